@@ -1,0 +1,32 @@
+"""The analysis grid: construction, coordinates and refusals."""
+
+from __future__ import annotations
+
+import pytest
+from affine import Affine
+
+from twin.errors import CRSError
+from twin.grid import Grid
+
+
+def test_from_bounds_snaps_outward_and_places_cell_centres():
+    g = Grid.from_bounds(crs="EPSG:2154", bounds=(0, 0, 101, 50), cell_size=5)
+    assert g.shape == (10, 21) and g.bounds == (0.0, 0.0, 105.0, 50.0)
+    assert g.x[0] == 2.5 and g.y[0] == 47.5 and g.cell_area == 25.0
+    assert g.transform @ (0, 0) == (0.0, 50.0)
+
+
+def test_geographic_crs_is_refused():
+    with pytest.raises(CRSError, match=r"grid: crs must be a projected CRS in metres .*, got 'EPSG:4326'"):
+        Grid.from_bounds(crs="EPSG:4326", bounds=(0, 0, 1, 1), cell_size=0.1)
+
+
+def test_non_square_or_rotated_cells_are_refused():
+    with pytest.raises(CRSError, match="north-up with square cells"):
+        Grid.from_transform(crs="EPSG:2154", transform=Affine(5, 0, 0, 0, -4, 0), width=2, height=2)
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan")])
+def test_cell_size_must_be_positive(bad):
+    with pytest.raises(CRSError, match="cell_size must be a positive number of metres"):
+        Grid.from_bounds(crs="EPSG:2154", bounds=(0, 0, 10, 10), cell_size=bad)

@@ -1,0 +1,94 @@
+"""Territory files: real sources of any CRS brought onto one grid, with notes on what was done."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from conftest import L93, X0, Y0, write_territory_folder
+from shapely.geometry import box
+
+from twin.sources import load_territory, read_territory_file
+
+
+def test_loads_a_territory_from_files(tmp_path):
+    t = load_territory(write_territory_folder(tmp_path))
+    assert t.validate() == []
+    assert t.grid.shape == (40, 60) and t.grid.cell_size == 5.0 and t.grid.crs.to_epsg() == 2154
+    assert t.name == "test town"
+    assert len(t.vectors["buildings"]) == 2 and len(t.vectors["sites"]) == 1
+    assert t.provenance["territory_file"].endswith("territory.toml")
+
+
+def test_floors_times_storey_height_gives_heights(tmp_path):
+    """Acceptance: BD TOPO-like buildings with NB_ETAGES only get floors x storey height."""
+    t = load_territory(write_territory_folder(tmp_path))
+    b = t.vectors["buildings"]
+    assert b["height"].tolist() == [12.0, 15.0]  # HAUTEUR = 12 kept; 5 floors x 3.0 m
+    assert b["floors"].tolist() == [4, 5]
+    assert np.all(t["building_height"][t["building_index"] == 1] == 15.0)
+    assert "buildings: 1 heights from floors x 3 m" in t.provenance["notes"]
+    toml = tmp_path / "territory.toml"
+    toml.write_text(toml.read_text().replace('path = "buildings.gpkg"', 'path = "buildings.gpkg"\nstorey_height_m = 2.8'))
+    assert load_territory(toml).vectors["buildings"]["height"].tolist() == [12.0, pytest.approx(14.0)]
+
+
+def test_bd_topo_uses_are_mapped(tmp_path):
+    b = load_territory(write_territory_folder(tmp_path)).vectors["buildings"]
+    assert b["use"].tolist() == ["residential", "industrial"]
+
+
+def test_grid_defaults_to_the_dem_and_can_be_set(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    t = load_territory(toml)
+    assert t.grid.bounds == (X0, Y0, X0 + 300.0, Y0 + 200.0)
+    toml.write_text(toml.read_text() + f'\n[grid]\ncrs = "EPSG:2154"\ncell_size = 10.0\n'
+                    f"bounds = [{X0 + 20}, {Y0 + 20}, {X0 + 240}, {Y0 + 140}]\n")
+    t10 = load_territory(toml)
+    assert t10.grid.shape == (12, 22) and t10.grid.cell_size == 10.0
+    assert t10.validate() == []
+
+
+def test_vectors_in_another_crs_are_reprojected(tmp_path):
+    b = gpd.GeoDataFrame({"height": [9.0], "use": ["residential"], "dwellings": [4]},
+                         geometry=[box(X0 + 100, Y0 + 100, X0 + 150, Y0 + 140)], crs=L93)
+    folder = tmp_path / "t"
+    toml = write_territory_folder(folder, buildings=b.to_crs("EPSG:4326"))
+    toml.write_text(toml.read_text().replace('columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }',
+                                             ""))
+    t = load_territory(toml)
+    got = t.vectors["buildings"]
+    assert got.crs == t.grid.crs
+    assert got.geometry.iloc[0].area == pytest.approx(2000.0, rel=1e-6)  # 50 m x 40 m back in Lambert-93
+    assert (t["building_index"] == 0).sum() * 25.0 == pytest.approx(2000.0)
+    assert any("reprojected 1 features from EPSG:4326 to EPSG:2154" in n for n in t.provenance["notes"])
+
+
+def test_land_cover_from_polygons(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    gpd.GeoDataFrame({"classe": [8, 6]}, geometry=[box(X0, Y0, X0 + 150, Y0 + 200), box(X0 + 150, Y0, X0 + 300, Y0 + 200)],
+                     crs=L93).to_file(tmp_path / "lc.gpkg")
+    toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.gpkg"\nclass_column = "classe"'))
+    t = load_territory(toml)
+    assert np.all(t["land_cover"][:, :30] == 8) and np.all(t["land_cover"][:, 30:] == 6)
+    assert np.allclose(t["tree_canopy"][:, :30], 0.9)
+
+
+def test_population_reaches_the_buildings_of_its_district(tmp_path):
+    t = load_territory(write_territory_folder(tmp_path))
+    b = t.vectors["buildings"]
+    assert b["population"].tolist() == [120.0, 0.0]  # Nord's 120 residents in its only residential building
+    assert t["population"].sum() == pytest.approx(120.0, rel=1e-6)
+
+
+def test_territory_file_schema_is_strict_and_documented():
+    from twin.sources import TerritoryFile
+
+    schema = TerritoryFile.model_json_schema()
+    assert schema["additionalProperties"] is False
+    assert "storey_height_m" in schema["$defs"]["BuildingSource"]["properties"]
+
+
+def test_demo_territory_file_reads():
+    spec = read_territory_file(__import__("twin.datasets").datasets.resolve_territory("demo"))
+    assert spec.grid.crs == "EPSG:2154" and spec.grid.cell_size <= 5.0

@@ -1,0 +1,78 @@
+"""Domain errors.
+
+Every error subclasses :class:`TwinError` *and* the builtin a Python user would
+expect, so ``except ValueError`` keeps working. Messages follow one pattern::
+
+    "{where}: {what} must be {expected}, got {actual!r}"
+
+The CLI turns any :class:`TwinError` into a one-line message and exit code 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class TwinError(Exception):
+    """Base class of every error that twin raises on purpose."""
+
+
+def message(where: object, what: str, expected: str, actual: object) -> str:
+    """Format the house error message ``"{where}: {what} must be {expected}, got {actual!r}"``."""
+    return f"{where}: {what} must be {expected}, got {actual!r}"
+
+
+class MissingFileError(TwinError, FileNotFoundError):
+    """A file named by the user does not exist."""
+
+    def __init__(self, path: object, *, role: str = "file") -> None:
+        super().__init__(f"{path}: {role} not found")
+        self.path = path
+
+
+class OutputExistsError(TwinError, FileExistsError):
+    """An output would overwrite existing files without ``--overwrite``."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"{path}: output already exists; pass --overwrite to replace it")
+        self.path = path
+
+
+class CRSError(TwinError, ValueError):
+    """A source has no CRS, or a CRS that cannot be used."""
+
+
+class DataSourceError(TwinError, ValueError):
+    """A source file is readable but its content cannot be used (columns, codes, extent...)."""
+
+
+class TerritoryFileError(TwinError, ValueError):
+    """A territory file (TOML) is malformed or names invalid options."""
+
+
+class TerritoryError(TwinError, ValueError):
+    """A territory breaks its contract. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[str], *, where: str = "territory") -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = f"{where}: {n} problem{'s' if n != 1 else ''}"
+        super().__init__(head + "".join(f"\n  - {p}" for p in self.problems))
+
+
+class ScenarioError(TwinError, ValueError):
+    """A scenario file is malformed or inconsistent."""
+
+
+class TwinWarning(UserWarning):
+    """Something was repaired or assumed on the user's behalf (holes filled, units guessed...)."""
+
+
+def validation_problems(errors: Iterable[dict], *, where: object) -> list[str]:
+    """One line per pydantic error: ``"{where}: {field.path}: {what}, got {value!r}"``."""
+    lines = []
+    for err in errors:
+        loc = ".".join(str(part) for part in err.get("loc", ())) or "(top level)"
+        got = f", got {err['input']!r}" if "input" in err and err.get("type") != "missing" else ""
+        lines.append(f"{where}: {loc}: {err.get('msg', 'invalid')}{got}")
+    return lines

@@ -1,0 +1,273 @@
+"""Real GIS files in, standard files out.
+
+Reading: rasters of any CRS and resolution (GeoTIFF, ESRI ASCII grid, anything
+GDAL reads) are mosaicked and reprojected onto the analysis :class:`Grid`;
+vectors (GeoPackage, GeoJSON, Shapefile) are reprojected to the grid's CRS.
+Every step is reported as a note, and every mismatch is an error naming the
+file, never a silent shift.
+
+Writing: rasters as Cloud-Optimized GeoTIFF, vectors as GeoPackage, datasets as
+NetCDF, all with their CRS so that QGIS places them correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+import rasterio.features
+import rasterio.merge
+import rasterio.warp
+import rioxarray  # noqa: F401  (registers the .rio accessor)
+import xarray as xr
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+
+from .errors import CRSError, DataSourceError, MissingFileError, OutputExistsError, message
+from .grid import Grid
+
+RESAMPLING = {"bilinear": Resampling.bilinear, "mode": Resampling.mode, "nearest": Resampling.nearest}
+
+
+def _existing(path: str | Path, role: str) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(path, role=role)
+    return path
+
+
+def _source_crs(src_crs: CRS | None, assume_crs: object, path: Path) -> CRS:
+    if src_crs is None and assume_crs is None:
+        raise CRSError(f"{path}: raster has no CRS; set `crs = \"EPSG:...\"` for this source in the territory file")
+    if src_crs is not None and assume_crs is not None and CRS.from_user_input(assume_crs) != src_crs:
+        raise CRSError(message(path, "declared crs", f"the file's own CRS {src_crs.to_string()}", str(assume_crs)))
+    return src_crs if src_crs is not None else CRS.from_user_input(assume_crs)
+
+
+def raster_grid(path: str | Path, *, assume_crs: object = None) -> Grid:
+    """The grid of a raster file itself (used as the default analysis grid)."""
+    path = _existing(path, "raster")
+    with rasterio.open(path) as src:
+        crs = _source_crs(src.crs, assume_crs, path)
+        return Grid.from_transform(crs=crs, transform=src.transform, width=src.width, height=src.height,
+                                   where=str(path))
+
+
+def read_raster(
+    paths: Sequence[str | Path],
+    grid: Grid,
+    *,
+    resampling: str = "bilinear",
+    assume_crs: object = None,
+    dtype: str = "float64",
+) -> tuple[np.ndarray, list[str]]:
+    """Mosaic raster tiles and resample them onto ``grid``.
+
+    Parameters
+    ----------
+    paths
+        One or more raster tiles. Tiles sharing a CRS are mosaicked in their
+        own CRS first (no seams), then reprojected once.
+    grid
+        The analysis grid.
+    resampling
+        ``"bilinear"`` for continuous fields, ``"mode"`` for class codes.
+    assume_crs
+        CRS for files that carry none (an ASCII grid without ``.prj``).
+    dtype
+        ``"float64"`` (missing cells are NaN) or ``"int32"`` (missing cells are -1).
+
+    Returns
+    -------
+    values, notes
+        The array of ``grid.shape`` and one line per step taken.
+
+    Raises
+    ------
+    MissingFileError, CRSError, DataSourceError
+        Missing file, no CRS, or no overlap with the grid.
+    """
+    paths = [_existing(p, "raster") for p in paths]
+    if not paths:
+        raise DataSourceError(message("raster source", "paths", "at least one file", []))
+    fill = np.nan if dtype == "float64" else -1
+    out = np.full(grid.shape, fill, dtype=dtype)
+    by_crs: dict[str, list[rasterio.DatasetReader]] = {}
+    notes = []
+    datasets = []
+    try:
+        for p in paths:
+            ds = rasterio.open(p)
+            datasets.append(ds)
+            crs = _source_crs(ds.crs, assume_crs, p)
+            _require_overlap(ds.bounds, crs, grid, p)
+            by_crs.setdefault(crs.to_wkt(), []).append(ds)
+            notes.append(f"{p.name}: {ds.width}x{ds.height} cells of {abs(ds.res[0]):g} m in {crs.to_string()}")
+        for wkt, group in by_crs.items():
+            crs = CRS.from_wkt(wkt)
+            if len(group) > 1:
+                mosaic, transform = rasterio.merge.merge(group, dtype=dtype, nodata=fill)
+                src_arr, src_nodata = mosaic[0], fill
+            else:
+                transform, src_nodata = group[0].transform, group[0].nodata
+                src_arr = group[0].read(1).astype(dtype)
+                if src_nodata is not None and dtype == "float64":
+                    src_arr[src_arr == src_nodata] = np.nan
+                    src_nodata = np.nan
+            tile = np.full(grid.shape, fill, dtype=dtype)
+            rasterio.warp.reproject(
+                src_arr, tile, src_transform=transform, src_crs=crs, src_nodata=src_nodata,
+                dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=RESAMPLING[resampling],
+            )
+            missing = np.isnan(out) if dtype == "float64" else out == fill
+            out[missing] = tile[missing]
+    finally:
+        for ds in datasets:
+            ds.close()
+    notes.append(f"resampled ({resampling}) onto the grid: {grid.describe()}")
+    return out, notes
+
+
+def _require_overlap(bounds: Sequence[float], crs: CRS, grid: Grid, path: Path) -> None:
+    gx0, gy0, gx1, gy1 = rasterio.warp.transform_bounds(crs, grid.crs, *bounds)
+    x0, y0, x1, y1 = grid.bounds
+    if gx0 >= x1 or gx1 <= x0 or gy0 >= y1 or gy1 <= y0:
+        raise DataSourceError(message(path, "extent", f"overlapping the grid {grid.bounds}",
+                                      tuple(round(float(v), 1) for v in (gx0, gy0, gx1, gy1))))
+
+
+def read_vector(path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None,
+                role: str = "vector") -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read a vector file, reproject it to the grid's CRS and keep the features touching the grid."""
+    path = _existing(path, role)
+    try:
+        gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError with clear text
+        raise DataSourceError(f"{path}: cannot read {role}: {exc}") from None
+    if gdf.crs is None and assume_crs is None:
+        raise CRSError(f"{path}: {role} has no CRS; set `crs = \"EPSG:...\"` for this source in the territory file")
+    notes = []
+    if gdf.crs is None:
+        gdf = gdf.set_crs(assume_crs)
+    if gdf.crs != grid.crs:
+        notes.append(f"{path.name}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}")
+        gdf = gdf.to_crs(grid.crs)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    inside = gdf.intersects(_grid_box(grid))
+    if len(gdf) and not inside.any():
+        raise DataSourceError(message(path, "extent", f"overlapping the grid {grid.bounds}",
+                                      tuple(round(float(v), 1) for v in gdf.total_bounds)))
+    if (~inside).any():
+        notes.append(f"{path.name}: dropped {int((~inside).sum())} of {len(gdf)} features outside the grid")
+    return gdf[inside].reset_index(drop=True), notes
+
+
+def _grid_box(grid: Grid):
+    from shapely.geometry import box
+
+    return box(*grid.bounds)
+
+
+def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """Burn footprints into ``building_height`` (m) and ``building_index`` (row, -1 if none).
+
+    A cell belongs to a building when its centre falls inside the footprint, so
+    areas are preserved on average. Where footprints overlap, the taller one wins.
+    """
+    height = np.zeros(grid.shape, dtype=np.float32)
+    index = np.full(grid.shape, -1, dtype=np.int32)
+    if len(buildings) == 0:
+        return height, index
+    order = np.argsort(buildings["height"].to_numpy(), kind="stable")  # burn tallest last
+    shapes = ((buildings.geometry.iloc[i], int(i)) for i in order)
+    rasterio.features.rasterize(shapes, out=index, transform=grid.transform, fill=-1, dtype="int32")
+    covered = index >= 0
+    height[covered] = buildings["height"].to_numpy(dtype=np.float32)[index[covered]]
+    return height, index
+
+
+def rasterize_classes(gdf: gpd.GeoDataFrame, column: str, grid: Grid) -> np.ndarray:
+    """Burn polygons' integer ``column`` onto the grid (cell centres); -1 where no polygon."""
+    out = np.full(grid.shape, -1, dtype=np.int32)
+    shapes = zip(gdf.geometry, gdf[column].astype(int), strict=True)
+    return rasterio.features.rasterize(shapes, out=out, transform=grid.transform, fill=-1, dtype="int32")
+
+
+def _prepare_output(path: Path, overwrite: bool) -> Path:
+    if path.exists() and not overwrite:
+        raise OutputExistsError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    return path
+
+
+def write_cog(values: np.ndarray, path: str | Path, grid: Grid, *, units: str, nodata: float | None = None,
+              description: str = "", overwrite: bool = False) -> Path:
+    """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description."""
+    path = _prepare_output(Path(path), overwrite)
+    attrs = {"units": units, "long_name": description} if description else {"units": units}
+    da = xr.DataArray(values, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, attrs=attrs)
+    da = da.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
+    if nodata is not None:
+        da = da.rio.write_nodata(nodata)
+    predictor = 3 if np.asarray(values).dtype.kind == "f" else 2
+    da.rio.to_raster(path, driver="COG", compress="DEFLATE", predictor=predictor)
+    return path
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
+                 overwrite: bool = False) -> Path:
+    """Write a GeoDataFrame as a GeoPackage layer (named after the file by default)."""
+    path = _prepare_output(Path(path), overwrite)
+    gdf.to_file(path, layer=layer or path.stem, driver="GPKG", engine="pyogrio")
+    return path
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a dataset as CF NetCDF-4 with a ``spatial_ref`` grid mapping (QGIS and GDAL read it)."""
+    path = _prepare_output(Path(path), overwrite)
+    ds = ds.copy()
+    for axis in ("x", "y"):
+        ds[axis].attrs.update(units="m", axis=axis.upper(), standard_name=f"projection_{axis}_coordinate")
+    encoding = {name: {"zlib": True, "complevel": 4} for name in ds.data_vars}
+    for name in ds.data_vars:
+        grid_mapping = ds[name].encoding.get("grid_mapping") or ds[name].attrs.pop("grid_mapping", None)
+        if grid_mapping:
+            encoding[name]["grid_mapping"] = grid_mapping
+    encoding.update({axis: {"_FillValue": None} for axis in ("x", "y")})
+    ds.to_netcdf(path, engine="netcdf4", encoding=encoding)
+    return path
+
+
+def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Export every layer of a territory in standard files that QGIS opens.
+
+    Writes ``layers/<name>.tif`` (one COG per raster layer), ``territory.nc``
+    (all layers, CF NetCDF) and ``vectors.gpkg`` (one GeoPackage layer per
+    vector layer). Refuses to replace existing files unless ``overwrite``.
+    """
+    from .territory import LAYERS
+
+    folder = Path(folder)
+    targets = [folder / "territory.nc", folder / "vectors.gpkg"]
+    targets += [folder / "layers" / f"{name}.tif" for name in territory.layers.data_vars]
+    if not overwrite:
+        for target in targets:
+            if target.exists():
+                raise OutputExistsError(target)
+    written = [
+        write_cog(territory[name], folder / "layers" / f"{name}.tif", territory.grid,
+                  units=LAYERS[name].units, description=LAYERS[name].doc, overwrite=overwrite)
+        for name in territory.layers.data_vars
+    ]
+    written.append(write_netcdf(territory.layers, folder / "territory.nc", overwrite=overwrite))
+    gpkg = _prepare_output(folder / "vectors.gpkg", overwrite)
+    for name, gdf in territory.vectors.items():
+        if len(gdf):
+            gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    written.append(gpkg)
+    return written

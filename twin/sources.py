@@ -1,0 +1,249 @@
+"""Territory files: a TOML file naming the GIS sources of a territory.
+
+A territory file lists where the terrain, land cover, buildings, districts,
+sensitive sites, roads and river come from, and optionally the analysis grid.
+Paths are relative to the file. :func:`load_territory` reads every source,
+puts it on the grid and returns a validated :class:`~twin.territory.Territory`.
+
+Example (the demo's ``data/demo/territory.toml``)::
+
+    name = "Valbourg-sur-Loire (demo)"
+    [grid]
+    crs = "EPSG:2154"
+    cell_size = 5.0
+    bounds = [431000.0, 6711000.0, 433000.0, 6712500.0]
+    [elevation]
+    paths = ["elevation.tif"]
+    [land_cover]
+    path = "land_cover.tif"
+    [buildings]
+    path = "buildings.gpkg"
+    columns = { height = "HAUTEUR", floors = "NB_ETAGES" }   # BD TOPO names
+"""
+
+from __future__ import annotations
+
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
+from .grid import Grid
+
+SCHEMA_VERSION = 1
+VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GridSpec(_Model):
+    """The analysis grid. Anything left out comes from the first elevation tile."""
+
+    crs: str | None = Field(None, description="projected CRS in metres, e.g. 'EPSG:2154'")
+    cell_size: Annotated[float, Field(gt=0, description="cell size, m")] | None = None
+    bounds: tuple[float, float, float, float] | None = Field(None, description="[xmin, ymin, xmax, ymax], m")
+
+
+class ElevationSource(_Model):
+    """Terrain model tiles (GeoTIFF, ESRI ASCII grid...), mosaicked and resampled bilinearly."""
+
+    paths: list[str] = Field(min_length=1)
+    crs: str | None = Field(None, description="CRS of tiles that carry none")
+    nodata: Literal["fill", "error"] = Field("fill", description="fill holes (with a warning) or refuse them")
+
+
+class LandCoverSource(_Model):
+    """Land-cover classes: a raster of codes (mode resampling) or polygons with a code column."""
+
+    path: str
+    layer: str | None = None
+    crs: str | None = None
+    class_column: str = Field("code", description="polygon attribute holding the class code")
+    table: str | None = Field(None, description="land-cover CSV; the shipped data/landcover.csv by default")
+    fill_code: int | None = Field(None, description="code for cells without data; refused if unset")
+
+
+class VectorSource(_Model):
+    """A vector layer, with optional renaming of columns and recoding of values."""
+
+    path: str
+    layer: str | None = None
+    crs: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict, description="twin column -> column in the file")
+    values: dict[str, dict[str, str]] = Field(default_factory=dict,
+                                              description="twin column -> {value in the file: twin value}")
+
+
+class BuildingSource(VectorSource):
+    """Building footprints with a height (m) or a number of floors."""
+
+    storey_height_m: Annotated[float, Field(gt=0)] = Field(3.0, description="height of one storey, m")
+    missing_height_m: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="height for buildings with neither height nor floors; refused if unset")
+    dwelling_area_m2: Annotated[float, Field(gt=0)] = Field(
+        75.0, description="floor area per dwelling, used when the file has no dwellings column")
+
+
+class TerritoryFile(_Model):
+    """A territory file: a name and the sources of every layer."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str
+    description: str = ""
+    grid: GridSpec = GridSpec()
+    elevation: ElevationSource
+    land_cover: LandCoverSource
+    buildings: BuildingSource | None = None
+    districts: VectorSource | None = None
+    sites: VectorSource | None = None
+    roads: VectorSource | None = None
+    river: VectorSource | None = None
+
+
+def read_territory_file(path: str | Path) -> TerritoryFile:
+    """Parse and validate a territory TOML file; every error names the file and the field."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(path, role="territory file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TerritoryFileError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return TerritoryFile.model_validate(data)
+    except ValidationError as exc:
+        raise TerritoryFileError("\n".join(validation_problems(exc.errors(), where=path))) from None
+
+
+def load_territory(ref: str | Path):
+    """Load a territory from a territory file, or ``"demo"`` for the embedded demo.
+
+    Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
+    records the file and one note per reprojection, fill or assumption made.
+    """
+    from .datasets import resolve_territory
+    from .landcover import LandCoverTable
+    from .territory import assemble
+
+    path = resolve_territory(ref)
+    spec = read_territory_file(path)
+    base = path.parent
+    notes: list[str] = []
+    grid = _grid(spec, base)
+    elevation = _elevation(spec.elevation, base, grid, notes)
+    table = LandCoverTable.read(base / spec.land_cover.table if spec.land_cover.table else None)
+    land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
+    from .vectors import prepare_vectors
+
+    vectors = prepare_vectors(spec, base, grid, notes)
+    territory = assemble(
+        name=spec.name, grid=grid, elevation=elevation, land_cover=land_cover, vectors=vectors, landcover=table,
+        provenance={"territory_file": str(path), "description": spec.description, "notes": notes},
+    )
+    return territory.check()
+
+
+def _grid(spec: TerritoryFile, base: Path) -> Grid:
+    from .io import raster_grid
+
+    g = spec.grid
+    if g.crs and g.cell_size and g.bounds:
+        return Grid.from_bounds(crs=g.crs, bounds=g.bounds, cell_size=g.cell_size, where="territory file [grid]")
+    first = raster_grid(base / spec.elevation.paths[0], assume_crs=spec.elevation.crs)
+    crs = g.crs or first.crs
+    bounds = g.bounds
+    if bounds is None:
+        import rasterio.warp
+
+        bounds = rasterio.warp.transform_bounds(first.crs, crs, *first.bounds) if g.crs else first.bounds
+    return Grid.from_bounds(crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size,
+                            where="territory file [grid]")
+
+
+def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -> np.ndarray:
+    from rasterio.fill import fillnodata
+
+    from .io import read_raster
+
+    paths = [base / p for p in src.paths]
+    values, steps = read_raster(paths, grid, resampling="bilinear", assume_crs=src.crs)
+    notes += [f"elevation: {s}" for s in steps]
+    holes = np.isnan(values)
+    if holes.any():
+        where = paths[0] if len(paths) == 1 else f"elevation tiles {[p.name for p in paths]}"
+        if src.nodata == "error":
+            raise DataSourceError(message(where, "elevation", "complete over the grid (nodata = \"error\")",
+                                          f"{int(holes.sum())} cells without data"))
+        values = fillnodata(np.where(holes, 0.0, values), mask=~holes, max_search_distance=max(grid.shape))
+        note = f"elevation: filled {int(holes.sum())} cells without data from their neighbours ({where})"
+        notes.append(note)
+        warnings.warn(note, TwinWarning, stacklevel=3)
+    return values.astype(np.float32)
+
+
+def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
+    from .io import rasterize_classes, read_raster, read_vector
+
+    path = base / src.path
+    if path.suffix.lower() in VECTOR_SUFFIXES:
+        gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role="land-cover polygons")
+        if src.class_column not in gdf.columns:
+            raise DataSourceError(message(path, "class_column", f"one of the columns {list(gdf.columns)}",
+                                          src.class_column))
+        codes = rasterize_classes(gdf, src.class_column, grid)
+        steps.append(f"rasterized {len(gdf)} polygons by '{src.class_column}'")
+    else:
+        codes, steps = read_raster([path], grid, resampling="mode", assume_crs=src.crs, dtype="int32")
+    notes += [f"land cover: {s}" for s in steps]
+    missing = codes < 0
+    if missing.any():
+        if src.fill_code is None:
+            raise DataSourceError(message(path, "land cover", "complete over the grid (or set fill_code)",
+                                          f"{int(missing.sum())} cells without a class"))
+        codes[missing] = src.fill_code
+        note = f"land cover: {int(missing.sum())} cells without a class set to fill_code {src.fill_code}"
+        notes.append(note)
+        warnings.warn(note, TwinWarning, stacklevel=3)
+    unknown = table.unknown_codes(codes)
+    if unknown:
+        raise DataSourceError(message(path, "land-cover codes", f"codes of the table {table.source} "
+                                      f"{table.codes.tolist()}", f"unknown codes {unknown}"))
+    return codes.astype(np.uint8)
+
+
+def write_town(town, folder: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a synthetic town (see :mod:`twin.synthetic`) as standard files plus ``territory.toml``."""
+    import tomli_w
+
+    from .errors import OutputExistsError
+    from .io import write_cog, write_vector
+
+    folder = Path(folder)
+    toml_path = folder / "territory.toml"
+    if toml_path.exists() and not overwrite:
+        raise OutputExistsError(toml_path)
+    g = town.grid
+    write_cog(town.elevation.astype(np.float32), folder / "elevation.tif", g, units="m",
+              description="ground elevation, m (NGF-IGN69)", overwrite=overwrite)
+    write_cog(town.land_cover.astype(np.uint8), folder / "land_cover.tif", g, units="1",
+              description="land-cover class code (data/landcover.csv)", overwrite=overwrite)
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "name": town.name,
+        "description": town.description,
+        "grid": {"crs": g.crs.to_string(), "cell_size": g.cell_size, "bounds": list(g.bounds)},
+        "elevation": {"paths": ["elevation.tif"], "nodata": "error"},
+        "land_cover": {"path": "land_cover.tif"},
+    }
+    for layer in ("buildings", "districts", "sites", "roads", "river"):
+        write_vector(getattr(town, layer), folder / f"{layer}.gpkg", layer=layer, overwrite=overwrite)
+        doc[layer] = {"path": f"{layer}.gpkg"}
+    toml_path.write_text("# Generated by `python -m twin.synthetic`: do not edit by hand.\n" + tomli_w.dumps(doc),
+                         encoding="utf-8")
+    return toml_path

@@ -1,0 +1,329 @@
+"""The territory: raster layers on one grid plus named vector layers.
+
+A :class:`Territory` is what every engine reads and every measure rewrites. It
+holds
+
+* ``layers``: an :class:`xarray.Dataset` on one :class:`~twin.grid.Grid`
+  (dims ``y``, ``x``; coordinates in metres; CRS through rioxarray), each
+  variable carrying ``units``;
+* ``vectors``: GeoDataFrames (buildings, sites, districts, roads, river) in the
+  grid's CRS.
+
+:data:`LAYERS` and :data:`VECTORS` are the contract: name, units, dtype, valid
+range and meaning. :meth:`Territory.validate` checks all of it and returns every
+problem, not just the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor)
+import xarray as xr
+
+from .errors import TerritoryError
+from .grid import Grid
+from .landcover import COLUMNS as LANDCOVER_COLUMNS
+from .landcover import LandCoverTable
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What a raster layer is: units (CF/UDUNITS), dtype, valid range and meaning."""
+
+    name: str
+    units: str
+    dtype: str
+    valid_range: tuple[float, float]
+    doc: str
+
+
+def _derived_specs() -> list[LayerSpec]:
+    docs = {
+        "albedo": "broadband shortwave reflectance of the surface",
+        "emissivity": "longwave emissivity of the surface",
+        "imperviousness": "share of the cell sealed against infiltration",
+        "tree_canopy": "share of the cell under tree canopy",
+        "crop_coefficient": "evapotranspiration coefficient Kc (ET = Kc * ET0)",
+        "manning_n": "Manning roughness coefficient",
+        "soil_ks": "Green-Ampt saturated hydraulic conductivity",
+        "soil_psi": "Green-Ampt wetting-front suction head",
+        "soil_delta_theta": "Green-Ampt soil moisture deficit",
+        "curve_number": "SCS curve number (hydrologic soil group B)",
+        "green_area": "1 where the cell counts as green area (InVEST UCM), else 0",
+    }
+    units = {"ks_mm_per_h": "m s-1", "psi_mm": "m"}
+    ranges = {"ks_mm_per_h": (0.0, 1000.0 / 3.6e6), "psi_mm": (0.0, 2.0)}
+    return [
+        LayerSpec(layer, units.get(col, unit), "float32", ranges.get(col, rng), docs[layer])
+        for col, (unit, rng, layer, _) in LANDCOVER_COLUMNS.items()
+        if layer is not None
+    ]
+
+
+LAYERS: Mapping[str, LayerSpec] = {
+    s.name: s
+    for s in [
+        LayerSpec("elevation", "m", "float32", (-500.0, 5000.0), "ground elevation (terrain model), m above datum"),
+        LayerSpec("building_height", "m", "float32", (0.0, 500.0), "height of the building over the cell, 0 if none"),
+        LayerSpec("building_index", "1", "int32", (-1, 2**31 - 1), "row of `buildings` over the cell, -1 if none"),
+        LayerSpec("land_cover", "1", "uint8", (0, 255), "land-cover class code (see the land-cover table)"),
+        LayerSpec("population", "people", "float32", (0.0, 10_000.0), "residents living in the cell"),
+        *_derived_specs(),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class VectorSpec:
+    """A vector layer's contract: geometry type and required columns."""
+
+    name: str
+    geometry: tuple[str, ...]
+    columns: Mapping[str, str]  # column -> "str" | "int" | "float"
+    doc: str
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+BUILDING_USES = ("residential", "commercial", "industrial", "public", "other")
+SITE_KINDS = ("school", "nursery", "care_home", "hospital", "other")
+ROAD_KINDS = ("primary", "secondary", "residential", "service", "rail")
+
+VECTORS: Mapping[str, VectorSpec] = {
+    s.name: s
+    for s in [
+        VectorSpec(
+            "buildings",
+            ("Polygon", "MultiPolygon"),
+            {"id": "str", "height": "float", "floors": "int", "use": "str", "dwellings": "int", "population": "float"},
+            "building footprints; height in m, population in residents",
+            choices={"use": BUILDING_USES},
+            ranges={"height": (0.0, 500.0), "floors": (0, 200), "dwellings": (0, 10_000), "population": (0, 1e5)},
+        ),
+        VectorSpec(
+            "districts",
+            ("Polygon", "MultiPolygon"),
+            {"name": "str", "population": "int", "share_over_75": "float", "share_under_5": "float"},
+            "districts with residents and the shares of over-75s and under-5s (fractions)",
+            ranges={"population": (0, 1e8), "share_over_75": (0.0, 1.0), "share_under_5": (0.0, 1.0)},
+        ),
+        VectorSpec(
+            "sites",
+            ("Point",),
+            {"name": "str", "kind": "str"},
+            "sensitive sites (schools, nurseries, care homes, hospitals, ...)",
+            choices={"kind": SITE_KINDS},
+        ),
+        VectorSpec("roads", ("LineString", "MultiLineString"), {"name": "str", "kind": "str"}, "roads and railways",
+                   choices={"kind": ROAD_KINDS}),
+        VectorSpec("river", ("LineString", "MultiLineString", "Polygon", "MultiPolygon"), {"name": "str"},
+                   "river centre lines or banks"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Territory:
+    """Raster layers on one grid, vector layers in the same CRS, and the land-cover table.
+
+    Build one with :func:`twin.sources.load_territory` (from files) or
+    :func:`assemble` (from arrays). Territories are immutable: measures return
+    new ones.
+    """
+
+    name: str
+    grid: Grid
+    layers: xr.Dataset
+    vectors: Mapping[str, gpd.GeoDataFrame]
+    landcover: LandCoverTable
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, layer: str) -> np.ndarray:
+        """The values of raster ``layer`` as a numpy array."""
+        return self.layers[layer].values
+
+    def with_layers(self, **arrays: np.ndarray) -> Territory:
+        """A new territory with some raster layers replaced (same grid, same units)."""
+        layers = self.layers.copy()
+        for name, values in arrays.items():
+            spec = LAYERS[name]
+            layers[name] = (("y", "x"), np.asarray(values, dtype=spec.dtype), {"units": spec.units, "long_name": spec.doc})
+        return replace(self, layers=layers)
+
+    def validate(self) -> list[str]:
+        """Every way this territory breaks the contract of :data:`LAYERS` and :data:`VECTORS`."""
+        return _raster_problems(self) + [p for spec in VECTORS.values() for p in _vector_problems(self, spec)]
+
+    def check(self) -> Territory:
+        """Return ``self`` if :meth:`validate` finds nothing, else raise :class:`TerritoryError`."""
+        problems = self.validate()
+        if problems:
+            raise TerritoryError(problems, where=self.name)
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        """Plain numbers describing the territory: grid, layer ranges, buildings, people, sites."""
+        layers = {}
+        for name, spec in LAYERS.items():
+            if name in self.layers:
+                v = self.layers[name].values
+                layers[name] = {"units": spec.units, "min": float(v.min()), "max": float(v.max()),
+                                "mean": float(v.mean()), "doc": spec.doc}
+        b, d, s = self.vectors["buildings"], self.vectors["districts"], self.vectors["sites"]
+        return {
+            "name": self.name,
+            "grid": {"crs": self.grid.crs.to_string(), "cell_size_m": self.grid.cell_size,
+                     "width": self.grid.width, "height": self.grid.height, "bounds_m": list(self.grid.bounds)},
+            "layers": layers,
+            "buildings": {"count": len(b), "by_use": {k: int(v) for k, v in b["use"].value_counts().sort_index().items()},
+                          "dwellings": int(b["dwellings"].sum()),
+                          "height_m": [float(b["height"].min()), float(b["height"].max())] if len(b) else [0.0, 0.0]},
+            "population": {"total": int(d["population"].sum()),
+                           "districts": {str(n): int(p) for n, p in zip(d["name"], d["population"], strict=True)}},
+            "sites": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
+            "roads_km": float(self.vectors["roads"].length.sum() / 1000.0),
+            "notes": list(self.provenance.get("notes", [])),
+        }
+
+    def content_hash(self) -> str:
+        """SHA-256 of the layers and vectors, for provenance: equal data, equal hash."""
+        h = hashlib.sha256()
+        h.update(repr((self.grid.crs.to_string(), self.grid.transform[:6], self.grid.shape)).encode())
+        for name in sorted(self.layers.data_vars):
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(self.layers[name].values).tobytes())
+        for name in sorted(self.vectors):
+            gdf = self.vectors[name]
+            h.update(name.encode())
+            h.update(gdf.drop(columns=gdf.geometry.name).to_json().encode())
+            h.update(b"".join(gdf.geometry.to_wkb()))
+        return h.hexdigest()
+
+
+def assemble(
+    *,
+    name: str,
+    grid: Grid,
+    elevation: np.ndarray,
+    land_cover: np.ndarray,
+    vectors: Mapping[str, gpd.GeoDataFrame],
+    landcover: LandCoverTable,
+    provenance: Mapping[str, Any] | None = None,
+) -> Territory:
+    """Build a territory from arrays on ``grid`` and vectors in the grid's CRS.
+
+    Derives ``building_height`` and ``building_index`` from the footprints, the
+    physical layers from the land-cover table, and ``population`` from the
+    districts (see :mod:`twin.population`). Does not validate: call
+    :meth:`Territory.check`.
+    """
+    from .io import rasterize_buildings
+    from .population import allocate_population
+
+    vectors = {k: v for k, v in vectors.items()}
+    buildings = vectors.get("buildings", _empty(VECTORS["buildings"], grid))
+    height, index = rasterize_buildings(buildings, grid)
+    buildings, population = allocate_population(buildings, vectors.get("districts"), grid=grid, building_index=index)
+    vectors["buildings"] = buildings
+    arrays = {
+        "elevation": elevation,
+        "land_cover": land_cover,
+        "building_height": height,
+        "building_index": index,
+        "population": population,
+        **landcover.derive(land_cover),
+    }
+    layers = xr.Dataset(coords={"y": ("y", grid.y, {"units": "m"}), "x": ("x", grid.x, {"units": "m"})})
+    for layer, values in arrays.items():
+        spec = LAYERS[layer]
+        layers[layer] = (("y", "x"), np.asarray(values).astype(spec.dtype, copy=False),
+                         {"units": spec.units, "long_name": spec.doc})
+    layers = layers.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
+    for key in VECTORS:
+        vectors.setdefault(key, _empty(VECTORS[key], grid))
+    return Territory(name, grid, layers, vectors, landcover, dict(provenance or {}))
+
+
+def _empty(spec: VectorSpec, grid: Grid) -> gpd.GeoDataFrame:
+    dtypes = {"str": "str", "int": "int64", "float": "float64"}
+    return gpd.GeoDataFrame({c: np.array([], dtype=dtypes[t]) for c, t in spec.columns.items()},
+                            geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
+
+
+def _raster_problems(t: Territory) -> list[str]:
+    problems: list[str] = []
+    crs = t.layers.rio.crs
+    if crs is None or crs != t.grid.crs:
+        problems.append(f"layers: CRS must be {t.grid.crs.to_string()}, got {crs}")
+    for name, spec in LAYERS.items():
+        if name not in t.layers:
+            problems.append(f"layer {name!r}: missing")
+            continue
+        da = t.layers[name]
+        if da.dims != ("y", "x") or da.shape != t.grid.shape:
+            problems.append(f"layer {name!r}: shape must be {t.grid.shape} on dims ('y', 'x'), got {da.shape} {da.dims}")
+            continue
+        if da.attrs.get("units") != spec.units:
+            problems.append(f"layer {name!r}: units must be {spec.units!r}, got {da.attrs.get('units')!r}")
+        if str(da.dtype) != spec.dtype:
+            problems.append(f"layer {name!r}: dtype must be {spec.dtype}, got {da.dtype}")
+        values = da.values
+        lo, hi = spec.valid_range
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            problems.append(f"layer {name!r}: values must be finite, got {int((~np.isfinite(values)).sum())} NaN/inf cells")
+        finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+        if finite.size and (finite.min() < lo or finite.max() > hi):
+            problems.append(f"layer {name!r}: values must be within [{lo}, {hi}] {spec.units}, "
+                            f"got [{finite.min()}, {finite.max()}]")
+    if "land_cover" in t.layers:
+        unknown = t.landcover.unknown_codes(t.layers["land_cover"].values)
+        if unknown:
+            problems.append(f"layer 'land_cover': codes must be in the land-cover table "
+                            f"{t.landcover.codes.tolist()}, got unknown {unknown}")
+    return problems
+
+
+def _vector_problems(t: Territory, spec: VectorSpec) -> list[str]:
+    where = f"vector {spec.name!r}"
+    gdf = t.vectors.get(spec.name)
+    if gdf is None:
+        return [f"{where}: missing"]
+    problems = []
+    if gdf.crs is None or gdf.crs != t.grid.crs:
+        problems.append(f"{where}: CRS must be {t.grid.crs.to_string()}, got {gdf.crs}")
+    missing = [c for c in spec.columns if c not in gdf.columns]
+    if missing:
+        problems.append(f"{where}: columns must include {missing}, got {list(gdf.columns)}")
+    if len(gdf) == 0:
+        return problems
+    bad_geom = sorted(set(gdf.geom_type.dropna()) - set(spec.geometry))
+    if bad_geom or gdf.geometry.isna().any():
+        problems.append(f"{where}: geometry must be {list(spec.geometry)}, got {bad_geom or ['None']}")
+    for col, kind in spec.columns.items():
+        if col in missing:
+            continue
+        values = gdf[col]
+        if kind in ("int", "float") and not np.issubdtype(values.dtype, np.number):
+            problems.append(f"{where}: column {col!r} must be numeric, got dtype {values.dtype}")
+            continue
+        if values.isna().any():
+            problems.append(f"{where}: column {col!r} must have no missing values, got {int(values.isna().sum())}")
+        if col in spec.ranges:
+            lo, hi = spec.ranges[col]
+            out = values[(values < lo) | (values > hi)]
+            if len(out):
+                problems.append(f"{where}: column {col!r} must be within [{lo}, {hi}], got {out.iloc[0].item()!r} "
+                                f"({len(out)} rows)")
+        if col in spec.choices:
+            bad = sorted(set(values.dropna().astype(str)) - set(spec.choices[col]))
+            if bad:
+                problems.append(f"{where}: column {col!r} must be one of {list(spec.choices[col])}, got {bad}")
+    if spec.name == "districts" and "name" in gdf and gdf["name"].duplicated().any():
+        problems.append(f"{where}: column 'name' must be unique, got duplicates {sorted(gdf['name'][gdf['name'].duplicated()])}")
+    return problems
