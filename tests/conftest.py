@@ -24,11 +24,18 @@ def tiny():
     return tiny_territory()
 
 
-def write_raster(path: Path, values: np.ndarray, *, crs: str | None, transform: Affine, nodata=None,
-                 driver: str = "GTiff") -> Path:
+def write_raster(
+    path: Path, values: np.ndarray, *, crs: str | None, transform: Affine, nodata=None, driver: str = "GTiff"
+) -> Path:
     """Write a one-band raster exactly as given (the file is the test input)."""
-    profile = {"driver": driver, "width": values.shape[1], "height": values.shape[0], "count": 1,
-               "dtype": values.dtype.name, "transform": transform}
+    profile = {
+        "driver": driver,
+        "width": values.shape[1],
+        "height": values.shape[0],
+        "count": 1,
+        "dtype": values.dtype.name,
+        "transform": transform,
+    }
     if crs is not None:
         profile["crs"] = crs
     if nodata is not None:
@@ -41,12 +48,24 @@ def write_raster(path: Path, values: np.ndarray, *, crs: str | None, transform: 
 def smooth_terrain(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Smooth analytic terrain over Lambert-93 coordinates, m: a tilted plane, a hill and a long swell."""
     u, v = (x - X0) / 1000.0, (y - Y0) / 1000.0
-    return 40.0 + 8.0 * u - 5.0 * v + 12.0 * np.exp(-((u - 0.4) ** 2 + (v - 0.3) ** 2) / 0.18) + 3.0 * np.sin(
-        2 * np.pi * (u + 0.5 * v) / 0.9)
+    return (
+        40.0
+        + 8.0 * u
+        - 5.0 * v
+        + 12.0 * np.exp(-((u - 0.4) ** 2 + (v - 0.3) ** 2) / 0.18)
+        + 3.0 * np.sin(2 * np.pi * (u + 0.5 * v) / 0.9)
+    )
 
 
-def write_territory_folder(folder: Path, *, width: int = 60, height: int = 40, cell: float = 5.0,
-                           toml_extra: str = "", buildings: gpd.GeoDataFrame | None = None) -> Path:
+def write_territory_folder(
+    folder: Path,
+    *,
+    width: int = 60,
+    height: int = 40,
+    cell: float = 5.0,
+    toml_extra: str = "",
+    buildings: gpd.GeoDataFrame | None = None,
+) -> Path:
     """A complete small territory as files: DEM, land cover, buildings, districts, sites, roads, river."""
     from shapely.geometry import LineString, Point
 
@@ -60,20 +79,25 @@ def write_territory_folder(folder: Path, *, width: int = 60, height: int = 40, c
     lc[:, :5] = 3
     write_raster(folder / "lc.tif", lc, crs=L93, transform=t)
     if buildings is None:
-        buildings = gpd.GeoDataFrame({"HAUTEUR": [12.0, None], "NB_ETAGES": [4, 5], "USAGE1": ["Résidentiel", "Industriel"]},
-                                     geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50),
-                                               box(X0 + 100, Y0 + 100, X0 + 160, Y0 + 140)], crs=L93)
+        buildings = gpd.GeoDataFrame(
+            {"HAUTEUR": [12.0, None], "NB_ETAGES": [4, 5], "USAGE1": ["Résidentiel", "Industriel"]},
+            geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50), box(X0 + 100, Y0 + 100, X0 + 160, Y0 + 140)],
+            crs=L93,
+        )
     buildings.to_file(folder / "buildings.gpkg")
-    gpd.GeoDataFrame({"name": ["Nord", "Sud"], "population": [120, 0], "share_over_75": [0.1, 0.1],
-                      "share_under_5": [0.05, 0.05]},
-                     geometry=[box(X0, Y0, X0 + width * cell, Y0 + 100), box(X0, Y0 + 100, X0 + width * cell,
-                                                                               Y0 + height * cell)],
-                     crs=L93).to_file(folder / "districts.geojson")
-    gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]}, geometry=[Point(X0 + 30, Y0 + 30)],
-                     crs=L93).to_file(folder / "sites.gpkg")
-    gpd.GeoDataFrame({"name": ["Rue"]}, geometry=[LineString([(X0 + 10, Y0), (X0 + 10, Y0 + 200)])],
-                     crs=L93).to_file(folder / "roads.gpkg")
-    (folder / "territory.toml").write_text(f'''
+    gpd.GeoDataFrame(
+        {"name": ["Nord", "Sud"], "population": [120, 0], "share_over_75": [0.1, 0.1], "share_under_5": [0.05, 0.05]},
+        geometry=[box(X0, Y0, X0 + width * cell, Y0 + 100), box(X0, Y0 + 100, X0 + width * cell, Y0 + height * cell)],
+        crs=L93,
+    ).to_file(folder / "districts.geojson")
+    gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]}, geometry=[Point(X0 + 30, Y0 + 30)], crs=L93).to_file(
+        folder / "sites.gpkg"
+    )
+    gpd.GeoDataFrame({"name": ["Rue"]}, geometry=[LineString([(X0 + 10, Y0), (X0 + 10, Y0 + 200)])], crs=L93).to_file(
+        folder / "roads.gpkg"
+    )
+    (folder / "territory.toml").write_text(
+        f"""
 name = "test town"
 [elevation]
 paths = ["dem.tif"]
@@ -89,5 +113,7 @@ path = "sites.gpkg"
 [roads]
 path = "roads.gpkg"
 {toml_extra}
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return folder / "territory.toml"

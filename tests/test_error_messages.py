@@ -11,9 +11,9 @@ import re
 import geopandas as gpd
 import numpy as np
 import pytest
+from affine import Affine
 from click.testing import CliRunner
 from conftest import L93, X0, Y0, write_raster, write_territory_folder
-from affine import Affine
 from shapely.geometry import box
 
 from twin.cli import main
@@ -48,8 +48,7 @@ def test_missing_source_file_names_the_path(tmp_path):
 def test_raster_without_crs_is_refused_until_declared(tmp_path):
     toml = write_territory_folder(tmp_path)
     dem = np.full((40, 60), 50.0, dtype="float32")
-    write_raster(tmp_path / "nocrs.asc", dem, crs=None, transform=Affine(5, 0, X0, 0, -5, Y0 + 200),
-                 driver="AAIGrid")
+    write_raster(tmp_path / "nocrs.asc", dem, crs=None, transform=Affine(5, 0, X0, 0, -5, Y0 + 200), driver="AAIGrid")
     _swap_source(toml, 'paths = ["dem.tif"]', 'paths = ["nocrs.asc"]')
     with pytest.raises(CRSError, match=r"nocrs\.asc: raster has no CRS; set `crs = \"EPSG:\.\.\.\"`"):
         load_territory(toml)
@@ -70,15 +69,20 @@ def test_buildings_with_neither_height_nor_floors_are_refused(tmp_path):
     b = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50)], crs=L93)
     toml = write_territory_folder(tmp_path, buildings=b)
     _swap_source(toml, 'columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }', "")
-    with pytest.raises(DataSourceError, match=r"buildings\.gpkg: buildings must be given a 'height' \(m\) or a 'floors' "
-                                               r"column .*, got \['name'\]"):
+    with pytest.raises(
+        DataSourceError,
+        match=r"buildings\.gpkg: buildings must be given a 'height' \(m\) or a 'floors' "
+        r"column .*, got \['name'\]",
+    ):
         load_territory(toml)
 
 
 def test_buildings_with_a_row_lacking_both_are_refused_by_row(tmp_path):
-    b = gpd.GeoDataFrame({"HAUTEUR": [10.0, None], "NB_ETAGES": [3, None], "USAGE1": ["Résidentiel"] * 2},
-                         geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50), box(X0 + 100, Y0 + 20, X0 + 120, Y0 + 50)],
-                         crs=L93)
+    b = gpd.GeoDataFrame(
+        {"HAUTEUR": [10.0, None], "NB_ETAGES": [3, None], "USAGE1": ["Résidentiel"] * 2},
+        geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50), box(X0 + 100, Y0 + 20, X0 + 120, Y0 + 50)],
+        crs=L93,
+    )
     toml = write_territory_folder(tmp_path, buildings=b)
     with pytest.raises(DataSourceError, match=r"got '1 without, first at row 1'"):
         load_territory(toml)
@@ -95,8 +99,9 @@ def test_dem_holes_are_filled_with_a_warning_that_counts_them(tmp_path):
     with pytest.warns(TwinWarning, match=r"elevation: filled 12 cells without data"):
         t = load_territory(toml)
     filled = t["elevation"][10:13, 20:24]
-    assert np.all((filled > dem[9:14, 19:25][dem[9:14, 19:25] > 0].min() - 1e-3)
-                  & (filled < dem[9:14, 19:25].max() + 1e-3))  # filled from neighbours, within their range
+    assert np.all(
+        (filled > dem[9:14, 19:25][dem[9:14, 19:25] > 0].min() - 1e-3) & (filled < dem[9:14, 19:25].max() + 1e-3)
+    )  # filled from neighbours, within their range
     _swap_source(toml, 'paths = ["dem.tif"]', 'paths = ["dem.tif"]\nnodata = "error"')
     with pytest.raises(DataSourceError, match=r"dem\.tif: elevation must be complete .*got '12 cells without data'"):
         load_territory(toml)
@@ -107,8 +112,11 @@ def test_unknown_land_cover_code_is_named_with_the_table(tmp_path):
     lc = np.full((40, 60), 6, dtype="uint8")
     lc[0, 0] = 42
     write_raster(tmp_path / "lc.tif", lc, crs=L93, transform=Affine(5, 0, X0, 0, -5, Y0 + 200))
-    with pytest.raises(DataSourceError, match=r"lc\.tif: land-cover codes must be codes of the table .*landcover\.csv "
-                                               r"\[1, 2, 3, 4, 5, 6, 7, 8, 9\], got 'unknown codes \[42\]'"):
+    with pytest.raises(
+        DataSourceError,
+        match=r"lc\.tif: land-cover codes must be codes of the table .*landcover\.csv "
+        r"\[1, 2, 3, 4, 5, 6, 7, 8, 9\], got 'unknown codes \[42\]'",
+    ):
         load_territory(toml)
 
 
@@ -132,8 +140,9 @@ def test_unknown_dataset_name_lists_the_known_ones():
 
 def test_unknown_site_kind_is_named(tmp_path):
     toml = write_territory_folder(tmp_path)
-    gpd.GeoDataFrame({"name": ["x"], "kind": ["stadium"]}, geometry=gpd.points_from_xy([X0 + 5], [Y0 + 5]),
-                     crs=L93).to_file(tmp_path / "sites.gpkg")
+    gpd.GeoDataFrame(
+        {"name": ["x"], "kind": ["stadium"]}, geometry=gpd.points_from_xy([X0 + 5], [Y0 + 5]), crs=L93
+    ).to_file(tmp_path / "sites.gpkg")
     with pytest.raises(DataSourceError, match=r"sites\.gpkg: sites 'kind' must be one of \[.*\].*, got \['stadium'\]"):
         load_territory(toml)
 

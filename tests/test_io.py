@@ -23,8 +23,9 @@ GRID = Grid.from_bounds(crs=L93, bounds=(X0, Y0, X0 + 1000.0, Y0 + 800.0), cell_
 def _dem_in(crs: str, res: float, pad_m: float = 200.0) -> tuple[np.ndarray, Affine]:
     """The smooth terrain sampled at the cell centres of a grid in ``crs`` covering GRID with a margin."""
     to_src = Transformer.from_crs(L93, crs, always_xy=True)
-    xmin, ymin, xmax, ymax = rasterio.warp.transform_bounds(L93, crs, X0 - pad_m, Y0 - pad_m,
-                                                            X0 + 1000 + pad_m, Y0 + 800 + pad_m)
+    xmin, ymin, xmax, ymax = rasterio.warp.transform_bounds(
+        L93, crs, X0 - pad_m, Y0 - pad_m, X0 + 1000 + pad_m, Y0 + 800 + pad_m
+    )
     width, height = int(np.ceil((xmax - xmin) / res)), int(np.ceil((ymax - ymin) / res))
     transform = Affine(res, 0, xmin, 0, -res, ymax)
     cols, rows = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
@@ -52,10 +53,15 @@ def test_reprojected_dem_keeps_elevations_within_10_cm(tmp_path, crs, res):
 def test_tiles_in_one_crs_are_mosaicked_without_seams(tmp_path):
     values, transform = _dem_in("EPSG:32630", 4.0)
     half = values.shape[1] // 2
-    west = write_raster(tmp_path / "w.asc", values[:, :half].astype("float32"), crs="EPSG:32630",
-                        transform=transform, driver="AAIGrid")
-    east = write_raster(tmp_path / "e.tif", values[:, half:].astype("float32"), crs="EPSG:32630",
-                        transform=transform @ Affine.translation(half, 0))
+    west = write_raster(
+        tmp_path / "w.asc", values[:, :half].astype("float32"), crs="EPSG:32630", transform=transform, driver="AAIGrid"
+    )
+    east = write_raster(
+        tmp_path / "e.tif",
+        values[:, half:].astype("float32"),
+        crs="EPSG:32630",
+        transform=transform @ Affine.translation(half, 0),
+    )
     got, _ = read_raster([west, east], GRID)
     assert not np.isnan(got).any()
     assert np.abs(got - _expected()).max() < 0.1
@@ -64,7 +70,7 @@ def test_tiles_in_one_crs_are_mosaicked_without_seams(tmp_path):
 def test_tiles_in_different_crs_fill_each_other(tmp_path):
     a, ta = _dem_in("EPSG:32630", 5.0)
     b, tb = _dem_in(L93, 5.0)
-    a[:, a.shape[1] // 2:] = -9999.0  # the UTM tile only covers the west half
+    a[:, a.shape[1] // 2 :] = -9999.0  # the UTM tile only covers the west half
     pa = write_raster(tmp_path / "a.tif", a.astype("float32"), crs="EPSG:32630", transform=ta, nodata=-9999.0)
     pb = write_raster(tmp_path / "b.tif", b.astype("float32"), crs=L93, transform=tb)
     got, _ = read_raster([pa, pb], GRID)
@@ -108,8 +114,9 @@ def test_rasterized_footprints_keep_their_area_within_5_percent():
 
 
 def test_taller_building_wins_where_footprints_overlap():
-    b = gpd.GeoDataFrame({"height": [30.0, 10.0]}, geometry=[box(X0, Y0, X0 + 50, Y0 + 50),
-                                                            box(X0 + 25, Y0, X0 + 75, Y0 + 50)], crs=L93)
+    b = gpd.GeoDataFrame(
+        {"height": [30.0, 10.0]}, geometry=[box(X0, Y0, X0 + 50, Y0 + 50), box(X0 + 25, Y0, X0 + 75, Y0 + 50)], crs=L93
+    )
     height, index = rasterize_buildings(b, GRID)
     row = GRID.height - 1
     assert height[row, 6] == 30.0 and index[row, 6] == 0  # the overlap (x 25..50 m) goes to the 30 m one

@@ -29,7 +29,9 @@ def test_floors_times_storey_height_gives_heights(tmp_path):
     assert np.all(t["building_height"][t["building_index"] == 1] == 15.0)
     assert "buildings: 1 heights from floors x 3 m" in t.provenance["notes"]
     toml = tmp_path / "territory.toml"
-    toml.write_text(toml.read_text().replace('path = "buildings.gpkg"', 'path = "buildings.gpkg"\nstorey_height_m = 2.8'))
+    toml.write_text(
+        toml.read_text().replace('path = "buildings.gpkg"', 'path = "buildings.gpkg"\nstorey_height_m = 2.8')
+    )
     assert load_territory(toml).vectors["buildings"]["height"].tolist() == [12.0, pytest.approx(14.0)]
 
 
@@ -42,20 +44,26 @@ def test_grid_defaults_to_the_dem_and_can_be_set(tmp_path):
     toml = write_territory_folder(tmp_path)
     t = load_territory(toml)
     assert t.grid.bounds == (X0, Y0, X0 + 300.0, Y0 + 200.0)
-    toml.write_text(toml.read_text() + f'\n[grid]\ncrs = "EPSG:2154"\ncell_size = 10.0\n'
-                    f"bounds = [{X0 + 20}, {Y0 + 20}, {X0 + 240}, {Y0 + 140}]\n")
+    toml.write_text(
+        toml.read_text() + f'\n[grid]\ncrs = "EPSG:2154"\ncell_size = 10.0\n'
+        f"bounds = [{X0 + 5}, {Y0 + 20}, {X0 + 245}, {Y0 + 140}]\n"
+    )
     t10 = load_territory(toml)
-    assert t10.grid.shape == (12, 22) and t10.grid.cell_size == 10.0
+    assert t10.grid.shape == (12, 24) and t10.grid.cell_size == 10.0
     assert t10.validate() == []
 
 
 def test_vectors_in_another_crs_are_reprojected(tmp_path):
-    b = gpd.GeoDataFrame({"height": [9.0], "use": ["residential"], "dwellings": [4]},
-                         geometry=[box(X0 + 100, Y0 + 100, X0 + 150, Y0 + 140)], crs=L93)
+    b = gpd.GeoDataFrame(
+        {"height": [9.0], "use": ["residential"], "dwellings": [4]},
+        geometry=[box(X0 + 100, Y0 + 100, X0 + 150, Y0 + 140)],
+        crs=L93,
+    )
     folder = tmp_path / "t"
     toml = write_territory_folder(folder, buildings=b.to_crs("EPSG:4326"))
-    toml.write_text(toml.read_text().replace('columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }',
-                                             ""))
+    toml.write_text(
+        toml.read_text().replace('columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }', "")
+    )
     t = load_territory(toml)
     got = t.vectors["buildings"]
     assert got.crs == t.grid.crs
@@ -66,8 +74,9 @@ def test_vectors_in_another_crs_are_reprojected(tmp_path):
 
 def test_land_cover_from_polygons(tmp_path):
     toml = write_territory_folder(tmp_path)
-    gpd.GeoDataFrame({"classe": [8, 6]}, geometry=[box(X0, Y0, X0 + 150, Y0 + 200), box(X0 + 150, Y0, X0 + 300, Y0 + 200)],
-                     crs=L93).to_file(tmp_path / "lc.gpkg")
+    gpd.GeoDataFrame(
+        {"classe": [8, 6]}, geometry=[box(X0, Y0, X0 + 150, Y0 + 200), box(X0 + 150, Y0, X0 + 300, Y0 + 200)], crs=L93
+    ).to_file(tmp_path / "lc.gpkg")
     toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.gpkg"\nclass_column = "classe"'))
     t = load_territory(toml)
     assert np.all(t["land_cover"][:, :30] == 8) and np.all(t["land_cover"][:, 30:] == 6)

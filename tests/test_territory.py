@@ -72,8 +72,9 @@ def test_validate_reports_vector_problems_all_at_once(tiny):
     districts["share_over_75"] = 1.5
     sites = tiny.vectors["sites"].copy()
     sites["kind"] = "stadium"
-    broken = tiny.__class__(tiny.name, tiny.grid, tiny.layers, {**tiny.vectors, "districts": districts,
-                                                                 "sites": sites}, tiny.landcover)
+    broken = tiny.__class__(
+        tiny.name, tiny.grid, tiny.layers, {**tiny.vectors, "districts": districts, "sites": sites}, tiny.landcover
+    )
     problems = broken.validate()
     assert any("'share_over_75' must be within [0.0, 1.0], got 1.5" in p for p in problems)
     assert any("'kind' must be one of" in p and "stadium" in p for p in problems)

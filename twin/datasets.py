@@ -66,29 +66,47 @@ def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0,
     from .territory import assemble
 
     x0, y0 = 700_000.0, 6_600_000.0
-    grid = Grid.from_bounds(crs="EPSG:2154", bounds=(x0, y0, x0 + width * cell_size, y0 + height * cell_size),
-                            cell_size=cell_size)
+    grid = Grid.from_bounds(
+        crs="EPSG:2154", bounds=(x0, y0, x0 + width * cell_size, y0 + height * cell_size), cell_size=cell_size
+    )
     elevation = np.broadcast_to(100.0 - slope * (grid.x - x0), grid.shape).astype(np.float32)
     land_cover = np.full(grid.shape, 6, dtype=np.uint8)  # grass
     land_cover[height // 2, :] = 3  # a road across the middle
     crs = grid.crs
     c = cell_size
     buildings = gpd.GeoDataFrame(
-        {"id": ["B1", "B2"], "height": [10.0, 20.0], "floors": [3, 6], "use": ["residential", "residential"],
-         "dwellings": [2, 6]},
-        geometry=[box(x0 + 2 * c, y0 + 2 * c, x0 + 6 * c, y0 + 6 * c), box(x0 + 10 * c, y0 + 2 * c, x0 + 14 * c, y0 + 8 * c)],
+        {
+            "id": ["B1", "B2"],
+            "height": [10.0, 20.0],
+            "floors": [3, 6],
+            "use": ["residential", "residential"],
+            "dwellings": [2, 6],
+        },
+        geometry=[
+            box(x0 + 2 * c, y0 + 2 * c, x0 + 6 * c, y0 + 6 * c),
+            box(x0 + 10 * c, y0 + 2 * c, x0 + 14 * c, y0 + 8 * c),
+        ],
         crs=crs,
     )
     land_cover[rasterize_buildings(buildings, grid)[1] >= 0] = 2  # roofs
-    districts = gpd.GeoDataFrame({"name": ["Centre"], "population": [100], "share_over_75": [0.1],
-                                  "share_under_5": [0.05]}, geometry=[box(*grid.bounds)], crs=crs)
-    sites = gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]},
-                             geometry=[Point(x0 + 20 * c, y0 + 15 * c)], crs=crs)
+    districts = gpd.GeoDataFrame(
+        {"name": ["Centre"], "population": [100], "share_over_75": [0.1], "share_under_5": [0.05]},
+        geometry=[box(*grid.bounds)],
+        crs=crs,
+    )
+    sites = gpd.GeoDataFrame(
+        {"name": ["École"], "kind": ["school"]}, geometry=[Point(x0 + 20 * c, y0 + 15 * c)], crs=crs
+    )
     ymid = float(grid.y[height // 2])
-    roads = gpd.GeoDataFrame({"name": ["Rue"], "kind": ["residential"]},
-                             geometry=[LineString([(x0, ymid), (x0 + width * c, ymid)])], crs=crs)
+    roads = gpd.GeoDataFrame(
+        {"name": ["Rue"], "kind": ["residential"]}, geometry=[LineString([(x0, ymid), (x0 + width * c, ymid)])], crs=crs
+    )
     river = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    return assemble(name="tiny", grid=grid, elevation=elevation, land_cover=land_cover,
-                    vectors={"buildings": buildings, "districts": districts, "sites": sites, "roads": roads,
-                             "river": river},
-                    landcover=LandCoverTable.read()).check()
+    return assemble(
+        name="tiny",
+        grid=grid,
+        elevation=elevation,
+        land_cover=land_cover,
+        vectors={"buildings": buildings, "districts": districts, "sites": sites, "roads": roads, "river": river},
+        landcover=LandCoverTable.read(),
+    ).check()

@@ -62,7 +62,9 @@ class Grid:
         if not (cell_size > 0 and math.isfinite(cell_size)):
             raise CRSError(message(where, "cell_size", "a positive number of metres", cell_size))
         if not (xmax > xmin and ymax > ymin):
-            raise CRSError(message(where, "bounds", "[xmin, ymin, xmax, ymax] with xmax > xmin and ymax > ymin", bounds))
+            raise CRSError(
+                message(where, "bounds", "[xmin, ymin, xmax, ymax] with xmax > xmin and ymax > ymin", bounds)
+            )
         width = math.ceil(round((xmax - xmin) / cell_size, 6))
         height = math.ceil(round((ymax - ymin) / cell_size, 6))
         return cls(parse_crs(crs, where=where), xmin, ymax, float(cell_size), width, height)

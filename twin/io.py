@@ -41,7 +41,7 @@ def _existing(path: str | Path, role: str) -> Path:
 
 def _source_crs(src_crs: CRS | None, assume_crs: object, path: Path) -> CRS:
     if src_crs is None and assume_crs is None:
-        raise CRSError(f"{path}: raster has no CRS; set `crs = \"EPSG:...\"` for this source in the territory file")
+        raise CRSError(f'{path}: raster has no CRS; set `crs = "EPSG:..."` for this source in the territory file')
     if src_crs is not None and assume_crs is not None and CRS.from_user_input(assume_crs) != src_crs:
         raise CRSError(message(path, "declared crs", f"the file's own CRS {src_crs.to_string()}", str(assume_crs)))
     return src_crs if src_crs is not None else CRS.from_user_input(assume_crs)
@@ -52,8 +52,9 @@ def raster_grid(path: str | Path, *, assume_crs: object = None) -> Grid:
     path = _existing(path, "raster")
     with rasterio.open(path) as src:
         crs = _source_crs(src.crs, assume_crs, path)
-        return Grid.from_transform(crs=crs, transform=src.transform, width=src.width, height=src.height,
-                                   where=str(path))
+        return Grid.from_transform(
+            crs=crs, transform=src.transform, width=src.width, height=src.height, where=str(path)
+        )
 
 
 def read_raster(
@@ -98,6 +99,7 @@ def read_raster(
     by_crs: dict[str, list[rasterio.DatasetReader]] = {}
     notes = []
     datasets = []
+    resampled = False
     try:
         for p in paths:
             ds = rasterio.open(p)
@@ -117,30 +119,57 @@ def read_raster(
                 if src_nodata is not None and dtype == "float64":
                     src_arr[src_arr == src_nodata] = np.nan
                     src_nodata = np.nan
-            tile = np.full(grid.shape, fill, dtype=dtype)
-            rasterio.warp.reproject(
-                src_arr, tile, src_transform=transform, src_crs=crs, src_nodata=src_nodata,
-                dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=RESAMPLING[resampling],
-            )
-            missing = np.isnan(out) if dtype == "float64" else out == fill
-            out[missing] = tile[missing]
+            if crs == grid.crs and transform == grid.transform and src_arr.shape == grid.shape:
+                tile = src_arr  # already on the grid: used as is, no resampling
+                if src_nodata is not None and dtype != "float64":
+                    tile = np.where(src_arr == src_nodata, fill, src_arr)
+            else:
+                tile = np.full(grid.shape, fill, dtype=dtype)
+                rasterio.warp.reproject(
+                    src_arr,
+                    tile,
+                    src_transform=transform,
+                    src_crs=crs,
+                    src_nodata=src_nodata,
+                    dst_transform=grid.transform,
+                    dst_crs=grid.crs,
+                    dst_nodata=fill,
+                    resampling=RESAMPLING[resampling],
+                )
+                resampled = True
+            out = np.where(_missing(out, fill), tile, out)
     finally:
         for ds in datasets:
             ds.close()
-    notes.append(f"resampled ({resampling}) onto the grid: {grid.describe()}")
+    notes.append(
+        f"resampled ({resampling}) onto the grid: {grid.describe()}"
+        if resampled
+        else "already on the grid: used as is, no resampling"
+    )
     return out, notes
+
+
+def _missing(values: np.ndarray, fill: float) -> np.ndarray:
+    return np.isnan(values) if values.dtype.kind == "f" else values == fill
 
 
 def _require_overlap(bounds: Sequence[float], crs: CRS, grid: Grid, path: Path) -> None:
     gx0, gy0, gx1, gy1 = rasterio.warp.transform_bounds(crs, grid.crs, *bounds)
     x0, y0, x1, y1 = grid.bounds
     if gx0 >= x1 or gx1 <= x0 or gy0 >= y1 or gy1 <= y0:
-        raise DataSourceError(message(path, "extent", f"overlapping the grid {grid.bounds}",
-                                      tuple(round(float(v), 1) for v in (gx0, gy0, gx1, gy1))))
+        raise DataSourceError(
+            message(
+                path,
+                "extent",
+                f"overlapping the grid {grid.bounds}",
+                tuple(round(float(v), 1) for v in (gx0, gy0, gx1, gy1)),
+            )
+        )
 
 
-def read_vector(path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None,
-                role: str = "vector") -> tuple[gpd.GeoDataFrame, list[str]]:
+def read_vector(
+    path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None, role: str = "vector"
+) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read a vector file, reproject it to the grid's CRS and keep the features touching the grid."""
     path = _existing(path, role)
     try:
@@ -148,18 +177,26 @@ def read_vector(path: str | Path, grid: Grid, *, layer: str | None = None, assum
     except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError with clear text
         raise DataSourceError(f"{path}: cannot read {role}: {exc}") from None
     if gdf.crs is None and assume_crs is None:
-        raise CRSError(f"{path}: {role} has no CRS; set `crs = \"EPSG:...\"` for this source in the territory file")
+        raise CRSError(f'{path}: {role} has no CRS; set `crs = "EPSG:..."` for this source in the territory file')
     notes = []
     if gdf.crs is None:
         gdf = gdf.set_crs(assume_crs)
     if gdf.crs != grid.crs:
-        notes.append(f"{path.name}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}")
+        notes.append(
+            f"{path.name}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}"
+        )
         gdf = gdf.to_crs(grid.crs)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     inside = gdf.intersects(_grid_box(grid))
     if len(gdf) and not inside.any():
-        raise DataSourceError(message(path, "extent", f"overlapping the grid {grid.bounds}",
-                                      tuple(round(float(v), 1) for v in gdf.total_bounds)))
+        raise DataSourceError(
+            message(
+                path,
+                "extent",
+                f"overlapping the grid {grid.bounds}",
+                tuple(round(float(v), 1) for v in gdf.total_bounds),
+            )
+        )
     if (~inside).any():
         notes.append(f"{path.name}: dropped {int((~inside).sum())} of {len(gdf)} features outside the grid")
     return gdf[inside].reset_index(drop=True), notes
@@ -205,8 +242,16 @@ def _prepare_output(path: Path, overwrite: bool) -> Path:
     return path
 
 
-def write_cog(values: np.ndarray, path: str | Path, grid: Grid, *, units: str, nodata: float | None = None,
-              description: str = "", overwrite: bool = False) -> Path:
+def write_cog(
+    values: np.ndarray,
+    path: str | Path,
+    grid: Grid,
+    *,
+    units: str,
+    nodata: float | None = None,
+    description: str = "",
+    overwrite: bool = False,
+) -> Path:
     """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description."""
     path = _prepare_output(Path(path), overwrite)
     attrs = {"units": units, "long_name": description} if description else {"units": units}
@@ -219,11 +264,29 @@ def write_cog(values: np.ndarray, path: str | Path, grid: Grid, *, units: str, n
     return path
 
 
-def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None,
-                 overwrite: bool = False) -> Path:
-    """Write a GeoDataFrame as a GeoPackage layer (named after the file by default)."""
+def write_vector(
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    overwrite: bool = False,
+    timestamp: str | None = None,
+) -> Path:
+    """Write a GeoDataFrame as a GeoPackage layer (named after the file by default).
+
+    ``timestamp`` (ISO 8601) replaces the write time GeoPackage records, so that
+    the same data give the same bytes (used for the committed demo).
+    """
+    import pyogrio
+
     path = _prepare_output(Path(path), overwrite)
-    gdf.to_file(path, layer=layer or path.stem, driver="GPKG", engine="pyogrio")
+    if timestamp:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": timestamp})
+    try:
+        gdf.to_file(path, layer=layer or path.stem, driver="GPKG", engine="pyogrio")
+    finally:
+        if timestamp:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     return path
 
 
@@ -260,8 +323,14 @@ def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -
             if target.exists():
                 raise OutputExistsError(target)
     written = [
-        write_cog(territory[name], folder / "layers" / f"{name}.tif", territory.grid,
-                  units=LAYERS[name].units, description=LAYERS[name].doc, overwrite=overwrite)
+        write_cog(
+            territory[name],
+            folder / "layers" / f"{name}.tif",
+            territory.grid,
+            units=LAYERS[name].units,
+            description=LAYERS[name].doc,
+            overwrite=overwrite,
+        )
         for name in territory.layers.data_vars
     ]
     written.append(write_netcdf(territory.layers, folder / "territory.nc", overwrite=overwrite))

@@ -101,6 +101,14 @@ class LandCoverTable:
             present = present[present != nodata]
         return sorted(int(c) for c in np.setdiff1d(present, self.codes))
 
+    def code_of(self, name: str, *, where: str = "land cover") -> int:
+        """The class code named ``name``; raises :class:`DataSourceError` listing the known names."""
+        if name not in self.names:
+            raise DataSourceError(
+                message(where, "land-cover class", f"one of {list(self.names)} ({self.source})", name)
+            )
+        return int(self.codes[self.names.index(name)])
+
     def name_of(self, code: int) -> str:
         """The class name of ``code``."""
         return self.names[int(np.searchsorted(self.codes, code))]

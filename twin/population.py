@@ -49,8 +49,9 @@ def allocate_population(
         weight = _residential_weight(buildings)
         rep = buildings.geometry.representative_point()
         districts = districts.reset_index(drop=True)
-        which = gpd.sjoin(gpd.GeoDataFrame(geometry=rep, crs=buildings.crs), districts[["geometry"]],
-                          how="left", predicate="within")
+        which = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=rep, crs=buildings.crs), districts[["geometry"]], how="left", predicate="within"
+        )
         district_of = which.groupby(level=0)["index_right"].first().reindex(buildings.index).to_numpy()
         for d, residents in enumerate(districts["population"].to_numpy(dtype=float)):
             members = (district_of == d) & (weight > 0)

@@ -76,8 +76,9 @@ class VectorSource(_Model):
     layer: str | None = None
     crs: str | None = None
     columns: dict[str, str] = Field(default_factory=dict, description="twin column -> column in the file")
-    values: dict[str, dict[str, str]] = Field(default_factory=dict,
-                                              description="twin column -> {value in the file: twin value}")
+    values: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="twin column -> {value in the file: twin value}"
+    )
 
 
 class BuildingSource(VectorSource):
@@ -85,9 +86,11 @@ class BuildingSource(VectorSource):
 
     storey_height_m: Annotated[float, Field(gt=0)] = Field(3.0, description="height of one storey, m")
     missing_height_m: Annotated[float, Field(gt=0)] | None = Field(
-        None, description="height for buildings with neither height nor floors; refused if unset")
+        None, description="height for buildings with neither height nor floors; refused if unset"
+    )
     dwelling_area_m2: Annotated[float, Field(gt=0)] = Field(
-        75.0, description="floor area per dwelling, used when the file has no dwellings column")
+        75.0, description="floor area per dwelling, used when the file has no dwellings column"
+    )
 
 
 class TerritoryFile(_Model):
@@ -143,7 +146,12 @@ def load_territory(ref: str | Path):
 
     vectors = prepare_vectors(spec, base, grid, notes)
     territory = assemble(
-        name=spec.name, grid=grid, elevation=elevation, land_cover=land_cover, vectors=vectors, landcover=table,
+        name=spec.name,
+        grid=grid,
+        elevation=elevation,
+        land_cover=land_cover,
+        vectors=vectors,
+        landcover=table,
         provenance={"territory_file": str(path), "description": spec.description, "notes": notes},
     )
     return territory.check()
@@ -162,8 +170,9 @@ def _grid(spec: TerritoryFile, base: Path) -> Grid:
         import rasterio.warp
 
         bounds = rasterio.warp.transform_bounds(first.crs, crs, *first.bounds) if g.crs else first.bounds
-    return Grid.from_bounds(crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size,
-                            where="territory file [grid]")
+    return Grid.from_bounds(
+        crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size, where="territory file [grid]"
+    )
 
 
 def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -> np.ndarray:
@@ -178,8 +187,14 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
     if holes.any():
         where = paths[0] if len(paths) == 1 else f"elevation tiles {[p.name for p in paths]}"
         if src.nodata == "error":
-            raise DataSourceError(message(where, "elevation", "complete over the grid (nodata = \"error\")",
-                                          f"{int(holes.sum())} cells without data"))
+            raise DataSourceError(
+                message(
+                    where,
+                    "elevation",
+                    'complete over the grid (nodata = "error")',
+                    f"{int(holes.sum())} cells without data",
+                )
+            )
         values = fillnodata(np.where(holes, 0.0, values), mask=~holes, max_search_distance=max(grid.shape))
         note = f"elevation: filled {int(holes.sum())} cells without data from their neighbours ({where})"
         notes.append(note)
@@ -194,8 +209,9 @@ def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list
     if path.suffix.lower() in VECTOR_SUFFIXES:
         gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role="land-cover polygons")
         if src.class_column not in gdf.columns:
-            raise DataSourceError(message(path, "class_column", f"one of the columns {list(gdf.columns)}",
-                                          src.class_column))
+            raise DataSourceError(
+                message(path, "class_column", f"one of the columns {list(gdf.columns)}", src.class_column)
+            )
         codes = rasterize_classes(gdf, src.class_column, grid)
         steps.append(f"rasterized {len(gdf)} polygons by '{src.class_column}'")
     else:
@@ -204,16 +220,28 @@ def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list
     missing = codes < 0
     if missing.any():
         if src.fill_code is None:
-            raise DataSourceError(message(path, "land cover", "complete over the grid (or set fill_code)",
-                                          f"{int(missing.sum())} cells without a class"))
+            raise DataSourceError(
+                message(
+                    path,
+                    "land cover",
+                    "complete over the grid (or set fill_code)",
+                    f"{int(missing.sum())} cells without a class",
+                )
+            )
         codes[missing] = src.fill_code
         note = f"land cover: {int(missing.sum())} cells without a class set to fill_code {src.fill_code}"
         notes.append(note)
         warnings.warn(note, TwinWarning, stacklevel=3)
     unknown = table.unknown_codes(codes)
     if unknown:
-        raise DataSourceError(message(path, "land-cover codes", f"codes of the table {table.source} "
-                                      f"{table.codes.tolist()}", f"unknown codes {unknown}"))
+        raise DataSourceError(
+            message(
+                path,
+                "land-cover codes",
+                f"codes of the table {table.source} {table.codes.tolist()}",
+                f"unknown codes {unknown}",
+            )
+        )
     return codes.astype(np.uint8)
 
 
@@ -229,10 +257,22 @@ def write_town(town, folder: str | Path, *, overwrite: bool = False) -> Path:
     if toml_path.exists() and not overwrite:
         raise OutputExistsError(toml_path)
     g = town.grid
-    write_cog(town.elevation.astype(np.float32), folder / "elevation.tif", g, units="m",
-              description="ground elevation, m (NGF-IGN69)", overwrite=overwrite)
-    write_cog(town.land_cover.astype(np.uint8), folder / "land_cover.tif", g, units="1",
-              description="land-cover class code (data/landcover.csv)", overwrite=overwrite)
+    write_cog(
+        town.elevation.astype(np.float32),
+        folder / "elevation.tif",
+        g,
+        units="m",
+        description="ground elevation, m (NGF-IGN69)",
+        overwrite=overwrite,
+    )
+    write_cog(
+        town.land_cover.astype(np.uint8),
+        folder / "land_cover.tif",
+        g,
+        units="1",
+        description="land-cover class code (data/landcover.csv)",
+        overwrite=overwrite,
+    )
     doc = {
         "schema_version": SCHEMA_VERSION,
         "name": town.name,
@@ -242,8 +282,15 @@ def write_town(town, folder: str | Path, *, overwrite: bool = False) -> Path:
         "land_cover": {"path": "land_cover.tif"},
     }
     for layer in ("buildings", "districts", "sites", "roads", "river"):
-        write_vector(getattr(town, layer), folder / f"{layer}.gpkg", layer=layer, overwrite=overwrite)
+        write_vector(
+            getattr(town, layer),
+            folder / f"{layer}.gpkg",
+            layer=layer,
+            overwrite=overwrite,
+            timestamp="2000-01-01T00:00:00.000Z",
+        )
         doc[layer] = {"path": f"{layer}.gpkg"}
-    toml_path.write_text("# Generated by `python -m twin.synthetic`: do not edit by hand.\n" + tomli_w.dumps(doc),
-                         encoding="utf-8")
+    toml_path.write_text(
+        "# Generated by `python -m twin.synthetic`: do not edit by hand.\n" + tomli_w.dumps(doc), encoding="utf-8"
+    )
     return toml_path

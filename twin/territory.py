@@ -74,6 +74,10 @@ LAYERS: Mapping[str, LayerSpec] = {
         LayerSpec("building_index", "1", "int32", (-1, 2**31 - 1), "row of `buildings` over the cell, -1 if none"),
         LayerSpec("land_cover", "1", "uint8", (0, 255), "land-cover class code (see the land-cover table)"),
         LayerSpec("population", "people", "float32", (0.0, 10_000.0), "residents living in the cell"),
+        LayerSpec("green_roof_fraction", "1", "float32", (0.0, 1.0), "vegetated share of the roof over the cell"),
+        LayerSpec(
+            "retention_depth", "m", "float32", (0.0, 1.0), "rain depth held on the cell before runoff (green roofs)"
+        ),
         *_derived_specs(),
     ]
 }
@@ -120,10 +124,19 @@ VECTORS: Mapping[str, VectorSpec] = {
             "sensitive sites (schools, nurseries, care homes, hospitals, ...)",
             choices={"kind": SITE_KINDS},
         ),
-        VectorSpec("roads", ("LineString", "MultiLineString"), {"name": "str", "kind": "str"}, "roads and railways",
-                   choices={"kind": ROAD_KINDS}),
-        VectorSpec("river", ("LineString", "MultiLineString", "Polygon", "MultiPolygon"), {"name": "str"},
-                   "river centre lines or banks"),
+        VectorSpec(
+            "roads",
+            ("LineString", "MultiLineString"),
+            {"name": "str", "kind": "str"},
+            "roads and railways",
+            choices={"kind": ROAD_KINDS},
+        ),
+        VectorSpec(
+            "river",
+            ("LineString", "MultiLineString", "Polygon", "MultiPolygon"),
+            {"name": "str"},
+            "river centre lines or banks",
+        ),
     ]
 }
 
@@ -153,8 +166,33 @@ class Territory:
         layers = self.layers.copy()
         for name, values in arrays.items():
             spec = LAYERS[name]
-            layers[name] = (("y", "x"), np.asarray(values, dtype=spec.dtype), {"units": spec.units, "long_name": spec.doc})
+            layers[name] = (
+                ("y", "x"),
+                np.asarray(values, dtype=spec.dtype),
+                {"units": spec.units, "long_name": spec.doc},
+            )
         return replace(self, layers=layers)
+
+    def with_land_cover(self, mask: np.ndarray, code: int) -> Territory:
+        """A new territory where the cells of ``mask`` get class ``code`` and its physical layers."""
+        land_cover = self["land_cover"].copy()
+        land_cover[mask] = code
+        derived = self.landcover.derive(np.full(1, code, dtype=np.uint8))
+        arrays = {name: np.where(mask, values[0], self[name]) for name, values in derived.items()}
+        return self.with_layers(land_cover=land_cover, **arrays)
+
+    def with_buildings(self, buildings: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Territory:
+        """A new territory with other buildings (and district populations): re-rasterized, people re-allocated."""
+        from .io import rasterize_buildings
+        from .population import allocate_population
+
+        buildings = buildings.reset_index(drop=True)
+        height, index = rasterize_buildings(buildings, self.grid)
+        buildings, population = allocate_population(buildings, districts, grid=self.grid, building_index=index)
+        vectors = {**self.vectors, "buildings": buildings, "districts": districts}
+        return replace(
+            self.with_layers(building_height=height, building_index=index, population=population), vectors=vectors
+        )
 
     def validate(self) -> list[str]:
         """Every way this territory breaks the contract of :data:`LAYERS` and :data:`VECTORS`."""
@@ -173,19 +211,34 @@ class Territory:
         for name, spec in LAYERS.items():
             if name in self.layers:
                 v = self.layers[name].values
-                layers[name] = {"units": spec.units, "min": float(v.min()), "max": float(v.max()),
-                                "mean": float(v.mean()), "doc": spec.doc}
+                layers[name] = {
+                    "units": spec.units,
+                    "min": float(v.min()),
+                    "max": float(v.max()),
+                    "mean": float(v.mean()),
+                    "doc": spec.doc,
+                }
         b, d, s = self.vectors["buildings"], self.vectors["districts"], self.vectors["sites"]
         return {
             "name": self.name,
-            "grid": {"crs": self.grid.crs.to_string(), "cell_size_m": self.grid.cell_size,
-                     "width": self.grid.width, "height": self.grid.height, "bounds_m": list(self.grid.bounds)},
+            "grid": {
+                "crs": self.grid.crs.to_string(),
+                "cell_size_m": self.grid.cell_size,
+                "width": self.grid.width,
+                "height": self.grid.height,
+                "bounds_m": list(self.grid.bounds),
+            },
             "layers": layers,
-            "buildings": {"count": len(b), "by_use": {k: int(v) for k, v in b["use"].value_counts().sort_index().items()},
-                          "dwellings": int(b["dwellings"].sum()),
-                          "height_m": [float(b["height"].min()), float(b["height"].max())] if len(b) else [0.0, 0.0]},
-            "population": {"total": int(d["population"].sum()),
-                           "districts": {str(n): int(p) for n, p in zip(d["name"], d["population"], strict=True)}},
+            "buildings": {
+                "count": len(b),
+                "by_use": {k: int(v) for k, v in b["use"].value_counts().sort_index().items()},
+                "dwellings": int(b["dwellings"].sum()),
+                "height_m": [float(b["height"].min()), float(b["height"].max())] if len(b) else [0.0, 0.0],
+            },
+            "population": {
+                "total": int(d["population"].sum()),
+                "districts": {str(n): int(p) for n, p in zip(d["name"], d["population"], strict=True)},
+            },
             "sites": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
             "roads_km": float(self.vectors["roads"].length.sum() / 1000.0),
             "notes": list(self.provenance.get("notes", [])),
@@ -237,13 +290,18 @@ def assemble(
         "building_height": height,
         "building_index": index,
         "population": population,
+        "green_roof_fraction": np.zeros(grid.shape, dtype=np.float32),
+        "retention_depth": np.zeros(grid.shape, dtype=np.float32),
         **landcover.derive(land_cover),
     }
     layers = xr.Dataset(coords={"y": ("y", grid.y, {"units": "m"}), "x": ("x", grid.x, {"units": "m"})})
     for layer, values in arrays.items():
         spec = LAYERS[layer]
-        layers[layer] = (("y", "x"), np.asarray(values).astype(spec.dtype, copy=False),
-                         {"units": spec.units, "long_name": spec.doc})
+        layers[layer] = (
+            ("y", "x"),
+            np.asarray(values).astype(spec.dtype, copy=False),
+            {"units": spec.units, "long_name": spec.doc},
+        )
     layers = layers.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
     for key in VECTORS:
         vectors.setdefault(key, _empty(VECTORS[key], grid))
@@ -252,8 +310,11 @@ def assemble(
 
 def _empty(spec: VectorSpec, grid: Grid) -> gpd.GeoDataFrame:
     dtypes = {"str": "str", "int": "int64", "float": "float64"}
-    return gpd.GeoDataFrame({c: np.array([], dtype=dtypes[t]) for c, t in spec.columns.items()},
-                            geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
+    return gpd.GeoDataFrame(
+        {c: np.array([], dtype=dtypes[t]) for c, t in spec.columns.items()},
+        geometry=gpd.GeoSeries([], crs=grid.crs),
+        crs=grid.crs,
+    )
 
 
 def _raster_problems(t: Territory) -> list[str]:
@@ -267,7 +328,9 @@ def _raster_problems(t: Territory) -> list[str]:
             continue
         da = t.layers[name]
         if da.dims != ("y", "x") or da.shape != t.grid.shape:
-            problems.append(f"layer {name!r}: shape must be {t.grid.shape} on dims ('y', 'x'), got {da.shape} {da.dims}")
+            problems.append(
+                f"layer {name!r}: shape must be {t.grid.shape} on dims ('y', 'x'), got {da.shape} {da.dims}"
+            )
             continue
         if da.attrs.get("units") != spec.units:
             problems.append(f"layer {name!r}: units must be {spec.units!r}, got {da.attrs.get('units')!r}")
@@ -276,16 +339,21 @@ def _raster_problems(t: Territory) -> list[str]:
         values = da.values
         lo, hi = spec.valid_range
         if values.dtype.kind == "f" and not np.isfinite(values).all():
-            problems.append(f"layer {name!r}: values must be finite, got {int((~np.isfinite(values)).sum())} NaN/inf cells")
+            problems.append(
+                f"layer {name!r}: values must be finite, got {int((~np.isfinite(values)).sum())} NaN/inf cells"
+            )
         finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
         if finite.size and (finite.min() < lo or finite.max() > hi):
-            problems.append(f"layer {name!r}: values must be within [{lo}, {hi}] {spec.units}, "
-                            f"got [{finite.min()}, {finite.max()}]")
+            problems.append(
+                f"layer {name!r}: values must be within [{lo}, {hi}] {spec.units}, got [{finite.min()}, {finite.max()}]"
+            )
     if "land_cover" in t.layers:
         unknown = t.landcover.unknown_codes(t.layers["land_cover"].values)
         if unknown:
-            problems.append(f"layer 'land_cover': codes must be in the land-cover table "
-                            f"{t.landcover.codes.tolist()}, got unknown {unknown}")
+            problems.append(
+                f"layer 'land_cover': codes must be in the land-cover table "
+                f"{t.landcover.codes.tolist()}, got unknown {unknown}"
+            )
     return problems
 
 
@@ -318,12 +386,15 @@ def _vector_problems(t: Territory, spec: VectorSpec) -> list[str]:
             lo, hi = spec.ranges[col]
             out = values[(values < lo) | (values > hi)]
             if len(out):
-                problems.append(f"{where}: column {col!r} must be within [{lo}, {hi}], got {out.iloc[0].item()!r} "
-                                f"({len(out)} rows)")
+                problems.append(
+                    f"{where}: column {col!r} must be within [{lo}, {hi}], got {out.iloc[0].item()!r} ({len(out)} rows)"
+                )
         if col in spec.choices:
             bad = sorted(set(values.dropna().astype(str)) - set(spec.choices[col]))
             if bad:
                 problems.append(f"{where}: column {col!r} must be one of {list(spec.choices[col])}, got {bad}")
     if spec.name == "districts" and "name" in gdf and gdf["name"].duplicated().any():
-        problems.append(f"{where}: column 'name' must be unique, got duplicates {sorted(gdf['name'][gdf['name'].duplicated()])}")
+        problems.append(
+            f"{where}: column 'name' must be unique, got duplicates {sorted(gdf['name'][gdf['name'].duplicated()])}"
+        )
     return problems

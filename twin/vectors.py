@@ -55,8 +55,14 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str]) -> dict[str,
 def _rename(gdf: gpd.GeoDataFrame, src, path: Path) -> gpd.GeoDataFrame:
     absent = {ours: theirs for ours, theirs in src.columns.items() if theirs not in gdf.columns}
     if absent:
-        raise DataSourceError(message(path, "columns (renamed in the territory file)",
-                                      f"present in the file {list(gdf.columns)}", sorted(absent.values())))
+        raise DataSourceError(
+            message(
+                path,
+                "columns (renamed in the territory file)",
+                f"present in the file {list(gdf.columns)}",
+                sorted(absent.values()),
+            )
+        )
     clashes = [ours for ours, theirs in src.columns.items() if ours in gdf.columns and ours != theirs]
     gdf = gdf.drop(columns=clashes)
     return gdf.rename(columns={theirs: ours for ours, theirs in src.columns.items()})
@@ -74,8 +80,13 @@ def _require(gdf: gpd.GeoDataFrame, columns: list[str], path: Path, layer: str) 
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
         raise DataSourceError(
-            message(path, f"{layer} columns", f"complete (missing {missing}; rename yours with `columns = {{...}}`)",
-                    [c for c in gdf.columns if c != gdf.geometry.name]))
+            message(
+                path,
+                f"{layer} columns",
+                f"complete (missing {missing}; rename yours with `columns = {{...}}`)",
+                [c for c in gdf.columns if c != gdf.geometry.name],
+            )
+        )
 
 
 def _numeric(gdf: gpd.GeoDataFrame, col: str) -> np.ndarray:
@@ -91,9 +102,14 @@ def _note(notes: list[str], text: str) -> None:
 
 def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
     if "height" not in gdf.columns and "floors" not in gdf.columns:
-        raise DataSourceError(message(path, "buildings", "given a 'height' (m) or a 'floors' column "
-                                      "(map yours with `columns = { height = \"HAUTEUR\" }`)",
-                                      [c for c in gdf.columns if c != gdf.geometry.name]))
+        raise DataSourceError(
+            message(
+                path,
+                "buildings",
+                "given a 'height' (m) or a 'floors' column (map yours with `columns = { height = \"HAUTEUR\" }`)",
+                [c for c in gdf.columns if c != gdf.geometry.name],
+            )
+        )
     height, floors = _numeric(gdf, "height"), _numeric(gdf, "floors")
     has_h, has_f = height > 0, floors > 0
     from_floors = ~has_h & has_f
@@ -104,8 +120,14 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     if neither.any():
         if src.missing_height_m is None:
             first = gdf.index[np.flatnonzero(neither)[0]]
-            raise DataSourceError(message(path, "buildings", "given a positive height or number of floors "
-                                          "(or set missing_height_m)", f"{int(neither.sum())} without, first at row {first}"))
+            raise DataSourceError(
+                message(
+                    path,
+                    "buildings",
+                    "given a positive height or number of floors (or set missing_height_m)",
+                    f"{int(neither.sum())} without, first at row {first}",
+                )
+            )
         height = np.where(neither, src.missing_height_m, height)
         _note(notes, f"buildings: {int(neither.sum())} without height or floors set to {src.missing_height_m:g} m")
     gdf["height"] = height
@@ -139,8 +161,9 @@ def _districts(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     for col in ("population", "share_over_75", "share_under_5"):
         values = _numeric(gdf, col)
         if np.isnan(values).any():
-            raise DataSourceError(message(path, f"districts column {col!r}", "numbers",
-                                          gdf[col][np.isnan(values)].iloc[0]))
+            raise DataSourceError(
+                message(path, f"districts column {col!r}", "numbers", gdf[col][np.isnan(values)].iloc[0])
+            )
         gdf[col] = values
     gdf["population"] = gdf["population"].round().astype(np.int64)
     return gdf
@@ -152,8 +175,14 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
     allowed = VECTORS["sites"].choices["kind"]
     unknown = sorted(set(gdf["kind"]) - set(allowed))
     if unknown:
-        raise DataSourceError(message(path, "sites 'kind'", f"one of {list(allowed)} "
-                                      "(recode yours with `values = { kind = {...} }`)", unknown))
+        raise DataSourceError(
+            message(
+                path,
+                "sites 'kind'",
+                f"one of {list(allowed)} (recode yours with `values = {{ kind = {{...}} }}`)",
+                unknown,
+            )
+        )
     if "name" not in gdf.columns:
         gdf["name"] = [f"{k} {i + 1}" for i, k in enumerate(gdf["kind"])]
     gdf["name"] = gdf["name"].astype(str)

@@ -16,6 +16,7 @@ always gives the same town.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,9 +72,10 @@ class Fabric:
     floors: list = field(default_factory=list)
     height: list = field(default_factory=list)
     use: list = field(default_factory=list)
+    detached: list = field(default_factory=list)  # True for a detached house (one dwelling)
     cover: list = field(default_factory=list)  # (polygon, land-cover code), painted in order
 
-    def add_buildings(self, polygons, floors, height, use) -> None:
+    def add_buildings(self, polygons, floors, height, use, *, detached: bool = False) -> None:
         """Append buildings; drops empty or tiny (< 25 m²) footprints."""
         polygons = _largest_parts(np.asarray(polygons, dtype=object))
         keep = ~shapely.is_empty(polygons) & (shapely.area(polygons) >= 25.0)
@@ -81,6 +83,7 @@ class Fabric:
         self.floors.extend(np.asarray(floors, dtype=np.int64)[keep])
         self.height.extend(np.round(np.asarray(height, dtype=float)[keep], 1))
         self.use.extend(np.asarray(use, dtype=object)[keep])
+        self.detached.extend([detached] * int(keep.sum()))
 
     def paint(self, polygons, code: int) -> None:
         """Append land-cover patches of one class."""
@@ -90,7 +93,7 @@ class Fabric:
 
     def extend(self, other: Fabric) -> None:
         """Append everything from ``other``."""
-        for name in ("polygons", "floors", "height", "use", "cover"):
+        for name in ("polygons", "floors", "height", "use", "detached", "cover"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -110,7 +113,7 @@ def _largest_parts(geoms: np.ndarray) -> np.ndarray:
 
 def split(rng: np.random.Generator, a: float, b: float, lo: float, hi: float) -> np.ndarray:
     """Cut ``[a, b]`` into pieces of random width about ``lo..hi``; returns the edges, m."""
-    n = max(1, int(round((b - a) / (0.5 * (lo + hi)))))
+    n = max(1, round((b - a) / (0.5 * (lo + hi))))
     w = rng.uniform(lo, hi, n)
     return a + np.concatenate([[0.0], np.cumsum(w) / w.sum()]) * (b - a)
 
@@ -194,8 +197,16 @@ def _pick_use(rng: np.random.Generator, n: int, shares: dict[str, float]) -> np.
 
 
 def perimeter_blocks(
-    blocks: list[Block], rng: np.random.Generator, *, depth=(9.0, 14.0), frontage=(7.0, 15.0), floors=(3, 6),
-    floor_weights=None, uses=None, p_gap: float = 0.05,
+    blocks: list[Block],
+    rng: np.random.Generator,
+    *,
+    depth=(9.0, 14.0),
+    frontage=(7.0, 15.0),
+    floors=(3, 6),
+    floor_weights=None,
+    uses=None,
+    p_gap: float = 0.05,
+    p_green_court: float = 0.5,
 ) -> Fabric:
     """Contiguous street-front buildings around courtyards (old town blocks).
 
@@ -211,6 +222,8 @@ def perimeter_blocks(
         Share of each building use.
     p_gap : float
         Probability that a lot stays empty (passage, yard).
+    p_green_court : float
+        Probability that a courtyard is a garden or has trees rather than paving.
     """
     uses = uses or {"residential": 0.8, "commercial": 0.16, "other": 0.04}
     n_floor = np.arange(floors[0], floors[1] + 1)
@@ -224,23 +237,23 @@ def perimeter_blocks(
         if dmax < depth[0]:
             if w >= h:
                 e = split(rng, x0, x1, *frontage)
-                lots += [(a, y0, c, y1) for a, c in zip(e[:-1], e[1:])]
+                lots += [(a, y0, c, y1) for a, c in itertools.pairwise(e)]
             else:
                 e = split(rng, y0, y1, *frontage)
-                lots += [(x0, a, x1, c) for a, c in zip(e[:-1], e[1:])]
+                lots += [(x0, a, x1, c) for a, c in itertools.pairwise(e)]
             court = None
         else:
             for side in (0, 1):  # south and north street fronts, full width
                 e = split(rng, x0, x1, *frontage)
                 d = rng.uniform(depth[0], dmax, len(e) - 1)
                 d[0] = d[-1] = dmax
-                for a, c, di in zip(e[:-1], e[1:], d):
+                for (a, c), di in zip(itertools.pairwise(e), d, strict=True):
                     lots.append((a, y0, c, y0 + di) if side == 0 else (a, y1 - di, c, y1))
             if y1 - y0 - 2 * dmax > 5.0:
                 for side in (0, 1):  # west and east street fronts, between the corners
                     e = split(rng, y0 + dmax, y1 - dmax, *frontage)
                     d = rng.uniform(depth[0], dmax, len(e) - 1)
-                    for a, c, di in zip(e[:-1], e[1:], d):
+                    for (a, c), di in zip(itertools.pairwise(e), d, strict=True):
                         lots.append((x0, a, x0 + di, c) if side == 0 else (x1 - di, a, x1, c))
             court = (x0 + dmax, y0 + dmax, x1 - dmax, y1 - dmax)
         lots = np.array(lots)
@@ -253,7 +266,7 @@ def perimeter_blocks(
         fab.paint(b.polygon, PAVED)
         if court is not None and court[2] - court[0] > 6 and court[3] - court[1] > 6:
             draw = rng.random()
-            code = GARDEN if draw < 0.35 else (TREES if draw < 0.5 else PAVED)
+            code = GARDEN if draw < 0.7 * p_green_court else (TREES if draw < p_green_court else PAVED)
             if code != PAVED:
                 fab.paint(_clip_to_block(b, b.frame.boxes(*court)), code)
         fab.add_buildings(polys[keep], fl[keep], (STOREY * fl + roof)[keep], use[keep])
@@ -261,8 +274,14 @@ def perimeter_blocks(
 
 
 def slab_blocks(
-    blocks: list[Block], rng: np.random.Generator, *, floors=(4, 8), depth=(12.0, 15.0), setback: float = 5.0,
-    commercial_near=None, commercial_radius: float = 160.0,
+    blocks: list[Block],
+    rng: np.random.Generator,
+    *,
+    floors=(4, 8),
+    depth=(12.0, 15.0),
+    setback: float = 5.0,
+    commercial_near=None,
+    commercial_radius: float = 160.0,
 ) -> Fabric:
     """Mid-rise slabs (apartments, offices) along the block edges, parking and lawns between.
 
@@ -328,8 +347,16 @@ def slab_blocks(
 
 
 def house_blocks(
-    blocks: list[Block], rng: np.random.Generator, *, frontage=(14.0, 22.0), width=(8.0, 12.0), depth=(8.0, 11.0),
-    setback=(4.0, 7.0), p_two_floors: float = 0.55, p_empty: float = 0.04, p_tree: float = 0.55,
+    blocks: list[Block],
+    rng: np.random.Generator,
+    *,
+    frontage=(14.0, 22.0),
+    width=(8.0, 12.0),
+    depth=(8.0, 11.0),
+    setback=(4.0, 7.0),
+    p_two_floors: float = 0.55,
+    p_empty: float = 0.04,
+    p_tree: float = 0.55,
 ) -> Fabric:
     """Detached houses on garden plots, one or two rows per block.
 
@@ -380,11 +407,15 @@ def house_blocks(
             tx = e[:-1] + tree_r + 1.0 + tree_f * np.maximum(fw - 2 * tree_r - 2.0, 0.0)
             centres = shapely.points(b.frame.to_world(np.column_stack([tx, ty])))
             fab.paint(_clip_to_block(b, shapely.buffer(centres[tree], tree_r[tree])), TREES)
-            fab.add_buildings(polys[ok], fl[ok], height[ok], np.full(int(ok.sum()), "residential", dtype=object))
+            fab.add_buildings(
+                polys[ok], fl[ok], height[ok], np.full(int(ok.sum()), "residential", dtype=object), detached=True
+            )
     return fab
 
 
-def shed_blocks(blocks: list[Block], rng: np.random.Generator, *, setback: float = 8.0, p_commercial: float = 0.15) -> Fabric:
+def shed_blocks(
+    blocks: list[Block], rng: np.random.Generator, *, setback: float = 6.0, p_commercial: float = 0.15
+) -> Fabric:
     """Large flat-roofed sheds (30-100 m, 8-14 m high) in paved yards, grass verges along the streets."""
     fab = Fabric()
     for b in blocks:
@@ -394,18 +425,18 @@ def shed_blocks(blocks: list[Block], rng: np.random.Generator, *, setback: float
             continue
         fab.paint(b.polygon, GRASS)
         fab.paint(_clip_to_block(b, b.frame.boxes(ix0, iy0, ix1, iy1)), PAVED)
-        along_x = (ix1 - ix0) >= (iy1 - iy0)
-        e = split(rng, ix0, ix1, 70.0, 120.0) if along_x else split(rng, iy0, iy1, 70.0, 120.0)
+        ex = split(rng, ix0, ix1, 50.0, 90.0)
+        ey = split(rng, iy0, iy1, 45.0, 75.0)
         sheds = []
-        for a, c in zip(e[:-1], e[1:]):
-            px0, py0, px1, py1 = (a, iy0, c, iy1) if along_x else (ix0, a, ix1, c)
-            pw, ph = px1 - px0 - 6.0, py1 - py0 - 6.0
-            sw = min(max(pw * rng.uniform(0.6, 0.9), 30.0), 100.0, pw)
-            sh = min(max(ph * rng.uniform(0.5, 0.8), 20.0), 100.0, ph)
-            sx = px0 + 3.0 + rng.uniform(0.0, max(pw - sw, 0.0))
-            sy = py0 + 3.0 + rng.uniform(0.0, max(ph - sh, 0.0))
-            if sw >= 15 and sh >= 15:
-                sheds.append((sx, sy, sx + sw, sy + sh))
+        for px0, px1 in itertools.pairwise(ex):
+            for py0, py1 in itertools.pairwise(ey):
+                pw, ph = px1 - px0 - 6.0, py1 - py0 - 6.0
+                sw = min(max(pw * rng.uniform(0.6, 0.9), 30.0), 100.0, pw)
+                sh = min(max(ph * rng.uniform(0.55, 0.85), 20.0), 100.0, ph)
+                sx = px0 + 3.0 + rng.uniform(0.0, max(pw - sw, 0.0))
+                sy = py0 + 3.0 + rng.uniform(0.0, max(ph - sh, 0.0))
+                if sw >= 15 and sh >= 15 and rng.random() < 0.85:
+                    sheds.append((sx, sy, sx + sw, sy + sh))
         if not sheds:
             continue
         sheds = np.array(sheds)

@@ -81,7 +81,8 @@ class Valley:
         amps = np.array([2.2, 1.6, 1.0, 0.6])
         dirs = rng.uniform(0.0, np.pi, 4)
         phis = rng.uniform(0.0, _TWO_PI, 4)
-        relief = tuple((float(w), float(a), float(d), float(p)) for w, a, d, p in zip(waves, amps, dirs, phis))
+        rows = np.column_stack([waves, amps, dirs, phis])
+        relief = tuple(tuple(float(x) for x in row) for row in rows)
         # Thalwegs: three on the north hill (one through the station district and the
         # old centre, a pluvial flood path inside the town), two on the south hill.
         base = np.array([260.0, 1010.0, 1640.0, 480.0, 1380.0])
@@ -90,7 +91,8 @@ class Valley:
         u0 = base + rng.uniform(-40.0, 40.0, 5)
         depth = depth * rng.uniform(0.85, 1.15, 5)
         drift = rng.uniform(0.0, _TWO_PI, 5)
-        thalwegs = tuple((float(a), float(b), float(c), float(d)) for a, b, c, d in zip(u0, side, depth, drift))
+        rows = np.column_stack([u0, side, depth, drift])
+        thalwegs = tuple(tuple(float(x) for x in row) for row in rows)
         return cls(phases, relief, thalwegs)
 
     # -- centre lines ---------------------------------------------------------------------------------------------
@@ -114,11 +116,11 @@ class Valley:
 
     def north_edge(self, u: np.ndarray) -> np.ndarray:
         """Half-width of the floodplain north of the valley axis, m."""
-        return 235.0 + 15.0 * np.sin(_TWO_PI * u / 1700.0 + self.phases[3])
+        return 205.0 + 15.0 * np.sin(_TWO_PI * u / 1700.0 + self.phases[3])
 
     def south_edge(self, u: np.ndarray) -> np.ndarray:
         """Half-width of the floodplain south of the valley axis, m (wider downstream)."""
-        return 235.0 + 70.0 * (u / WIDTH)
+        return 205.0 + 50.0 * (u / WIDTH)
 
     # -- the ground -----------------------------------------------------------------------------------------------
     def elevation(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -139,9 +141,7 @@ class Valley:
         # Distance to the river centre line (a line longer than the grid, so that the
         # channel does not end in a bowl at the edges).
         line = self.river_line(u0=-200.0, u1=WIDTH + 200.0)
-        r = np.full(uu.shape, 1.0e9)
-        near = np.abs(vv - self.river_v(uu)) < 80.0
-        r[near] = shapely.distance(shapely.points(uu[near], vv[near]), line)
+        r = shapely.distance(shapely.points(uu.ravel(), vv.ravel()), line).reshape(uu.shape)
 
         z = FLOODPLAIN_Z0 - DOWNSTREAM_SLOPE * uu
         z = z + FLOODPLAIN_RISE * _smoothstep((r - 28.0) / 220.0)
@@ -152,8 +152,8 @@ class Valley:
         s_south = -dv - self.south_edge(uu)
         f_north = _half_cosine(s_north / 700.0)
         f_south = _half_cosine(s_south / 400.0)
-        h_north = 53.0 + 3.0 * np.sin(_TWO_PI * uu / 1300.0 + self.phases[1])
-        z = z + h_north * f_north + 32.0 * f_south
+        h_north = 50.0 + 3.0 * np.sin(_TWO_PI * uu / 1300.0 + self.phases[1])
+        z = z + h_north * f_north + 30.0 * f_south
 
         hill = _smoothstep(np.maximum(s_north, s_south) / 120.0)
         for wave, amp, direction, phase in self.relief:

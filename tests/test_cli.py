@@ -1,0 +1,60 @@
+"""The `twin` command line: fast help, info, export, and its manners with existing outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import rasterio
+from click.testing import CliRunner
+from conftest import write_territory_folder
+
+from twin.cli import main
+
+HEAVY = ("numba", "pyvista", "rasterio", "geopandas", "xarray")
+
+
+def test_help_imports_no_heavy_module():
+    code = (
+        "import sys\nfrom twin.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Commands:" in out and "info" in out
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_info_prints_grid_layers_buildings_people_and_sites(tmp_path):
+    result = CliRunner().invoke(main, ["info", str(write_territory_folder(tmp_path))])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Grid: 60 x 40 cells of 5 m, EPSG:2154" in out
+    assert "elevation            m " in out and "soil_ks              m s-1 " in out
+    assert "Buildings: 2 (industrial 1, residential 1)" in out
+    assert "Population: 120 residents in 2 districts" in out
+    assert "Sensitive sites: school 1" in out
+    assert "heights from floors" in out  # says what it did to the sources
+
+
+def test_info_json_is_machine_readable(tmp_path):
+    result = CliRunner().invoke(main, ["info", "--json", str(write_territory_folder(tmp_path))])
+    data = json.loads(result.output)
+    assert data["population"]["total"] == 120 and data["grid"]["crs"] == "EPSG:2154"
+
+
+def test_export_writes_files_qgis_opens_and_refuses_to_overwrite(tmp_path):
+    toml = write_territory_folder(tmp_path / "src")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", str(toml), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with rasterio.open(out / "layers" / "manning_n.tif") as src:
+        assert src.crs.to_epsg() == 2154 and src.tags()["units"] == "s m-1/3"
+    with rasterio.open(f"netcdf:{out / 'territory.nc'}:elevation") as src:
+        assert src.crs.to_epsg() == 2154 and src.shape == (40, 60)
+    assert gpd.read_file(out / "vectors.gpkg", layer="buildings").crs.to_epsg() == 2154
+    again = CliRunner().invoke(main, ["export", str(toml), "--out", str(out)])
+    assert again.exit_code == 1
+    assert again.output.startswith("error: ") and "already exists; pass --overwrite" in again.output
+    assert CliRunner().invoke(main, ["export", str(toml), "--out", str(out), "--overwrite"]).exit_code == 0

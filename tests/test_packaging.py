@@ -1,0 +1,60 @@
+"""`data/` and `scenarios/` reach users of a plain `pip install .`, not only a checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_carries_data_and_scenarios_and_finds_them(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("twin-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for shipped in (
+        "twin/data/landcover.csv",
+        "twin/data/demo/territory.toml",
+        "twin/data/demo/elevation.tif",
+        "twin/data/README.md",
+        "twin/scenarios/README.md",
+    ):
+        assert shipped in names
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    code = "import twin.datasets as d; print(d.data_dir()); print(d.resolve_territory('demo'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(site)},
+    ).stdout.split()
+    assert out[0] == str(site / "twin" / "data")
+    assert Path(out[1]).is_file() and Path(out[1]).is_relative_to(site)

@@ -1,0 +1,1 @@
+"""Flood hazard: rainfall forcing today; the local-inertial engine joins it (see docs/architecture.md)."""

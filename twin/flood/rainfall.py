@@ -1,0 +1,179 @@
+"""Design rain: Montana IDF coefficients and the hyetographs built from them.
+
+Montana's law (Météo-France): the depth fallen in the most intense window of
+duration ``t`` is ``H(t) = a·t^(1−b)`` (mm, t in min), so the mean intensity is
+``i(t) = a·t^(−b)`` (mm/min).
+
+Two design shapes are offered:
+
+* **Chicago** (Keifer & Chu 1957): with the peak at ``r·T``, the intensity at
+  ``τ`` minutes before the peak is ``a(1−b)(τ/r)^(−b)`` and after it
+  ``a(1−b)(τ/(1−r))^(−b)``; every window centred on the peak in those
+  proportions holds the IDF depth. Step depths are taken from the exact
+  cumulative curve, so the storm's volume is exactly ``H(T)``.
+* **Double triangle** (Desbordes): an intense period of ``t1`` centred on the
+  peak, inside a storm of ``T``. The hyetograph is piecewise linear through
+  ``(0, 0)``, ``(tp − t1/2, i_a)``, ``(tp, i_max)``, ``(tp + t1/2, i_a)``,
+  ``(T, 0)``; the intense period holds ``H(t1)`` and the whole storm ``H(T)``:
+  ``i_a = 2(H(T) − H(t1))/(T − t1)`` and ``i_max = 2H(t1)/t1 − i_a``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScenarioError, message
+
+
+@dataclass(frozen=True)
+class Hyetograph:
+    """Rain intensity by time step (spatially uniform).
+
+    Attributes
+    ----------
+    start_s : numpy.ndarray
+        Start of each step, s from the beginning of the event.
+    intensity_mm_per_h : numpy.ndarray
+        Mean intensity over each step, mm/h.
+    step_s : float
+        Step length, s.
+    """
+
+    start_s: np.ndarray
+    intensity_mm_per_h: np.ndarray
+    step_s: float
+
+    @property
+    def depth_mm(self) -> float:
+        """Total rain depth, mm."""
+        return float(self.intensity_mm_per_h.sum() * self.step_s / 3600.0)
+
+    @property
+    def duration_s(self) -> float:
+        """Time until the last step ends, s."""
+        return float(self.start_s[-1] + self.step_s) if self.start_s.size else 0.0
+
+    def scaled(self, factor: float) -> Hyetograph:
+        """The same storm with every intensity multiplied by ``factor`` (climate change)."""
+        return Hyetograph(self.start_s, self.intensity_mm_per_h * factor, self.step_s)
+
+
+def montana_depth_mm(a: float, b: float, duration_min: float) -> float:
+    """IDF depth ``H(t) = a·t^(1−b)``, mm, for ``t`` in minutes."""
+    return a * duration_min ** (1.0 - b)
+
+
+def chicago(
+    *, a: float, b: float, duration_min: float, peak_position: float = 0.4, step_min: float = 1.0
+) -> Hyetograph:
+    """Chicago (Keifer & Chu) hyetograph for Montana ``a`` (mm/min^(1−b)) and ``b``; volume ``a·T^(1−b)`` mm."""
+    edges = np.arange(0.0, duration_min + 1e-9, step_min)
+    if edges[-1] < duration_min:
+        edges = np.append(edges, duration_min)
+    tp, r = peak_position * duration_min, peak_position
+
+    def cumulative(t: np.ndarray) -> np.ndarray:
+        # depth fallen from the storm's start to t, mm: a·r^b·τ^(1−b) on each side of the peak
+        before = a * r**b * np.clip(tp - t, 0.0, None) ** (1 - b) if r > 0 else 0.0 * t
+        after = a * (1 - r) ** b * np.clip(t - tp, 0.0, None) ** (1 - b) if r < 1 else 0.0 * t
+        return (a * r * duration_min ** (1 - b) - before) + after
+
+    depth = np.diff(cumulative(edges))
+    return _from_depths(edges, depth)
+
+
+def double_triangle(
+    *, a: float, b: float, duration_min: float, intense_min: float, peak_position: float = 0.5, step_min: float = 1.0
+) -> Hyetograph:
+    """Desbordes double-triangle hyetograph; intense period ``intense_min`` holds H(t1), the storm H(T)."""
+    if not 0 < intense_min < duration_min:
+        raise ScenarioError(
+            message(
+                "design_storm", "intense_duration_min", f"between 0 and the duration {duration_min:g} min", intense_min
+            )
+        )
+    h_t, h_1 = montana_depth_mm(a, b, duration_min), montana_depth_mm(a, b, intense_min)
+    i_a = 2 * (h_t - h_1) / (duration_min - intense_min)
+    i_max = 2 * h_1 / intense_min - i_a
+    tp = np.clip(peak_position * duration_min, intense_min / 2, duration_min - intense_min / 2)
+    knots_t = np.array([0.0, tp - intense_min / 2, tp, tp + intense_min / 2, duration_min])
+    knots_i = np.array([0.0, i_a, i_max, i_a, 0.0])  # mm/min
+    edges = np.unique(np.concatenate([np.arange(0.0, duration_min, step_min), [duration_min]]))
+    # exact integral of the piecewise-linear curve between edges
+    fine = np.unique(np.concatenate([edges, knots_t]))
+    cum = np.concatenate(
+        [
+            [0.0],
+            np.cumsum(
+                np.diff(fine) * (np.interp(fine[:-1], knots_t, knots_i) + np.interp(fine[1:], knots_t, knots_i)) / 2
+            ),
+        ]
+    )
+    depth = np.diff(np.interp(edges, fine, cum))
+    return _from_depths(edges, depth)
+
+
+def _from_depths(edges_min: np.ndarray, depth_mm: np.ndarray) -> Hyetograph:
+    steps = np.diff(edges_min)
+    step = float(steps[0]) * 60.0
+    if not np.allclose(steps[:-1], steps[0]):
+        raise AssertionError("uneven steps")
+    # a shorter last step is spread over a full step so that the volume is kept
+    return Hyetograph(edges_min[:-1] * 60.0, depth_mm / step * 3600.0, step)
+
+
+@dataclass(frozen=True)
+class MontanaRow:
+    """One line of a Montana table: coefficients for a return period and a duration band."""
+
+    return_period_years: float
+    min_duration_min: float
+    max_duration_min: float
+    a: float
+    b: float
+
+
+def read_montana_table(path: str | Path) -> list[MontanaRow]:
+    """Read a CSV with columns return_period_years, min_duration_min, max_duration_min, a, b."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(line for line in f if not line.startswith("#"))]
+        return [
+            MontanaRow(
+                *(float(r[c]) for c in ("return_period_years", "min_duration_min", "max_duration_min", "a", "b"))
+            )
+            for r in rows
+        ]
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: Montana table not found") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(
+            f"{path}: Montana table must have numeric columns return_period_years, "
+            f"min_duration_min, max_duration_min, a, b ({exc})"
+        ) from None
+
+
+def montana_for(
+    rows: list[MontanaRow], *, return_period_years: float, duration_min: float, where: str
+) -> tuple[float, float]:
+    """The (a, b) of the row matching the return period and containing the duration."""
+    for row in rows:
+        if (
+            row.return_period_years == return_period_years
+            and row.min_duration_min <= duration_min <= row.max_duration_min
+        ):
+            return row.a, row.b
+    known = sorted({(r.return_period_years, r.min_duration_min, r.max_duration_min) for r in rows})
+    raise ScenarioError(
+        message(
+            where,
+            "return period and duration",
+            f"covered by the Montana table {known}",
+            (return_period_years, duration_min),
+        )
+    )

@@ -1,0 +1,136 @@
+"""Measures on the ground and roof surfaces: trees, depaving, permeable paving, water, cool and green roofs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ScenarioError, message
+from .effect import MeasureEffect
+from .selection import select
+
+# Permeable pavement on a granular base: Green-Ampt suction and moisture deficit of a sandy loam
+# (Rawls et al. 1983: psi 110.1 mm, effective porosity 0.412, initial saturation 0.3), and the
+# TR-55 curve number of gravel surfaces (85, hydrologic soil group B).
+PERMEABLE_PSI_M = 0.1101
+PERMEABLE_DELTA_THETA = 0.288
+PERMEABLE_CURVE_NUMBER = 85.0
+
+
+def _open_ground(territory) -> np.ndarray:
+    return territory["building_index"] < 0
+
+
+def _codes(territory, names: list[str], *, where: str) -> np.ndarray:
+    try:
+        return np.array([territory.landcover.code_of(n, where=where) for n in names])
+    except Exception as exc:
+        raise ScenarioError(str(exc)) from None
+
+
+def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEffect:
+    n = int(cells.sum())
+    return MeasureEffect(
+        measure.type,
+        measure.label or measure.type.replace("_", " "),
+        sel.description,
+        n,
+        n * territory.grid.cell_area,
+        details=details,
+    )
+
+
+def tree_planting(measure, territory, *, where: str):
+    """Raise tree canopy to ``canopy_fraction`` on open ground (no buildings, no water) in the area."""
+    sel = select(measure, territory, where=where)
+    water = (
+        np.isin(territory["land_cover"], _codes(territory, ["water"], where=where))
+        if "water" in territory.landcover.names
+        else False
+    )
+    before = territory["tree_canopy"]
+    cells = sel.cells & _open_ground(territory) & ~water & (before < measure.canopy_fraction)
+    after = np.where(cells, np.float32(measure.canopy_fraction), before)
+    added = float((after - before).sum()) * territory.grid.cell_area
+    return territory.with_layers(tree_canopy=after), _effect(
+        measure, sel, cells, territory, canopy_added_m2=round(added, 2)
+    )
+
+
+def depaving(measure, territory, *, where: str):
+    """Turn the listed sealed classes into ``to`` (grass by default) on open ground in the area."""
+    sel = select(measure, territory, where=where)
+    codes = _codes(territory, measure.classes, where=f"{where}.classes")
+    target = _codes(territory, [measure.to], where=f"{where}.to")[0]
+    cells = sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes)
+    return territory.with_land_cover(cells, target), _effect(measure, sel, cells, territory, to=measure.to)
+
+
+def permeable_pavement(measure, territory, *, where: str):
+    """Make the listed sealed classes infiltrate at ``infiltration_mm_per_h`` (no longer impervious)."""
+    sel = select(measure, territory, where=where)
+    cells = (
+        sel.cells
+        & _open_ground(territory)
+        & np.isin(territory["land_cover"], _codes(territory, measure.classes, where=f"{where}.classes"))
+    )
+    ks = measure.infiltration_mm_per_h / 3.6e6  # mm/h -> m/s
+    updates = {
+        "imperviousness": 0.0,
+        "soil_ks": ks,
+        "soil_psi": PERMEABLE_PSI_M,
+        "soil_delta_theta": PERMEABLE_DELTA_THETA,
+        "curve_number": PERMEABLE_CURVE_NUMBER,
+    }
+    arrays = {k: np.where(cells, np.float32(v), territory[k]) for k, v in updates.items()}
+    return territory.with_layers(**arrays), _effect(
+        measure, sel, cells, territory, infiltration_mm_per_h=measure.infiltration_mm_per_h
+    )
+
+
+def water_feature(measure, territory, *, where: str):
+    """Open water on the open ground of the area."""
+    sel = select(measure, territory, where=where)
+    cells = sel.cells & _open_ground(territory)
+    water = _codes(territory, ["water"], where=where)[0]
+    return territory.with_land_cover(cells, water), _effect(measure, sel, cells, territory)
+
+
+def _roof_cells(sel, territory, where: str) -> np.ndarray:
+    cells = sel.cells & ~_open_ground(territory)
+    if not cells.any():
+        raise ScenarioError(message(where, "selection", "covering at least one roof", sel.description))
+    return cells
+
+
+def cool_roofs(measure, territory, *, where: str):
+    """Set the albedo of the roofs in the selection."""
+    sel = select(measure, territory, where=where)
+    cells = _roof_cells(sel, territory, where)
+    albedo = np.where(cells, np.float32(measure.albedo), territory["albedo"])
+    roofs = len(np.unique(territory["building_index"][cells]))
+    return territory.with_layers(albedo=albedo), _effect(
+        measure, sel, cells, territory, roofs=roofs, roof_albedo=measure.albedo
+    )
+
+
+def green_roofs(measure, territory, *, where: str):
+    """Vegetate roofs: vegetated share, rain retention, and the surface properties of grass on that share.
+
+    Albedo and the crop coefficient become the area-weighted mix of the roof and
+    of the table's ``grass`` class; ``retention_depth`` holds ``retention_mm``.
+    """
+    sel = select(measure, territory, where=where)
+    cells = _roof_cells(sel, territory, where)
+    f = np.float32(measure.vegetation_fraction)
+    grass = territory.landcover.derive(np.array([_codes(territory, ["grass"], where=where)[0]], dtype=np.uint8))
+    arrays = {
+        "green_roof_fraction": np.where(cells, f, territory["green_roof_fraction"]),
+        "retention_depth": np.where(cells, np.float32(measure.retention_mm / 1000.0), territory["retention_depth"]),
+    }
+    for layer in ("albedo", "crop_coefficient", "emissivity"):
+        arrays[layer] = np.where(cells, (1 - f) * territory[layer] + f * grass[layer][0], territory[layer])
+    roofs = len(np.unique(territory["building_index"][cells]))
+    stored = float(cells.sum()) * territory.grid.cell_area * measure.retention_mm / 1000.0
+    return territory.with_layers(**arrays), _effect(
+        measure, sel, cells, territory, roofs=roofs, retention_capacity_m3=round(stored, 2)
+    )

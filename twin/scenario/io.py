@@ -1,0 +1,139 @@
+"""Reading, resolving and writing scenario files.
+
+* :func:`read_scenario_file` parses one file as written (no inheritance).
+* :func:`load_scenario` resolves ``extends`` chains, makes every path absolute
+  relative to the file that names it, and checks that the files exist.
+* :func:`save_scenario` writes a model back to TOML; reading it again gives an
+  equal model.
+
+Every failure is a :class:`~twin.errors.ScenarioError` whose lines read
+``"{file}: {field.path}: {what}, got {value!r}"``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import OutputExistsError, ScenarioError, validation_problems
+from .models import PATH_FIELDS, Scenario
+
+# Fields a scenario takes from the one it extends when it does not set them itself.
+INHERITED = ("territory", "climate", "lifetime_years", "author")
+
+
+def _read_toml(path: Path, *, where: str) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{where}: file not found, got {str(path)!r}") from None
+    except (OSError, ValueError) as exc:  # a folder, unreadable, invalid UTF-8, NUL in the name
+        raise ScenarioError(f"{where}: cannot be read ({type(exc).__name__}: {exc}), got {str(path)!r}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid TOML: nested too deeply") from None
+
+
+def _validate(data: dict, path: Path) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError("\n".join(validation_problems(exc.errors(), where=path))) from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply") from None
+
+
+def read_scenario_file(path: str | Path) -> Scenario:
+    """Parse and validate one scenario file as written (paths stay relative, ``extends`` unresolved)."""
+    path = Path(path)
+    return _validate(_read_toml(path, where=str(path)), path)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario, resolve its ``extends`` chain and make its paths absolute.
+
+    Measures inherited come first, then the scenario's own; events replace
+    inherited events of the same name. ``territory``, ``climate``,
+    ``lifetime_years`` and ``author`` are inherited unless set.
+    """
+    return _resolve(Path(path), chain=())
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> Scenario:
+    try:
+        key = path.resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ScenarioError(
+            f"{chain[-1] if chain else path}: extends: cannot be resolved ({exc}), got {str(path)!r}"
+        ) from None
+    if key in chain:
+        cycle = " -> ".join(p.name for p in (*chain, key))
+        raise ScenarioError(f"{chain[-1]}: extends: must not form a cycle ({cycle}), got {str(path)!r}")
+    where = f"{chain[-1]}: extends" if chain else str(path)
+    data = _read_toml(path, where=where)
+    scenario = _absolute_paths(_validate(data, path), path)
+    if scenario.extends is None:
+        return scenario
+    parent = _resolve(Path(scenario.extends), chain=(*chain, key))
+    own = scenario.model_fields_set
+    events = {e.name: e for e in parent.events} | {e.name: e for e in scenario.events}
+    update = {f: getattr(parent, f) for f in INHERITED if f not in own}
+    update |= {"measures": [*parent.measures, *scenario.measures], "events": list(events.values())}
+    return scenario.model_copy(update=update)
+
+
+def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
+    base = path.parent
+    problems = []
+
+    def fix(model, where: str):
+        update = {}
+        for field in PATH_FIELDS:
+            value = getattr(model, field, None)
+            if isinstance(value, str):
+                target = base / value
+                if not target.is_file():
+                    problems.append(f"{path}: {where}.{field}: file not found, got {value!r}")
+                update[field] = str(target)
+        return model.model_copy(update=update) if update else model
+
+    measures = [fix(m, f"measures.{i}") for i, m in enumerate(scenario.measures)]
+    events = [fix(e, f"events.{i}") for i, e in enumerate(scenario.events)]
+    update = {"measures": measures, "events": events}
+    if scenario.extends is not None:
+        update["extends"] = str(base / scenario.extends)
+    from ..datasets import DATASETS
+
+    if scenario.territory not in DATASETS:
+        territory = base / scenario.territory
+        if not territory.exists():
+            problems.append(
+                f"{path}: territory: must be one of {sorted(DATASETS)} or an existing territory file, "
+                f"got {scenario.territory!r}"
+            )
+        update["territory"] = str(territory)
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    return scenario.model_copy(update=update)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The TOML text of a scenario (fields left unset as ``None`` are omitted)."""
+    import tomli_w
+
+    return tomli_w.dumps(scenario.model_dump(mode="python", exclude_none=True))
+
+
+def save_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a scenario to a TOML file that :func:`read_scenario_file` reads back equal."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise OutputExistsError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scenario_toml(scenario), encoding="utf-8")
+    return path
