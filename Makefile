@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint demo-data clean
+.PHONY: demo test lint demo-data docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 # Regenerate the embedded demo territory (committed in data/demo; a test checks they match).
 demo-data: $(STAMP)
 	$(BIN)/python -m twin.synthetic data/demo --overwrite
+
+# Regenerate docs/scenarios.md from the scenario models (a test checks it is current).
+docs: $(STAMP)
+	$(BIN)/python -m twin.scenario.reference > docs/scenarios.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -166,3 +166,177 @@ def test_cli_prints_one_line_and_exits_1_without_traceback(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {tmp_path / 'nope.toml'}: territory file not found"
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- scenario files: property tests
+# Whatever is wrong in a scenario file, the reader answers with a ScenarioError that names the
+# file and the field path: never another exception, never a silent acceptance of a bad value.
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import tomli_w  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from twin.errors import ScenarioError  # noqa: E402
+from twin.scenario import load_scenario  # noqa: E402
+from twin.scenario.models import MEASURE_TYPES  # noqa: E402
+
+VALID = {
+    "schema_version": 1,
+    "name": "prop",
+    "title": "Property test",
+    "cost_eur": 1000.0,
+    "measures": [
+        {"type": "tree_planting", "district": "Centre", "canopy_fraction": 0.3},
+        {"type": "retention_basin", "area": "zone.geojson", "volume_m3": 500.0},
+        {"type": "dike", "line": "zone.geojson", "height_m": 1.0, "width_m": 5.0},
+    ],
+    "events": [
+        {
+            "kind": "heatwave",
+            "name": "hot",
+            "date": __import__("datetime").date(2019, 7, 25),
+            "max_air_temperature_c": 40.0,
+            "min_air_temperature_c": 22.0,
+        },
+        {
+            "kind": "design_storm",
+            "name": "storm",
+            "return_period_years": 100,
+            "duration_min": 60.0,
+            "montana": {"a": 8.7, "b": 0.6},
+        },
+        {
+            "kind": "river_flood",
+            "name": "river",
+            "hydrograph": {"peak_discharge_m3_s": 400.0, "time_to_peak_h": 2.0, "time_base_h": 6.0},
+        },
+    ],
+}
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    if path:
+        yield path
+
+
+PATHS = sorted(set(_leaves(VALID)), key=str)
+ANY_VALUE = st.one_of(
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.booleans(),
+    st.lists(st.integers(0, 9), max_size=3),
+    st.dates(),
+    st.dictionaries(st.sampled_from(["a", "type", "kind", "x"]), st.integers(0, 9), max_size=2),
+)
+
+
+def _set(doc, path, value):
+    import copy
+
+    doc = copy.deepcopy(doc)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return doc
+
+
+def _check(text_or_bytes, *, extra_files=()) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "zone.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+        for name, content in extra_files:
+            (folder / name).write_text(content, encoding="utf-8")
+        path = folder / "s.toml"
+        if isinstance(text_or_bytes, bytes):
+            path.write_bytes(text_or_bytes)
+        else:
+            path.write_text(text_or_bytes, encoding="utf-8")
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            assert str(path) in str(exc) or "s.toml" in str(exc)
+            return exc
+        return None
+
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_the_valid_document_is_valid():
+    assert _check(tomli_w.dumps(VALID)) is None
+
+
+@PROPERTY
+@given(path=st.sampled_from(PATHS), value=ANY_VALUE)
+def test_a_wrong_value_anywhere_is_named_by_its_field_path(path, value):
+    exc = _check(tomli_w.dumps(_set(VALID, path, value)))
+    if exc is not None:
+        dotted = ".".join(str(p) for p in path)
+        parent = ".".join(str(p) for p in path[:-1])
+        assert dotted in str(exc) or (parent and parent in str(exc)) or "file not found" in str(exc), str(exc)
+
+
+def _get(doc, path):
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+NUMERIC_PATHS = [p for p in PATHS if type(_get(VALID, p)) in (int, float)]
+
+
+@PROPERTY
+@given(
+    path=st.sampled_from(NUMERIC_PATHS), value=st.floats(min_value=-1e9, max_value=1e9) | st.integers(-(10**9), 10**9)
+)
+def test_any_number_in_a_numeric_field_is_accepted_or_named(path, value):
+    exc = _check(tomli_w.dumps(_set(VALID, path, value)))
+    if exc is not None:
+        assert ".".join(str(p) for p in path[:-1]) in str(exc)
+
+
+@PROPERTY
+@given(kind=st.text(min_size=1, max_size=15).filter(lambda k: k not in MEASURE_TYPES))
+def test_unknown_measure_type_is_named(kind):
+    exc = _check(tomli_w.dumps(_set(VALID, ("measures", 0, "type"), kind)))
+    assert exc is not None and "measures.0" in str(exc) and repr(kind) in str(exc)
+
+
+@PROPERTY
+@given(name=st.from_regex(r"[a-z]{1,8}/[a-z]{1,8}\.geojson", fullmatch=True))
+def test_missing_polygon_file_is_named(name):
+    exc = _check(tomli_w.dumps(_set(VALID, ("measures", 1, "area"), name)))
+    assert exc is not None and f"measures.1.area: file not found, got {name!r}" in str(exc)
+
+
+@PROPERTY
+@given(text=st.text(max_size=200))
+def test_broken_toml_gets_a_scenario_error(text):
+    _check(text)
+
+
+@PROPERTY
+@given(data=st.binary(max_size=200))
+def test_arbitrary_bytes_get_a_scenario_error(data):
+    _check(data)
+
+
+@PROPERTY
+@given(length=st.integers(min_value=1, max_value=4))
+def test_extends_cycles_of_any_length_are_named(length):
+    files = [
+        (f"c{i}.toml", f'name = "c{i}"\ntitle = "C"\nextends = "c{(i + 1) % length}.toml"\n') for i in range(length)
+    ]
+    exc = _check('name = "s"\ntitle = "S"\nextends = "c0.toml"\n', extra_files=files)
+    assert exc is not None and "extends: must not form a cycle" in str(exc)

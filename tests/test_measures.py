@@ -169,7 +169,7 @@ def test_retention_basin_by_depth_reports_its_storage(tiny, tmp_path):
     new, effect = apply_measure(_measure(type="retention_basin", area=_shapes(tmp_path, "b", basin), depth_m=1.5), tiny)
     stored = _priority_flood_storage(new["elevation"], 25.0)
     assert stored == pytest.approx(effect.volume_m3, rel=0.02)
-    assert effect.details["bottom_m"] == pytest.approx(effect.details["spill_level_m"] - 1.5, abs=1e-3)
+    assert effect.details["bottom_m"][0] == pytest.approx(effect.details["spill_level_m"][0] - 1.5, abs=1e-3)
 
 
 @pytest.mark.parametrize("angle_line", [((0, 0), (150, 100)), ((0, 100), (150, 0)), ((0, 37), (150, 41))])

@@ -138,5 +138,65 @@ def demo(out: Path, overwrite: bool) -> None:
     click.echo(f"Open {out / 'territory.nc'} or {out / 'layers'} and {out / 'vectors.gpkg'} in QGIS.")
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files; exit 1 if any is invalid, naming the file, the field and the value."""
+    from .errors import TwinError
+    from .scenario import load_scenario
+
+    failed = 0
+    for path in files:
+        try:
+            s = load_scenario(path)
+        except TwinError as exc:
+            failed += 1
+            click.echo(f"invalid {path}:", err=True)
+            click.echo("\n".join(f"  {line}" for line in str(exc).splitlines()), err=True)
+        else:
+            click.echo(f"ok      {path}: {s.name}, {len(s.measures)} measures, {len(s.events)} events")
+    if failed:
+        click.echo(f"{failed} of {len(files)} files invalid", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("document", type=click.Choice(["scenario", "territory"]), default="scenario")
+def schema(document: str) -> None:
+    """Print the JSON Schema of scenario files (or of territory files)."""
+    from .scenario.models import Scenario
+    from .sources import TerritoryFile
+
+    model = Scenario if document == "scenario" else TerritoryFile
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--no-measures", is_flag=True, help="Do not load the territory to measure the footprints.")
+def show(file: Path, no_measures: bool) -> None:
+    """Print a scenario as resolved (after `extends`), what its measures change and its events' forcing."""
+    from .events import effective_climate, summarize_event
+    from .scenario import load_scenario
+    from .scenario.io import scenario_toml
+
+    s = load_scenario(file)
+    click.echo(scenario_toml(s))
+    click.echo("# Events")
+    for event in s.events:
+        figures = summarize_event(event, effective_climate(s, event))
+        click.echo("  " + ", ".join(f"{k} = {v}" for k, v in figures.items()))
+    if no_measures or not s.measures:
+        return
+    from .measures import apply_measures
+    from .sources import load_territory
+
+    click.echo(f"# Measures on {s.territory}")
+    _, effects = apply_measures(load_territory(s.territory), s.measures, source=str(file))
+    for e in effects:
+        figures = {k: v for k, v in e.as_dict().items() if k not in ("type", "label", "where")}
+        click.echo(f"  {e.label} ({e.type}, {e.where}): " + ", ".join(f"{k} = {v}" for k, v in figures.items()))
+
+
 if __name__ == "__main__":  # `python -m twin.cli`, used by the benchmarks
     main()

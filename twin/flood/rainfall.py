@@ -177,3 +177,63 @@ def montana_for(
             (return_period_years, duration_min),
         )
     )
+
+
+def default_montana_table() -> Path:
+    """The demo's illustrative Montana table, ``data/montana_demo.csv``."""
+    from ..datasets import data_dir
+
+    return data_dir() / "montana_demo.csv"
+
+
+def storm_hyetograph(event, *, rain_multiplier: float = 1.0) -> Hyetograph:
+    """The hyetograph of a ``design_storm`` or ``rain_series`` event (paths already resolved)."""
+    if event.kind == "rain_series":
+        return read_rain_series(event.series_file).scaled(rain_multiplier)
+    where = f"design_storm {event.name!r}"
+    if event.montana is not None:
+        a, b = event.montana.a, event.montana.b
+    else:
+        table = read_montana_table(event.montana_file or default_montana_table())
+        a, b = montana_for(
+            table, return_period_years=event.return_period_years, duration_min=event.duration_min, where=where
+        )
+    if event.hyetograph == "chicago":
+        h = chicago(
+            a=a, b=b, duration_min=event.duration_min, peak_position=event.peak_position, step_min=event.time_step_min
+        )
+    else:
+        intense = event.intense_duration_min or event.duration_min / 4.0
+        h = double_triangle(
+            a=a,
+            b=b,
+            duration_min=event.duration_min,
+            intense_min=intense,
+            peak_position=event.peak_position,
+            step_min=event.time_step_min,
+        )
+    return h.scaled(rain_multiplier)
+
+
+def read_rain_series(path: str | Path) -> Hyetograph:
+    """Read a CSV of ``time_min`` (start of each step, evenly spaced) and ``intensity_mm_per_h``."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+        t = np.array([float(r["time_min"]) for r in rows])
+        i = np.array([float(r["intensity_mm_per_h"]) for r in rows])
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: rain series not found") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(
+            f"{path}: rain series must have numeric columns time_min and intensity_mm_per_h "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+    steps = np.diff(t)
+    if t.size < 1 or (steps.size and (not np.allclose(steps, steps[0]) or steps[0] <= 0)):
+        raise ScenarioError(message(path, "time_min", "evenly spaced and increasing", t[:5].tolist()))
+    if (i < 0).any() or not np.isfinite(i).all():
+        raise ScenarioError(message(path, "intensity_mm_per_h", "finite and non-negative", float(i.min())))
+    step = float(steps[0]) * 60.0 if steps.size else 60.0
+    return Hyetograph(t * 60.0, i, step)

@@ -31,36 +31,46 @@ def storage_volume(elevation: np.ndarray, basin: np.ndarray, level: float, cell_
 
 
 def retention_basin(measure, territory, *, where: str):
-    """Dig a flat-bottomed basin: to ``depth_m`` below its spill level, or until it stores ``volume_m3``."""
+    """Dig flat-bottomed basins: to ``depth_m`` below their spill level, or until they store ``volume_m3``.
+
+    Each polygon is its own basin with its own spill level; a total volume is
+    shared among them in proportion to their areas.
+    """
     shapes = read_shapes(measure.area, territory, where=f"{where}.area")
-    basin = cells_in(shapes.geometry, territory)
-    if not basin.any():
+    basins = [cells_in([polygon], territory) for polygon in shapes.geometry]
+    if not all(b.any() for b in basins):
         raise ScenarioError(
-            message(f"{where}.area", "basin polygon", "covering at least one cell centre", measure.area)
+            message(f"{where}.area", "each basin polygon", "covering at least one cell centre", measure.area)
         )
-    if (territory["building_index"][basin] >= 0).any():
-        raise ScenarioError(message(f"{where}.area", "basin polygon", "clear of buildings", measure.area))
+    if any((territory["building_index"][b] >= 0).any() for b in basins):
+        raise ScenarioError(message(f"{where}.area", "basin polygons", "clear of buildings", measure.area))
     z = territory["elevation"].astype(np.float64)
-    level, area = spill_level(z, basin), territory.grid.cell_area
-    if measure.depth_m is not None:
-        bottom = level - measure.depth_m
-    else:
-        bottom = _bottom_for_volume(z, basin, level, area, measure.volume_m3, where)
-    new = z.copy()
-    new[basin] = np.minimum(z[basin], bottom)
-    stored = storage_volume(new, basin, level, area)
-    n = int(basin.sum())
+    new, area = z.copy(), territory.grid.cell_area
+    total_cells = sum(int(b.sum()) for b in basins)
+    stored, levels, bottoms = 0.0, [], []
+    for basin in basins:
+        level = spill_level(z, basin)
+        if measure.depth_m is not None:
+            bottom = level - measure.depth_m
+        else:
+            share = measure.volume_m3 * basin.sum() / total_cells
+            bottom = _bottom_for_volume(z, basin, level, area, share, where)
+        new[basin] = np.minimum(z[basin], bottom)
+        stored += storage_volume(new, basin, level, area)
+        levels.append(round(level, 3))
+        bottoms.append(round(float(bottom), 3))
     changed = territory.with_layers(elevation=new.astype(np.float32))
     return changed, MeasureEffect(
         measure.type,
         measure.label or "retention basin",
         f"area {measure.area}",
-        n,
-        n * area,
+        total_cells,
+        total_cells * area,
         volume_m3=stored,
         details={
-            "spill_level_m": round(level, 3),
-            "bottom_m": round(bottom, 3),
+            "basins": len(basins),
+            "spill_level_m": levels,
+            "bottom_m": bottoms,
             "excavated_m3": round(float((z - new).sum() * area), 1),
         },
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import OutputExistsError, ScenarioError, validation_problems
-from .models import PATH_FIELDS, Scenario
+from .models import EVENT_KINDS, MEASURE_TYPES, PATH_FIELDS, Scenario
 
 # Fields a scenario takes from the one it extends when it does not set them itself.
 INHERITED = ("territory", "climate", "lifetime_years", "author")
@@ -43,9 +43,22 @@ def _validate(data: dict, path: Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError("\n".join(validation_problems(exc.errors(), where=path))) from None
+        raise ScenarioError("\n".join(validation_problems(_without_tags(exc.errors()), where=path))) from None
     except RecursionError:
         raise ScenarioError(f"{path}: nested too deeply") from None
+
+
+def _without_tags(errors: list[dict]) -> list[dict]:
+    """Drop the union tag pydantic puts in error locations: ``measures.0.canopy_fraction``, not
+    ``measures.0.tree_planting.canopy_fraction``, so the path is the one written in the file."""
+    tags = set(MEASURE_TYPES) | set(EVENT_KINDS)
+    out = []
+    for err in errors:
+        loc = err.get("loc", ())
+        if len(loc) > 2 and loc[0] in ("measures", "events") and isinstance(loc[1], int) and loc[2] in tags:
+            loc = (*loc[:2], *loc[3:])
+        out.append({**err, "loc": loc})
+    return out
 
 
 def read_scenario_file(path: str | Path) -> Scenario:
@@ -61,25 +74,26 @@ def load_scenario(path: str | Path) -> Scenario:
     inherited events of the same name. ``territory``, ``climate``,
     ``lifetime_years`` and ``author`` are inherited unless set.
     """
-    return _resolve(Path(path), chain=())
+    return _resolve(Path(path), chain=(), written=str(path))
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> Scenario:
+def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
+    """Resolve ``path``, reached through the ``chain`` of files extending it, where it was ``written``."""
     try:
         key = path.resolve()
     except (OSError, ValueError, RuntimeError) as exc:
         raise ScenarioError(
-            f"{chain[-1] if chain else path}: extends: cannot be resolved ({exc}), got {str(path)!r}"
+            f"{chain[-1] if chain else path}: extends: cannot be resolved ({exc}), got {written!r}"
         ) from None
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
-        raise ScenarioError(f"{chain[-1]}: extends: must not form a cycle ({cycle}), got {str(path)!r}")
+        raise ScenarioError(f"{chain[-1]}: extends: must not form a cycle ({cycle}), got {written!r}")
     where = f"{chain[-1]}: extends" if chain else str(path)
     data = _read_toml(path, where=where)
     scenario = _absolute_paths(_validate(data, path), path)
     if scenario.extends is None:
         return scenario
-    parent = _resolve(Path(scenario.extends), chain=(*chain, key))
+    parent = _resolve(Path(scenario.extends), chain=(*chain, key), written=data["extends"])
     own = scenario.model_fields_set
     events = {e.name: e for e in parent.events} | {e.name: e for e in scenario.events}
     update = {f: getattr(parent, f) for f in INHERITED if f not in own}

@@ -1,0 +1,127 @@
+"""The hourly weather of a heatwave day.
+
+From daily extremes, air temperature follows a two-part cosine: a rise from
+``Tmin`` at 06:00 (solar time) to ``Tmax`` at 15:00, then a fall back to
+``Tmin`` at 06:00 the next day. Humidity keeps the day's vapour pressure
+constant (the mean relative humidity at the mean temperature), so relative
+humidity drops in the afternoon as it does in a heatwave. Saturation vapour
+pressure uses the Magnus form ``6.105·exp(17.27·T/(237.7 + T))`` hPa.
+
+An hourly CSV (``hour, air_temperature_c, relative_humidity_pct,
+wind_speed_m_s``) or an EnergyPlus EPW file can replace the extremes.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScenarioError, message
+
+T_MIN_HOUR, T_MAX_HOUR = 6.0, 15.0
+
+
+@dataclass(frozen=True)
+class HourlyWeather:
+    """24 hourly values (hour 0..23, local solar time)."""
+
+    hour: np.ndarray
+    air_temperature_c: np.ndarray
+    relative_humidity_pct: np.ndarray
+    wind_speed_m_s: np.ndarray
+
+    def warmer(self, delta_t_c: float) -> HourlyWeather:
+        """The same day ``delta_t_c`` warmer, at constant vapour pressure (climate change)."""
+        t = self.air_temperature_c + delta_t_c
+        e = self.relative_humidity_pct / 100.0 * saturation_vapour_pressure_hpa(self.air_temperature_c)
+        rh = np.clip(100.0 * e / saturation_vapour_pressure_hpa(t), 0.0, 100.0)
+        return replace(self, air_temperature_c=t, relative_humidity_pct=rh)
+
+
+def saturation_vapour_pressure_hpa(t_c: np.ndarray | float) -> np.ndarray:
+    """Magnus formula over water, hPa, for air temperature in °C."""
+    return 6.105 * np.exp(17.27 * np.asarray(t_c) / (237.7 + np.asarray(t_c)))
+
+
+def diurnal_temperature(hour: np.ndarray, *, t_min_c: float, t_max_c: float) -> np.ndarray:
+    """Two-part cosine between the minimum at 06:00 and the maximum at 15:00, °C."""
+    h = np.asarray(hour, dtype=float)
+    rise = (h >= T_MIN_HOUR) & (h <= T_MAX_HOUR)
+    phase = np.where(
+        rise,
+        (h - T_MIN_HOUR) / (T_MAX_HOUR - T_MIN_HOUR),
+        1.0 + ((h - T_MAX_HOUR) % 24.0) / (24.0 - (T_MAX_HOUR - T_MIN_HOUR)),
+    )
+    return t_min_c + (t_max_c - t_min_c) * 0.5 * (1.0 - np.cos(np.pi * phase))
+
+
+def hourly_weather(event, *, delta_t_c: float = 0.0) -> HourlyWeather:
+    """The 24 hours of a ``heatwave`` event (paths already resolved), shifted by ``delta_t_c``."""
+    if event.weather_file is not None:
+        weather = read_weather_file(event.weather_file, date=event.date)
+    else:
+        hour = np.arange(24.0)
+        t = diurnal_temperature(hour, t_min_c=event.min_air_temperature_c, t_max_c=event.max_air_temperature_c)
+        t_mean = 0.5 * (event.min_air_temperature_c + event.max_air_temperature_c)
+        e = event.relative_humidity_pct / 100.0 * saturation_vapour_pressure_hpa(t_mean)
+        rh = np.clip(100.0 * e / saturation_vapour_pressure_hpa(t), 0.0, 100.0)
+        weather = HourlyWeather(hour, t, rh, np.full(24, float(event.wind_speed_m_s)))
+    return weather.warmer(delta_t_c) if delta_t_c else weather
+
+
+def read_weather_file(path: str | Path, *, date) -> HourlyWeather:
+    """24 hours from an EPW file (the rows of ``date``'s month and day) or an hourly CSV."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".epw":
+            return _read_epw(path, date)
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+        cols = [
+            np.array([float(r[c]) for r in rows])
+            for c in ("hour", "air_temperature_c", "relative_humidity_pct", "wind_speed_m_s")
+        ]
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: weather file not found") from None
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ScenarioError(
+            f"{path}: weather file must have numeric columns hour, air_temperature_c, "
+            f"relative_humidity_pct, wind_speed_m_s ({type(exc).__name__}: {exc})"
+        ) from None
+    return _checked(HourlyWeather(*cols), path)
+
+
+def _read_epw(path: Path, date) -> HourlyWeather:
+    # EPW: 8 header lines, then one row per hour: year, month, day, hour (1..24), minute, flags, dry bulb (°C),
+    # dew point, relative humidity (%), pressure, ..., wind direction (field 20), wind speed (m/s, field 21).
+    with path.open(encoding="utf-8", errors="replace") as f:
+        rows = [line.split(",") for line in f.read().splitlines()[8:] if line.strip()]
+    day = [r for r in rows if int(r[1]) == date.month and int(r[2]) == date.day]
+    if len(day) != 24:
+        raise ScenarioError(message(path, f"rows for {date:%m-%d}", "24 hourly rows", len(day)))
+    return _checked(
+        HourlyWeather(
+            np.array([float(r[3]) - 1 for r in day]),
+            np.array([float(r[6]) for r in day]),
+            np.array([float(r[8]) for r in day]),
+            np.array([float(r[21]) for r in day]),
+        ),
+        path,
+    )
+
+
+def _checked(w: HourlyWeather, path: Path) -> HourlyWeather:
+    if w.hour.tolist() != list(range(24)):
+        raise ScenarioError(message(path, "hour", "0, 1, ..., 23 in order", w.hour.tolist()[:6]))
+    for name, (lo, hi) in {
+        "air_temperature_c": (-40, 60),
+        "relative_humidity_pct": (0, 100),
+        "wind_speed_m_s": (0, 60),
+    }.items():
+        v = getattr(w, name)
+        if not (np.isfinite(v).all() and v.min() >= lo and v.max() <= hi):
+            raise ScenarioError(message(path, name, f"within [{lo}, {hi}]", [float(v.min()), float(v.max())]))
+    return w

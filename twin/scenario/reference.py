@@ -1,0 +1,138 @@
+"""The scenario file reference (``docs/scenarios.md``), generated from the models.
+
+``python -m twin.scenario.reference > docs/scenarios.md`` (or ``make docs``)
+rewrites it; a test fails when the committed file differs, so every field of
+the schema is documented with its units.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from .models import EVENT_KINDS, MEASURE_TYPES, Climate, Hydrograph, Montana, Scenario
+
+# One example per measure type and event kind, in TOML, checked by the tests against the models.
+EXAMPLES: dict[str, str] = {
+    "tree_planting": 'type = "tree_planting"\ndistrict = "Quartier de la Gare"\ncanopy_fraction = 0.4',
+    "depaving": 'type = "depaving"\narea = "zones/school-yard.geojson"\nclasses = ["paved"]\nto = "trees"',
+    "cool_roofs": 'type = "cool_roofs"\nbuildings = { use = "industrial" }\nalbedo = 0.7',
+    "green_roofs": 'type = "green_roofs"\nbuildings = { use = "public" }\nvegetation_fraction = 0.8\n'
+    "retention_mm = 30.0",
+    "permeable_pavement": 'type = "permeable_pavement"\ndistrict = "Centre historique"\nclasses = ["paved"]\n'
+    "infiltration_mm_per_h = 50.0",
+    "water_feature": 'type = "water_feature"\narea = "zones/fountain.geojson"',
+    "new_buildings": 'type = "new_buildings"\nfootprints = "zones/new-blocks.geojson"\nfloors = 5\n'
+    'use = "residential"\ndwellings = 120',
+    "demolition": 'type = "demolition"\narea = "zones/derelict.geojson"\nto = "grass"',
+    "retention_basin": 'type = "retention_basin"\narea = "zones/basin.geojson"\nvolume_m3 = 5000.0',
+    "dike": 'type = "dike"\nline = "zones/dike.geojson"\ncrest_elevation_m = 24.5\nwidth_m = 5.0',
+    "terrain_edit": 'type = "terrain_edit"\narea = "zones/street.geojson"\noperation = "raise"\nvalue_m = 0.3',
+    "heatwave": 'kind = "heatwave"\nname = "heatwave-2019"\ndate = 2019-07-25\nmax_air_temperature_c = 40.0\n'
+    "min_air_temperature_c = 22.0\nrelative_humidity_pct = 35.0",
+    "design_storm": 'kind = "design_storm"\nname = "storm-100y-1h"\nreturn_period_years = 100\nduration_min = 60\n'
+    'hyetograph = "chicago"',
+    "rain_series": 'kind = "rain_series"\nname = "storm-2021-06"\nseries_file = "rain/2021-06-19.csv"',
+    "river_flood": 'kind = "river_flood"\nname = "river-100y"\nhydrograph = { peak_discharge_m3_s = 450.0, '
+    "time_to_peak_h = 2.0, time_base_h = 6.0 }",
+}
+
+
+LIST_TYPES = {"measures": "list of [measures](#measures)", "events": "list of [events](#events)"}
+TAG_MEANING = {"type": "the measure type: this table's heading", "kind": "the event kind: this table's heading"}
+
+
+def example(key: str) -> dict[str, Any]:
+    """The example of a measure type or event kind, parsed."""
+    return tomllib.loads(EXAMPLES[key])
+
+
+def _type_text(prop: dict[str, Any]) -> str:
+    if "enum" in prop:
+        return " \\| ".join(f"`{v}`" for v in prop["enum"])
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    if "anyOf" in prop:
+        return " or ".join(_type_text(p) for p in prop["anyOf"] if p.get("type") != "null")
+    if "$ref" in prop:
+        return f"[{prop['$ref'].split('/')[-1]}](#{prop['$ref'].split('/')[-1].lower()})"
+    if prop.get("type") == "array":
+        items = prop.get("items") or prop.get("prefixItems")
+        inner = _type_text(items) if isinstance(items, dict) else ", ".join(_type_text(i) for i in items or [])
+        return f"list of {inner}"
+    if prop.get("type") == "object":
+        return "table"
+    if prop.get("format") == "date":
+        return "date"
+    text = {"number": "number", "integer": "integer", "string": "text", "boolean": "true/false"}.get(
+        prop.get("type", ""), "value"
+    )
+    bounds = [
+        f"{op} {prop[k]}"
+        for k, op in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<"))
+        if k in prop
+    ]
+    return text + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def _table(model) -> list[str]:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    lines = ["| field | type | required / default | meaning |", "|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        if name in required:
+            default = "required"
+        elif prop.get("default") is not None:
+            default = f"`{prop['default']!r}`"
+        else:
+            default = "optional"
+        kind = LIST_TYPES.get(name, _type_text(prop))
+        meaning = prop.get("description") or TAG_MEANING.get(name, "")
+        lines.append(f"| `{name}` | {kind} | {default} | {meaning} |")
+    return lines
+
+
+def _section(level: str, title: str, model, key: str | None = None) -> list[str]:
+    out = [f"{level} {title}", "", (model.__doc__ or "").strip(), "", *_table(model), ""]
+    if key:
+        out += ["```toml", EXAMPLES[key], "```", ""]
+    return out
+
+
+def render() -> str:
+    """The whole reference, in Markdown."""
+    out = [
+        "# Scenario files: the reference",
+        "",
+        "<!-- Generated by `python -m twin.scenario.reference`; do not edit by hand. -->",
+        "",
+        "A scenario is a TOML file. Paths are relative to the file. Unknown fields are errors, so a typo fails",
+        "loudly. `twin validate FILE...` checks files, `twin show FILE` prints one resolved after `extends`,",
+        "and `twin schema` prints the JSON Schema. Examples live in `scenarios/`.",
+        "",
+        "Inheritance: with `extends`, the inherited measures come first, then the file's own; the file's events",
+        "replace inherited events of the same `name`; `territory`, `climate`, `lifetime_years` and `author` are",
+        "inherited unless set. `name`, `title`, `description`, `status` and `cost_eur` belong to each file.",
+        "",
+    ]
+    out += _section("##", "Scenario", Scenario)
+    out += [
+        "## Measures",
+        "",
+        "Each `[[measures]]` table has a `type`. Measures with `area`, `district` and",
+        "`buildings` take exactly one of the three to say where they apply.",
+        "",
+    ]
+    for key, model in MEASURE_TYPES.items():
+        out += _section("###", f"`{key}`", model, key)
+    out += ["## Events", "", "Each `[[events]]` table has a `kind` and a `name`.", ""]
+    for key, model in EVENT_KINDS.items():
+        out += _section("###", f"`{key}`", model, key)
+    out += ["## Shared tables", ""]
+    for model in (Climate, Montana, Hydrograph):
+        out += _section("###", model.__name__, model)
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
