@@ -30,3 +30,10 @@ def test_non_square_or_rotated_cells_are_refused():
 def test_cell_size_must_be_positive(bad):
     with pytest.raises(CRSError, match="cell_size must be a positive number of metres"):
         Grid.from_bounds(crs="EPSG:2154", bounds=(0, 0, 10, 10), cell_size=bad)
+
+
+def test_centre_lonlat_of_a_lambert93_grid():
+    # Lambert-93's projection origin (700 000, 6 600 000) is 3° E, 46.5° N by definition of EPSG:2154.
+    g = Grid.from_bounds(crs="EPSG:2154", bounds=(699_000, 6_599_000, 701_000, 6_601_000), cell_size=5)
+    lon, lat = g.centre_lonlat()
+    assert lon == pytest.approx(3.0, abs=1e-6) and lat == pytest.approx(46.5, abs=1e-6)

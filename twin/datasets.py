@@ -110,3 +110,32 @@ def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0,
         vectors={"buildings": buildings, "districts": districts, "sites": sites, "roads": roads, "river": river},
         landcover=LandCoverTable.read(),
     ).check()
+
+
+def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, name: str = "synthetic"):
+    """A territory made of a given elevation array (m), one land-cover class and nothing else.
+
+    For engine tests and benchmarks: analytical cases, lakes, basins. No buildings, districts or
+    sites; EPSG:2154 with its corner at (700 000, 6 600 000). Change physical layers with
+    :meth:`Territory.with_layers`.
+    """
+    import numpy as np
+
+    from .grid import Grid
+    from .landcover import LandCoverTable
+    from .territory import assemble
+
+    elevation = np.asarray(elevation, dtype=np.float32)
+    ny, nx = elevation.shape
+    x0, y0 = 700_000.0, 6_600_000.0
+    grid = Grid.from_bounds(
+        crs="EPSG:2154", bounds=(x0, y0, x0 + nx * cell_size, y0 + ny * cell_size), cell_size=cell_size
+    )
+    return assemble(
+        name=name,
+        grid=grid,
+        elevation=elevation,
+        land_cover=np.full((ny, nx), land_cover, np.uint8),
+        vectors={},
+        landcover=LandCoverTable.read(),
+    )

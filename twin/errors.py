@@ -76,3 +76,11 @@ def validation_problems(errors: Iterable[dict], *, where: object) -> list[str]:
         got = f", got {err['input']!r}" if "input" in err and err.get("type") != "missing" else ""
         lines.append(f"{where}: {loc}: {err.get('msg', 'invalid')}{got}")
     return lines
+
+
+class ModelInputError(TwinError, ValueError):
+    """An engine's inputs cannot be simulated: NaN terrain, negative roughness, a forcing off the grid..."""
+
+
+class SimulationError(TwinError, RuntimeError):
+    """A simulation failed while running (time step collapsed, values diverged); the message says where."""

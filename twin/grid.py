@@ -107,6 +107,15 @@ class Grid:
         """Cell-centre y coordinates, m (decreasing: row 0 is the north edge)."""
         return self.y0 - (np.arange(self.height) + 0.5) * self.cell_size
 
+    def centre_lonlat(self) -> tuple[float, float]:
+        """Longitude and latitude of the grid's centre, degrees (WGS 84): where the sun is computed."""
+        from pyproj import Transformer
+
+        xmin, ymin, xmax, ymax = self.bounds
+        to_wgs84 = Transformer.from_crs(self.crs.to_wkt(), "EPSG:4326", always_xy=True)
+        lon, lat = to_wgs84.transform((xmin + xmax) / 2, (ymin + ymax) / 2)
+        return float(lon), float(lat)
+
     def describe(self) -> str:
         """One line for humans: size, cell size, CRS and extent."""
         xmin, ymin, xmax, ymax = self.bounds

@@ -1,0 +1,91 @@
+"""Where water enters and leaves the grid: inflow cells, edge conditions.
+
+A river flood enters where the river crosses the upstream edge (the first
+vertex of the river line, drawn in the direction of flow as BD TOPO does), on
+the low part of a named edge, or at a point. The edge where water comes in is
+closed so that it cannot leave the way it came; a downstream water level is held
+on the edge nearest the river's last vertex.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelInputError, message
+from ._kernels import EDGE_CLOSED, EDGE_FREE, EDGE_STAGE
+
+EDGES = ("west", "east", "north", "south")  # the order of the kernels' ``modes`` array
+EDGE_MODES = {"closed": EDGE_CLOSED, "free": EDGE_FREE, "stage": EDGE_STAGE}
+LOW_EDGE_BAND_M = 0.5  # a named edge's inflow spreads over its cells within this of the edge's lowest ground
+
+
+def edge_cells(edge: str, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the cells along one edge of the grid."""
+    ny, nx = shape
+    if edge in ("west", "east"):
+        rows = np.arange(ny)
+        return rows, np.full(ny, 0 if edge == "west" else nx - 1)
+    cols = np.arange(nx)
+    return np.full(nx, 0 if edge == "north" else ny - 1), cols
+
+
+def nearest_edge(grid, x: float, y: float) -> str:
+    """The edge of the grid closest to a point."""
+    xmin, ymin, xmax, ymax = grid.bounds
+    distances = {"west": x - xmin, "east": xmax - x, "north": ymax - y, "south": y - ymin}
+    return min(distances, key=distances.get)
+
+
+def _cell_of(grid, x: float, y: float, *, where: str) -> tuple[int, int]:
+    xmin, ymin, xmax, ymax = grid.bounds
+    if not (xmin <= x < xmax and ymin < y <= ymax):
+        raise ModelInputError(message(where, "inflow point", f"inside the grid {grid.bounds}", (x, y)))
+    return int((grid.y0 - y) // grid.cell_size), int((x - grid.x0) // grid.cell_size)
+
+
+def river_ends(territory) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(upstream, downstream) points of the longest river line, or ``None`` without a river."""
+    river = territory.vectors.get("river")
+    if river is None or river.empty:
+        return None
+    line = max(river.geometry, key=lambda g: g.length)
+    if line.geom_type == "MultiLineString":
+        line = max(line.geoms, key=lambda g: g.length)
+    if line.geom_type != "LineString":
+        line = line.exterior
+    coords = list(line.coords)
+    return coords[0][:2], coords[-1][:2]
+
+
+def inflow_cells(territory, location, *, open_cells: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point)."""
+    grid = territory.grid
+    z = territory["elevation"]
+    if isinstance(location, tuple):
+        row, col = _cell_of(grid, *location, where=where)
+        if not open_cells[row, col]:
+            raise ModelInputError(message(where, "inflow point", "on open ground, not on a building", location))
+        return np.array([row]), np.array([col]), ""
+    if location == "river_upstream":
+        ends = river_ends(territory)
+        if ends is None:
+            raise ModelInputError(
+                message(where, "inflow_location", "a grid edge or a point (the territory has no river)", location)
+            )
+        (x, y), edge = ends[0], nearest_edge(grid, *ends[0])
+        rows, cols = edge_cells(edge, grid.shape)
+        water = (
+            territory["land_cover"][rows, cols] == 1 if 1 in territory.landcover.codes else np.zeros(rows.size, bool)
+        )
+        keep = water & open_cells[rows, cols]
+        if not keep.any():  # no water class on the edge: the cell nearest the river's end
+            d = np.hypot(grid.x[cols] - x, grid.y[rows] - y)
+            keep = d == d[open_cells[rows, cols]].min()
+        return rows[keep], cols[keep], edge
+    rows, cols = edge_cells(location, grid.shape)
+    ok = open_cells[rows, cols]
+    if not ok.any():
+        raise ModelInputError(message(where, "inflow edge", "with open cells", location))
+    low = z[rows, cols] <= z[rows, cols][ok].min() + LOW_EDGE_BAND_M
+    keep = low & ok
+    return rows[keep], cols[keep], location
