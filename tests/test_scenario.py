@@ -44,7 +44,7 @@ def test_save_then_load_gives_an_equal_model(path, tmp_path):
 def test_every_example_resolves_and_its_measures_apply_on_the_demo(path, demo_territory):
     scenario = load_scenario(path)
     assert scenario.description.strip() and scenario.title
-    new, effects = apply_measures(demo_territory, scenario.measures, source=str(path))
+    new, effects = apply_measures(demo_territory, scenario.measures, labels=scenario.measure_labels())
     assert len(effects) == len(scenario.measures)
     assert all(e.cells > 0 for e in effects)  # every measure changes something on the demo
     assert new.validate() == []

@@ -140,15 +140,27 @@ def demo(out: Path, overwrite: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files; exit 1 if any is invalid, naming the file, the field and the value."""
+@click.option("--quick", is_flag=True, help="Check the files only; do not load the territory to apply the measures.")
+def validate(files: tuple[Path, ...], quick: bool) -> None:
+    """Check scenario files: their fields, the files they name, and their measures on their territory.
+
+    Exit 1 if any is invalid, naming the file, the field and the value of each error.
+    """
     from .errors import TwinError
     from .scenario import load_scenario
+    from .scenario.dry_run import dry_run
 
+    territories: dict[str, object] = {}
     failed = 0
     for path in files:
         try:
             s = load_scenario(path)
+            if not quick:
+                if s.territory not in territories:
+                    from .sources import load_territory
+
+                    territories[s.territory] = load_territory(s.territory)
+                dry_run(s, territory=territories[s.territory])
         except TwinError as exc:
             failed += 1
             click.echo(f"invalid {path}:", err=True)
@@ -173,26 +185,19 @@ def schema(document: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--no-measures", is_flag=True, help="Do not load the territory to measure the footprints.")
-def show(file: Path, no_measures: bool) -> None:
-    """Print a scenario as resolved (after `extends`), what its measures change and its events' forcing."""
-    from .events import effective_climate, summarize_event
+def show(file: Path) -> None:
+    """Print a scenario as resolved (after `extends`), its events' forcing and what its measures change."""
     from .scenario import load_scenario
+    from .scenario.dry_run import dry_run
     from .scenario.io import scenario_toml
 
     s = load_scenario(file)
     click.echo(scenario_toml(s))
+    _, effects, events = dry_run(s)
     click.echo("# Events")
-    for event in s.events:
-        figures = summarize_event(event, effective_climate(s, event))
+    for figures in events:
         click.echo("  " + ", ".join(f"{k} = {v}" for k, v in figures.items()))
-    if no_measures or not s.measures:
-        return
-    from .measures import apply_measures
-    from .sources import load_territory
-
     click.echo(f"# Measures on {s.territory}")
-    _, effects = apply_measures(load_territory(s.territory), s.measures, source=str(file))
     for e in effects:
         figures = {k: v for k, v in e.as_dict().items() if k not in ("type", "label", "where")}
         click.echo(f"  {e.label} ({e.type}, {e.where}): " + ", ".join(f"{k} = {v}" for k, v in figures.items()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import MissingFileError, TerritoryFileError, message
+from .paths import exists
 
 _PACKAGE = Path(__file__).resolve().parent
 DATASETS = {"demo": "demo/territory.toml"}
@@ -40,9 +41,9 @@ def resolve_territory(ref: str | Path) -> Path:
     if isinstance(ref, str) and ref in DATASETS:
         return data_dir() / DATASETS[ref]
     path = Path(ref)
-    if path.is_dir():
+    if exists(path) and path.is_dir():
         path = path / "territory.toml"
-    if not path.exists():
+    if not exists(path):
         if isinstance(ref, str) and "/" not in ref and "\\" not in ref and not path.suffix:
             raise TerritoryFileError(message("territory", "name", f"one of {sorted(DATASETS)} or a path", ref))
         raise MissingFileError(path, role="territory file")
@@ -52,9 +53,10 @@ def resolve_territory(ref: str | Path) -> Path:
 def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0, slope: float = 0.01):
     """A small hand-checkable territory for tests and benchmarks.
 
-    A plane tilted down to the east (``slope``, m/m) at 100 m, grass
-    everywhere but a road row, two residential buildings of 10 m and 20 m in one
-    district of 100 residents, and a school. EPSG:2154.
+    A plane tilted down to the east (``slope``, m/m) at 100 m; grass with a road across row
+    ``height // 2`` and two paved yards; two districts, "Sud" (the south half, 100 residents) and
+    "Nord" (40 residents); residential buildings B1 and B2 (10 m, 20 m; 2 and 6 dwellings) in Sud,
+    a commercial B3 and a residential B4 (4 dwellings) in Nord; a school. EPSG:2154.
     """
     import geopandas as gpd
     import numpy as np
@@ -66,40 +68,42 @@ def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0,
     from .territory import assemble
 
     x0, y0 = 700_000.0, 6_600_000.0
-    grid = Grid.from_bounds(
-        crs="EPSG:2154", bounds=(x0, y0, x0 + width * cell_size, y0 + height * cell_size), cell_size=cell_size
-    )
+    w, h = width * cell_size, height * cell_size
+    grid = Grid.from_bounds(crs="EPSG:2154", bounds=(x0, y0, x0 + w, y0 + h), cell_size=cell_size)
     elevation = np.broadcast_to(100.0 - slope * (grid.x - x0), grid.shape).astype(np.float32)
-    land_cover = np.full(grid.shape, 6, dtype=np.uint8)  # grass
-    land_cover[height // 2, :] = 3  # a road across the middle
     crs = grid.crs
-    c = cell_size
     buildings = gpd.GeoDataFrame(
         {
-            "id": ["B1", "B2"],
-            "height": [10.0, 20.0],
-            "floors": [3, 6],
-            "use": ["residential", "residential"],
-            "dwellings": [2, 6],
+            "id": ["B1", "B2", "B3", "B4"],
+            "height": [10.0, 20.0, 8.0, 6.0],
+            "floors": [3, 6, 2, 2],
+            "use": ["residential", "residential", "commercial", "residential"],
+            "dwellings": [2, 6, 0, 4],
         },
         geometry=[
-            box(x0 + 2 * c, y0 + 2 * c, x0 + 6 * c, y0 + 6 * c),
-            box(x0 + 10 * c, y0 + 2 * c, x0 + 14 * c, y0 + 8 * c),
+            box(x0 + 10, y0 + 10, x0 + 30, y0 + 30),
+            box(x0 + 50, y0 + 10, x0 + 70, y0 + 40),
+            box(x0 + 100, y0 + 60, x0 + 130, y0 + 80),
+            box(x0 + 20, y0 + 70, x0 + 40, y0 + 90),
         ],
         crs=crs,
     )
+    land_cover = np.full(grid.shape, 6, dtype=np.uint8)  # grass
+    land_cover[height // 2, :] = 3  # a road across the middle (in Sud)
+    yards = gpd.GeoSeries([box(x0 + 60, y0 + 60, x0 + 90, y0 + 90), box(x0 + 100, y0 + 10, x0 + 130, y0 + 30)])
+    from rasterio.features import geometry_mask
+
+    land_cover[geometry_mask(list(yards), out_shape=grid.shape, transform=grid.transform, invert=True)] = 4
     land_cover[rasterize_buildings(buildings, grid)[1] >= 0] = 2  # roofs
     districts = gpd.GeoDataFrame(
-        {"name": ["Centre"], "population": [100], "share_over_75": [0.1], "share_under_5": [0.05]},
-        geometry=[box(*grid.bounds)],
+        {"name": ["Sud", "Nord"], "population": [100, 40], "share_over_75": [0.1, 0.2], "share_under_5": [0.05, 0.03]},
+        geometry=[box(x0, y0, x0 + w, y0 + h / 2), box(x0, y0 + h / 2, x0 + w, y0 + h)],
         crs=crs,
     )
-    sites = gpd.GeoDataFrame(
-        {"name": ["École"], "kind": ["school"]}, geometry=[Point(x0 + 20 * c, y0 + 15 * c)], crs=crs
-    )
+    sites = gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]}, geometry=[Point(x0 + 100, y0 + 45)], crs=crs)
     ymid = float(grid.y[height // 2])
     roads = gpd.GeoDataFrame(
-        {"name": ["Rue"], "kind": ["residential"]}, geometry=[LineString([(x0, ymid), (x0 + width * c, ymid)])], crs=crs
+        {"name": ["Rue"], "kind": ["residential"]}, geometry=[LineString([(x0, ymid), (x0 + w, ymid)])], crs=crs
     )
     river = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     return assemble(

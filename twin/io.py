@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import rasterio
+import rasterio.errors
 import rasterio.features
 import rasterio.merge
 import rasterio.warp
@@ -28,15 +29,24 @@ from rasterio.enums import Resampling
 
 from .errors import CRSError, DataSourceError, MissingFileError, OutputExistsError, message
 from .grid import Grid
+from .paths import exists
 
 RESAMPLING = {"bilinear": Resampling.bilinear, "mode": Resampling.mode, "nearest": Resampling.nearest}
 
 
 def _existing(path: str | Path, role: str) -> Path:
     path = Path(path)
-    if not path.exists():
+    if not exists(path):
         raise MissingFileError(path, role=role)
     return path
+
+
+def _open_raster(path: Path):
+    """``rasterio.open`` with a clear error for files GDAL cannot read (corrupt, a folder, not a raster)."""
+    try:
+        return rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise DataSourceError(f"{path}: cannot be read as a raster: {exc}") from None
 
 
 def _source_crs(src_crs: CRS | None, assume_crs: object, path: Path) -> CRS:
@@ -50,7 +60,7 @@ def _source_crs(src_crs: CRS | None, assume_crs: object, path: Path) -> CRS:
 def raster_grid(path: str | Path, *, assume_crs: object = None) -> Grid:
     """The grid of a raster file itself (used as the default analysis grid)."""
     path = _existing(path, "raster")
-    with rasterio.open(path) as src:
+    with _open_raster(path) as src:
         crs = _source_crs(src.crs, assume_crs, path)
         return Grid.from_transform(
             crs=crs, transform=src.transform, width=src.width, height=src.height, where=str(path)
@@ -102,7 +112,7 @@ def read_raster(
     resampled = False
     try:
         for p in paths:
-            ds = rasterio.open(p)
+            ds = _open_raster(p)
             datasets.append(ds)
             crs = _source_crs(ds.crs, assume_crs, p)
             _require_overlap(ds.bounds, crs, grid, p)
@@ -176,11 +186,28 @@ def read_vector(
         gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError with clear text
         raise DataSourceError(f"{path}: cannot read {role}: {exc}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise DataSourceError(
+            message(path, role, "a file with geometries (GeoPackage, GeoJSON, Shapefile)", "a table without geometry")
+        )
     if gdf.crs is None and assume_crs is None:
         raise CRSError(f'{path}: {role} has no CRS; set `crs = "EPSG:..."` for this source in the territory file')
     notes = []
     if gdf.crs is None:
         gdf = gdf.set_crs(assume_crs)
+    if gdf.crs.is_geographic and len(gdf):
+        x0, y0, x1, y1 = gdf.total_bounds
+        if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
+            raise CRSError(
+                message(
+                    path,
+                    f"{role} coordinates",
+                    "longitudes and latitudes, since the file says "
+                    f"{gdf.crs.to_string()} (a GeoJSON without `crs` is read as lon/lat); set the "
+                    'file\'s CRS or `crs = "EPSG:..."`',
+                    tuple(round(float(v), 1) for v in (x0, y0, x1, y1)),
+                )
+            )
     if gdf.crs != grid.crs:
         notes.append(
             f"{path.name}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}"

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataSourceError, MissingFileError, message
+from .paths import is_file
 
 # column -> (units, valid range, layer it derives, conversion factor to SI)
 COLUMNS: Mapping[str, tuple[str, tuple[float, float], str | None, float]] = {
@@ -67,10 +68,15 @@ class LandCoverTable:
     def read(cls, path: str | Path | None = None) -> LandCoverTable:
         """Read and check a land-cover CSV (the shipped one by default)."""
         path = Path(path) if path is not None else default_table_path()
-        if not path.is_file():
+        if not is_file(path):
             raise MissingFileError(path, role="land-cover table")
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+        except UnicodeDecodeError as exc:
+            raise DataSourceError(
+                message(path, "encoding", "UTF-8", f"byte {exc.object[exc.start]:#x} at position {exc.start}")
+            ) from None
         if not rows:
             raise DataSourceError(message(path, "land-cover table", "at least one class row", "an empty file"))
         missing = [c for c in ("code", *TEXT_COLUMNS[:1], *COLUMNS) if c not in rows[0]]

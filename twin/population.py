@@ -14,6 +14,17 @@ import numpy as np
 
 from .grid import Grid
 
+PERSONS_PER_DWELLING = 2.1  # INSEE: mean household size in France, 2.1-2.2 people in the 2020s
+DWELLING_AREA_M2 = 75.0  # gross floor area per dwelling when a source gives none
+
+
+def district_of(districts: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> np.ndarray:
+    """Row of the district holding each building's representative point, -1 where none does."""
+    points = gpd.GeoDataFrame(geometry=buildings.geometry.representative_point().to_numpy(), crs=buildings.crs)
+    which = gpd.sjoin(points, districts.reset_index(drop=True)[["geometry"]], how="left", predicate="within")
+    first = which.groupby(level=0)["index_right"].first().reindex(range(len(points)))
+    return first.fillna(-1).to_numpy(dtype=np.int64)
+
 
 def allocate_population(
     buildings: gpd.GeoDataFrame,
@@ -47,14 +58,10 @@ def allocate_population(
     population = np.zeros(grid.shape, dtype=np.float64)
     if districts is not None and len(districts) and len(buildings):
         weight = _residential_weight(buildings)
-        rep = buildings.geometry.representative_point()
         districts = districts.reset_index(drop=True)
-        which = gpd.sjoin(
-            gpd.GeoDataFrame(geometry=rep, crs=buildings.crs), districts[["geometry"]], how="left", predicate="within"
-        )
-        district_of = which.groupby(level=0)["index_right"].first().reindex(buildings.index).to_numpy()
+        home = district_of(districts, buildings)
         for d, residents in enumerate(districts["population"].to_numpy(dtype=float)):
-            members = (district_of == d) & (weight > 0)
+            members = (home == d) & (weight > 0)
             if residents > 0 and members.any():
                 pop_b[members] = residents * weight[members] / weight[members].sum()
             elif residents > 0:

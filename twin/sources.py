@@ -33,8 +33,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
 from .grid import Grid
+from .paths import is_file
+from .population import DWELLING_AREA_M2
 
 SCHEMA_VERSION = 1
+MAX_FILLED_SHARE = 0.25  # more of the grid than this without elevation is refused, not filled
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
 
 
@@ -89,7 +92,7 @@ class BuildingSource(VectorSource):
         None, description="height for buildings with neither height nor floors; refused if unset"
     )
     dwelling_area_m2: Annotated[float, Field(gt=0)] = Field(
-        75.0, description="floor area per dwelling, used when the file has no dwellings column"
+        DWELLING_AREA_M2, description="floor area per dwelling, used when the file has no dwellings column"
     )
 
 
@@ -112,7 +115,7 @@ class TerritoryFile(_Model):
 def read_territory_file(path: str | Path) -> TerritoryFile:
     """Parse and validate a territory TOML file; every error names the file and the field."""
     path = Path(path)
-    if not path.is_file():
+    if not is_file(path):
         raise MissingFileError(path, role="territory file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -193,6 +196,16 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
                     "elevation",
                     'complete over the grid (nodata = "error")',
                     f"{int(holes.sum())} cells without data",
+                )
+            )
+        if holes.mean() > MAX_FILLED_SHARE:
+            raise DataSourceError(
+                message(
+                    where,
+                    "elevation",
+                    f"covering at least {1 - MAX_FILLED_SHARE:.0%} of the "
+                    "grid before holes are filled (is the [grid] larger than the DEM?)",
+                    f"{int(holes.sum())} of {holes.size} cells without data",
                 )
             )
         values = fillnodata(np.where(holes, 0.0, values), mask=~holes, max_search_distance=max(grid.shape))

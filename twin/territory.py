@@ -173,12 +173,21 @@ class Territory:
             )
         return replace(self, layers=layers)
 
-    def with_land_cover(self, mask: np.ndarray, code: int) -> Territory:
-        """A new territory where the cells of ``mask`` get class ``code`` and its physical layers."""
+    def with_land_cover(self, mask: np.ndarray, code: int, *, keep_canopy: bool = False) -> Territory:
+        """A new territory where the cells of ``mask`` get class ``code`` and its physical layers.
+
+        Green-roof layers are cleared on those cells (the roof or the ground they described is gone).
+        ``keep_canopy`` keeps trees already there (the larger of the old canopy and the class's), as
+        when a car park under planted trees is turned into a lawn.
+        """
         land_cover = self["land_cover"].copy()
         land_cover[mask] = code
         derived = self.landcover.derive(np.full(1, code, dtype=np.uint8))
         arrays = {name: np.where(mask, values[0], self[name]) for name, values in derived.items()}
+        if keep_canopy:
+            arrays["tree_canopy"] = np.maximum(arrays["tree_canopy"], self["tree_canopy"])
+        for layer in ("green_roof_fraction", "retention_depth"):
+            arrays[layer] = np.where(mask, np.float32(0.0), self[layer])
         return self.with_layers(land_cover=land_cover, **arrays)
 
     def with_buildings(self, buildings: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Territory:

@@ -61,7 +61,7 @@ def inflow_cells(territory, location, *, open_cells: np.ndarray, where: str) -> 
     """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point)."""
     grid = territory.grid
     z = territory["elevation"]
-    if isinstance(location, tuple):
+    if isinstance(location, (list, tuple)):
         row, col = _cell_of(grid, *location, where=where)
         if not open_cells[row, col]:
             raise ModelInputError(message(where, "inflow point", "on open ground, not on a building", location))

@@ -118,11 +118,8 @@ def double_triangle(
 
 
 def _from_depths(edges_min: np.ndarray, depth_mm: np.ndarray) -> Hyetograph:
-    steps = np.diff(edges_min)
-    step = float(steps[0]) * 60.0
-    if not np.allclose(steps[:-1], steps[0]):
-        raise AssertionError("uneven steps")
-    # a shorter last step is spread over a full step so that the volume is kept
+    """Steps of equal length from the edges (the last may be shorter: its depth is kept, spread over a step)."""
+    step = float(edges_min[1] - edges_min[0]) * 60.0
     return Hyetograph(edges_min[:-1] * 60.0, depth_mm / step * 3600.0, step)
 
 

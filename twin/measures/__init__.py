@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..errors import ScenarioError
 from .buildings import demolition, new_buildings
 from .earthworks import dike, retention_basin, terrain_edit
 from .effect import MeasureEffect
@@ -34,13 +35,22 @@ def apply_measure(measure, territory, *, where: str = "measure"):
     return APPLIERS[measure.type](measure, territory, where=where)
 
 
-def apply_measures(territory, measures: Sequence, *, source: str = "scenario"):
-    """Apply measures in order; returns the new territory and one :class:`MeasureEffect` per measure."""
+def apply_measures(territory, measures: Sequence, *, labels: Sequence[str] | None = None):
+    """Apply measures in order; returns the new territory and one :class:`MeasureEffect` per measure.
+
+    ``labels`` name each measure in errors (``Scenario.measure_labels()`` gives the file and field path).
+    A measure that leaves the territory invalid (a height or an elevation out of range) is an error
+    naming that measure.
+    """
     effects: list[MeasureEffect] = []
-    for i, measure in enumerate(measures):
-        territory, effect = apply_measure(measure, territory, where=f"{source}: measures.{i} ({measure.type})")
+    labels = list(labels) if labels is not None else [f"measures.{i} ({m.type})" for i, m in enumerate(measures)]
+    for measure, label in zip(measures, labels, strict=True):
+        territory, effect = apply_measure(measure, territory, where=label)
+        problems = territory.validate()
+        if problems:
+            raise ScenarioError(f"{label}: the measure makes the territory invalid: " + "; ".join(problems))
         effects.append(effect)
-    return territory.check(), effects
+    return territory, effects
 
 
 __all__ = ["APPLIERS", "MeasureEffect", "apply_measure", "apply_measures"]

@@ -11,59 +11,64 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import ScenarioError, message
+from ..population import DWELLING_AREA_M2, district_of
 from .effect import MeasureEffect
 from .selection import read_shapes, select
 
-DWELLING_AREA_M2 = 75.0  # floor area per dwelling when none is given (same default as territory files)
-MAX_OVERLAP = 0.1  # share of a new footprint that may cover existing buildings
+MAX_OVERLAP = 0.1  # share of a new footprint that may cover existing buildings, or the other new ones
 
 
 def new_buildings(measure, territory, *, where: str):
     """Add buildings from a footprints file; the land under them becomes the ``building`` class."""
-    shapes = read_shapes(measure.footprints, territory, where=f"{where}.footprints")
-    shapes = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])].reset_index(drop=True)
-    if shapes.empty:
-        raise ScenarioError(message(f"{where}.footprints", "geometry", "polygons", measure.footprints))
+    shapes = read_shapes(measure.footprints, territory, where=f"{where}.footprints").reset_index(drop=True)
     old = territory.vectors["buildings"]
-    if len(old):
-        overlap = shapes.geometry.intersection(old.geometry.union_all()).area / shapes.geometry.area
-        if (overlap > MAX_OVERLAP).any():
-            raise ScenarioError(
-                message(
-                    f"{where}.footprints",
-                    "new footprints",
-                    "clear of existing buildings (add a demolition measure first)",
-                    f"{int((overlap > MAX_OVERLAP).sum())} footprints over existing buildings",
-                )
+    area = shapes.geometry.area
+    if len(old) and ((over := shapes.geometry.intersection(old.geometry.union_all()).area / area) > MAX_OVERLAP).any():
+        raise ScenarioError(
+            message(
+                f"{where}.footprints",
+                "new footprints",
+                "clear of existing buildings (add a demolition measure first)",
+                f"{int((over > MAX_OVERLAP).sum())} footprints over existing buildings",
             )
+        )
+    if shapes.geometry.union_all().area < (1.0 - MAX_OVERLAP) * area.sum():
+        raise ScenarioError(
+            message(
+                f"{where}.footprints",
+                "new footprints",
+                "clear of each other",
+                f"overlapping polygons in {measure.footprints}",
+            )
+        )
     floors = measure.floors or max(1, round(measure.height_m / measure.storey_height_m))
     height = measure.height_m or measure.floors * measure.storey_height_m
-    floor_area = shapes.geometry.area.to_numpy() * floors
+    floor_area = area.to_numpy() * floors
     if measure.dwellings is not None:
         dwellings = _share_integer(measure.dwellings, floor_area)
     elif measure.use == "residential":
         dwellings = np.maximum(1, np.round(floor_area / DWELLING_AREA_M2)).astype(int)
     else:
         dwellings = np.zeros(len(shapes), dtype=int)
-    start = len(old)
+    taken = set(old["id"]) if len(old) else set()
+    ids = [i for i in (f"N{k:06d}" for k in range(1, len(shapes) + len(taken) + 1)) if i not in taken][: len(shapes)]
     added = gpd.GeoDataFrame(
-        {
-            "id": [f"N{start + i:06d}" for i in range(len(shapes))],
-            "height": float(height),
-            "floors": int(floors),
-            "use": measure.use,
-            "dwellings": dwellings,
-        },
+        {"id": ids, "height": float(height), "floors": int(floors), "use": measure.use, "dwellings": dwellings},
         geometry=shapes.geometry.to_numpy(),
         crs=territory.grid.crs,
     )
-    residents = dwellings * measure.persons_per_dwelling
-    districts = _add_residents(territory.vectors["districts"], added, residents)
+    districts = territory.vectors["districts"]
+    home = district_of(districts, added) if len(districts) else np.full(len(added), -1)
+    if "district" in old.columns:
+        added["district"] = [str(districts["name"].iloc[d]) if d >= 0 else "" for d in home]
+    residents = np.where(home >= 0, dwellings * measure.persons_per_dwelling, 0.0)  # counted where a district is
     buildings = pd.concat([old.drop(columns="population", errors="ignore"), added], ignore_index=True)
-    changed = territory.with_buildings(gpd.GeoDataFrame(buildings, crs=territory.grid.crs), districts)
+    changed = territory.with_buildings(
+        gpd.GeoDataFrame(buildings, crs=territory.grid.crs), _add_residents(districts, home, residents)
+    )
+    start = len(old)
     cells = np.isin(changed["building_index"], np.arange(start, start + len(added)))
     changed = changed.with_land_cover(cells, territory.landcover.code_of("building", where=where))
     n = int(cells.sum())
@@ -91,7 +96,12 @@ def demolition(measure, territory, *, where: str):
     old = territory.vectors["buildings"]
     gone = old.iloc[sel.buildings]
     cells = np.isin(territory["building_index"], sel.buildings)
-    districts = _add_residents(territory.vectors["districts"], gone, -gone["population"].to_numpy())
+    districts = territory.vectors["districts"]
+    districts = _add_residents(
+        districts,
+        district_of(districts, gone) if len(districts) else np.full(len(gone), -1),
+        -gone["population"].to_numpy(),
+    )
     kept = old.drop(index=old.index[sel.buildings]).drop(columns="population")
     changed = territory.with_buildings(kept, districts)
     changed = changed.with_land_cover(cells, territory.landcover.code_of(measure.to, where=f"{where}.to"))
@@ -119,22 +129,12 @@ def _share_integer(total: int, weights: np.ndarray) -> np.ndarray:
     return parts
 
 
-def _add_residents(districts: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, residents: np.ndarray):
-    """Districts with ``residents`` added (or removed, if negative) where each building stands."""
+def _add_residents(districts: gpd.GeoDataFrame, home: np.ndarray, residents: np.ndarray):
+    """Districts with ``residents`` added (or removed, if negative) to each building's ``home`` district row."""
     districts = districts.copy()
     if districts.empty or not np.any(residents):
         return districts
-    inside = _district_of(districts, buildings)
     delta = np.zeros(len(districts))
-    np.add.at(delta, inside[inside >= 0], residents[inside >= 0])
+    np.add.at(delta, home[home >= 0], residents[home >= 0])
     districts["population"] = np.maximum(0, np.round(districts["population"].to_numpy() + delta)).astype(np.int64)
     return districts
-
-
-def _district_of(districts: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of the district holding each building's representative point, -1 if none."""
-    points = buildings.geometry.representative_point().to_numpy()
-    out = np.full(len(points), -1)
-    for d, polygon in enumerate(districts.geometry):
-        out[(out < 0) & shapely.contains(polygon, points)] = d
-    return out

@@ -25,8 +25,12 @@ class Selection:
     description: str
 
 
-def read_shapes(path: str, territory, *, where: str) -> gpd.GeoDataFrame:
-    """Read a measure's geometry file in the territory's CRS; a file outside the grid is an error."""
+POLYGONS = ("Polygon", "MultiPolygon")
+LINES = ("LineString", "MultiLineString")
+
+
+def read_shapes(path: str, territory, *, where: str, kinds: tuple[str, ...] = POLYGONS) -> gpd.GeoDataFrame:
+    """Read a measure's geometry file in the territory's CRS; other geometry kinds or no overlap are errors."""
     from ..io import read_vector
 
     try:
@@ -35,6 +39,9 @@ def read_shapes(path: str, territory, *, where: str) -> gpd.GeoDataFrame:
         raise ScenarioError(f"{where}: {exc}") from None
     if len(gdf) == 0:
         raise ScenarioError(message(where, "geometry file", "non-empty", path))
+    wrong = sorted(set(gdf.geom_type) - set(kinds))
+    if wrong:
+        raise ScenarioError(message(where, "geometries", f"{' or '.join(kinds)}", f"{wrong} in {path}"))
     return gdf
 
 
@@ -74,6 +81,14 @@ def select(measure, territory, *, where: str) -> Selection:
             )
         rows &= (buildings[column] == value).to_numpy()
     chosen = np.flatnonzero(rows)
+    if chosen.size == 0:
+        hints = {
+            c: sorted(map(str, buildings[c].unique()))[:8] for c in measure.buildings if buildings[c].nunique() < 50
+        }
+        raise ScenarioError(
+            f"{where}.buildings: the filter must match at least one building (values: {hints}), "
+            f"got {measure.buildings!r}"
+        )
     cells = np.isin(territory["building_index"], chosen)
     text = ", ".join(f"{k} = {v!r}" for k, v in measure.buildings.items())
     return Selection(cells, chosen, f"buildings where {text}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ScenarioError, message
+from ..errors import ScenarioError
 from .effect import MeasureEffect
 from .selection import select
 
@@ -25,6 +25,13 @@ def _codes(territory, names: list[str], *, where: str) -> np.ndarray:
         return np.array([territory.landcover.code_of(n, where=where) for n in names])
     except Exception as exc:
         raise ScenarioError(str(exc)) from None
+
+
+def _require_cells(cells: np.ndarray, sel, *, where: str, what: str) -> np.ndarray:
+    """The cells, or a ScenarioError when the selection leaves none: a measure that does nothing is a mistake."""
+    if not cells.any():
+        raise ScenarioError(f"{where}: the selection must contain {what}, got none in {sel.description}")
+    return cells
 
 
 def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEffect:
@@ -48,7 +55,8 @@ def tree_planting(measure, territory, *, where: str):
         else False
     )
     before = territory["tree_canopy"]
-    cells = sel.cells & _open_ground(territory) & ~water & (before < measure.canopy_fraction)
+    ground = _require_cells(sel.cells & _open_ground(territory) & ~water, sel, where=where, what="open ground")
+    cells = ground & (before < measure.canopy_fraction)
     after = np.where(cells, np.float32(measure.canopy_fraction), before)
     added = float((after - before).sum()) * territory.grid.cell_area
     return territory.with_layers(tree_canopy=after), _effect(
@@ -61,17 +69,25 @@ def depaving(measure, territory, *, where: str):
     sel = select(measure, territory, where=where)
     codes = _codes(territory, measure.classes, where=f"{where}.classes")
     target = _codes(territory, [measure.to], where=f"{where}.to")[0]
-    cells = sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes)
-    return territory.with_land_cover(cells, target), _effect(measure, sel, cells, territory, to=measure.to)
+    cells = _require_cells(
+        sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes),
+        sel,
+        where=where,
+        what=f"cells of the classes {measure.classes}",
+    )
+    changed = territory.with_land_cover(cells, target, keep_canopy=True)
+    return changed, _effect(measure, sel, cells, territory, to=measure.to)
 
 
 def permeable_pavement(measure, territory, *, where: str):
     """Make the listed sealed classes infiltrate at ``infiltration_mm_per_h`` (no longer impervious)."""
     sel = select(measure, territory, where=where)
-    cells = (
-        sel.cells
-        & _open_ground(territory)
-        & np.isin(territory["land_cover"], _codes(territory, measure.classes, where=f"{where}.classes"))
+    codes = _codes(territory, measure.classes, where=f"{where}.classes")
+    cells = _require_cells(
+        sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes),
+        sel,
+        where=where,
+        what=f"cells of the classes {measure.classes}",
     )
     ks = measure.infiltration_mm_per_h / 3.6e6  # mm/h -> m/s
     updates = {
@@ -90,16 +106,13 @@ def permeable_pavement(measure, territory, *, where: str):
 def water_feature(measure, territory, *, where: str):
     """Open water on the open ground of the area."""
     sel = select(measure, territory, where=where)
-    cells = sel.cells & _open_ground(territory)
+    cells = _require_cells(sel.cells & _open_ground(territory), sel, where=where, what="open ground")
     water = _codes(territory, ["water"], where=where)[0]
     return territory.with_land_cover(cells, water), _effect(measure, sel, cells, territory)
 
 
 def _roof_cells(sel, territory, where: str) -> np.ndarray:
-    cells = sel.cells & ~_open_ground(territory)
-    if not cells.any():
-        raise ScenarioError(message(where, "selection", "covering at least one roof", sel.description))
-    return cells
+    return _require_cells(sel.cells & ~_open_ground(territory), sel, where=where, what="roofs")
 
 
 def cool_roofs(measure, territory, *, where: str):

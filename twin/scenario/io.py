@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import OutputExistsError, ScenarioError, validation_problems
+from ..paths import exists, is_file
 from .models import EVENT_KINDS, MEASURE_TYPES, PATH_FIELDS, Scenario
 
 # Fields a scenario takes from the one it extends when it does not set them itself.
@@ -91,14 +92,23 @@ def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
     where = f"{chain[-1]}: extends" if chain else str(path)
     data = _read_toml(path, where=where)
     scenario = _absolute_paths(_validate(data, path), path)
+    own_measures = [f"{path}: measures.{i}" for i in range(len(scenario.measures))]
+    own_events = {e.name: f"{path}: events.{i}" for i, e in enumerate(scenario.events)}
     if scenario.extends is None:
-        return scenario
+        return _with_origins(scenario, own_measures, own_events)
     parent = _resolve(Path(scenario.extends), chain=(*chain, key), written=data["extends"])
     own = scenario.model_fields_set
     events = {e.name: e for e in parent.events} | {e.name: e for e in scenario.events}
+    origins = dict(zip((e.name for e in parent.events), parent.event_labels(), strict=True)) | own_events
     update = {f: getattr(parent, f) for f in INHERITED if f not in own}
     update |= {"measures": [*parent.measures, *scenario.measures], "events": list(events.values())}
-    return scenario.model_copy(update=update)
+    return _with_origins(scenario.model_copy(update=update), [*parent._measure_origins, *own_measures], origins)
+
+
+def _with_origins(scenario: Scenario, measures: list[str], events: dict[str, str]) -> Scenario:
+    scenario._measure_origins = measures
+    scenario._event_origins = [events[e.name] for e in scenario.events]
+    return scenario
 
 
 def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
@@ -111,7 +121,7 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
             value = getattr(model, field, None)
             if isinstance(value, str):
                 target = base / value
-                if not target.is_file():
+                if not is_file(target):
                     problems.append(f"{path}: {where}.{field}: file not found, got {value!r}")
                 update[field] = str(target)
         return model.model_copy(update=update) if update else model
@@ -125,7 +135,7 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
 
     if scenario.territory not in DATASETS:
         territory = base / scenario.territory
-        if not territory.exists():
+        if not exists(territory):
             problems.append(
                 f"{path}: territory: must be one of {sorted(DATASETS)} or an existing territory file, "
                 f"got {scenario.territory!r}"

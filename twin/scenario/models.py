@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 SCHEMA_VERSION = 1
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: a number written as a string, or true for 1, is an error, never silently converted
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -45,14 +46,24 @@ class _Where(_Model):
         return self
 
 
-class TreePlanting(_Where):
+class _Ground(_Where):
+    """A measure on open ground: it selects by area or district, not by buildings."""
+
+    @model_validator(mode="after")
+    def _not_on_buildings(self):
+        if self.buildings is not None:
+            raise ValueError(f"{self.type} works on open ground: select it by area or district, not by buildings")
+        return self
+
+
+class TreePlanting(_Ground):
     """Plant trees: raises the tree-canopy fraction on open ground (not on buildings)."""
 
     type: Literal["tree_planting"]
     canopy_fraction: Fraction = Field(description="tree-canopy fraction reached on planted cells, 0..1")
 
 
-class Depaving(_Where):
+class Depaving(_Ground):
     """Remove sealed surfaces and turn them into grass, bare soil or trees (land-cover change)."""
 
     type: Literal["depaving"]
@@ -76,10 +87,10 @@ class GreenRoofs(_Where):
 
     type: Literal["green_roofs"]
     vegetation_fraction: Fraction = Field(description="share of the roof that is vegetated, 0..1")
-    retention_mm: NonNegativeFloat = Field(description="rain depth held by the substrate before runoff, mm")
+    retention_mm: float = Field(ge=0.0, le=1000.0, description="rain depth held by the substrate before runoff, mm")
 
 
-class PermeablePavement(_Where):
+class PermeablePavement(_Ground):
     """Replace sealed paving by a permeable one that infiltrates."""
 
     type: Literal["permeable_pavement"]
@@ -87,7 +98,7 @@ class PermeablePavement(_Where):
     classes: list[str] = Field(["paved"], min_length=1, description="land-cover classes that are replaced")
 
 
-class WaterFeature(_Where):
+class WaterFeature(_Ground):
     """A pond, canal or fountain basin: the cells become open water."""
 
     type: Literal["water_feature"]
@@ -107,9 +118,11 @@ class NewBuildings(_Model):
 
     type: Literal["new_buildings"]
     footprints: str = Field(description="polygon file of the footprints, relative to the scenario file")
-    height_m: PositiveFloat | None = Field(None, description="building height, m (or give floors)")
-    floors: Annotated[int, Field(ge=1, le=200)] | None = Field(None, description="number of storeys (or give height_m)")
-    storey_height_m: PositiveFloat = Field(3.0, description="height of one storey, m, used with floors")
+    height_m: Annotated[float, Field(gt=0.0, le=500.0)] | None = Field(
+        None, description="building height, m (or give floors)"
+    )
+    floors: Annotated[int, Field(ge=1, le=150)] | None = Field(None, description="number of storeys (or give height_m)")
+    storey_height_m: float = Field(3.0, gt=1.5, le=10.0, description="height of one storey, m, used with floors")
     use: Literal["residential", "commercial", "industrial", "public", "other"] = Field(
         "residential", description="building use"
     )
@@ -131,8 +144,12 @@ class RetentionBasin(_Model):
 
     type: Literal["retention_basin"]
     area: str = Field(description="polygon file of the basin, relative to the scenario file")
-    depth_m: PositiveFloat | None = Field(None, description="depth of the flat bottom below the spill level, m")
-    volume_m3: PositiveFloat | None = Field(None, description="storage volume below the spill level, m3")
+    depth_m: Annotated[float, Field(gt=0.0, le=50.0)] | None = Field(
+        None, description="depth of the flat bottom below the spill level, m"
+    )
+    volume_m3: Annotated[float, Field(gt=0.0, le=1e8)] | None = Field(
+        None, description="storage volume below the spill level, m3"
+    )
     label: str = Field("", description="a short name for this measure in reports (optional)")
 
     @model_validator(mode="after")
@@ -147,9 +164,13 @@ class Dike(_Model):
 
     type: Literal["dike"]
     line: str = Field(description="line file of the dike's axis, relative to the scenario file")
-    crest_elevation_m: float | None = Field(None, description="crest elevation above datum, m (or give height_m)")
-    height_m: PositiveFloat | None = Field(None, description="crest height above the local ground, m")
-    width_m: PositiveFloat = Field(5.0, description="crest width, m (at least one cell is always raised)")
+    crest_elevation_m: Annotated[float, Field(ge=-500.0, le=5000.0)] | None = Field(
+        None, description="crest elevation above datum, m (or give height_m)"
+    )
+    height_m: Annotated[float, Field(gt=0.0, le=50.0)] | None = Field(
+        None, description="crest height above the local ground, m"
+    )
+    width_m: float = Field(5.0, gt=0.0, le=500.0, description="crest width, m (at least one cell is always raised)")
     label: str = Field("", description="a short name for this measure in reports (optional)")
 
     @model_validator(mode="after")
@@ -159,17 +180,21 @@ class Dike(_Model):
         return self
 
 
-class TerrainEdit(_Where):
+class TerrainEdit(_Ground):
     """Reshape the ground: raise, lower, or set it to an elevation."""
 
     type: Literal["terrain_edit"]
     operation: Literal["raise", "lower", "set"] = Field(description="raise or lower by value_m, or set to value_m")
-    value_m: float = Field(description="metres to raise or lower by (> 0), or the elevation to set, m above datum")
+    value_m: float = Field(
+        ge=-500.0,
+        le=5000.0,
+        description="metres to raise or lower by (0 to 100), or the elevation to set, m above datum",
+    )
 
     @model_validator(mode="after")
     def _positive_offset(self):
-        if self.operation != "set" and not self.value_m > 0:
-            raise ValueError(f"value_m must be > 0 to {self.operation} the ground, got {self.value_m}")
+        if self.operation != "set" and not 0 < self.value_m <= 100:
+            raise ValueError(f"value_m must be within (0, 100] m to {self.operation} the ground, got {self.value_m}")
         return self
 
 
@@ -207,7 +232,7 @@ class Heatwave(_Event):
     """A heatwave day: daily extremes, or an hourly weather file."""
 
     kind: Literal["heatwave"]
-    date: dt.date = Field(description="day simulated (sun position), YYYY-MM-DD")
+    date: dt.date = Field(strict=False, description="day simulated (sun position), YYYY-MM-DD")
     max_air_temperature_c: float | None = Field(
         None, ge=-30.0, le=60.0, description="daily maximum air temperature, °C"
     )
@@ -252,12 +277,23 @@ class DesignStorm(_Event):
         "band; the demo's data/montana_demo.csv by default",
     )
     hyetograph: Literal["chicago", "double_triangle"] = Field("chicago", description="shape of the storm in time")
-    peak_position: Fraction = Field(0.4, description="Chicago: time of the peak as a share of the duration, 0..1")
+    peak_position: Fraction = Field(0.4, description="time of the peak as a share of the duration, 0..1 (both shapes)")
     intense_duration_min: PositiveFloat | None = Field(
         None, description="double triangle: duration of the intense period, min (default a quarter of the storm)"
     )
     time_step_min: PositiveFloat = Field(1.0, le=60.0, description="time step of the hyetograph, min")
     after_min: NonNegativeFloat = Field(60.0, description="simulated time after the rain stops, min")
+
+    @model_validator(mode="after")
+    def _intense_inside(self):
+        if self.intense_duration_min is not None and self.intense_duration_min >= self.duration_min:
+            raise ValueError(
+                f"intense_duration_min must be shorter than duration_min ({self.duration_min:g} min), "
+                f"got {self.intense_duration_min:g}"
+            )
+        if self.time_step_min > self.duration_min:
+            raise ValueError(f"time_step_min must not exceed duration_min, got {self.time_step_min:g}")
+        return self
 
 
 class RainSeries(_Event):
@@ -292,7 +328,10 @@ class RiverFlood(_Event):
     """A river flood: an inflow hydrograph at a boundary location and/or a downstream water level."""
 
     kind: Literal["river_flood"]
-    inflow_location: Literal["river_upstream", "north", "south", "east", "west"] | tuple[float, float] = Field(
+    inflow_location: (
+        Literal["river_upstream", "north", "south", "east", "west"]
+        | Annotated[list[float], Field(min_length=2, max_length=2)]
+    ) = Field(
         "river_upstream",
         description="where the inflow enters: where the river crosses the upstream edge, a grid "
         "edge, or a point [x, y] in the territory's CRS, m",
@@ -338,6 +377,20 @@ class Scenario(_Model):
     climate: Climate | None = Field(None, description="climate shift applied to every event")
     measures: list[Measure] = Field(default_factory=list, description="interventions, applied in order")
     events: list[Event] = Field(default_factory=list, description="hazard events the scenario is tested against")
+
+    # "file: measures.N" for each measure and "file: events.N" for each event, set when a file is resolved,
+    # so that an error in an inherited measure names the file it was written in.
+    _measure_origins: list[str] | None = PrivateAttr(default=None)
+    _event_origins: list[str] | None = PrivateAttr(default=None)
+
+    def measure_labels(self) -> list[str]:
+        """Where each measure was written, ``"file: measures.N (type)"``, for error messages."""
+        origins = self._measure_origins or [f"{self.name}: measures.{i}" for i in range(len(self.measures))]
+        return [f"{o} ({m.type})" for o, m in zip(origins, self.measures, strict=True)]
+
+    def event_labels(self) -> list[str]:
+        """Where each event was written, ``"file: events.N"``."""
+        return self._event_origins or [f"{self.name}: events.{i}" for i in range(len(self.events))]
 
     @model_validator(mode="after")
     def _unique_event_names(self):
