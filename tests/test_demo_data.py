@@ -11,7 +11,8 @@ from geopandas.testing import assert_geodataframe_equal
 
 from twin.cli import main
 from twin.datasets import data_dir
-from twin.sources import load_territory, write_town
+from twin.sources import load_territory
+from twin.synthetic.files import write_town
 
 DEMO = data_dir() / "demo"
 SEED = 2154  # the seed data/README.md documents

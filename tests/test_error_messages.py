@@ -170,7 +170,9 @@ def test_cli_prints_one_line_and_exits_1_without_traceback(tmp_path):
 
 # ---------------------------------------------------------------- scenario files: property tests
 # Whatever is wrong in a scenario file, the reader answers with a ScenarioError that names the
-# file and the field path: never another exception, never a silent acceptance of a bad value.
+# file and the field path: never another exception. A mutation may also produce a valid file (a
+# new name, another legal number): then it loads. Strict models refuse numbers written as strings
+# and booleans for numbers, so nothing is converted silently.
 
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -340,3 +342,102 @@ def test_extends_cycles_of_any_length_are_named(length):
     ]
     exc = _check('name = "s"\ntitle = "S"\nextends = "c0.toml"\n', extra_files=files)
     assert exc is not None and "extends: must not form a cycle" in str(exc)
+
+
+# ---------------------------------------------------------------- files that are there but unusable
+
+
+def test_a_corrupt_raster_or_a_folder_is_named(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    (tmp_path / "dem.tif").write_bytes(b"not a tiff at all")
+    with pytest.raises(DataSourceError, match=r"dem\.tif: cannot be read as a raster"):
+        load_territory(toml)
+    (tmp_path / "dem.tif").unlink()
+    (tmp_path / "dem.tif").mkdir()
+    with pytest.raises(DataSourceError, match=r"dem\.tif: cannot be read as a raster"):
+        load_territory(toml)
+
+
+def test_a_table_without_geometry_is_not_a_buildings_layer(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    (tmp_path / "b.csv").write_text("HAUTEUR,NB_ETAGES\n10,3\n", encoding="utf-8")
+    _swap_source(toml, 'path = "buildings.gpkg"', 'path = "b.csv"')
+    with pytest.raises(
+        DataSourceError,
+        match=r"b\.csv: buildings must be a file with geometries .*, got 'a table "
+        r"without geometry'",
+    ):
+        load_territory(toml)
+
+
+def test_a_land_cover_table_not_in_utf8_is_named(tmp_path):
+    from twin.datasets import data_dir
+    from twin.landcover import LandCoverTable
+
+    text = (data_dir() / "landcover.csv").read_text(encoding="utf-8").replace("meadow", "prairie fauchée")
+    (tmp_path / "lc.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(DataSourceError, match=r"lc\.csv: encoding must be UTF-8, got 'byte 0xe9"):
+        LandCoverTable.read(tmp_path / "lc.csv")
+
+
+def test_geojson_without_crs_holding_projected_coordinates_is_explained(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    (tmp_path / "sites.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"kind": "school"}, '
+        f'"geometry": {{"type": "Point", "coordinates": [{X0 + 30}, {Y0 + 30}]}}}}]}}',
+        encoding="utf-8",
+    )
+    _swap_source(toml, 'path = "sites.gpkg"', 'path = "sites.geojson"')
+    with pytest.raises(
+        CRSError,
+        match=r"sites\.geojson: sites coordinates must be longitudes and latitudes, since "
+        r"the file says EPSG:4326 \(a GeoJSON without `crs` is read as lon/lat\)",
+    ):
+        load_territory(toml)
+
+
+def test_a_dem_covering_too_little_of_the_grid_is_refused_not_filled(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    toml.write_text(
+        toml.read_text() + f'\n[grid]\ncrs = "EPSG:2154"\ncell_size = 5.0\n'
+        f"bounds = [{X0}, {Y0}, {X0 + 600}, {Y0 + 400}]\n"
+    )  # 4 x the DEM's area
+    with pytest.raises(
+        DataSourceError,
+        match=r"dem\.tif: elevation must be covering at least 75% of the grid .*, "
+        r"got '7200 of 9600 cells without data'",
+    ):
+        load_territory(toml)
+
+
+def test_a_path_too_long_for_the_system_is_a_scenario_error(tmp_path):
+    long_name = "x" * 5000 + ".geojson"
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'name = "s"\ntitle = "S"\n[[measures]]\ntype = "retention_basin"\narea = "{long_name}"\nvolume_m3 = 10.0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"s\.toml: measures\.0\.area: file not found, got 'xxx"):
+        load_scenario(scenario)
+
+
+def test_an_error_in_an_inherited_measure_names_the_parent_file(tmp_path):
+    (tmp_path / "parent.toml").write_text(
+        'name = "p"\ntitle = "P"\n[[measures]]\ntype = "tree_planting"\ndistrict = "Nowhere"\ncanopy_fraction = 0.3\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "child.toml").write_text('name = "c"\ntitle = "C"\nextends = "parent.toml"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "child.toml")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'parent.toml'}: measures.0 (tree_planting).district: district must be one of" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_catches_what_only_the_territory_knows(tmp_path):
+    (tmp_path / "s.toml").write_text(
+        'name = "s"\ntitle = "S"\n[[measures]]\ntype = "cool_roofs"\nbuildings = { use = "stadium" }\nalbedo = 0.7\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "s.toml")])
+    assert result.exit_code == 1 and "measures.0 (cool_roofs).buildings: the filter must match" in result.output
+    assert CliRunner().invoke(main, ["validate", "--quick", str(tmp_path / "s.toml")]).exit_code == 0

@@ -63,9 +63,13 @@ def test_double_triangle_holds_h_t1_in_its_intense_period_and_h_t_in_all():
     t = h.start_s / 60.0
     intense = (t >= 105.0) & (t < 135.0)
     assert h.intensity_mm_per_h[intense].sum() / 60.0 == pytest.approx(montana_depth_mm(A, B, t1), rel=1e-9)
-    i_a = 2 * (montana_depth_mm(A, B, total) - montana_depth_mm(A, B, t1)) / (total - t1)
-    i_max = 2 * montana_depth_mm(A, B, t1) / t1 - i_a
-    assert h.intensity_mm_per_h.max() == pytest.approx((i_max + (i_max - (i_max - i_a) / 15)) / 2 * 60, rel=1e-6)
+    h_total, h_1 = montana_depth_mm(A, B, total), montana_depth_mm(A, B, t1)
+    i_a = 2 * (h_total - h_1) / (total - t1)  # mm/min at the edges of the intense period
+    i_max = 2 * h_1 / t1 - i_a  # mm/min at the peak (120 min)
+    # the two 1-minute steps around the peak average the line from i_max down to i_max - (i_max - i_a)/15
+    # (the intensity falls by (i_max - i_a) over t1/2 = 15 min): their mean is i_max - (i_max - i_a)/30
+    expected_peak_step = i_max - (i_max - i_a) / (t1 / 2) / 2
+    assert h.intensity_mm_per_h.max() == pytest.approx(expected_peak_step * 60.0, rel=1e-6)  # mm/h
     np.testing.assert_allclose(h.intensity_mm_per_h, h.intensity_mm_per_h[::-1], rtol=1e-9)  # symmetric
 
 

@@ -101,3 +101,37 @@ def test_territory_file_schema_is_strict_and_documented():
 def test_demo_territory_file_reads():
     spec = read_territory_file(__import__("twin.datasets").datasets.resolve_territory("demo"))
     assert spec.grid.crs == "EPSG:2154" and spec.grid.cell_size <= 5.0
+
+
+def test_footprints_from_a_file_in_another_crs_keep_their_area_within_5_percent(tmp_path):
+    """Acceptance: rasterized footprints keep their area within 5 %, read from a GeoJSON in EPSG:4326.
+
+    Each footprint gets round(area / cell area) cells (twin.io.rasterize_buildings), so it is within half
+    a cell of its area: 5 % from 10 cells (250 m² at 5 m) up. Here 12 rotated footprints of 16 to 170 cells.
+    """
+    from shapely import affinity
+
+    rng = np.random.default_rng(7)
+    polys = []
+    for k in range(12):  # 12 rotated footprints of 400-4 200 m2, 100 m apart: no overlap
+        w, h = rng.uniform(20, 70), rng.uniform(20, 60)
+        cx, cy = X0 + 50 + 100 * (k % 4), Y0 + 50 + 100 * (k // 4)
+        polys.append(affinity.rotate(box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), rng.uniform(0, 90)))
+    b = gpd.GeoDataFrame(
+        {"height": [10.0] * 12, "use": ["commercial"] * 12, "dwellings": [0] * 12}, geometry=polys, crs=L93
+    )
+    folder = tmp_path / "t"
+    toml = write_territory_folder(folder, buildings=b.to_crs("EPSG:4326"), width=80, height=60)
+    toml.write_text(
+        toml.read_text()
+        .replace('path = "buildings.gpkg"', 'path = "buildings.geojson"')
+        .replace('columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }', "")
+    )
+    b.to_crs("EPSG:4326").to_file(folder / "buildings.geojson")
+    t = load_territory(toml)
+    exact = t.vectors["buildings"].geometry.area.to_numpy()
+    assert exact.min() > 400.0
+    cells = np.bincount(t["building_index"][t["building_index"] >= 0], minlength=len(exact)) * 25.0
+    assert abs(cells.sum() - exact.sum()) / exact.sum() < 0.01  # all together, 1 %
+    assert np.all(np.abs(cells - exact) <= 12.5 + 1e-6)  # each within half a cell (12.5 m²) ...
+    assert np.all(np.abs(cells - exact) / exact < 0.05)  # ... so within 5 %

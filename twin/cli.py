@@ -25,6 +25,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             with warnings.catch_warnings():
+                for noise in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+                    warnings.simplefilter("ignore", noise)  # libraries' notes to developers, not to users
                 warnings.simplefilter("always", TwinWarning)
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)

@@ -4,7 +4,8 @@
 >>> town = make_town(seed=2154)  # doctest: +SKIP
 
 The published demo in ``data/demo`` is ``python -m twin.synthetic data/demo``
-(seed 2154). Importing this package computes nothing.
+(seed 2154), written by :func:`twin.synthetic.files.write_town`. Importing this
+package computes nothing.
 """
 
 from .town import Town, make_town

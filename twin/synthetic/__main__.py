@@ -11,7 +11,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Generate the town and write it with :func:`twin.sources.write_town`; returns the exit code."""
+    """Generate the town and write it with :func:`twin.synthetic.files.write_town`; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m twin.synthetic", description=__doc__.splitlines()[0])
     parser.add_argument("outdir", help="folder to write territory.toml, the rasters and the GeoPackages into")
     parser.add_argument("--seed", type=int, default=2154, help="random seed (default: 2154, the published demo)")
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from ..errors import TwinError
-    from ..sources import write_town
+    from .files import write_town
     from .town import make_town
 
     start = time.perf_counter()

@@ -18,6 +18,7 @@ import shapely
 from rasterio.features import rasterize
 
 from ..grid import Grid
+from ..io import rasterize_buildings
 from . import fabric as fab
 from . import plan
 from .terrain import HEIGHT, RIVER_WIDTH, WIDTH, Valley
@@ -369,7 +370,7 @@ def make_town(*, seed: int = 2154) -> Town:
 
 
 def _land_cover(grid: Grid, rng: np.random.Generator, *, valley, river, banks, city, facilities, roads, buildings):
-    """Paint the land-cover classes, later layers over earlier ones; buildings last (cell centre inside)."""
+    """Paint the land-cover classes, later layers over earlier ones; buildings last, on their own cells."""
     shapes: list[tuple[shapely.Geometry, int]] = []
     # Countryside: meadows, ploughed fields and pastures in parcels of 120-260 m.
     xs = fab.split(rng, 0.0, WIDTH, 120.0, 260.0)
@@ -407,10 +408,15 @@ def _land_cover(grid: Grid, rng: np.random.Generator, *, valley, river, banks, c
         code = fab.BARE_SOIL if kind == "rail" else fab.ROAD  # rail ballast is permeable gravel
         shapes.append((shapely.buffer(line, max(width, MIN_BURN_WIDTH) / 2, cap_style="flat"), code))
     shapes.append((shapely.buffer(river, RIVER_WIDTH / 2, cap_style="flat"), fab.WATER))  # water under the bridges
-    shapes.extend((b, fab.BUILDING) for b in buildings)
 
     geoms = _shift(np.array([s[0] for s in shapes], dtype=object))  # the same rounding as the vector layers
     values = [int(s[1]) for s in shapes]
-    return rasterize(
+    cover = rasterize(
         zip(geoms, values, strict=True), out_shape=grid.shape, transform=grid.transform, fill=fab.MEADOW, dtype="uint8"
     )
+    # roofs last, on exactly the cells the territory will give the buildings (areas kept, see twin.io)
+    footprints = gpd.GeoDataFrame(
+        {"height": np.zeros(len(buildings))}, geometry=list(_shift(np.array(buildings, dtype=object))), crs=grid.crs
+    )
+    cover[rasterize_buildings(footprints, grid)[1] >= 0] = fab.BUILDING
+    return cover
