@@ -98,18 +98,34 @@ class Forcing:
     downstream_level_m: float | None
     duration_s: float
 
-    def rain_at(self, t: float) -> float:
-        """Rain rate at time ``t``, m/s (0 outside the storm)."""
-        if self.rain_start_s.size == 0 or t < 0:
-            return 0.0
-        i = int(t // self.rain_step_s)
-        return float(self.rain_rate_m_s[i]) if i < self.rain_rate_m_s.size else 0.0
+    def rain_depth(self, t0: float, t1: float) -> float:
+        """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
+        return self._rain_until(t1) - self._rain_until(t0)
 
-    def inflow_at(self, t: float) -> float:
-        """Inflow discharge at ``t``, m³/s."""
-        if self.inflow_time_s is None or t > self.inflow_time_s[-1]:
+    def _rain_until(self, t: float) -> float:
+        if self.rain_rate_m_s.size == 0 or t <= 0.0:
             return 0.0
-        return float(np.interp(t, self.inflow_time_s, self.inflow_m3_s))
+        i = min(int(t // self.rain_step_s), self.rain_rate_m_s.size)
+        done = float(self.rain_rate_m_s[:i].sum()) * self.rain_step_s
+        return done + (
+            float(self.rain_rate_m_s[i]) * (t - i * self.rain_step_s) if i < self.rain_rate_m_s.size else 0.0
+        )
+
+    def inflow_volume(self, t0: float, t1: float) -> float:
+        """Water brought in between ``t0`` and ``t1`` (s), m³: the exact integral of the piecewise-linear
+        hydrograph (zero after its end)."""
+        if self.inflow_time_s is None:
+            return 0.0
+        return self._inflow_until(t1) - self._inflow_until(t0)
+
+    def _inflow_until(self, t: float) -> float:
+        ts, qs = self.inflow_time_s, self.inflow_m3_s
+        t = min(max(t, ts[0]), ts[-1])
+        i = int(np.searchsorted(ts, t, side="right")) - 1
+        i = min(i, ts.size - 2)
+        full = float(np.sum(0.5 * (qs[1 : i + 1] + qs[:i]) * np.diff(ts[: i + 1])))
+        q_t = float(np.interp(t, ts, qs))
+        return full + 0.5 * (qs[i] + q_t) * (t - ts[i])
 
 
 def forcing_of(event, *, climate=None, duration_s: float | None = None) -> Forcing:
@@ -152,7 +168,7 @@ def _checked_inputs(territory, params: FloodParams) -> dict[str, np.ndarray]:
         arrays[name] = values
     n = arrays["manning_n"]
     if (n <= 0).any():
-        raise ModelInputError(message("flood input 'manning_n'", "values", "> 0 s m-1/3", float(n.min())))
+        raise ModelInputError(message("flood input 'manning_n'", "values", "> 0 s m-1/3", round(float(n.min()), 6)))
     return arrays
 
 
@@ -182,6 +198,8 @@ def simulate(
     params: FloodParams | None = None,
     climate=None,
     rain_pattern: np.ndarray | None = None,
+    initial_depth: np.ndarray | None = None,
+    edge_stage: dict[str, Callable[[float], float]] | None = None,
     progress: Callable[[float, float], None] | None = None,
 ) -> xr.Dataset:
     """Run a flood event on a territory.
@@ -199,6 +217,11 @@ def simulate(
         Multiplies rain (and river discharge) by ``rain_multiplier``.
     rain_pattern : numpy.ndarray, optional
         Gridded rain: a factor per cell on the event's intensity (1 everywhere by default).
+    initial_depth : numpy.ndarray, optional
+        Water already there at the start, m (a river at its base level, a lake); dry by default.
+    edge_stage : dict of str to callable, optional
+        Water levels (m above datum) held on edges as functions of time (s): ``{"west": f}``. For analytical
+        tests and tides; a scenario's ``downstream_level_m`` is a constant stage.
     progress : callable, optional
         Called as ``progress(t_s, duration_s)`` about every 2 % of the run.
 
@@ -241,6 +264,12 @@ def simulate(
         in_rows, in_cols, edge = inflow_cells(territory, forcing.inflow_location, open_cells=open_, where=where)
         if edge:
             modes[EDGES.index(edge)] = k.EDGE_CLOSED  # what comes in must not leave by the same edge
+    stage_functions = {}
+    for edge, level in (edge_stage or {}).items():
+        if edge not in EDGES:
+            raise ModelInputError(message(where, "edge_stage", f"keyed by {list(EDGES)}", edge))
+        modes[EDGES.index(edge)] = k.EDGE_STAGE
+        stage_functions[EDGES.index(edge)] = level
     if forcing.downstream_level_m is not None:
         ends = river_ends(territory)
         edge = nearest_edge(grid, *ends[1]) if ends else "east"
@@ -256,6 +285,11 @@ def simulate(
         target_rows = target_cols = roof_rows
 
     h = np.zeros(shape)
+    if initial_depth is not None:
+        h0 = np.asarray(initial_depth, dtype=np.float64)
+        if h0.shape != shape or not np.isfinite(h0).all() or (h0 < 0).any():
+            raise ModelInputError(message(where, "initial_depth", f"finite depths >= 0 m of shape {shape}", h0.shape))
+        h = np.where(blocked, 0.0, h0)
     store = np.zeros(shape)
     loss = np.zeros(shape)
     qx, qx_new = np.zeros((shape[0], shape[1] + 1)), np.zeros((shape[0], shape[1] + 1))
@@ -271,10 +305,20 @@ def simulate(
     frames, frame_times, gauge_times, gauge_depths = [], [], [], {name: [] for name in gauges}
     volumes = dict.fromkeys(("rain", "inflow", "edge_out", "edge_in"), 0.0)
     pattern_sum = float(pattern.sum())
-    t, steps, h_max, rain_total = 0.0, 0, 0.0, 0.0
-    next_frame, next_gauge, next_report, next_velocity = 0.0, 0.0, 0.0, 0.0
+    t, steps, h_max, rain_total = 0.0, 0, float(h.max()), 0.0  # the first step sees the initial water
+    next_frame, next_report, next_velocity = 0.0, 0.0, 0.0
+    next_gauge = 0.0 if gauges else math.inf
     started = time.perf_counter()
     while t < forcing.duration_s - 1e-9:
+        if t >= next_frame - 1e-9:
+            frames.append(h.astype(np.float32))
+            frame_times.append(t)
+            next_frame += params.frame_interval_s
+        if t >= next_gauge - 1e-9:
+            gauge_times.append(t)
+            for name, (r, c) in gauges.items():
+                gauge_depths[name].append(h[r, c])
+            next_gauge += params.gauge_interval_s
         speed = max(math.sqrt(G * h_max), float(row_speed_x.max()), float(row_speed_y.max()))
         dt = min(params.dt_max_s, params.alpha * dx / speed) if speed > 0.0 else params.dt_max_s
         if dt < params.dt_min_s:
@@ -286,23 +330,16 @@ def simulate(
                     f"{dt:.3g} s at t = {t:.1f} s (max depth {h_max:.2f} m)",
                 )
             )
-        dt = min(dt, forcing.duration_s - t)
-        if t >= next_frame - 1e-9:
-            frames.append(h.astype(np.float32))
-            frame_times.append(t)
-            next_frame += params.frame_interval_s
-        if t >= next_gauge - 1e-9:
-            gauge_times.append(t)
-            for name, (r, c) in gauges.items():
-                gauge_depths[name].append(h[r, c])
-            next_gauge += params.gauge_interval_s
-        rain_depth = forcing.rain_at(t) * dt
+        dt = min(dt, forcing.duration_s - t, next_frame - t, next_gauge - t)  # land exactly on output times
+        for e, level in stage_functions.items():
+            stages[e] = level(t + dt)
+        rain_depth = forcing.rain_depth(t, t + dt)
         if rain_depth > 0.0 and roof_rows.size:
             k.route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, pattern, retention, store, h)
         if in_rows is not None:
-            q_in = forcing.inflow_at(t)
-            k.add_depth(in_rows, in_cols, q_in * dt / (area * in_rows.size), h)
-            volumes["inflow"] += q_in * dt
+            v_in = forcing.inflow_volume(t, t + dt)
+            k.add_depth(in_rows, in_cols, v_in / (area * in_rows.size), h)
+            volumes["inflow"] += v_in
         volumes["rain"] += rain_depth * pattern_sum * area
         k.update_qx(h, z, n, blocked, qx, qy, qx_new, row_speed_x, dt, dx, G, params.theta, params.h_min_m)
         k.update_qy(h, z, n, blocked, qy, qx, qy_new, row_speed_y, dt, dx, G, params.theta, params.h_min_m)
@@ -374,10 +411,16 @@ def simulate(
             next_report += forcing.duration_s / 50.0
     frames.append(h.astype(np.float32))
     frame_times.append(t)
+    if gauges and gauge_times[-1] < t - 1e-9:
+        gauge_times.append(t)
+        for name, (r, c) in gauges.items():
+            gauge_depths[name].append(h[r, c])
 
     wall = time.perf_counter() - started
     stored = float(h.sum() * area + store.sum() * area)
+    initial = float(np.where(blocked, 0.0, initial_depth).sum() * area) if initial_depth is not None else 0.0
     balance = {
+        "initial_m3": initial,
         "rain_m3": volumes["rain"],
         "inflow_m3": volumes["inflow"],
         "edge_inflow_m3": volumes["edge_in"],
@@ -387,11 +430,18 @@ def simulate(
         "clipped_m3": float(row_clip.sum() * area),
         "stored_m3": stored,
     }
-    gained = balance["rain_m3"] + balance["inflow_m3"] + balance["edge_inflow_m3"] + balance["clipped_m3"]
+    gained = (
+        balance["initial_m3"]
+        + balance["rain_m3"]
+        + balance["inflow_m3"]
+        + balance["edge_inflow_m3"]
+        + balance["clipped_m3"]
+    )
     lost = balance["infiltration_m3"] + balance["drainage_m3"] + balance["outflow_m3"]
     balance["error_m3"] = stored - (gained - lost)
     balance["relative_error"] = abs(balance["error_m3"]) / max(gained, 1e-12)
     run = {
+        "max_abs_q_end_m2_s": float(max(np.abs(qx).max(), np.abs(qy).max())),
         "steps": steps,
         "wall_s": round(wall, 3),
         "cell_updates_per_s": steps * h.size / max(wall, 1e-9),

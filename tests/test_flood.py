@@ -1,0 +1,195 @@
+"""The flood engine against analytical solutions, conservation laws and symmetry.
+
+Tolerances are stated in each test. References: Hunter et al. 2005 and de Almeida et al. 2012 (planar
+wave); Green & Ampt 1911 (implicit cumulative infiltration); Bates et al. 2010 (lake at rest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twin.datasets import grid_territory, tiny_territory
+from twin.errors import ModelInputError, SimulationError
+from twin.flood.model import FloodParams, simulate
+from twin.flood.model import mass_balance as balance_of
+from twin.scenario.models import Scenario
+
+QUIET = {"infiltration": "none", "sewer_return_period_years": None}
+CLOSED = {"west": "closed", "east": "closed", "north": "closed", "south": "closed"}
+
+
+def _event(**fields):
+    return Scenario.model_validate({"name": "t", "title": "t", "events": [fields]}).events[0]
+
+
+@pytest.fixture
+def no_rain(tmp_path):
+    """An event with no rain at all: the water comes from initial depths or edges."""
+    path = tmp_path / "dry.csv"
+    path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
+    return _event(kind="rain_series", name="dry", series_file=str(path), after_min=0)
+
+
+@pytest.fixture
+def steady_rain(tmp_path):
+    """100 mm/h for an hour."""
+    path = tmp_path / "rain.csv"
+    path.write_text("time_min,intensity_mm_per_h\n" + "".join(f"{m},100\n" for m in range(0, 60, 10)), encoding="utf-8")
+    return _event(kind="rain_series", name="rain", series_file=str(path), after_min=0)
+
+
+def test_planar_wave_front_matches_hunter_2005_within_2_cm(no_rain):
+    """h(x, t) = [(7/3)·n²·u²·(u·t − x)]^(3/7) on a flat plane, the upstream depth imposed from it."""
+    n, u, dx, t_end = 0.01, 0.4, 25.0, 500.0
+    territory = grid_territory(np.zeros((3, 40)), cell_size=dx, land_cover=4)
+    territory = territory.with_layers(manning_n=np.full((3, 40), n))
+    upstream = lambda t: ((7 / 3) * n**2 * u**3 * t) ** (3 / 7)  # noqa: E731  h(0, t), z = 0
+    ds = simulate(
+        territory, no_rain, params=FloodParams(**QUIET, duration_s=t_end, edges=CLOSED), edge_stage={"west": upstream}
+    )
+    x = (np.arange(40) + 0.5) * dx
+    exact = ((7 / 3) * n**2 * u**2 * np.clip(u * t_end - x, 0.0, None)) ** (3 / 7)
+    assert np.abs(ds.final_depth.values[1] - exact).max() <= 0.02  # acceptance: 0.02 m at t = 500 s
+
+
+def _lake(with_buildings: bool):
+    rng = np.random.default_rng(3)
+    z = 5.0 + rng.uniform(0.0, 3.0, (20, 30))
+    z[5:9, 5:9] = 14.0  # a block standing out of the water
+    z[12:15, 20:26] = 9.5  # a shoal under water
+    territory = grid_territory(z, land_cover=4)
+    if with_buildings:
+        index = np.full(z.shape, -1, np.int32)
+        index[14:18, 8:12] = 0  # a building standing in the water
+        territory = territory.with_layers(building_index=index, building_height=np.where(index >= 0, 10.0, 0.0))
+    # the level is 10 m over the terrain as stored (float32), so the surface is exactly flat
+    return territory, np.clip(10.0 - territory["elevation"].astype(np.float64), 0.0, None)
+
+
+@pytest.mark.parametrize("with_buildings", [False, True])
+def test_lake_at_rest_stays_at_rest_for_an_hour(no_rain, with_buildings):
+    territory, depth = _lake(with_buildings)
+    ds = simulate(territory, no_rain, params=FloodParams(**QUIET, duration_s=3600.0, edges=CLOSED), initial_depth=depth)
+    run = __import__("json").loads(ds.attrs["run"])
+    assert run["max_abs_q_end_m2_s"] < 1e-9  # acceptance: |q| < 1e-9 m²/s
+    open_ = territory["building_index"] < 0
+    np.testing.assert_allclose(ds.final_depth.values[open_], depth[open_], atol=1e-9)  # levels unchanged, m
+
+
+def test_closed_basin_with_rain_conserves_mass_and_never_goes_negative(steady_rain):
+    x, y = np.meshgrid(np.arange(40), np.arange(30))
+    z = 0.02 * ((x - 20.0) ** 2 + (y - 15.0) ** 2) ** 0.5 + 0.3 * np.sin(x / 3.0) * np.cos(y / 4.0)
+    territory = grid_territory(z, land_cover=6)  # grass: Green-Ampt infiltration on
+    params = FloodParams(sewer_return_period_years=None, edges=CLOSED, duration_s=5400.0, frame_interval_s=60.0)
+    ds = simulate(territory, steady_rain, params=params)
+    mb = balance_of(ds)
+    assert mb["relative_error"] < 1e-9  # acceptance, float64
+    assert mb["outflow_m3"] == 0.0 and mb["clipped_m3"] < 1e-12 * mb["rain_m3"]
+    assert float(ds.depth.min()) >= 0.0 and float(ds.final_depth.min()) >= 0.0  # every stored frame
+    assert mb["rain_m3"] == pytest.approx(0.1 * 1200 * 25.0, rel=1e-12)  # 100 mm over 40 x 30 cells of 25 m²
+
+
+def test_mirror_symmetric_terrain_and_rain_give_mirror_symmetric_depths(steady_rain):
+    x, y = np.meshgrid(np.arange(41), np.arange(21))
+    z = 0.05 * np.abs(x - 20) + 0.02 * y + 0.2 * np.cos((x - 20) / 2.0)  # symmetric about column 20
+    territory = grid_territory(z, land_cover=3)
+    pattern = 1.0 + 0.5 * np.cos((x - 20) / 5.0)  # gridded rain, symmetric too
+    ds = simulate(territory, steady_rain, params=FloodParams(**QUIET, duration_s=1800.0), rain_pattern=pattern)
+    h = ds.max_depth.values
+    np.testing.assert_allclose(h, h[:, ::-1], rtol=0, atol=1e-9)  # m
+    assert h.max() > 0.01
+
+
+def test_green_ampt_infiltration_under_ponding_matches_the_implicit_solution(no_rain):
+    """F − ψΔθ·ln(1 + F/(ψΔθ)) = Ks·t, within 1 % (bare soil: sandy loam, Rawls et al. 1983)."""
+    territory = grid_territory(np.zeros((6, 6)), land_cover=5)
+    ks, psi, dtheta = (float(territory[k][0, 0]) for k in ("soil_ks", "soil_psi", "soil_delta_theta"))
+    ds = simulate(
+        territory,
+        no_rain,
+        params=FloodParams(infiltration="green_ampt", sewer_return_period_years=None, edges=CLOSED, duration_s=7200.0),
+        initial_depth=np.full((6, 6), 0.5),
+    )  # ponded all along
+    f_model = balance_of(ds)["infiltration_m3"] / (36 * 25.0)  # m
+    pd = psi * dtheta
+    f = ks * 7200.0
+    for _ in range(100):  # Newton on g(F) = F − pd·ln(1 + F/pd) − Ks·t
+        f -= (f - pd * np.log1p(f / pd) - ks * 7200.0) / (1.0 - pd / (pd + f))
+    assert f_model == pytest.approx(f, rel=0.01)  # acceptance: 1 %
+    assert f_model > 0.02  # a real test: more than 2 cm in two hours
+
+
+def test_inflow_and_drainage_volumes_are_accounted_exactly(no_rain, tmp_path):
+    territory = grid_territory(np.zeros((10, 10)), land_cover=4)  # sealed: drains, does not infiltrate
+    csv = tmp_path / "q.csv"
+    csv.write_text("time_h,discharge_m3_s\n0,0.5\n0.5,0.5\n", encoding="utf-8")
+    event = _event(
+        kind="river_flood", name="q", hydrograph_file=str(csv), inflow_location=[700_000.0 + 27.0, 6_600_000.0 + 27.0]
+    )
+    ds = simulate(territory, event, params=FloodParams(infiltration="none", drainage_mm_per_h=36.0, edges=CLOSED))
+    mb = balance_of(ds)
+    assert mb["inflow_m3"] == pytest.approx(0.5 * 1800.0, rel=1e-9)  # 0.5 m³/s for 30 min
+    # 36 mm/h = 1e-5 m/s on every wet sealed cell; the budget closes to round-off
+    assert 0.0 < mb["drainage_m3"] <= 1e-5 * 100 * 25.0 * 1800.0 + 1e-9
+    assert mb["relative_error"] < 1e-9
+
+
+def test_a_storm_on_the_tiny_town_runs_through_the_walls_and_reports_hazards(tiny):
+    storm = _event(kind="design_storm", name="s", return_period_years=100, duration_min=60)
+    ds = simulate(tiny, storm, params=FloodParams(frame_interval_s=600.0, gauges={"school": (700_100.0, 6_600_045.0)}))
+    walls = tiny["building_index"] >= 0
+    assert float(ds.max_depth.values[walls].max()) == 0.0  # buildings stay dry
+    for name, units in (
+        ("max_depth", "m"),
+        ("max_velocity", "m s-1"),
+        ("arrival_time", "s"),
+        ("hazard_rating", "1"),
+        ("ppri_class", "1"),
+        ("duration_deep", "s"),
+    ):
+        assert ds[name].attrs["units"] == units
+        assert np.isfinite(ds[name].values[~np.isnan(ds[name].values)]).all()
+    assert ds.depth.sizes["time"] == 13  # frames at 0, 600, ..., 7200 s
+    assert ds.gauge_school.size == 121  # one reading a minute, both ends included
+    assert ds.rio.crs.to_epsg() == 2154
+    assert balance_of(ds)["relative_error"] < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("layer", "value", "error"),
+    [
+        ("elevation", np.nan, r"flood input 'elevation': values must be finite, got '1 NaN/inf cells'"),
+        ("manning_n", -0.01, r"flood input 'manning_n': values must be > 0 s m-1/3, got -0\.01"),
+    ],
+)
+def test_bad_terrain_or_roughness_is_refused_before_the_run(no_rain, layer, value, error):
+    territory = tiny_territory()
+    values = territory[layer].astype(np.float32).copy()
+    values[3, 4] = value
+    with pytest.raises(ModelInputError, match=error):
+        simulate(territory.with_layers(**{layer: values}), no_rain)
+
+
+def test_an_inflow_point_outside_the_grid_is_refused(tiny):
+    event = _event(
+        kind="river_flood",
+        name="q",
+        inflow_location=[0.0, 0.0],
+        hydrograph={"peak_discharge_m3_s": 5.0, "time_to_peak_h": 0.5, "time_base_h": 1.0},
+    )
+    with pytest.raises(
+        ModelInputError, match=r"event 'q': inflow point must be inside the grid .*, got \(0\.0, 0\.0\)"
+    ):
+        simulate(tiny, event)
+
+
+def test_a_collapsing_time_step_stops_the_run_with_its_cause(no_rain):
+    territory = grid_territory(np.zeros((5, 5)), land_cover=4)
+    with pytest.raises(SimulationError, match=r"event 'dry': time step must be >= 5\.0 s, got .* at t = 0\.0 s"):
+        simulate(
+            territory,
+            no_rain,
+            params=FloodParams(**QUIET, dt_min_s=5.0, duration_s=60.0),
+            initial_depth=np.full((5, 5), 10.0),
+        )  # 10 m of water: Δt ≈ 0.7·5/√(9.81·10) ≈ 0.35 s
