@@ -55,11 +55,11 @@ def test_edges_limiter_and_volumes(seed):
         k.update_edges, h, z, n, blocked, qx, qy, qx.copy(), qy.copy(), modes, stages, 0.001, 0.5, 5.0, G, 1e-3
     )
     _same(a, b)
-    factor = np.ones((NY, NX))
-    a, b, _, _ = _both(k.outflow_factor, h, qx, qy, factor, 20.0, 5.0)
+    factor, limited = np.ones((NY, NX)), np.zeros(NY, np.int8)
+    a, b, _, _ = _both(k.outflow_factor, h, qx, qy, factor, limited, 20.0, 5.0)
     _same(a, b)
-    assert (a[3] < 1).any()  # a large step makes some cells ration their outflow
-    a, b, _, _ = _both(k.limit_faces, qx, qy, a[3])
+    assert (a[3] < 1).any() and a[4].any()  # a large step makes some cells ration their outflow
+    a, b, _, _ = _both(k.limit_faces, qx, qy, a[3], a[4])
     _same(a, b)
     _, _, ra, rb = _both(k.edge_volumes, qx, qy, 0.5, 5.0)
     assert ra == pytest.approx(rb, rel=1e-12)

@@ -300,6 +300,7 @@ def simulate(
     max_v, max_dv = np.zeros(shape), np.zeros(shape)
     row_infil, row_drain, row_clip, row_hmax = (np.zeros(shape[0]) for _ in range(4))
     row_speed_x, row_speed_y = np.zeros(shape[0]), np.zeros(shape[0] + 1)
+    row_limited = np.zeros(shape[0], dtype=np.int8)
 
     gauges = {name: _gauge_cell(grid, xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()}
     frames, frame_times, gauge_times, gauge_depths = [], [], [], {name: [] for name in gauges}
@@ -360,8 +361,9 @@ def simulate(
             G,
             params.h_min_m,
         )
-        k.outflow_factor(h, qx_new, qy_new, factor, dt, dx)
-        k.limit_faces(qx_new, qy_new, factor)
+        k.outflow_factor(h, qx_new, qy_new, factor, row_limited, dt, dx)
+        if row_limited.any():
+            k.limit_faces(qx_new, qy_new, factor, row_limited)
         out, inn = k.edge_volumes(qx_new, qy_new, dt, dx)
         volumes["edge_out"] += out
         volumes["edge_in"] += inn

@@ -1,0 +1,132 @@
+"""Flood engine speed, side by side with Landlab's OverlandFlow (de Almeida et al. 2012 in numpy).
+
+Case A: 500 x 500 cells of 5 m, 100 mm/h of uniform rain on a noisy tilted plane, 3600 s.
+Case B: 2000 x 2000 cells of 2 m, the same rain, `--case-b-seconds` of it (default 300 s, to bound
+the run; the speed is per cell-update and does not depend on it).
+Reports cell-updates per second (cells x steps / wall seconds) with 1 thread and with 2, medians of
+`--runs` runs, twin's speed over Landlab's on case A, and the depth RMSE between the two (m).
+Landlab is not a dependency of twin: `pip install landlab` into the benchmark environment to compare
+(on Python 3.11, with `requireit==0.5.0`). Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from twin.datasets import grid_territory
+from twin.flood.model import FloodParams, mass_balance, simulate
+from twin.scenario.models import Scenario
+
+RAIN_MM_H, MANNING = 100.0, 0.03
+
+
+def _dem(n: int, dx: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:n, 0:n] * dx
+    return (0.01 * x + 0.005 * y + rng.normal(0.0, 0.05, (n, n))).astype(np.float32)
+
+
+def _rain_event(folder: Path, seconds: float):
+    path = folder / "rain.csv"
+    rows = "".join(f"{m},{RAIN_MM_H}\n" for m in range(0, int(np.ceil(seconds / 60.0))))
+    path.write_text("time_min,intensity_mm_per_h\n" + rows, encoding="utf-8")
+    return Scenario.model_validate(
+        {
+            "name": "b",
+            "title": "b",
+            "events": [{"kind": "rain_series", "name": "rain", "series_file": str(path), "after_min": 0}],
+        }
+    ).events[0]
+
+
+def run_twin(z: np.ndarray, dx: float, seconds: float, event, threads: int):
+    numba.set_num_threads(threads)
+    territory = grid_territory(z, cell_size=dx, land_cover=4).with_layers(manning_n=np.full(z.shape, MANNING))
+    params = FloodParams(
+        infiltration="none", sewer_return_period_years=None, duration_s=seconds, frame_interval_s=seconds
+    )
+    t0 = time.perf_counter()
+    ds = simulate(territory, event, params=params)
+    wall = time.perf_counter() - t0
+    run = json.loads(ds.attrs["run"])
+    return {
+        "wall_s": wall,
+        "steps": run["steps"],
+        "cups": z.size * run["steps"] / wall,
+        "mass_error": mass_balance(ds)["relative_error"],
+    }, ds.final_depth.values
+
+
+def run_landlab(z: np.ndarray, dx: float, seconds: float):
+    from landlab import RasterModelGrid
+    from landlab.components import OverlandFlow
+
+    n = z.shape[0]
+    grid = RasterModelGrid((n, n), xy_spacing=dx)
+    grid.add_field("topographic__elevation", z[::-1].astype(float).ravel(), at="node")  # landlab rows go north
+    grid.add_zeros("surface_water__depth", at="node")
+    grid.at_node["surface_water__depth"] += 1e-12
+    of = OverlandFlow(grid, mannings_n=MANNING, steep_slopes=True, rainfall_intensity=RAIN_MM_H / 3.6e6)
+    t0, elapsed, steps = time.perf_counter(), 0.0, 0
+    while elapsed < seconds:
+        dt = min(of.calc_time_step(), seconds - elapsed)
+        of.overland_flow(dt=dt)
+        elapsed += dt
+        steps += 1
+    wall = time.perf_counter() - t0
+    depth = grid.at_node["surface_water__depth"].reshape(n, n)[::-1]
+    return {"wall_s": wall, "steps": steps, "cups": z.size * steps / wall}, depth
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--case-b-seconds", type=float, default=300.0)
+    parser.add_argument("--skip-b", action="store_true")
+    args = parser.parse_args()
+    out = {"benchmark": "flood", "runs": args.runs}
+    with tempfile.TemporaryDirectory() as folder:
+        event_a = _rain_event(Path(folder), 3600.0)
+        z_a = _dem(500, 5.0)
+        run_twin(z_a[:50, :50], 5.0, 60.0, event_a, 2)  # compile (cached kernels load) outside the timings
+        for threads in (1, 2):
+            runs = [run_twin(z_a, 5.0, 3600.0, event_a, threads) for _ in range(args.runs)]
+            out[f"case_a_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in runs)
+            out[f"case_a_wall_s_{threads}_thread"] = statistics.median(r[0]["wall_s"] for r in runs)
+            out["case_a_steps"] = runs[0][0]["steps"]
+            out["case_a_mass_error"] = max(r[0]["mass_error"] for r in runs)
+            depth_twin = runs[0][1]
+        out["case_a_2_over_1_thread"] = out["case_a_cups_2_thread"] / out["case_a_cups_1_thread"]
+        try:
+            landlab, depth_ll = run_landlab(z_a.astype(float), 5.0, 3600.0)
+        except ImportError:
+            out["landlab"] = None
+        else:
+            inner = (slice(5, -5), slice(5, -5))
+            out["landlab_cups"] = landlab["cups"]
+            out["landlab_wall_s"] = landlab["wall_s"]
+            out["landlab_steps"] = landlab["steps"]
+            out["twin_1_thread_over_landlab_cups"] = out["case_a_cups_1_thread"] / landlab["cups"]
+            out["twin_1_thread_over_landlab_wall"] = landlab["wall_s"] / out["case_a_wall_s_1_thread"]
+            out["depth_rmse_vs_landlab_m"] = float(np.sqrt(np.mean((depth_twin[inner] - depth_ll[inner]) ** 2)))
+            out["mean_depth_m"] = float(depth_twin[inner].mean())
+        if not args.skip_b:
+            event_b = _rain_event(Path(folder), args.case_b_seconds)
+            z_b = _dem(2000, 2.0, seed=1)
+            for threads in (1, 2):
+                r, _ = run_twin(z_b, 2.0, args.case_b_seconds, event_b, threads)
+                out[f"case_b_cups_{threads}_thread"] = r["cups"]
+                out["case_b_seconds_simulated"] = args.case_b_seconds
+    print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in out.items()}))
+
+
+if __name__ == "__main__":
+    main()
