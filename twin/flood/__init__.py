@@ -1,1 +1,1 @@
-"""Flood hazard: rainfall forcing today; the local-inertial engine joins it (see docs/architecture.md)."""
+"""Flood hazard: a 2D local-inertial shallow-water model with rain, infiltration, drainage and inflows."""

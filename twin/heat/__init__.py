@@ -1,1 +1,1 @@
-"""Heat hazard: the weather of a heatwave day today; the urban-heat engine joins it (see docs/architecture.md)."""
+"""Heat hazard: urban heat island, shade, sky view factor, radiant temperature and UTCI (see docs/heat.md)."""
