@@ -441,3 +441,128 @@ def test_validate_catches_what_only_the_territory_knows(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "s.toml")])
     assert result.exit_code == 1 and "measures.0 (cool_roofs).buildings: the filter must match" in result.output
     assert CliRunner().invoke(main, ["validate", "--quick", str(tmp_path / "s.toml")]).exit_code == 0
+
+
+# ---------------------------------------------------------------- engine inputs
+
+import datetime as dt  # noqa: E402
+
+from twin.datasets import grid_territory, tiny_territory  # noqa: E402
+from twin.errors import ModelInputError, SimulationError  # noqa: E402
+from twin.flood.model import FloodParams  # noqa: E402
+from twin.flood.model import simulate as flood_simulate  # noqa: E402
+from twin.heat.model import simulate as heat_simulate  # noqa: E402
+from twin.scenario.models import Heatwave, Scenario  # noqa: E402
+
+HEATWAVE_FIELDS = {
+    "kind": "heatwave",
+    "name": "heatwave-2019",
+    "date": dt.date(2019, 7, 25),
+    "max_air_temperature_c": 40.0,
+    "min_air_temperature_c": 22.0,
+    "relative_humidity_pct": 35.0,
+    "wind_speed_m_s": 2.0,
+}
+HEAT_EVENT = Heatwave(**HEATWAVE_FIELDS)
+QUIET = {"infiltration": "none", "sewer_return_period_years": None}
+
+
+def _flood_event(**fields):
+    return Scenario.model_validate({"name": "t", "title": "t", "events": [fields]}).events[0]
+
+
+@pytest.fixture
+def dry_event(tmp_path):
+    path = tmp_path / "dry.csv"
+    path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
+    return _flood_event(kind="rain_series", name="dry", series_file=str(path), after_min=0)
+
+
+@pytest.mark.parametrize(
+    ("layer", "value", "error"),
+    [
+        ("elevation", np.nan, r"flood input 'elevation': values must be finite, got '1 NaN/inf cells'"),
+        ("manning_n", -0.01, r"flood input 'manning_n': values must be > 0 s m-1/3, got -0\.01"),
+    ],
+)
+def test_bad_terrain_or_roughness_is_refused_before_the_run(dry_event, layer, value, error):
+    territory = tiny_territory()
+    values = territory[layer].astype(np.float32).copy()
+    values[3, 4] = value
+    with pytest.raises(ModelInputError, match=error):
+        flood_simulate(territory.with_layers(**{layer: values}), dry_event)
+
+
+def test_an_inflow_point_outside_the_grid_is_refused(tiny):
+    event = _flood_event(
+        kind="river_flood",
+        name="q",
+        inflow_location=[0.0, 0.0],
+        hydrograph={"peak_discharge_m3_s": 5.0, "time_to_peak_h": 0.5, "time_base_h": 1.0},
+    )
+    with pytest.raises(
+        ModelInputError, match=r"event 'q': inflow point must be inside the grid .*, got \(0\.0, 0\.0\)"
+    ):
+        flood_simulate(tiny, event)
+
+
+def test_a_collapsing_time_step_stops_the_run_with_its_cause(dry_event):
+    territory = grid_territory(np.zeros((5, 5)), land_cover=4)
+    with pytest.raises(SimulationError, match=r"event 'dry': time step must be >= 5\.0 s, got .* at t = 0\.0 s"):
+        flood_simulate(
+            territory,
+            dry_event,
+            params=FloodParams(**QUIET, dt_min_s=5.0, duration_s=60.0),
+            initial_depth=np.full((5, 5), 10.0),
+        )  # 10 m of water: Δt ≈ 0.7·5/√(9.81·10) ≈ 0.35 s
+
+
+# ---------------------------------------------------------------- heat engine inputs
+
+
+def test_a_dsm_with_nan_is_refused(tiny):
+    z = tiny["elevation"].copy()
+    z[3, 4] = np.nan
+    with pytest.raises(
+        ModelInputError,
+        match=r"territory 'tiny': layer 'elevation' must be finite everywhere, got "
+        r"'1 NaN/inf cells'",
+    ):
+        heat_simulate(tiny.with_layers(elevation=z), HEAT_EVENT)
+
+
+def test_a_missing_layer_is_refused(tiny):
+    from dataclasses import replace
+
+    broken = replace(tiny, layers=tiny.layers.drop_vars("albedo"))
+    with pytest.raises(ModelInputError, match=r"layers must be complete: .* got \"missing \['albedo'\]\""):
+        heat_simulate(broken, HEAT_EVENT)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("relative_humidity_pct", 120.0, r"relative_humidity_pct must be within \[0, 100\] %, got 120.0"),
+        ("relative_humidity_pct", -5.0, r"relative_humidity_pct must be within \[0, 100\] %, got -5.0"),
+        ("wind_speed_m_s", 0.0, r"wind_speed_m_s must be > 0 m/s .*, got 0.0"),
+        ("wind_speed_m_s", -1.0, r"wind_speed_m_s must be > 0 m/s .*, got -1.0"),
+        ("date", "2019-02-30", r"date must be a calendar date \(YYYY-MM-DD\) between 1900 and 2100, got '2019-02-30'"),
+        ("date", dt.date(1700, 7, 1), r"date must be a calendar date .*, got datetime.date\(1700, 7, 1\)"),
+    ],
+)
+def test_bad_weather_and_dates_are_refused_with_a_clear_message(tiny, field, value, match):
+    # model_construct skips pydantic, as an event built in code or read by another tool may
+    event = Heatwave.model_construct(**{**HEATWAVE_FIELDS, field: value})
+    with pytest.raises(ModelInputError, match=r"^heatwave 'heatwave-2019': " + match):
+        heat_simulate(tiny, event)
+
+
+def test_other_events_and_bad_params_are_refused(tiny):
+    from twin.scenario.models import RainSeries
+
+    rain = RainSeries(kind="rain_series", name="r", series_file="rain.csv")
+    with pytest.raises(ModelInputError, match=r"event kind must be 'heatwave', got 'rain_series'"):
+        heat_simulate(tiny, rain)
+    with pytest.raises(ModelInputError, match=r"heat params: d_cool_m"):
+        heat_simulate(tiny, HEAT_EVENT, params={"d_cool_m": -1})
+    assert issubclass(ModelInputError, TwinError) and issubclass(ModelInputError, ValueError)

@@ -411,7 +411,7 @@ def _checked_layers(territory) -> dict[str, np.ndarray]:
     where = f"territory {getattr(territory, 'name', '?')!r}"
     missing = [name for name in INPUTS if name not in territory.layers]
     if missing:
-        raise ModelInputError(message(where, "layers", f"to include {list(INPUTS)}", f"missing {missing}"))
+        raise ModelInputError(message(where, "layers", f"complete: {list(INPUTS)}", f"missing {missing}"))
     out = {}
     for name in INPUTS:
         values = np.asarray(territory.layers[name].values, dtype=np.float64)
