@@ -7,13 +7,13 @@ at ``time_to_peak``, then recedes as a half cosine back to the base at
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ScenarioError, message
+from ..tables import read_columns
 
 
 @dataclass(frozen=True)
@@ -54,17 +54,8 @@ def parametric_hydrograph(
 def read_hydrograph(path: str | Path) -> InflowHydrograph:
     """Read a CSV with columns ``time_h`` and ``discharge_m3_s``."""
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-        t = np.array([float(r["time_h"]) for r in rows]) * 3600.0
-        q = np.array([float(r["discharge_m3_s"]) for r in rows])
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: hydrograph not found") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ScenarioError(
-            f"{path}: hydrograph must have numeric columns time_h and discharge_m3_s ({type(exc).__name__}: {exc})"
-        ) from None
+    table = read_columns(path, ("time_h", "discharge_m3_s"), role="hydrograph")
+    t, q = table["time_h"] * 3600.0, table["discharge_m3_s"]
     if t.size < 2 or np.any(np.diff(t) <= 0):
         raise ScenarioError(message(path, "time_h", "at least two increasing times", (t / 3600.0).tolist()[:5]))
     if (q < 0).any() or not np.isfinite(q).all():

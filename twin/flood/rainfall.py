@@ -20,13 +20,13 @@ Two design shapes are offered:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ScenarioError, message
+from ..tables import read_columns
 
 
 @dataclass(frozen=True)
@@ -136,23 +136,9 @@ class MontanaRow:
 
 def read_montana_table(path: str | Path) -> list[MontanaRow]:
     """Read a CSV with columns return_period_years, min_duration_min, max_duration_min, a, b."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = [r for r in csv.DictReader(line for line in f if not line.startswith("#"))]
-        return [
-            MontanaRow(
-                *(float(r[c]) for c in ("return_period_years", "min_duration_min", "max_duration_min", "a", "b"))
-            )
-            for r in rows
-        ]
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: Montana table not found") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ScenarioError(
-            f"{path}: Montana table must have numeric columns return_period_years, "
-            f"min_duration_min, max_duration_min, a, b ({exc})"
-        ) from None
+    cols = ("return_period_years", "min_duration_min", "max_duration_min", "a", "b")
+    table = read_columns(path, cols, role="Montana table")
+    return [MontanaRow(*(float(table[c][k]) for c in cols)) for k in range(table["a"].size)]
 
 
 def montana_for(
@@ -215,18 +201,8 @@ def storm_hyetograph(event, *, rain_multiplier: float = 1.0) -> Hyetograph:
 def read_rain_series(path: str | Path) -> Hyetograph:
     """Read a CSV of ``time_min`` (start of each step, evenly spaced) and ``intensity_mm_per_h``."""
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-        t = np.array([float(r["time_min"]) for r in rows])
-        i = np.array([float(r["intensity_mm_per_h"]) for r in rows])
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: rain series not found") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ScenarioError(
-            f"{path}: rain series must have numeric columns time_min and intensity_mm_per_h "
-            f"({type(exc).__name__}: {exc})"
-        ) from None
+    table = read_columns(path, ("time_min", "intensity_mm_per_h"), role="rain series")
+    t, i = table["time_min"], table["intensity_mm_per_h"]
     steps = np.diff(t)
     if t.size < 1 or (steps.size and (not np.allclose(steps, steps[0]) or steps[0] <= 0)):
         raise ScenarioError(message(path, "time_min", "evenly spaced and increasing", t[:5].tolist()))

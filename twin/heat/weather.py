@@ -13,13 +13,13 @@ wind_speed_m_s``) or an EnergyPlus EPW file can replace the extremes.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ScenarioError, message
+from ..tables import read_columns
 
 T_MIN_HOUR, T_MAX_HOUR = 6.0, 15.0
 
@@ -75,23 +75,18 @@ def hourly_weather(event, *, delta_t_c: float = 0.0) -> HourlyWeather:
 def read_weather_file(path: str | Path, *, date) -> HourlyWeather:
     """24 hours from an EPW file (the rows of ``date``'s month and day) or an hourly CSV."""
     path = Path(path)
-    try:
-        if path.suffix.lower() == ".epw":
+    if path.suffix.lower() == ".epw":
+        try:
             return _read_epw(path, date)
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-        cols = [
-            np.array([float(r[c]) for r in rows])
-            for c in ("hour", "air_temperature_c", "relative_humidity_pct", "wind_speed_m_s")
-        ]
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: weather file not found") from None
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ScenarioError(
-            f"{path}: weather file must have numeric columns hour, air_temperature_c, "
-            f"relative_humidity_pct, wind_speed_m_s ({type(exc).__name__}: {exc})"
-        ) from None
-    return _checked(HourlyWeather(*cols), path)
+        except ScenarioError:
+            raise
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: weather file not found") from None
+        except (OSError, ValueError, IndexError) as exc:
+            raise ScenarioError(f"{path}: not a readable EPW file ({type(exc).__name__}: {exc})") from None
+    cols = ("hour", "air_temperature_c", "relative_humidity_pct", "wind_speed_m_s")
+    table = read_columns(path, cols, role="weather file")
+    return _checked(HourlyWeather(*(table[c] for c in cols)), path)
 
 
 def _read_epw(path: Path, date) -> HourlyWeather:
