@@ -117,3 +117,30 @@ path = "roads.gpkg"
         encoding="utf-8",
     )
     return folder / "territory.toml"
+
+
+# The baseline scenario's heatwave (scenarios/baseline.toml): 25 July 2019.
+HEATWAVE_2019 = {
+    "kind": "heatwave",
+    "name": "heatwave-2019",
+    "date": __import__("datetime").date(2019, 7, 25),
+    "max_air_temperature_c": 40.0,
+    "min_air_temperature_c": 22.0,
+    "relative_humidity_pct": 35.0,
+    "wind_speed_m_s": 2.0,
+}
+
+
+def make_event(**fields):
+    """An event validated exactly as from a scenario file."""
+    from twin.scenario.models import Scenario
+
+    return Scenario.model_validate({"name": "t", "title": "t", "events": [fields]}).events[0]
+
+
+@pytest.fixture
+def dry_event(tmp_path):
+    """An event with no rain at all: the water comes from initial depths, inflows or edges."""
+    path = tmp_path / "dry.csv"
+    path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
+    return make_event(kind="rain_series", name="dry", series_file=str(path), after_min=0)

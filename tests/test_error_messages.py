@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from affine import Affine
 from click.testing import CliRunner
-from conftest import L93, X0, Y0, write_raster, write_territory_folder
+from conftest import HEATWAVE_2019, L93, X0, Y0, make_event, write_raster, write_territory_folder
 from shapely.geometry import box
 
 from twin.cli import main
@@ -452,30 +452,10 @@ from twin.errors import ModelInputError, SimulationError  # noqa: E402
 from twin.flood.model import FloodParams  # noqa: E402
 from twin.flood.model import simulate as flood_simulate  # noqa: E402
 from twin.heat.model import simulate as heat_simulate  # noqa: E402
-from twin.scenario.models import Heatwave, Scenario  # noqa: E402
+from twin.scenario.models import Heatwave  # noqa: E402
 
-HEATWAVE_FIELDS = {
-    "kind": "heatwave",
-    "name": "heatwave-2019",
-    "date": dt.date(2019, 7, 25),
-    "max_air_temperature_c": 40.0,
-    "min_air_temperature_c": 22.0,
-    "relative_humidity_pct": 35.0,
-    "wind_speed_m_s": 2.0,
-}
-HEAT_EVENT = Heatwave(**HEATWAVE_FIELDS)
+HEAT_EVENT = Heatwave(**HEATWAVE_2019)
 QUIET = {"infiltration": "none", "sewer_return_period_years": None}
-
-
-def _flood_event(**fields):
-    return Scenario.model_validate({"name": "t", "title": "t", "events": [fields]}).events[0]
-
-
-@pytest.fixture
-def dry_event(tmp_path):
-    path = tmp_path / "dry.csv"
-    path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
-    return _flood_event(kind="rain_series", name="dry", series_file=str(path), after_min=0)
 
 
 @pytest.mark.parametrize(
@@ -494,7 +474,7 @@ def test_bad_terrain_or_roughness_is_refused_before_the_run(dry_event, layer, va
 
 
 def test_an_inflow_point_outside_the_grid_is_refused(tiny):
-    event = _flood_event(
+    event = make_event(
         kind="river_flood",
         name="q",
         inflow_location=[0.0, 0.0],
@@ -552,7 +532,7 @@ def test_a_missing_layer_is_refused(tiny):
 )
 def test_bad_weather_and_dates_are_refused_with_a_clear_message(tiny, field, value, match):
     # model_construct skips pydantic, as an event built in code or read by another tool may
-    event = Heatwave.model_construct(**{**HEATWAVE_FIELDS, field: value})
+    event = Heatwave.model_construct(**{**HEATWAVE_2019, field: value})
     with pytest.raises(ModelInputError, match=r"^heatwave 'heatwave-2019': " + match):
         heat_simulate(tiny, event)
 

@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_event
 
 from twin.datasets import grid_territory
 from twin.flood.model import FloodParams, simulate
 from twin.flood.model import mass_balance as balance_of
-from twin.scenario.models import Scenario
 
 QUIET = {"infiltration": "none", "sewer_return_period_years": None}
 CLOSED = {"west": "closed", "east": "closed", "north": "closed", "south": "closed"}
-
-
-def _event(**fields):
-    return Scenario.model_validate({"name": "t", "title": "t", "events": [fields]}).events[0]
-
-
-@pytest.fixture
-def no_rain(tmp_path):
-    """An event with no rain at all: the water comes from initial depths or edges."""
-    path = tmp_path / "dry.csv"
-    path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
-    return _event(kind="rain_series", name="dry", series_file=str(path), after_min=0)
 
 
 @pytest.fixture
@@ -35,17 +23,17 @@ def steady_rain(tmp_path):
     """100 mm/h for an hour."""
     path = tmp_path / "rain.csv"
     path.write_text("time_min,intensity_mm_per_h\n" + "".join(f"{m},100\n" for m in range(0, 60, 10)), encoding="utf-8")
-    return _event(kind="rain_series", name="rain", series_file=str(path), after_min=0)
+    return make_event(kind="rain_series", name="rain", series_file=str(path), after_min=0)
 
 
-def test_planar_wave_front_matches_hunter_2005_within_2_cm(no_rain):
+def test_planar_wave_front_matches_hunter_2005_within_2_cm(dry_event):
     """h(x, t) = [(7/3)·n²·u²·(u·t − x)]^(3/7) on a flat plane, the upstream depth imposed from it."""
     n, u, dx, t_end = 0.01, 0.4, 25.0, 500.0
     territory = grid_territory(np.zeros((3, 40)), cell_size=dx, land_cover=4)
     territory = territory.with_layers(manning_n=np.full((3, 40), n))
     upstream = lambda t: ((7 / 3) * n**2 * u**3 * t) ** (3 / 7)  # noqa: E731  h(0, t), z = 0
     ds = simulate(
-        territory, no_rain, params=FloodParams(**QUIET, duration_s=t_end, edges=CLOSED), edge_stage={"west": upstream}
+        territory, dry_event, params=FloodParams(**QUIET, duration_s=t_end, edges=CLOSED), edge_stage={"west": upstream}
     )
     x = (np.arange(40) + 0.5) * dx
     exact = ((7 / 3) * n**2 * u**2 * np.clip(u * t_end - x, 0.0, None)) ** (3 / 7)
@@ -67,9 +55,11 @@ def _lake(with_buildings: bool):
 
 
 @pytest.mark.parametrize("with_buildings", [False, True])
-def test_lake_at_rest_stays_at_rest_for_an_hour(no_rain, with_buildings):
+def test_lake_at_rest_stays_at_rest_for_an_hour(dry_event, with_buildings):
     territory, depth = _lake(with_buildings)
-    ds = simulate(territory, no_rain, params=FloodParams(**QUIET, duration_s=3600.0, edges=CLOSED), initial_depth=depth)
+    ds = simulate(
+        territory, dry_event, params=FloodParams(**QUIET, duration_s=3600.0, edges=CLOSED), initial_depth=depth
+    )
     run = __import__("json").loads(ds.attrs["run"])
     assert run["max_abs_q_end_m2_s"] < 1e-9  # acceptance: |q| < 1e-9 m²/s
     open_ = territory["building_index"] < 0
@@ -100,13 +90,13 @@ def test_mirror_symmetric_terrain_and_rain_give_mirror_symmetric_depths(steady_r
     assert h.max() > 0.01
 
 
-def test_green_ampt_infiltration_under_ponding_matches_the_implicit_solution(no_rain):
+def test_green_ampt_infiltration_under_ponding_matches_the_implicit_solution(dry_event):
     """F − ψΔθ·ln(1 + F/(ψΔθ)) = Ks·t, within 1 % (bare soil: sandy loam, Rawls et al. 1983)."""
     territory = grid_territory(np.zeros((6, 6)), land_cover=5)
     ks, psi, dtheta = (float(territory[k][0, 0]) for k in ("soil_ks", "soil_psi", "soil_delta_theta"))
     ds = simulate(
         territory,
-        no_rain,
+        dry_event,
         params=FloodParams(infiltration="green_ampt", sewer_return_period_years=None, edges=CLOSED, duration_s=7200.0),
         initial_depth=np.full((6, 6), 0.5),
     )  # ponded all along
@@ -119,11 +109,11 @@ def test_green_ampt_infiltration_under_ponding_matches_the_implicit_solution(no_
     assert f_model > 0.02  # a real test: more than 2 cm in two hours
 
 
-def test_inflow_and_drainage_volumes_are_accounted_exactly(no_rain, tmp_path):
+def test_inflow_and_drainage_volumes_are_accounted_exactly(dry_event, tmp_path):
     territory = grid_territory(np.zeros((10, 10)), land_cover=4)  # sealed: drains, does not infiltrate
     csv = tmp_path / "q.csv"
     csv.write_text("time_h,discharge_m3_s\n0,0.5\n0.5,0.5\n", encoding="utf-8")
-    event = _event(
+    event = make_event(
         kind="river_flood", name="q", hydrograph_file=str(csv), inflow_location=[700_000.0 + 27.0, 6_600_000.0 + 27.0]
     )
     ds = simulate(territory, event, params=FloodParams(infiltration="none", drainage_mm_per_h=36.0, edges=CLOSED))
@@ -135,7 +125,7 @@ def test_inflow_and_drainage_volumes_are_accounted_exactly(no_rain, tmp_path):
 
 
 def test_a_storm_on_the_tiny_town_runs_through_the_walls_and_reports_hazards(tiny):
-    storm = _event(kind="design_storm", name="s", return_period_years=100, duration_min=60)
+    storm = make_event(kind="design_storm", name="s", return_period_years=100, duration_min=60)
     ds = simulate(tiny, storm, params=FloodParams(frame_interval_s=600.0, gauges={"school": (700_100.0, 6_600_045.0)}))
     walls = tiny["building_index"] >= 0
     assert float(ds.max_depth.values[walls].max()) == 0.0  # buildings stay dry

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 import shapely
+from conftest import HEATWAVE_2019
 
 from twin.heat.model import INPUTS, HeatParams, simulate
 from twin.scenario.models import Climate, Heatwave
 from twin.territory import LAYERS
 
-# The baseline scenario's event (scenarios/baseline.toml): 25 July 2019.
-HEATWAVE = {
-    "kind": "heatwave",
-    "name": "heatwave-2019",
-    "date": dt.date(2019, 7, 25),
-    "max_air_temperature_c": 40.0,
-    "min_air_temperature_c": 22.0,
-    "relative_humidity_pct": 35.0,
-    "wind_speed_m_s": 2.0,
-}
+HEATWAVE = HEATWAVE_2019
 EVENT = Heatwave(**HEATWAVE)
 
 MAPS = {
