@@ -143,3 +143,23 @@ def test_a_storm_on_the_tiny_town_runs_through_the_walls_and_reports_hazards(tin
     assert ds.gauge_school.size == 121  # one reading a minute, both ends included
     assert ds.rio.crs.to_epsg() == 2154
     assert balance_of(ds)["relative_error"] < 1e-9
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.1])
+def test_rain_on_a_plane_reaches_the_kinematic_steady_state(tmp_path, slope):
+    """Steady uniform flow on a plane under rain r: the discharge leaving cell j is q = r·(j + 1)·Δx, carried by
+    the upstream depth, so h_j = (n·q / √S)^(3/5) (Manning). Within 2 % on cells 10 to 89 of 100, on a gentle
+    and on a steep (10 %) slope, where the time step must bound the flow speed, not only the wave speed."""
+    n, rain_mm_h, dx, nx = 0.03, 50.0, 5.0, 100
+    z = np.broadcast_to(10.0 + slope * dx * (nx - 1 - np.arange(nx)), (3, nx))
+    territory = grid_territory(z, cell_size=dx, land_cover=4).with_layers(manning_n=np.full((3, nx), n))
+    rain = tmp_path / "rain.csv"
+    rain.write_text("time_min,intensity_mm_per_h\n" + "".join(f"{m},{rain_mm_h}\n" for m in range(0, 180, 10)),
+                    encoding="utf-8")
+    event = make_event(kind="rain_series", name="r", series_file=str(rain), after_min=0)
+    edges = {"west": "closed", "north": "closed", "south": "closed"}  # the east edge lets the water out
+    ds = simulate(territory, event, params=FloodParams(**QUIET, edges=edges, duration_s=3 * 3600.0))
+    q = rain_mm_h / 3.6e6 * (np.arange(nx) + 1) * dx  # m²/s
+    exact = (n * q / np.sqrt(slope)) ** 0.6
+    h = ds.final_depth.values[1]
+    np.testing.assert_allclose(h[10:90], exact[10:90], rtol=0.02)  # measured: within 0.22 % on both slopes

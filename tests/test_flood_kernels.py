@@ -66,7 +66,9 @@ def test_edges_limiter_and_volumes(seed):
 
 
 @pytest.mark.parametrize("mode", [k.GA_NONE, k.GA_GREEN_AMPT, k.GA_SCS_CN])
-def test_continuity(mode):
+@pytest.mark.parametrize("skips", [False, True])
+def test_continuity(mode, skips):
+    """With ``skips`` the rain is uniform and there is no retention or drainage, and the flags say so."""
     rng, h, _, _, blocked, qx, qy = _state(4)
     shape = (NY, NX)
     args = [
@@ -75,15 +77,15 @@ def test_continuity(mode):
         qy * 0.01,
         blocked,
         0.002,
-        rng.uniform(0.5, 1.5, shape),
-        np.full(shape, 0.001),
+        np.ones(shape) if skips else rng.uniform(0.5, 1.5, shape),
+        np.full(shape, 0.0 if skips else 0.001),
         np.zeros(shape),
         rng.uniform(0, 1e-5, shape),
         np.full(shape, 0.03),
         np.full(shape, 0.05),
         np.zeros(shape),
         0.01,
-        np.full(shape, 1e-6),
+        np.full(shape, 0.0 if skips else 1e-6),
         mode,
         100.0,
         0.5,
@@ -98,6 +100,9 @@ def test_continuity(mode):
         np.zeros(NY),
         np.zeros(NY),
         np.zeros(NY),
+        skips,
+        not skips,
+        not skips,
     ]
     a, b, _, _ = _both(k.continuity, *args)
     _same(a, b)

@@ -16,91 +16,176 @@ from __future__ import annotations
 import math
 
 import numba as nb
+from llvmlite import ir
 from numba import prange
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 _OPTS = {"cache": True, "nogil": True}
-# fastmath lets LLVM vectorize the face and cell loops; benchmarks/flood.py measured the gain and
-# tests/test_flood_kernels.py checks the kernels still agree with their plain-Python py_func.
-_FAST = {"cache": True, "nogil": True, "fastmath": True}
+# fastmath and numpy's error model (no ZeroDivisionError branch on each division) let LLVM vectorize the
+# face and cell loops; benchmarks/flood.py measured the gain and tests/test_flood_kernels.py checks the
+# kernels still agree with their plain-Python py_func.
+_FAST = {"cache": True, "nogil": True, "fastmath": True, "error_model": "numpy"}
 
 GA_NONE, GA_GREEN_AMPT, GA_SCS_CN = 0, 1, 2
 EDGE_CLOSED, EDGE_FREE, EDGE_STAGE = 0, 1, 2
 
 
-@nb.njit(inline="always", fastmath=True)
-def _pow_7_3(x):
-    """x^(7/3) for x > 0 without libm's cbrt, which cost two thirds of a face update.
+@intrinsic
+def _rroot6_bits(typingctx, x):
+    """A first guess of x^(-1/6) for x > 0, within 3.1 %: the float32 bit pattern of x divided by -6, plus a
+    magic constant (the exponent field is a log2), in LLVM IR so that the face loops still vectorise."""
+    if not isinstance(x, types.Float):
+        return None
 
-    x^(5/16) from four square roots is within 30 % of x^(1/3) for 1e-6 < x < 1e4; three Halley steps
-    y <- y(y³ + 2x)/(2y³ + x), each cubing the relative error, bring it to round-off.
+    def codegen(context, builder, signature, args):
+        f32, i32 = ir.FloatType(), ir.IntType(32)
+        v = args[0]
+        f = builder.fptrunc(v, f32) if x.bitwidth == 64 else v
+        bits = builder.sub(ir.Constant(i32, _RROOT6_MAGIC), builder.udiv(builder.bitcast(f, i32), ir.Constant(i32, 6)))
+        g = builder.bitcast(bits, f32)
+        return builder.fpext(g, v.type) if x.bitwidth == 64 else g
+
+    return x(x), codegen
+
+
+@intrinsic
+def _maxnum(typingctx, a, b):
+    """llvm.maxnum without NaN handling: the one form of a running maximum that LLVM vectorises."""
+    if not (isinstance(a, types.Float) and a == b):
+        return None
+
+    def codegen(context, builder, signature, args):
+        t = args[0].type
+        name = "llvm.maxnum.f64" if a.bitwidth == 64 else "llvm.maxnum.f32"
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(t, [t, t]), name)
+        return builder.call(fn, args, fastmath=("nnan", "nsz"))
+
+    return a(a, b), codegen
+
+
+@nb.njit(inline="always")
+def _fmax(a, b):
+    return _maxnum(a, b)  # compiled, so that py_func can call it
+
+
+_RROOT6_MAGIC = 0x4A0E2965  # minimises the largest error of the guess over 1e-7 <= x <= 1e5
+
+
+@nb.njit(inline="always")
+def _rroot6_seed(x):
+    return _rroot6_bits(x)  # a compiled call, so that the kernels' py_func can use it too
+
+
+@nb.njit(inline="always")
+def _rroot6(x):
+    """x^(-1/6) for x > 0 to round-off, with multiplications only (no cbrt, sqrt or division).
+
+    From the 3 % guess, two fourth-order steps v <- v(1 + r/6 + 7r²/72 + 91r³/1296), r = 1 - x·v⁶, bring the
+    error to 1e-14 and a Newton step to round-off. Then h^(-7/3) = v¹⁴, 1/h = v⁶ and sqrt(h) = h·v³.
     """
-    y = math.sqrt(math.sqrt(math.sqrt(math.sqrt(x * x * x * x * x))))
-    for _ in range(3):
-        y3 = y * y * y
-        y = y * (y3 + 2.0 * x) / (2.0 * y3 + x)
-    return x * x * y
+    v = _rroot6_seed(x)
+    for _ in range(2):
+        v3 = v * v * v
+        r = 1.0 - x * v3 * v3
+        v = v * (1.0 + r * (1.0 / 6.0 + r * (7.0 / 72.0 + r * (91.0 / 1296.0))))
+    v3 = v * v * v
+    return v + v * (1.0 - x * v3 * v3) * (1.0 / 6.0)
 
 
 @nb.njit(inline="always")
-def _face_flux(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, dt, dx, g, theta, h_min):
-    """One face of the momentum equation with θ-centring and semi-implicit friction, m²/s."""
+def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open, gdt, inv_dx, sqrt_g, theta, h_min):
+    """One face of the momentum equation with θ-centring and semi-implicit friction: (q m²/s, celerity m/s).
+
+    The celerity |u| + sqrt(g·h) bounds the next time step. Dry (h_f <= h_min) and closed faces give (0, 0).
+    Written without branches (selects only) so that the loops over faces vectorise.
+    """
     hf = max(eta_l, eta_r) - max(z_l, z_r)
-    if hf <= h_min:
-        return 0.0
-    slope = (eta_r - eta_l) / dx
+    wet = (hf > h_min) & is_open
+    hf = max(hf, h_min)
+    slope = (eta_r - eta_l) * inv_dx
     qbar = theta * q0 + 0.5 * (1.0 - theta) * (q_left + q_right)
-    if qbar * slope > 0.0:  # the centred value points uphill: fall back to the face's own (de Almeida 2012)
-        qbar = q0
+    qbar = q0 if qbar * slope > 0.0 else qbar  # centred value points uphill: the face's own (de Almeida 2012)
     qmag = math.sqrt(qbar * qbar + q_cross * q_cross)
-    hf73 = _pow_7_3(hf)
-    return (qbar - g * hf * dt * slope) / (1.0 + g * dt * n_face * n_face * qmag / hf73)
+    v = _rroot6(hf)
+    v2 = v * v
+    v6 = v2 * v2 * v2
+    q = (qbar - gdt * hf * slope) / (1.0 + gdt * n_face * n_face * qmag * (v6 * v6 * v2))
+    q = q if wet else 0.0
+    speed = abs(q) * v6 + sqrt_g * hf * v2 * v
+    return q, (speed if wet else 0.0)
 
 
 @nb.njit(inline="always")
-def _celerity(q, eta_l, eta_r, z_l, z_r, g, h_min):
-    """|u| + sqrt(g·h) at a face, m/s: the speed the next time step must not let water outrun."""
-    hf = max(eta_l, eta_r) - max(z_l, z_r)
-    if hf <= h_min:
-        return 0.0
-    return abs(q) / hf + math.sqrt(g * hf)
+def _x_face(j, q_left, q_right, hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min):
+    """The x-face west of column ``j`` of a row, from that row's views (for the first and last faces)."""
+    return _face(
+        q[j],
+        q_left,
+        q_right,
+        0.25 * (qn[j - 1] + qs[j - 1] + qn[j] + qs[j]),
+        zr[j - 1] + hr[j - 1],
+        zr[j] + hr[j],
+        zr[j - 1],
+        zr[j],
+        0.5 * (nr[j - 1] + nr[j]),
+        (not br[j - 1]) & (not br[j]),
+        gdt,
+        inv_dx,
+        sqrt_g,
+        theta,
+        h_min,
+    )
 
 
 @nb.njit(parallel=True, **_FAST)
 def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min):
     """Interior x-faces: ``out[:, 1:nx]`` from the old ``qx``, ``qy``; edges are left to ``update_edges``.
 
-    ``row_speed[i]`` receives the largest face celerity of row ``i`` (for the next time step).
+    ``row_speed[i]`` receives the largest face celerity of row ``i`` (for the next time step). The first
+    and last interior faces, whose centring uses their own value for the missing neighbour, are peeled
+    off; the others run over row views offset so that every index is ``j`` (an index ``j - 1`` makes
+    numba's negative-index wraparound a select that stops LLVM vectorising: 5x slower).
     """
     ny, nx = h.shape
+    gdt, inv_dx, sqrt_g = g * dt, 1.0 / dx, math.sqrt(g)
     for i in prange(ny):
         speed = 0.0
-        for j in range(1, nx):
-            if blocked[i, j - 1] or blocked[i, j]:
-                out[i, j] = 0.0
-                continue
-            q0 = qx[i, j]
-            ql = qx[i, j - 1] if j > 1 else q0
-            qr = qx[i, j + 1] if j < nx - 1 else q0
-            qc = 0.25 * (qy[i, j - 1] + qy[i + 1, j - 1] + qy[i, j] + qy[i + 1, j])
-            eta_l, eta_r = z[i, j - 1] + h[i, j - 1], z[i, j] + h[i, j]
-            q = _face_flux(
-                q0,
-                ql,
-                qr,
-                qc,
-                eta_l,
-                eta_r,
-                z[i, j - 1],
-                z[i, j],
-                0.5 * (n[i, j - 1] + n[i, j]),
-                dt,
-                dx,
-                g,
-                theta,
-                h_min,
+        if nx > 3:  # faces 2 .. nx - 2: west cell j + 1, east cell j + 2 in the views below
+            hw, he, zw, ze, nw, ne = h[i, 1:], h[i, 2:], z[i, 1:], z[i, 2:], n[i, 1:], n[i, 2:]
+            bw, be, qw, q0, qe = blocked[i, 1:], blocked[i, 2:], qx[i, 1:], qx[i, 2:], qx[i, 3:]
+            yw_n, ye_n, yw_s, ye_s, o = qy[i, 1:], qy[i, 2:], qy[i + 1, 1:], qy[i + 1, 2:], out[i, 2:]
+            for j in range(nx - 3):
+                f, c = _face(
+                    q0[j],
+                    qw[j],
+                    qe[j],
+                    0.25 * (yw_n[j] + yw_s[j] + ye_n[j] + ye_s[j]),
+                    zw[j] + hw[j],
+                    ze[j] + he[j],
+                    zw[j],
+                    ze[j],
+                    0.5 * (nw[j] + ne[j]),
+                    (not bw[j]) & (not be[j]),
+                    gdt,
+                    inv_dx,
+                    sqrt_g,
+                    theta,
+                    h_min,
+                )
+                o[j] = f
+                speed = _fmax(speed, c)
+        hr, zr, nr, br, q, qn, qs = h[i], z[i], n[i], blocked[i], qx[i], qy[i], qy[i + 1]
+        if nx >= 2:
+            f, c = _x_face(
+                1, q[1], q[2] if nx > 2 else q[1], hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min
             )
-            out[i, j] = q
-            speed = max(speed, _celerity(q, eta_l, eta_r, z[i, j - 1], z[i, j], g, h_min))
+            out[i, 1] = f
+            speed = max(speed, c)
+        if nx >= 3:
+            f, c = _x_face(nx - 1, q[nx - 2], q[nx - 1], hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min)
+            out[i, nx - 1] = f
+            speed = max(speed, c)
         row_speed[i] = speed
 
 
@@ -108,35 +193,33 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min)
 def update_qy(h, z, n, blocked, qy, qx, out, row_speed, dt, dx, g, theta, h_min):
     """Interior y-faces: ``out[1:ny, :]`` from the old ``qy``, ``qx``; ``row_speed[i]`` as in ``update_qx``."""
     ny, nx = h.shape
+    gdt, inv_dx, sqrt_g = g * dt, 1.0 / dx, math.sqrt(g)
     for i in prange(1, ny):
+        hu, hd, zu, zd, nu, nd, bu, bd = h[i - 1], h[i], z[i - 1], z[i], n[i - 1], n[i], blocked[i - 1], blocked[i]
+        q, xu, xd, o = qy[i], qx[i - 1], qx[i], out[i]
+        ql = qy[i - 1] if i > 1 else qy[i]
+        qr = qy[i + 1] if i < ny - 1 else qy[i]
         speed = 0.0
         for j in range(nx):
-            if blocked[i - 1, j] or blocked[i, j]:
-                out[i, j] = 0.0
-                continue
-            q0 = qy[i, j]
-            ql = qy[i - 1, j] if i > 1 else q0
-            qr = qy[i + 1, j] if i < ny - 1 else q0
-            qc = 0.25 * (qx[i - 1, j] + qx[i - 1, j + 1] + qx[i, j] + qx[i, j + 1])
-            eta_l, eta_r = z[i - 1, j] + h[i - 1, j], z[i, j] + h[i, j]
-            q = _face_flux(
-                q0,
-                ql,
-                qr,
-                qc,
-                eta_l,
-                eta_r,
-                z[i - 1, j],
-                z[i, j],
-                0.5 * (n[i - 1, j] + n[i, j]),
-                dt,
-                dx,
-                g,
+            f, c = _face(
+                q[j],
+                ql[j],
+                qr[j],
+                0.25 * (xu[j] + xu[j + 1] + xd[j] + xd[j + 1]),
+                zu[j] + hu[j],
+                zd[j] + hd[j],
+                zu[j],
+                zd[j],
+                0.5 * (nu[j] + nd[j]),
+                (not bu[j]) & (not bd[j]),
+                gdt,
+                inv_dx,
+                sqrt_g,
                 theta,
                 h_min,
             )
-            out[i, j] = q
-            speed = max(speed, _celerity(q, eta_l, eta_r, z[i - 1, j], z[i, j], g, h_min))
+            o[j] = f
+            speed = _fmax(speed, c)
         row_speed[i] = speed
 
 
@@ -159,7 +242,8 @@ def _edge_flux(q0, h_in, z_in, z_next, n_in, mode, stage, slope, outward, dt, dx
     if hf <= h_min:
         return 0.0
     s = outward * (eta_out - eta_in) / dx  # gradient along +q
-    q = (q0 - g * hf * dt * s) / (1.0 + g * dt * n_in * n_in * abs(q0) / _pow_7_3(hf))
+    v2 = _rroot6(hf) ** 2
+    q = (q0 - g * hf * dt * s) / (1.0 + g * dt * n_in * n_in * abs(q0) * v2**7)  # v2⁷ = h^(-7/3)
     if mode == EDGE_FREE and q * outward < 0.0:
         return 0.0  # a free edge only lets water out
     return q
@@ -248,28 +332,43 @@ def outflow_factor(h, qx, qy, factor, row_limited, dt, dx):
         row_limited[i] = limited
 
 
-@nb.njit(parallel=True, **_OPTS)
+@nb.njit(parallel=True, **_FAST)
 def limit_faces(qx, qy, factor, row_limited):
-    """Scale every face by the factor of the cell the water leaves (its donor), in the rows that ration."""
+    """Scale every face by the factor of the cell the water leaves (its donor), in the rows that ration.
+
+    Written with selects over offset row views (every index ``j``) so that the loops vectorise.
+    """
     ny, nx = factor.shape
     for i in prange(ny):
         if not row_limited[i]:
             continue
-        for j in range(nx + 1):
-            q = qx[i, j]
-            if q > 0.0 and j > 0:
-                qx[i, j] = q * factor[i, j - 1]
-            elif q < 0.0 and j < nx:
-                qx[i, j] = q * factor[i, j]
+        q, fw, fe = qx[i, 1:nx], factor[i, : nx - 1], factor[i, 1:]
+        for j in range(nx - 1):  # interior faces: donor west when q > 0, east when q < 0
+            v = q[j]
+            q[j] = max(v, 0.0) * fw[j] + min(v, 0.0) * fe[j]  # a select of two loads would not vectorise
+        v = qx[i, 0]
+        qx[i, 0] = v * factor[i, 0] if v < 0.0 else v
+        v = qx[i, nx]
+        qx[i, nx] = v * factor[i, nx - 1] if v > 0.0 else v
     for i in prange(ny + 1):
         if not ((i > 0 and row_limited[i - 1]) or (i < ny and row_limited[i])):
             continue
-        for j in range(nx):
-            q = qy[i, j]
-            if q > 0.0 and i > 0:
-                qy[i, j] = q * factor[i - 1, j]
-            elif q < 0.0 and i < ny:
-                qy[i, j] = q * factor[i, j]
+        q = qy[i]
+        if i == 0:
+            f = factor[0]
+            for j in range(nx):
+                v = q[j]
+                q[j] = v * f[j] if v < 0.0 else v
+        elif i == ny:
+            f = factor[ny - 1]
+            for j in range(nx):
+                v = q[j]
+                q[j] = v * f[j] if v > 0.0 else v
+        else:
+            fn, fs = factor[i - 1], factor[i]
+            for j in range(nx):
+                v = q[j]
+                q[j] = max(v, 0.0) * fn[j] + min(v, 0.0) * fs[j]
 
 
 @nb.njit(**_OPTS)
@@ -290,7 +389,7 @@ def route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, patt
     return sent
 
 
-@nb.njit(parallel=True, **_OPTS)
+@nb.njit(parallel=True, **_FAST)
 def continuity(
     h,
     qx,
@@ -320,61 +419,90 @@ def continuity(
     row_drain,
     row_clip,
     row_hmax,
+    uniform_rain,
+    has_retention,
+    has_drainage,
 ):
     """Mass conservation for one step, with the sources and sinks of each cell and the running maxima.
 
     ``rain_depth`` is the rain of the step (m), times ``pattern`` per cell; ``loss`` holds the cumulative
     infiltration (m) per cell; ``drain_rate`` the sewer intake (m/s). Row sums of infiltration,
-    drainage and clipping, and each row's largest depth, go to the ``row_*`` arrays.
+    drainage and clipping, and each row's largest depth, go to the ``row_*`` arrays. Blocked cells get no
+    rain here (their faces are closed and their depth stays 0).
+
+    The flags say what the run can skip: ``uniform_rain`` (``pattern`` is 1 everywhere: not read),
+    ``has_retention`` (some ``retention`` > 0), ``has_drainage`` (some ``drain_rate`` > 0); ``infil_mode``
+    ``GA_NONE`` skips infiltration. Each row is done in passes over ``h[i]`` (in L1 cache), one per
+    process the run has, each without branches so that it vectorises.
     """
     ny, nx = h.shape
     c = dt / dx
+    t1 = t + dt
     for i in prange(ny):
+        hr, br, qw, qe, qn, qs = h[i], blocked[i], qx[i, :nx], qx[i, 1:], qy[i], qy[i + 1]
+        # water in: the four faces and the rain (less what green roofs hold)
+        if uniform_rain and not has_retention:
+            for j in range(nx):
+                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (0.0 if br[j] else rain_depth)
+        else:
+            pat, ret, st = pattern[i], retention[i], store[i]
+            for j in range(nx):
+                r = 0.0 if br[j] else (rain_depth if uniform_rain else rain_depth * pat[j])
+                if has_retention:
+                    held = min(r, max(ret[j] - st[j], 0.0))
+                    st[j] += held
+                    r -= held
+                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + r
+        # infiltration, limited by the water there is
         infil = 0.0
+        if infil_mode == GA_GREEN_AMPT:
+            k_r, ls, pd = ks[i], loss[i], psi_dtheta[i]
+            for j in range(nx):
+                hn = hr[j]
+                k = k_r[j] * dt
+                a = ls[j] - 0.5 * k
+                f = -a + math.sqrt(max(a * a + 2.0 * k * (ls[j] + pd[j]), 0.0))  # midpoint Green-Ampt step
+                f = max(min(f if (k_r[j] > 0.0) & (hn > 0.0) else 0.0, hn), 0.0)
+                hr[j] = hn - f
+                ls[j] += f
+                infil += f
+        elif infil_mode == GA_SCS_CN:
+            s_r, ls, pat = cn_s[i], loss[i], pattern[i]
+            for j in range(nx):
+                hn = hr[j]
+                p = 1.0 if uniform_rain else pat[j]
+                p0 = rain_total * p
+                p1 = p0 + rain_depth * p
+                f = _scs_loss(p1, s_r[j]) - _scs_loss(p0, s_r[j])
+                f = max(min(f if (s_r[j] > 0.0) & (hn > 0.0) else 0.0, hn), 0.0)
+                hr[j] = hn - f
+                ls[j] += f
+                infil += f
         drain = 0.0
+        if has_drainage:
+            dr = drain_rate[i]
+            for j in range(nx):
+                hn = hr[j]
+                d = min(dr[j] * dt, max(hn, 0.0))
+                hr[j] = hn - d
+                drain += d
+        # round-off clipping (the outflow limiter keeps depths non-negative) and the running maxima
         clip = 0.0
         hmax = 0.0
+        mh, tm, ar, dp = max_h[i], t_max_h[i], arrival[i], deep_time[i]
         for j in range(nx):
-            if blocked[i, j]:
-                continue
-            r = rain_depth * pattern[i, j]
-            room = retention[i, j] - store[i, j]
-            if room > 0.0:
-                held = min(r, room)
-                store[i, j] += held
-                r -= held
-            hn = h[i, j] + c * (qx[i, j] - qx[i, j + 1] + qy[i, j] - qy[i + 1, j]) + r
-            # infiltration, limited by the water there is
-            f = 0.0
-            if infil_mode == GA_GREEN_AMPT and ks[i, j] > 0.0 and hn > 0.0:
-                k = ks[i, j] * dt
-                a = loss[i, j] - 0.5 * k
-                f = -a + math.sqrt(a * a + 2.0 * k * (loss[i, j] + psi_dtheta[i, j]))  # midpoint Green-Ampt step
-            elif infil_mode == GA_SCS_CN and cn_s[i, j] > 0.0 and hn > 0.0:
-                p0 = rain_total * pattern[i, j]
-                p1 = p0 + rain_depth * pattern[i, j]
-                f = _scs_loss(p1, cn_s[i, j]) - _scs_loss(p0, cn_s[i, j])
-            if f > hn:
-                f = hn
-            if f > 0.0:
-                hn -= f
-                loss[i, j] += f
-                infil += f
-            d = min(drain_rate[i, j] * dt, hn) if hn > 0.0 else 0.0
-            hn -= d
-            drain += d
-            if hn < 0.0:  # round-off only: the outflow limiter keeps depths non-negative
-                clip -= hn
-                hn = 0.0
-            h[i, j] = hn
-            hmax = max(hmax, hn)
-            if hn > max_h[i, j]:
-                max_h[i, j] = hn
-                t_max_h[i, j] = t + dt
-            if hn >= wet_arrival and arrival[i, j] < 0.0:
-                arrival[i, j] = t + dt
-            if hn >= deep_depth:
-                deep_time[i, j] += dt
+            hn = hr[j]
+            clip += max(-hn, 0.0)
+            hn = max(hn, 0.0)
+            hr[j] = hn
+            hmax = _fmax(hmax, hn)
+            m = mh[j]
+            up = hn > m
+            mh[j] = hn if up else m
+            tm[j] = t1 if up else tm[j]
+            a = ar[j]
+            ar[j] = t1 if (hn >= wet_arrival) & (a < 0.0) else a
+            dp[j] += dt if hn >= deep_depth else 0.0
         row_infil[i] += infil
         row_drain[i] += drain
         row_clip[i] += clip
@@ -382,52 +510,107 @@ def continuity(
 
 
 @nb.njit(inline="always")
-def _face_velocity(q, eta_a, eta_b, z_a, z_b, h_min):
+def _face_speed(q, eta_a, eta_b, z_a, z_b, h_min):
+    """q / h_f at a face (0 where the face is dry), without a branch."""
     hf = max(eta_a, eta_b) - max(z_a, z_b)
-    return q / hf if hf > h_min else 0.0
+    return q / max(hf, h_min) if hf > h_min else 0.0
 
 
-@nb.njit(parallel=True, **_OPTS)
+@nb.njit(inline="always")
+def _cell_speed(hc, eta, zc, qw, qe, qn, qs, hw, zw, he, ze, hn, zn, hs, zs, west, east, north, south, h_min):
+    """Speed (m/s) in a cell from its four face velocities; a face on the domain edge divides by the cell's
+    own depth (``west`` .. ``south`` say which)."""
+    inv = 1.0 / hc
+    uw = qw * inv if west else _face_speed(qw, eta, zw + hw, zc, zw, h_min)
+    ue = qe * inv if east else _face_speed(qe, eta, ze + he, zc, ze, h_min)
+    un = qn * inv if north else _face_speed(qn, eta, zn + hn, zc, zn, h_min)
+    us = qs * inv if south else _face_speed(qs, eta, zs + hs, zc, zs, h_min)
+    ux = 0.5 * (uw + ue)
+    uy = 0.5 * (un + us)
+    return math.sqrt(ux * ux + uy * uy)
+
+
+@nb.njit(parallel=True, **_FAST)
 def velocity_maxima(h, z, qx, qy, blocked, wet, h_min, max_v, max_dv):
     """Update the maximum speed (m/s) and depth x speed (m²/s) of cells deeper than ``wet``.
 
     Speeds are taken at the faces, ``q / h_face`` with the face flow depth of the scheme, and averaged
     to the cell: dividing a cell's mean discharge by its own depth would blow up as a front arrives.
+    Interior columns run over offset row views with selects (vectorised); the edge columns are peeled.
     """
     ny, nx = h.shape
     for i in prange(ny):
-        for j in range(nx):
-            hc = h[i, j]
-            if blocked[i, j] or hc < wet:
+        north, south = i == 0, i == ny - 1
+        inn, iss = max(i - 1, 0), min(i + 1, ny - 1)  # the cell's own row on an edge (not used there)
+        hr, zr, br, mv, mdv = h[i], z[i], blocked[i], max_v[i], max_dv[i]
+        hn_, zn_, hs_, zs_ = h[inn], z[inn], h[iss], z[iss]
+        qxr, qn_, qs_ = qx[i], qy[i], qy[i + 1]
+        if nx > 2:
+            hc_, zc_, bc, mvc, mdvc = hr[1:], zr[1:], br[1:], mv[1:], mdv[1:]
+            hw_, zw_, he_, ze_ = hr[:], zr[:], hr[2:], zr[2:]
+            hn1, zn1, hs1, zs1 = hn_[1:], zn_[1:], hs_[1:], zs_[1:]
+            qw_, qe_, qnn, qss = qxr[1:], qxr[2:], qn_[1:], qs_[1:]
+            for j in range(nx - 2):
+                hc = hc_[j]
+                ok = (hc >= wet) & (not bc[j])
+                hc = max(hc, wet)
+                v = _cell_speed(
+                    hc,
+                    zc_[j] + hc,
+                    zc_[j],
+                    qw_[j],
+                    qe_[j],
+                    qnn[j],
+                    qss[j],
+                    hw_[j],
+                    zw_[j],
+                    he_[j],
+                    ze_[j],
+                    hn1[j],
+                    zn1[j],
+                    hs1[j],
+                    zs1[j],
+                    False,
+                    False,
+                    north,
+                    south,
+                    h_min,
+                )
+                v = v if ok else 0.0
+                mvc[j] = _fmax(mvc[j], v)
+                mdvc[j] = _fmax(mdvc[j], v * hc)
+        for e in range(min(nx, 2)):  # the west and east columns
+            j = e * (nx - 1)
+            hc = hr[j]
+            if br[j] or hc < wet:
                 continue
-            eta = z[i, j] + hc
-            uw = (
-                _face_velocity(qx[i, j], eta, z[i, j - 1] + h[i, j - 1], z[i, j], z[i, j - 1], h_min)
-                if j > 0
-                else (qx[i, j] / hc)
+            jw, je = max(j - 1, 0), min(j + 1, nx - 1)
+            v = _cell_speed(
+                hc,
+                zr[j] + hc,
+                zr[j],
+                qxr[j],
+                qxr[j + 1],
+                qn_[j],
+                qs_[j],
+                hr[jw],
+                zr[jw],
+                hr[je],
+                zr[je],
+                hn_[j],
+                zn_[j],
+                hs_[j],
+                zs_[j],
+                j == 0,
+                j == nx - 1,
+                north,
+                south,
+                h_min,
             )
-            ue = (
-                _face_velocity(qx[i, j + 1], eta, z[i, j + 1] + h[i, j + 1], z[i, j], z[i, j + 1], h_min)
-                if j < nx - 1
-                else (qx[i, j + 1] / hc)
-            )
-            un = (
-                _face_velocity(qy[i, j], eta, z[i - 1, j] + h[i - 1, j], z[i, j], z[i - 1, j], h_min)
-                if i > 0
-                else (qy[i, j] / hc)
-            )
-            us = (
-                _face_velocity(qy[i + 1, j], eta, z[i + 1, j] + h[i + 1, j], z[i, j], z[i + 1, j], h_min)
-                if i < ny - 1
-                else (qy[i + 1, j] / hc)
-            )
-            ux = 0.5 * (uw + ue)
-            uy = 0.5 * (un + us)
-            v = math.sqrt(ux * ux + uy * uy)
-            if v > max_v[i, j]:
-                max_v[i, j] = v
-            if v * hc > max_dv[i, j]:
-                max_dv[i, j] = v * hc
+            if v > mv[j]:
+                mv[j] = v
+            if v * hc > mdv[j]:
+                mdv[j] = v * hc
 
 
 @nb.njit(inline="always")
