@@ -36,10 +36,11 @@ def nearest_edge(grid, x: float, y: float) -> str:
     return min(distances, key=distances.get)
 
 
-def _cell_of(grid, x: float, y: float, *, where: str) -> tuple[int, int]:
+def cell_of(grid, x: float, y: float, *, where: str, what: str = "point") -> tuple[int, int]:
+    """(row, column) of the cell holding a point; a point off the grid is a :class:`ModelInputError`."""
     xmin, ymin, xmax, ymax = grid.bounds
     if not (xmin <= x < xmax and ymin < y <= ymax):
-        raise ModelInputError(message(where, "inflow point", f"inside the grid {grid.bounds}", (x, y)))
+        raise ModelInputError(message(where, what, f"inside the grid {grid.bounds}", (x, y)))
     return int((grid.y0 - y) // grid.cell_size), int((x - grid.x0) // grid.cell_size)
 
 
@@ -62,7 +63,7 @@ def inflow_cells(territory, location, *, open_cells: np.ndarray, where: str) -> 
     grid = territory.grid
     z = territory["elevation"]
     if isinstance(location, (list, tuple)):
-        row, col = _cell_of(grid, *location, where=where)
+        row, col = cell_of(grid, *location, where=where, what="inflow point")
         if not open_cells[row, col]:
             raise ModelInputError(message(where, "inflow point", "on open ground, not on a building", location))
         return np.array([row]), np.array([col]), ""

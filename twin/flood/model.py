@@ -25,7 +25,7 @@ from scipy import ndimage
 
 from ..errors import ModelInputError, SimulationError, message
 from . import _kernels as k
-from .boundaries import EDGE_MODES, EDGES, inflow_cells, nearest_edge, river_ends
+from .boundaries import EDGE_MODES, EDGES, cell_of, inflow_cells, nearest_edge, river_ends
 from .hazard import debris_land_use, hazard_rating, ppri_class
 
 G = 9.80665  # standard gravity, m/s²
@@ -126,6 +126,42 @@ class Forcing:
         full = float(np.sum(0.5 * (qs[1 : i + 1] + qs[:i]) * np.diff(ts[: i + 1])))
         q_t = float(np.interp(t, ts, qs))
         return full + 0.5 * (qs[i] + q_t) * (t - ts[i])
+
+
+@dataclass(frozen=True)
+class _Maxima:
+    """What the kernels keep per cell over a run, updated in place: depth (m) and its time (s), arrival time
+    (s, -1 until wet), time spent deep (s), speed (m/s) and depth x speed (m²/s)."""
+
+    depth: np.ndarray
+    time_of_depth: np.ndarray
+    arrival: np.ndarray
+    deep_time: np.ndarray
+    speed: np.ndarray
+    depth_speed: np.ndarray
+
+    @classmethod
+    def empty(cls, shape: tuple[int, int]) -> _Maxima:
+        return cls(*(np.zeros(shape) for _ in range(2)), np.full(shape, -1.0), *(np.zeros(shape) for _ in range(3)))
+
+
+@dataclass
+class _Series:
+    """Depth frames and gauge readings, with their times (s)."""
+
+    frame_times: list[float]
+    frames: list[np.ndarray]
+    gauge_times: list[float]
+    gauges: dict[str, list[float]]
+
+    def frame(self, t: float, h: np.ndarray) -> None:
+        self.frame_times.append(t)
+        self.frames.append(h.astype(np.float32))
+
+    def read_gauges(self, t: float, h: np.ndarray, cells: dict[str, tuple[int, int]]) -> None:
+        self.gauge_times.append(t)
+        for name, (r, c) in cells.items():
+            self.gauges[name].append(float(h[r, c]))
 
 
 def forcing_of(event, *, climate=None, duration_s: float | None = None) -> Forcing:
@@ -295,15 +331,13 @@ def simulate(
     qx, qx_new = np.zeros((shape[0], shape[1] + 1)), np.zeros((shape[0], shape[1] + 1))
     qy, qy_new = np.zeros((shape[0] + 1, shape[1])), np.zeros((shape[0] + 1, shape[1]))
     factor = np.ones(shape)
-    max_h, t_max_h, deep_time = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    arrival = np.full(shape, -1.0)
-    max_v, max_dv = np.zeros(shape), np.zeros(shape)
+    m = _Maxima.empty(shape)
     row_infil, row_drain, row_clip, row_hmax = (np.zeros(shape[0]) for _ in range(4))
     row_speed_x, row_speed_y = np.zeros(shape[0]), np.zeros(shape[0] + 1)
     row_limited = np.zeros(shape[0], dtype=np.int8)
 
-    gauges = {name: _gauge_cell(grid, xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()}
-    frames, frame_times, gauge_times, gauge_depths = [], [], [], {name: [] for name in gauges}
+    gauges = {name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()}
+    series = _Series([], [], [], {name: [] for name in gauges})
     volumes = dict.fromkeys(("rain", "inflow", "edge_out", "edge_in"), 0.0)
     pattern_sum = float(pattern.sum())
     # what continuity can skip in this run (each flag is exact: the skipped terms are zero)
@@ -316,13 +350,10 @@ def simulate(
     started = time.perf_counter()
     while t < forcing.duration_s - 1e-9:
         if t >= next_frame - 1e-9:
-            frames.append(h.astype(np.float32))
-            frame_times.append(t)
+            series.frame(t, h)
             next_frame += params.frame_interval_s
         if t >= next_gauge - 1e-9:
-            gauge_times.append(t)
-            for name, (r, c) in gauges.items():
-                gauge_depths[name].append(h[r, c])
+            series.read_gauges(t, h, gauges)
             next_gauge += params.gauge_interval_s
         speed = max(math.sqrt(G * h_max), float(row_speed_x.max()), float(row_speed_y.max()))
         dt = min(params.dt_max_s, params.alpha * dx / speed) if speed > 0.0 else params.dt_max_s
@@ -392,10 +423,10 @@ def simulate(
             dx,
             params.wet_threshold_m,
             params.deep_threshold_m,
-            max_h,
-            t_max_h,
-            arrival,
-            deep_time,
+            m.depth,
+            m.time_of_depth,
+            m.arrival,
+            m.deep_time,
             row_infil,
             row_drain,
             row_clip,
@@ -405,7 +436,9 @@ def simulate(
             has_drainage,
         )
         if t + dt >= next_velocity - 1e-9:
-            k.velocity_maxima(h, z, qx_new, qy_new, blocked, params.wet_threshold_m, params.h_min_m, max_v, max_dv)
+            k.velocity_maxima(
+                h, z, qx_new, qy_new, blocked, params.wet_threshold_m, params.h_min_m, m.speed, m.depth_speed
+            )
             next_velocity += params.velocity_interval_s
         rain_total += rain_depth
         qx, qx_new = qx_new, qx
@@ -418,12 +451,9 @@ def simulate(
         if progress is not None and t >= next_report:
             progress(t, forcing.duration_s)
             next_report += forcing.duration_s / 50.0
-    frames.append(h.astype(np.float32))
-    frame_times.append(t)
-    if gauges and gauge_times[-1] < t - 1e-9:
-        gauge_times.append(t)
-        for name, (r, c) in gauges.items():
-            gauge_depths[name].append(h[r, c])
+    series.frame(t, h)
+    if gauges and series.gauge_times[-1] < t - 1e-9:
+        series.read_gauges(t, h, gauges)
 
     wall = time.perf_counter() - started
     stored = float(h.sum() * area + store.sum() * area)
@@ -456,69 +486,25 @@ def simulate(
         "cell_updates_per_s": steps * h.size / max(wall, 1e-9),
         "duration_s": t,
     }
-    return _wrap(
-        territory,
-        params,
-        event,
-        h,
-        max_h,
-        max_v,
-        max_dv,
-        arrival,
-        t_max_h,
-        deep_time,
-        frames,
-        frame_times,
-        gauge_times,
-        gauge_depths,
-        balance,
-        run,
-        blocked,
-    )
+    return _wrap(territory, params, event, h, m, series, balance, run, blocked)
 
 
-def _gauge_cell(grid, xy, *, where: str) -> tuple[int, int]:
-    x, y = xy
-    xmin, ymin, xmax, ymax = grid.bounds
-    if not (xmin <= x < xmax and ymin < y <= ymax):
-        raise ModelInputError(message(where, "point", f"inside the grid {grid.bounds}", (x, y)))
-    return int((grid.y0 - y) // grid.cell_size), int((x - grid.x0) // grid.cell_size)
-
-
-def _wrap(
-    territory,
-    params,
-    event,
-    h,
-    max_h,
-    max_v,
-    max_dv,
-    arrival,
-    t_max_h,
-    deep_time,
-    frames,
-    frame_times,
-    gauge_times,
-    gauge_depths,
-    balance,
-    run,
-    blocked,
-) -> xr.Dataset:
+def _wrap(territory, params, event, h, m: _Maxima, series: _Series, balance, run, blocked) -> xr.Dataset:
     """The results as a dataset on the territory's grid, with units and the territory's CRS."""
     grid = territory.grid
     land_use = debris_land_use(territory["land_cover"], territory.landcover)
-    hr = hazard_rating(max_h, max_v, land_use)
-    never = arrival < 0
+    hr = hazard_rating(m.depth, m.speed, land_use)
+    never = m.arrival < 0
     layers = {
-        "max_depth": (max_h, "m", "maximum water depth"),
-        "max_velocity": (max_v, "m s-1", f"maximum speed where deeper than {params.wet_threshold_m} m"),
-        "max_depth_velocity": (max_dv, "m2 s-1", "maximum depth x speed"),
-        "arrival_time": (np.where(never, np.nan, arrival), "s", f"first time deeper than {params.wet_threshold_m} m"),
-        "time_of_max_depth": (np.where(max_h > 0, t_max_h, np.nan), "s", "time of the maximum depth"),
-        "duration_deep": (deep_time, "s", f"time spent deeper than {params.deep_threshold_m} m"),
+        "max_depth": (m.depth, "m", "maximum water depth"),
+        "max_velocity": (m.speed, "m s-1", f"maximum speed where deeper than {params.wet_threshold_m} m"),
+        "max_depth_velocity": (m.depth_speed, "m2 s-1", "maximum depth x speed"),
+        "arrival_time": (np.where(never, np.nan, m.arrival), "s", f"first time deeper than {params.wet_threshold_m} m"),
+        "time_of_max_depth": (np.where(m.depth > 0, m.time_of_depth, np.nan), "s", "time of the maximum depth"),
+        "duration_deep": (m.deep_time, "s", f"time spent deeper than {params.deep_threshold_m} m"),
         "hazard_rating": (hr, "1", "UK FD2320 hazard rating d(v + 0.5) + DF, from the maxima"),
         "ppri_class": (
-            ppri_class(max_h, max_v, wet_m=params.wet_threshold_m),
+            ppri_class(m.depth, m.speed, wet_m=params.wet_threshold_m),
             "1",
             "French PPRI class: 0 none, 1 low, 2 medium, 3 high",
         ),
@@ -533,11 +519,13 @@ def _wrap(
             values.astype(np.float32) if values.dtype.kind == "f" else values,
             {"units": units, "long_name": doc},
         )
-    ds["depth"] = (("time", "y", "x"), np.stack(frames), {"units": "m", "long_name": "water depth (frames)"})
-    ds = ds.assign_coords(time=("time", np.asarray(frame_times), {"units": "s", "long_name": "time since start"}))
-    if gauge_depths:
-        ds = ds.assign_coords(gauge_time=("gauge_time", np.asarray(gauge_times), {"units": "s"}))
-        for name, values in gauge_depths.items():
+    ds["depth"] = (("time", "y", "x"), np.stack(series.frames), {"units": "m", "long_name": "water depth (frames)"})
+    ds = ds.assign_coords(
+        time=("time", np.asarray(series.frame_times), {"units": "s", "long_name": "time since start"})
+    )
+    if series.gauges:
+        ds = ds.assign_coords(gauge_time=("gauge_time", np.asarray(series.gauge_times), {"units": "s"}))
+        for name, values in series.gauges.items():
             ds[f"gauge_{name}"] = ("gauge_time", np.asarray(values), {"units": "m", "long_name": f"depth at {name}"})
     ds = ds.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
     ds.attrs.update(
