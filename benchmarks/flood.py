@@ -4,7 +4,8 @@ Case A: 500 x 500 cells of 5 m, 100 mm/h of uniform rain on a noisy tilted plane
 Case B: 2000 x 2000 cells of 2 m, the same rain, `--case-b-seconds` of it (default 300 s, to bound
 the run; the speed is per cell-update and does not depend on it).
 Reports cell-updates per second (cells x steps / wall seconds) with 1 thread and with 2, medians of
-`--runs` runs, twin's speed over Landlab's on case A, and the depth RMSE between the two (m).
+`--runs` runs (case A also with `precision="float32"`, under `case_a_f32_*` keys), twin's speed over
+Landlab's on case A, and the depth RMSE between the two (m).
 Landlab is not a dependency of twin: `pip install landlab` into the benchmark environment to compare
 (on Python 3.11, with `requireit==0.5.0`). Prints one JSON line.
 """
@@ -47,11 +48,15 @@ def _rain_event(folder: Path, seconds: float):
     ).events[0]
 
 
-def run_twin(z: np.ndarray, dx: float, seconds: float, event, threads: int):
+def run_twin(z: np.ndarray, dx: float, seconds: float, event, threads: int, precision: str = "float64"):
     numba.set_num_threads(threads)
     territory = grid_territory(z, cell_size=dx, land_cover=4).with_layers(manning_n=np.full(z.shape, MANNING))
     params = FloodParams(
-        infiltration="none", sewer_return_period_years=None, duration_s=seconds, frame_interval_s=seconds
+        infiltration="none",
+        sewer_return_period_years=None,
+        duration_s=seconds,
+        frame_interval_s=seconds,
+        precision=precision,
     )
     t0 = time.perf_counter()
     ds = simulate(territory, event, params=params)
@@ -96,7 +101,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         event_a = _rain_event(Path(folder), 3600.0)
         z_a = _dem(500, 5.0)
-        run_twin(z_a[:50, :50], 5.0, 60.0, event_a, 2)  # compile (cached kernels load) outside the timings
+        for precision in ("float64", "float32"):  # compile (cached kernels load) outside the timings
+            run_twin(z_a[:50, :50], 5.0, 60.0, event_a, 2, precision)
         for threads in (1, 2):
             runs = [run_twin(z_a, 5.0, 3600.0, event_a, threads) for _ in range(args.runs)]
             out[f"case_a_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in runs)
@@ -105,6 +111,15 @@ def main() -> None:
             out["case_a_mass_error"] = max(r[0]["mass_error"] for r in runs)
             depth_twin = runs[0][1]
         out["case_a_2_over_1_thread"] = out["case_a_cups_2_thread"] / out["case_a_cups_1_thread"]
+        for threads in (1, 2):
+            runs = [run_twin(z_a, 5.0, 3600.0, event_a, threads, "float32") for _ in range(args.runs)]
+            out[f"case_a_f32_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in runs)
+            out[f"case_a_f32_wall_s_{threads}_thread"] = statistics.median(r[0]["wall_s"] for r in runs)
+            out["case_a_f32_steps"] = runs[0][0]["steps"]
+            out["case_a_f32_mass_error"] = max(r[0]["mass_error"] for r in runs)
+            depth_f32 = runs[0][1]
+        out["case_a_f32_over_f64_1_thread"] = out["case_a_f32_cups_1_thread"] / out["case_a_cups_1_thread"]
+        out["case_a_f32_vs_f64_depth_max_abs_m"] = float(np.abs(depth_f32 - depth_twin).max())
         try:
             landlab, depth_ll = run_landlab(z_a.astype(float), 5.0, 3600.0)
         except ImportError:
@@ -125,7 +140,7 @@ def main() -> None:
                 r, _ = run_twin(z_b, 2.0, args.case_b_seconds, event_b, threads)
                 out[f"case_b_cups_{threads}_thread"] = r["cups"]
                 out["case_b_seconds_simulated"] = args.case_b_seconds
-    print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in out.items()}))
+    print(json.dumps({k: (float(f"{v:.6g}") if isinstance(v, float) else v) for k, v in out.items()}))  # mass errors
 
 
 if __name__ == "__main__":

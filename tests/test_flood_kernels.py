@@ -121,3 +121,88 @@ def test_roofs_inflow_and_velocity_maxima():
     _same(a, b)
     a, b, _, _ = _both(k.velocity_maxima, h, z, qx, qy, blocked, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX)))
     _same(a, b)
+
+
+def _f32(args):
+    """The 2-D float64 arrays of ``args`` (the state and per-cell arrays) as float32; row sums, stages and scalars
+    stay as they are, as in ``simulate(..., params=FloodParams(precision="float32"))``."""
+    return [
+        x.astype(np.float32) if isinstance(x, np.ndarray) and x.ndim == 2 and x.dtype == np.float64 else x for x in args
+    ]
+
+
+def _same32(a, b):
+    """float32 kernels against their py_func (where NumPy 2 keeps some scalar steps in float64): within
+    rtol 1e-5 and atol 1e-6 (m or m²/s; the state is O(0.01..1), so a few float32 ulps). Arrays stay float32."""
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray):
+            if x.ndim == 2 and x.dtype.kind == "f":
+                assert x.dtype == np.float32
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_float32_kernels(seed):
+    _, h, z, n, blocked, qx, qy = _state(seed)
+    for kernel, q_self, q_other, shape in ((k.update_qx, qx, qy, qx.shape), (k.update_qy, qy, qx, qy.shape)):
+        out, speed = np.zeros(shape), np.zeros(NY + 1)
+        a, b, _, _ = _both(kernel, *_f32([h, z, n, blocked, q_self, q_other, out, speed, 0.5, 5.0, G, 0.7, 1e-3]))
+        _same32(a, b)
+        assert np.abs(a[6]).max() > 0  # something flowed
+    modes, stages = np.array([k.EDGE_FREE, k.EDGE_STAGE, k.EDGE_CLOSED, k.EDGE_FREE]), np.array([0, 1.2, 0, 0])
+    edge_args = [h, z, n, blocked, qx, qy, qx.copy(), qy.copy(), modes, stages, 0.001, 0.5, 5.0, G, 1e-3]
+    a, b, _, _ = _both(k.update_edges, *_f32(edge_args))
+    _same32(a, b)
+    factor, limited = np.ones((NY, NX)), np.zeros(NY, np.int8)
+    a, b, _, _ = _both(k.outflow_factor, *_f32([h, qx, qy, factor, limited, 20.0, 5.0]))
+    _same32(a, b)
+    assert (a[3] < 1).any() and a[4].any()
+    a, b, _, _ = _both(k.limit_faces, *_f32([qx, qy, a[3], a[4]]))
+    _same32(a, b)
+    a, b, _, _ = _both(
+        k.velocity_maxima, *_f32([h, z, qx, qy, blocked, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX))])
+    )
+    _same32(a, b)
+
+
+@pytest.mark.parametrize("mode", [k.GA_NONE, k.GA_GREEN_AMPT, k.GA_SCS_CN])
+def test_float32_continuity(mode):
+    """float32 state and per-cell arrays, float64 row sums (which must stay float64)."""
+    rng, h, _, _, blocked, qx, qy = _state(4)
+    shape = (NY, NX)
+    args = [
+        h,
+        qx * 0.01,
+        qy * 0.01,
+        blocked,
+        0.002,
+        rng.uniform(0.5, 1.5, shape),
+        np.full(shape, 0.001),
+        np.zeros(shape),
+        rng.uniform(0, 1e-5, shape),
+        np.full(shape, 0.03),
+        np.full(shape, 0.05),
+        np.zeros(shape),
+        0.01,
+        np.full(shape, 1e-6),
+        mode,
+        100.0,
+        0.5,
+        5.0,
+        0.01,
+        0.1,
+        np.zeros(shape),
+        np.zeros(shape),
+        np.full(shape, -1.0),
+        np.zeros(shape),
+        np.zeros(NY),
+        np.zeros(NY),
+        np.zeros(NY),
+        np.zeros(NY),
+        False,
+        True,
+        True,
+    ]
+    a, b, _, _ = _both(k.continuity, *_f32(args))
+    _same32(a, b)
+    assert a[0].min() >= 0.0 and all(a[i].dtype == np.float64 for i in (24, 25, 26, 27))

@@ -1,8 +1,13 @@
 """Numba kernels of the local-inertial flood model (Bates et al. 2010; de Almeida et al. 2012).
 
-Contract (DESIGN §4): contiguous float64 arrays in, outputs written into arrays
+Contract (DESIGN §4): contiguous float arrays in, outputs written into arrays
 the caller gives; no validation, no xarray, no exceptions, no allocation in the
 loops; physical constants passed in. ``model.py`` validates and wraps them.
+
+Precision: the state (``h``, ``z``, ``n``, ``qx``, ``qy``, ``factor`` and the per-cell arrays) is all float64
+or all float32; numba compiles one specialisation per dtype. Scalars and literals in the hot loops are cast
+to the state's type (``ft = h.dtype.type``, ``_like``) so that float32 math is not promoted to float64;
+volume sums (row infiltration, drainage, clipping, edge volumes) stay float64.
 
 Layout: ``h``, ``z`` are (ny, nx) at cell centres; ``qx`` (ny, nx + 1) holds
 the unit discharge (m²/s) through the face west of each column (positive
@@ -16,10 +21,11 @@ from __future__ import annotations
 import math
 
 import numba as nb
+import numpy as np
 from llvmlite import ir
 from numba import prange
 from numba.core import cgutils, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 _OPTS = {"cache": True, "nogil": True}
 # fastmath and numpy's error model (no ZeroDivisionError branch on each division) let LLVM vectorize the
@@ -64,9 +70,32 @@ def _maxnum(typingctx, a, b):
     return a(a, b), codegen
 
 
+def _like(x, v):
+    """``v`` in the floating type of ``x``: a literal that does not promote float32 arithmetic to float64."""
+    return type(x)(v)
+
+
+@overload(_like, inline="always")
+def _like_impl(x, v):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x, v: np.float32(v)
+    return lambda x, v: np.float64(v)
+
+
+def _rroot6_steps(x):
+    """Fourth-order steps ``_rroot6`` needs before its Newton step: 1 in float32, 2 in float64."""
+    return 1 if isinstance(x, np.float32) else 2
+
+
+@overload(_rroot6_steps, inline="always")
+def _rroot6_steps_impl(x):
+    n = 1 if isinstance(x, types.Float) and x.bitwidth == 32 else 2
+    return lambda x: n
+
+
 @nb.njit(inline="always")
 def _fmax(a, b):
-    return _maxnum(a, b)  # compiled, so that py_func can call it
+    return _maxnum(a, _like(a, b))  # compiled, so that py_func can call it (b cast: a no-op in the kernels)
 
 
 _RROOT6_MAGIC = 0x4A0E2965  # minimises the largest error of the guess over 1e-7 <= x <= 1e5
@@ -83,14 +112,17 @@ def _rroot6(x):
 
     From the 3 % guess, two fourth-order steps v <- v(1 + r/6 + 7r²/72 + 91r³/1296), r = 1 - x·v⁶, bring the
     error to 1e-14 and a Newton step to round-off. Then h^(-7/3) = v¹⁴, 1/h = v⁶ and sqrt(h) = h·v³.
+    In float32 one fourth-order step (7e-5) and the Newton step reach round-off (1.0e-7, as with two;
+    float32's half ulp is 6e-8), all in float32 arithmetic.
     """
+    one, c1, c2, c3 = _like(x, 1.0), _like(x, 1.0 / 6.0), _like(x, 7.0 / 72.0), _like(x, 91.0 / 1296.0)
     v = _rroot6_seed(x)
-    for _ in range(2):
+    for _ in range(_rroot6_steps(x)):
         v3 = v * v * v
-        r = 1.0 - x * v3 * v3
-        v = v * (1.0 + r * (1.0 / 6.0 + r * (7.0 / 72.0 + r * (91.0 / 1296.0))))
+        r = one - x * v3 * v3
+        v = v * (one + r * (c1 + r * (c2 + r * c3)))
     v3 = v * v * v
-    return v + v * (1.0 - x * v3 * v3) * (1.0 / 6.0)
+    return v + v * (one - x * v3 * v3) * c1
 
 
 @nb.njit(inline="always")
@@ -98,22 +130,24 @@ def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open,
     """One face of the momentum equation with θ-centring and semi-implicit friction: (q m²/s, celerity m/s).
 
     The celerity |u| + sqrt(g·h) bounds the next time step. Dry (h_f <= h_min) and closed faces give (0, 0).
-    Written without branches (selects only) so that the loops over faces vectorise.
+    Written without branches (selects only) so that the loops over faces vectorise. The scalars come in the
+    type of the state (float32 or float64) and the literals follow it.
     """
+    zero, one, half = _like(q0, 0.0), _like(q0, 1.0), _like(q0, 0.5)
     hf = max(eta_l, eta_r) - max(z_l, z_r)
     wet = (hf > h_min) & is_open
     hf = max(hf, h_min)
     slope = (eta_r - eta_l) * inv_dx
-    qbar = theta * q0 + 0.5 * (1.0 - theta) * (q_left + q_right)
-    qbar = q0 if qbar * slope > 0.0 else qbar  # centred value points uphill: the face's own (de Almeida 2012)
+    qbar = theta * q0 + half * (one - theta) * (q_left + q_right)
+    qbar = q0 if qbar * slope > zero else qbar  # centred value points uphill: the face's own (de Almeida 2012)
     qmag = math.sqrt(qbar * qbar + q_cross * q_cross)
     v = _rroot6(hf)
     v2 = v * v
     v6 = v2 * v2 * v2
-    q = (qbar - gdt * hf * slope) / (1.0 + gdt * n_face * n_face * qmag * (v6 * v6 * v2))
-    q = q if wet else 0.0
+    q = (qbar - gdt * hf * slope) / (one + gdt * n_face * n_face * qmag * (v6 * v6 * v2))
+    q = q if wet else zero
     speed = abs(q) * v6 + sqrt_g * hf * v2 * v
-    return q, (speed if wet else 0.0)
+    return q, (speed if wet else zero)
 
 
 @nb.njit(inline="always")
@@ -123,12 +157,12 @@ def _x_face(j, q_left, q_right, hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, 
         q[j],
         q_left,
         q_right,
-        0.25 * (qn[j - 1] + qs[j - 1] + qn[j] + qs[j]),
+        _like(q[j], 0.25) * (qn[j - 1] + qs[j - 1] + qn[j] + qs[j]),
         zr[j - 1] + hr[j - 1],
         zr[j] + hr[j],
         zr[j - 1],
         zr[j],
-        0.5 * (nr[j - 1] + nr[j]),
+        _like(q[j], 0.5) * (nr[j - 1] + nr[j]),
         (not br[j - 1]) & (not br[j]),
         gdt,
         inv_dx,
@@ -148,9 +182,11 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min)
     numba's negative-index wraparound a select that stops LLVM vectorising: 5x slower).
     """
     ny, nx = h.shape
-    gdt, inv_dx, sqrt_g = g * dt, 1.0 / dx, math.sqrt(g)
+    ft = h.dtype.type
+    gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
+    quarter, half = ft(0.25), ft(0.5)
     for i in prange(ny):
-        speed = 0.0
+        speed = ft(0.0)
         if nx > 3:  # faces 2 .. nx - 2: west cell j + 1, east cell j + 2 in the views below
             hw, he, zw, ze, nw, ne = h[i, 1:], h[i, 2:], z[i, 1:], z[i, 2:], n[i, 1:], n[i, 2:]
             bw, be, qw, q0, qe = blocked[i, 1:], blocked[i, 2:], qx[i, 1:], qx[i, 2:], qx[i, 3:]
@@ -160,12 +196,12 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min)
                     q0[j],
                     qw[j],
                     qe[j],
-                    0.25 * (yw_n[j] + yw_s[j] + ye_n[j] + ye_s[j]),
+                    quarter * (yw_n[j] + yw_s[j] + ye_n[j] + ye_s[j]),
                     zw[j] + hw[j],
                     ze[j] + he[j],
                     zw[j],
                     ze[j],
-                    0.5 * (nw[j] + ne[j]),
+                    half * (nw[j] + ne[j]),
                     (not bw[j]) & (not be[j]),
                     gdt,
                     inv_dx,
@@ -193,24 +229,26 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min)
 def update_qy(h, z, n, blocked, qy, qx, out, row_speed, dt, dx, g, theta, h_min):
     """Interior y-faces: ``out[1:ny, :]`` from the old ``qy``, ``qx``; ``row_speed[i]`` as in ``update_qx``."""
     ny, nx = h.shape
-    gdt, inv_dx, sqrt_g = g * dt, 1.0 / dx, math.sqrt(g)
+    ft = h.dtype.type
+    gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
+    quarter, half = ft(0.25), ft(0.5)
     for i in prange(1, ny):
         hu, hd, zu, zd, nu, nd, bu, bd = h[i - 1], h[i], z[i - 1], z[i], n[i - 1], n[i], blocked[i - 1], blocked[i]
         q, xu, xd, o = qy[i], qx[i - 1], qx[i], out[i]
         ql = qy[i - 1] if i > 1 else qy[i]
         qr = qy[i + 1] if i < ny - 1 else qy[i]
-        speed = 0.0
+        speed = ft(0.0)
         for j in range(nx):
             f, c = _face(
                 q[j],
                 ql[j],
                 qr[j],
-                0.25 * (xu[j] + xu[j + 1] + xd[j] + xd[j + 1]),
+                quarter * (xu[j] + xu[j + 1] + xd[j] + xd[j + 1]),
                 zu[j] + hu[j],
                 zd[j] + hd[j],
                 zu[j],
                 zd[j],
-                0.5 * (nu[j] + nd[j]),
+                half * (nu[j] + nd[j]),
                 (not bu[j]) & (not bd[j]),
                 gdt,
                 inv_dx,
@@ -319,16 +357,17 @@ def outflow_factor(h, qx, qy, factor, row_limited, dt, dx):
     the rows where nothing changes. Returns nothing; the caller skips ``limit_faces`` when no row is.
     """
     ny, nx = h.shape
-    c = dt / dx
+    ft = h.dtype.type
+    c, zero, one = ft(dt / dx), ft(0.0), ft(1.0)
     for i in prange(ny):
         limited = 0
         for j in range(nx):
-            out = c * (max(0.0, -qx[i, j]) + max(0.0, qx[i, j + 1]) + max(0.0, -qy[i, j]) + max(0.0, qy[i + 1, j]))
+            out = c * (max(zero, -qx[i, j]) + max(zero, qx[i, j + 1]) + max(zero, -qy[i, j]) + max(zero, qy[i + 1, j]))
             if out > h[i, j]:
                 factor[i, j] = h[i, j] / out
                 limited = 1
             else:
-                factor[i, j] = 1.0
+                factor[i, j] = one
         row_limited[i] = limited
 
 
@@ -339,17 +378,18 @@ def limit_faces(qx, qy, factor, row_limited):
     Written with selects over offset row views (every index ``j``) so that the loops vectorise.
     """
     ny, nx = factor.shape
+    zero = factor.dtype.type(0.0)
     for i in prange(ny):
         if not row_limited[i]:
             continue
         q, fw, fe = qx[i, 1:nx], factor[i, : nx - 1], factor[i, 1:]
         for j in range(nx - 1):  # interior faces: donor west when q > 0, east when q < 0
             v = q[j]
-            q[j] = max(v, 0.0) * fw[j] + min(v, 0.0) * fe[j]  # a select of two loads would not vectorise
+            q[j] = max(v, zero) * fw[j] + min(v, zero) * fe[j]  # a select of two loads would not vectorise
         v = qx[i, 0]
-        qx[i, 0] = v * factor[i, 0] if v < 0.0 else v
+        qx[i, 0] = v * factor[i, 0] if v < zero else v
         v = qx[i, nx]
-        qx[i, nx] = v * factor[i, nx - 1] if v > 0.0 else v
+        qx[i, nx] = v * factor[i, nx - 1] if v > zero else v
     for i in prange(ny + 1):
         if not ((i > 0 and row_limited[i - 1]) or (i < ny and row_limited[i])):
             continue
@@ -358,17 +398,17 @@ def limit_faces(qx, qy, factor, row_limited):
             f = factor[0]
             for j in range(nx):
                 v = q[j]
-                q[j] = v * f[j] if v < 0.0 else v
+                q[j] = v * f[j] if v < zero else v
         elif i == ny:
             f = factor[ny - 1]
             for j in range(nx):
                 v = q[j]
-                q[j] = v * f[j] if v > 0.0 else v
+                q[j] = v * f[j] if v > zero else v
         else:
             fn, fs = factor[i - 1], factor[i]
             for j in range(nx):
                 v = q[j]
-                q[j] = max(v, 0.0) * fn[j] + min(v, 0.0) * fs[j]
+                q[j] = max(v, zero) * fn[j] + min(v, zero) * fs[j]
 
 
 @nb.njit(**_OPTS)
@@ -436,20 +476,22 @@ def continuity(
     process the run has, each without branches so that it vectorises.
     """
     ny, nx = h.shape
-    c = dt / dx
-    t1 = t + dt
+    ft = h.dtype.type  # the state's precision; the row sums of volumes stay float64
+    zero, one, half, two = ft(0.0), ft(1.0), ft(0.5), ft(2.0)
+    c = ft(dt / dx)
+    t1, dt_, rain, wet_, deep_ = ft(t + dt), ft(dt), ft(rain_depth), ft(wet_arrival), ft(deep_depth)
     for i in prange(ny):
         hr, br, qw, qe, qn, qs = h[i], blocked[i], qx[i, :nx], qx[i, 1:], qy[i], qy[i + 1]
         # water in: the four faces and the rain (less what green roofs hold)
         if uniform_rain and not has_retention:
             for j in range(nx):
-                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (0.0 if br[j] else rain_depth)
+                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else rain)
         else:
             pat, ret, st = pattern[i], retention[i], store[i]
             for j in range(nx):
-                r = 0.0 if br[j] else (rain_depth if uniform_rain else rain_depth * pat[j])
+                r = zero if br[j] else (rain if uniform_rain else rain * pat[j])
                 if has_retention:
-                    held = min(r, max(ret[j] - st[j], 0.0))
+                    held = min(r, max(ret[j] - st[j], zero))
                     st[j] += held
                     r -= held
                 hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + r
@@ -459,22 +501,23 @@ def continuity(
             k_r, ls, pd = ks[i], loss[i], psi_dtheta[i]
             for j in range(nx):
                 hn = hr[j]
-                k = k_r[j] * dt
-                a = ls[j] - 0.5 * k
-                f = -a + math.sqrt(max(a * a + 2.0 * k * (ls[j] + pd[j]), 0.0))  # midpoint Green-Ampt step
-                f = max(min(f if (k_r[j] > 0.0) & (hn > 0.0) else 0.0, hn), 0.0)
+                k = k_r[j] * dt_
+                a = ls[j] - half * k
+                f = -a + math.sqrt(max(a * a + two * k * (ls[j] + pd[j]), zero))  # midpoint Green-Ampt step
+                f = max(min(f if (k_r[j] > zero) & (hn > zero) else zero, hn), zero)
                 hr[j] = hn - f
                 ls[j] += f
                 infil += f
         elif infil_mode == GA_SCS_CN:
             s_r, ls, pat = cn_s[i], loss[i], pattern[i]
+            rain_tot = ft(rain_total)
             for j in range(nx):
                 hn = hr[j]
-                p = 1.0 if uniform_rain else pat[j]
-                p0 = rain_total * p
-                p1 = p0 + rain_depth * p
+                p = one if uniform_rain else pat[j]
+                p0 = rain_tot * p
+                p1 = p0 + rain * p
                 f = _scs_loss(p1, s_r[j]) - _scs_loss(p0, s_r[j])
-                f = max(min(f if (s_r[j] > 0.0) & (hn > 0.0) else 0.0, hn), 0.0)
+                f = max(min(f if (s_r[j] > zero) & (hn > zero) else zero, hn), zero)
                 hr[j] = hn - f
                 ls[j] += f
                 infil += f
@@ -483,17 +526,17 @@ def continuity(
             dr = drain_rate[i]
             for j in range(nx):
                 hn = hr[j]
-                d = min(dr[j] * dt, max(hn, 0.0))
+                d = min(dr[j] * dt_, max(hn, zero))
                 hr[j] = hn - d
                 drain += d
         # round-off clipping (the outflow limiter keeps depths non-negative) and the running maxima
         clip = 0.0
-        hmax = 0.0
+        hmax = zero
         mh, tm, ar, dp = max_h[i], t_max_h[i], arrival[i], deep_time[i]
         for j in range(nx):
             hn = hr[j]
-            clip += max(-hn, 0.0)
-            hn = max(hn, 0.0)
+            clip += max(-hn, zero)
+            hn = max(hn, zero)
             hr[j] = hn
             hmax = _fmax(hmax, hn)
             m = mh[j]
@@ -501,8 +544,8 @@ def continuity(
             mh[j] = hn if up else m
             tm[j] = t1 if up else tm[j]
             a = ar[j]
-            ar[j] = t1 if (hn >= wet_arrival) & (a < 0.0) else a
-            dp[j] += dt if hn >= deep_depth else 0.0
+            ar[j] = t1 if (hn >= wet_) & (a < zero) else a
+            dp[j] += dt_ if hn >= deep_ else zero
         row_infil[i] += infil
         row_drain[i] += drain
         row_clip[i] += clip
@@ -513,20 +556,21 @@ def continuity(
 def _face_speed(q, eta_a, eta_b, z_a, z_b, h_min):
     """q / h_f at a face (0 where the face is dry), without a branch."""
     hf = max(eta_a, eta_b) - max(z_a, z_b)
-    return q / max(hf, h_min) if hf > h_min else 0.0
+    return q / max(hf, h_min) if hf > h_min else _like(q, 0.0)
 
 
 @nb.njit(inline="always")
 def _cell_speed(hc, eta, zc, qw, qe, qn, qs, hw, zw, he, ze, hn, zn, hs, zs, west, east, north, south, h_min):
     """Speed (m/s) in a cell from its four face velocities; a face on the domain edge divides by the cell's
     own depth (``west`` .. ``south`` say which)."""
-    inv = 1.0 / hc
+    half = _like(hc, 0.5)
+    inv = _like(hc, 1.0) / hc
     uw = qw * inv if west else _face_speed(qw, eta, zw + hw, zc, zw, h_min)
     ue = qe * inv if east else _face_speed(qe, eta, ze + he, zc, ze, h_min)
     un = qn * inv if north else _face_speed(qn, eta, zn + hn, zc, zn, h_min)
     us = qs * inv if south else _face_speed(qs, eta, zs + hs, zc, zs, h_min)
-    ux = 0.5 * (uw + ue)
-    uy = 0.5 * (un + us)
+    ux = half * (uw + ue)
+    uy = half * (un + us)
     return math.sqrt(ux * ux + uy * uy)
 
 
@@ -539,6 +583,8 @@ def velocity_maxima(h, z, qx, qy, blocked, wet, h_min, max_v, max_dv):
     Interior columns run over offset row views with selects (vectorised); the edge columns are peeled.
     """
     ny, nx = h.shape
+    ft = h.dtype.type
+    wet, h_min, zero = ft(wet), ft(h_min), ft(0.0)
     for i in prange(ny):
         north, south = i == 0, i == ny - 1
         inn, iss = max(i - 1, 0), min(i + 1, ny - 1)  # the cell's own row on an edge (not used there)
@@ -576,7 +622,7 @@ def velocity_maxima(h, z, qx, qy, blocked, wet, h_min, max_v, max_dv):
                     south,
                     h_min,
                 )
-                v = v if ok else 0.0
+                v = v if ok else zero
                 mvc[j] = _fmax(mvc[j], v)
                 mdvc[j] = _fmax(mdvc[j], v * hc)
         for e in range(min(nx, 2)):  # the west and east columns
@@ -616,7 +662,7 @@ def velocity_maxima(h, z, qx, qy, blocked, wet, h_min, max_v, max_dv):
 @nb.njit(inline="always")
 def _scs_loss(p, s):
     """SCS-CN losses (infiltration + initial abstraction) after a cumulative rain ``p``, m; ``s`` is S in m."""
-    ia = 0.2 * s
+    ia = _like(s, 0.2) * s
     if p <= ia:
         return p
     return p - (p - ia) * (p - ia) / (p - ia + s)
