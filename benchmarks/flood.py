@@ -91,6 +91,18 @@ def run_landlab(z: np.ndarray, dx: float, seconds: float):
     return {"wall_s": wall, "steps": steps, "cups": z.size * steps / wall}, depth
 
 
+def _case_a(out: dict, z, event, runs: int, precision: str, prefix: str) -> np.ndarray:
+    """Case A on 1 and 2 threads: medians into ``out`` under ``prefix``; returns the final depths (m)."""
+    for threads in (1, 2):
+        results = [run_twin(z, 5.0, 3600.0, event, threads, precision) for _ in range(runs)]
+        out[f"{prefix}_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in results)
+        out[f"{prefix}_wall_s_{threads}_thread"] = statistics.median(r[0]["wall_s"] for r in results)
+        out[f"{prefix}_steps"] = results[0][0]["steps"]
+        out[f"{prefix}_mass_error"] = max(r[0]["mass_error"] for r in results)
+    out[f"{prefix}_2_over_1_thread"] = out[f"{prefix}_cups_2_thread"] / out[f"{prefix}_cups_1_thread"]
+    return results[0][1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -103,21 +115,8 @@ def main() -> None:
         z_a = _dem(500, 5.0)
         for precision in ("float64", "float32"):  # compile (cached kernels load) outside the timings
             run_twin(z_a[:50, :50], 5.0, 60.0, event_a, 2, precision)
-        for threads in (1, 2):
-            runs = [run_twin(z_a, 5.0, 3600.0, event_a, threads) for _ in range(args.runs)]
-            out[f"case_a_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in runs)
-            out[f"case_a_wall_s_{threads}_thread"] = statistics.median(r[0]["wall_s"] for r in runs)
-            out["case_a_steps"] = runs[0][0]["steps"]
-            out["case_a_mass_error"] = max(r[0]["mass_error"] for r in runs)
-            depth_twin = runs[0][1]
-        out["case_a_2_over_1_thread"] = out["case_a_cups_2_thread"] / out["case_a_cups_1_thread"]
-        for threads in (1, 2):
-            runs = [run_twin(z_a, 5.0, 3600.0, event_a, threads, "float32") for _ in range(args.runs)]
-            out[f"case_a_f32_cups_{threads}_thread"] = statistics.median(r[0]["cups"] for r in runs)
-            out[f"case_a_f32_wall_s_{threads}_thread"] = statistics.median(r[0]["wall_s"] for r in runs)
-            out["case_a_f32_steps"] = runs[0][0]["steps"]
-            out["case_a_f32_mass_error"] = max(r[0]["mass_error"] for r in runs)
-            depth_f32 = runs[0][1]
+        depth_twin = _case_a(out, z_a, event_a, args.runs, "float64", "case_a")
+        depth_f32 = _case_a(out, z_a, event_a, args.runs, "float32", "case_a_f32")
         out["case_a_f32_over_f64_1_thread"] = out["case_a_f32_cups_1_thread"] / out["case_a_cups_1_thread"]
         out["case_a_f32_vs_f64_depth_max_abs_m"] = float(np.abs(depth_f32 - depth_twin).max())
         try:

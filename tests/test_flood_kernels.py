@@ -65,13 +65,12 @@ def test_edges_limiter_and_volumes(seed):
     assert ra == pytest.approx(rb, rel=1e-12)
 
 
-@pytest.mark.parametrize("mode", [k.GA_NONE, k.GA_GREEN_AMPT, k.GA_SCS_CN])
-@pytest.mark.parametrize("skips", [False, True])
-def test_continuity(mode, skips):
-    """With ``skips`` the rain is uniform and there is no retention or drainage, and the flags say so."""
+def _continuity_args(mode: int, skips: bool) -> list:
+    """Arguments of ``continuity`` on a random state; with ``skips`` the rain is uniform and there is no
+    retention or drainage, and the flags say so."""
     rng, h, _, _, blocked, qx, qy = _state(4)
     shape = (NY, NX)
-    args = [
+    return [
         h,
         qx * 0.01,
         qy * 0.01,
@@ -104,6 +103,13 @@ def test_continuity(mode, skips):
         not skips,
         not skips,
     ]
+
+
+@pytest.mark.parametrize("mode", [k.GA_NONE, k.GA_GREEN_AMPT, k.GA_SCS_CN])
+@pytest.mark.parametrize("skips", [False, True])
+def test_continuity(mode, skips):
+    """With ``skips`` the rain is uniform and there is no retention or drainage, and the flags say so."""
+    args = _continuity_args(mode, skips)
     a, b, _, _ = _both(k.continuity, *args)
     _same(a, b)
     assert a[0].min() >= 0.0
@@ -168,41 +174,7 @@ def test_float32_kernels(seed):
 @pytest.mark.parametrize("mode", [k.GA_NONE, k.GA_GREEN_AMPT, k.GA_SCS_CN])
 def test_float32_continuity(mode):
     """float32 state and per-cell arrays, float64 row sums (which must stay float64)."""
-    rng, h, _, _, blocked, qx, qy = _state(4)
-    shape = (NY, NX)
-    args = [
-        h,
-        qx * 0.01,
-        qy * 0.01,
-        blocked,
-        0.002,
-        rng.uniform(0.5, 1.5, shape),
-        np.full(shape, 0.001),
-        np.zeros(shape),
-        rng.uniform(0, 1e-5, shape),
-        np.full(shape, 0.03),
-        np.full(shape, 0.05),
-        np.zeros(shape),
-        0.01,
-        np.full(shape, 1e-6),
-        mode,
-        100.0,
-        0.5,
-        5.0,
-        0.01,
-        0.1,
-        np.zeros(shape),
-        np.zeros(shape),
-        np.full(shape, -1.0),
-        np.zeros(shape),
-        np.zeros(NY),
-        np.zeros(NY),
-        np.zeros(NY),
-        np.zeros(NY),
-        False,
-        True,
-        True,
-    ]
+    args = _continuity_args(mode, skips=False)
     a, b, _, _ = _both(k.continuity, *_f32(args))
     _same32(a, b)
     assert a[0].min() >= 0.0 and all(a[i].dtype == np.float64 for i in (24, 25, 26, 27))
