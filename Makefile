@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/twin demo --out out/demo --overwrite
+	$(BIN)/twin demo --out twin-demo --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

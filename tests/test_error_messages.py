@@ -546,3 +546,96 @@ def test_other_events_and_bad_params_are_refused(tiny):
     with pytest.raises(ModelInputError, match=r"heat params: d_cool_m"):
         heat_simulate(tiny, HEAT_EVENT, params={"d_cool_m": -1})
     assert issubclass(ModelInputError, TwinError) and issubclass(ModelInputError, ValueError)
+
+
+# ---------------------------------------------------------------- impacts
+
+
+def _impacts_results(territory, shape=None, **arrays):
+    import xarray as xr
+
+    shape = shape or territory.grid.shape
+    return xr.Dataset({k: (("y", "x"), np.full(shape, v)) for k, v in arrays.items()})
+
+
+def test_impacts_an_unknown_building_use_names_the_damage_table(tmp_path, tiny):
+    from twin.impacts import DamageModel, flood_impacts
+
+    shipped = DamageModel.read()
+    costs = tmp_path / "max_damage.csv"
+    text = Path(shipped.sources[1]).read_text(encoding="utf-8")
+    costs.write_text("".join(line for line in text.splitlines(True) if not line.startswith("commercial,")), "utf-8")
+    model = DamageModel.read((shipped.sources[0], costs))
+    expected = (
+        re.escape(str(costs))
+        + r": building use must be one of \['industrial', 'other', 'public', 'residential'\], got 'commercial'"
+    )
+    with pytest.raises(DataSourceError, match="^" + expected + "$"):
+        model.damage_fraction("commercial", 0.5)
+    flood = _impacts_results(tiny, max_depth=0.2, ppri_class=np.uint8(1))
+    with pytest.raises(DataSourceError, match=expected):  # B3 is commercial
+        flood_impacts(tiny, flood, event="T30", damage=model)
+
+
+def test_impacts_results_on_another_grid_are_refused(tiny):
+    from twin.errors import ModelInputError
+    from twin.impacts import flood_impacts
+
+    flood = _impacts_results(tiny, (10, 10), max_depth=0.2, ppri_class=np.uint8(1))
+    with pytest.raises(
+        ModelInputError,
+        match=r"^flood results of event 'T30': variable 'max_depth' must be on the territory's grid, "
+        r"dims \('y', 'x'\) and shape \(20, 30\), got \"dims \('y', 'x'\), shape \(10, 10\)\"$",
+    ):
+        flood_impacts(tiny, flood, event="T30")
+    shifted = _impacts_results(tiny, max_depth=0.2, ppri_class=np.uint8(1)).assign_coords(
+        x=tiny.layers["x"].values + 1000.0, y=tiny.layers["y"].values
+    )
+    with pytest.raises(ModelInputError, match=r"x coordinates must be the territory's cell centres \(700002.50 to"):
+        flood_impacts(tiny, shifted, event="T30")
+
+
+def test_impacts_a_missing_variable_is_named(tiny):
+    from twin.errors import ModelInputError
+    from twin.impacts import heat_impacts
+
+    heat = _impacts_results(tiny, utci=30.0, uhi_day=1.0)
+    with pytest.raises(
+        ModelInputError,
+        match=r"^heat results of event 'canicule': variables must be complete \(utci, uhi_day, uhi_night\), "
+        r"got \"missing \['uhi_night'\]\"$",
+    ):
+        heat_impacts(tiny, heat, event="canicule")
+    assert issubclass(ModelInputError, TwinError)
+
+
+def test_impacts_expected_annual_damage_needs_two_events():
+    from twin.errors import ModelInputError
+    from twin.impacts import expected_annual_damage
+
+    with pytest.raises(ModelInputError, match=r"^expected annual damage: events must be at least 2 return periods"):
+        expected_annual_damage({100: 1e6})
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        ("flood", r"^flood results of event 'e': exposure_depth_m must be a positive number of metres, got -0.1$"),
+        ("heat", r"^heat results of event 'e': very_strong_c must be above strong_c = 32.0 °C, got 30.0$"),
+        ("land", r"^cool islands: min_area_ha must be a number of hectares >= 0, got 'big'$"),
+    ],
+)
+def test_impacts_bad_options_are_named(tiny, call, match):
+    from twin.errors import ModelInputError
+    from twin.impacts import flood_impacts, heat_impacts, land_indicators
+
+    with pytest.raises(ModelInputError, match=match):
+        if call == "flood":
+            flood_impacts(
+                tiny, _impacts_results(tiny, max_depth=0.0, ppri_class=np.uint8(0)), event="e", exposure_depth_m=-0.1
+            )
+        elif call == "heat":
+            heat = _impacts_results(tiny, utci=30.0, uhi_day=1.0, uhi_night=1.0)
+            heat_impacts(tiny, heat, event="e", very_strong_c=30.0)
+        else:
+            land_indicators(tiny, min_area_ha="big")

@@ -50,7 +50,7 @@ def test_every_example_resolves_and_its_measures_apply_on_the_demo(path, demo_te
     assert new.validate() == []
     if path.stem != "baseline":
         assert scenario.extends == str(path.parent / "baseline.toml")
-        assert [e.name for e in scenario.events] == ["heatwave-2019", "storm-100y-1h", "river-flood"]
+        assert [e.name for e in scenario.events] == ["heatwave-2019", "hot-day", "storm-100y-1h", "river-flood"]
 
 
 @pytest.fixture(scope="module")

@@ -114,30 +114,181 @@ def _export(t, out: Path, overwrite: bool) -> None:
     click.echo(f"wrote {len(written)} files to {out}")
 
 
+_PRECISION = click.option(
+    "--precision",
+    type=click.Choice(["float32", "float64"]),
+    default="float32",
+    show_default=True,
+    help="Floating type of the flood state: float32 is twice as fast, depths within millimetres of float64.",
+)
+
+
+@main.command("run")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Results folder.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing results folder.")
+@_PRECISION
+def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> None:
+    """Run a scenario: its measures, every event, the impacts; write the results folder."""
+    from .flood.model import FloodParams
+    from .runner import run
+
+    result = run(
+        scenario, out=out, overwrite=overwrite, flood_params=FloodParams(precision=precision), progress=_Progress()
+    )
+    click.echo(format_indicators([result.folder]))
+    click.echo(f"results in {result.folder} (indicators.json, provenance.json, impacts.gpkg, events/)")
+
+
+@main.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--baseline", required=True, type=click.Path(path_type=Path), help="Run folder of the baseline.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Comparison folder.")
+@click.option("--weights", "weights_file", type=click.Path(path_type=Path), help="TOML file with a [weights] table.")
+@click.option("--weight", "weight_items", multiple=True, metavar="KEY=W", help="Weight of one criterion (repeatable).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Report language.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing comparison folder.")
+def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) -> None:
+    """Compare run folders with a baseline: indicator table, Δ maps, scorecard and an HTML report."""
+    from .compare import compare as compare_runs
+    from .compare import read_weights, write_comparison
+    from .results import load_run
+
+    weights = read_weights(weights_file) if weights_file else None
+    if weight_items:
+        weights = dict(weights or {}) | _parse_weights(weight_items)
+    base = load_run(baseline)
+    comparison = compare_runs([load_run(r) for r in runs], baseline=base, weights=weights)
+    write_comparison(comparison, out, overwrite=overwrite, lang=lang)
+    click.echo(format_indicators([r.folder for r in comparison.runs]))
+    click.echo(f"report: {out / 'report.html'}")
+
+
+def _parse_weights(items) -> dict[str, float]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise click.BadParameter(f"must read KEY=WEIGHT, got {item!r}", param_hint="--weight")
+    return out
+
+
 @main.command()
 @click.option(
     "--out",
     "out",
-    default=Path("out/demo"),
+    default=Path("twin-demo"),
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the results.",
+    help="Folder for the runs, the comparison and the report.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-def demo(out: Path, overwrite: bool) -> None:
-    """Run the main job on the embedded demo town.
+@click.option("--overwrite", is_flag=True, help="Replace existing results.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Report language.")
+@_PRECISION
+def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
+    """The main job on the embedded demo town: run every example scenario, compare them with the baseline,
+    write the report."""
+    import time
 
-    Today: load and check the demo territory, print its summary and export its
-    layers. Scenario runs, impacts and the report join as the engines land.
-    """
-    from .sources import load_territory
+    from .compare import compare as compare_runs
+    from .compare import write_comparison
+    from .datasets import scenarios_dir
+    from .flood.model import FloodParams
+    from .results import check_output, load_run
+    from .runset import run_set
 
-    click.echo("[1/2] loading the demo territory ...")
-    t = load_territory("demo")
-    click.echo(format_summary(t.summary(), t.grid.describe()))
-    click.echo(f"[2/2] exporting layers to {out} ...")
-    _export(t, out, overwrite)
-    click.echo(f"Open {out / 'territory.nc'} or {out / 'layers'} and {out / 'vectors.gpkg'} in QGIS.")
+    started = time.perf_counter()
+    check_output(out, overwrite=overwrite)
+    paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
+    click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
+    results = run_set(
+        paths,
+        out=out / "runs",
+        overwrite=overwrite,
+        flood_params=FloodParams(precision=precision),
+        progress=_Progress(),
+    )
+    click.echo("Comparing with the baseline and writing the report ...")
+    records = [load_run(r.folder) for r in results]
+    comparison = write_comparison(
+        compare_runs(records, baseline=records[0]), out / "comparison", overwrite=overwrite, lang=lang
+    )
+    click.echo(format_indicators([r.folder for r in comparison.runs]))
+    click.echo(f"\nDone in {time.perf_counter() - started:.0f} s.")
+    click.echo(f"Report:  {out / 'comparison' / 'report.html'} (open it in a browser; it works offline)")
+    click.echo(f"Results: {out / 'runs'} (one folder per scenario; the maps open in QGIS)")
+
+
+def format_indicators(folders) -> str:
+    """The territory-wide indicator table as text: the baseline's values, then Δ for each other run."""
+    from .compare import MAIN_KEYS
+    from .impacts import CATALOGUE
+    from .results import load_run
+
+    runs = [load_run(f) for f in folders]
+    base, others = runs[0], runs[1:]
+    rows = sorted(
+        {(i.key, i.event) for i in base.indicators if i.district is None and i.key in MAIN_KEYS},
+        key=lambda r: (MAIN_KEYS.index(r[0]), r[1] or ""),
+    )
+    width = max(12, *(len(r.name) for r in others)) if others else 12
+    head = f"{'indicator':<58} {'unit':<9} {base.name:>{width}}" + "".join(
+        f" {'Δ ' + r.name:>{width + 2}}" for r in others
+    )
+    lines = [head, "-" * len(head)]
+    for key, event in rows:
+        spec = CATALOGUE[key]
+        label = spec.en + (f" ({event})" if event else "")
+        line = f"{label[:58]:<58} {spec.units:<9} {_fmt(base.value(key, event=event)):>{width}}"
+        for r in others:
+            v, v0 = r.value(key, event=event), base.value(key, event=event)
+            line += f" {_fmt(None if v is None or v0 is None else v - v0, sign=True):>{width + 2}}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _fmt(value, *, sign: bool = False) -> str:
+    if value is None:
+        return "-"
+    if abs(value) < 1e-9:
+        value = 0.0
+    if abs(value) >= 100 or value == int(value):
+        text = f"{value:+,.0f}" if sign else f"{value:,.0f}"
+    else:
+        text = f"{value:+.3g}" if sign else f"{value:.3g}"
+    return text.replace(",", " ")
+
+
+class _Progress:
+    """Progress lines on stderr: one per stage; floods update their line in a terminal, every 25 % otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.stage = None
+        self.shown = -1.0
+
+    def __call__(self, stage: str, fraction: float | None) -> None:
+        if fraction is None:
+            self._end_line()
+            click.echo(f"  {stage}", err=True)
+            self.stage = None
+            return
+        if stage != self.stage:
+            self._end_line()
+            self.stage, self.shown = stage, -1.0
+        if self.tty:
+            click.echo(f"\r  {stage} {100 * fraction:3.0f} %", err=True, nl=False)
+        elif fraction >= self.shown + 0.25 or fraction >= 1.0 > self.shown:
+            click.echo(f"  {stage} {100 * fraction:3.0f} %", err=True)
+            self.shown = fraction
+
+    def _end_line(self) -> None:
+        if self.tty and self.stage is not None:
+            click.echo("", err=True)
 
 
 @main.command()

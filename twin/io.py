@@ -332,15 +332,18 @@ def write_vector(
     layer: str | None = None,
     overwrite: bool = False,
     timestamp: str | None = None,
+    add_layer: bool = False,
 ) -> Path:
     """Write a GeoDataFrame as a GeoPackage layer (named after the file by default).
+
+    ``add_layer`` adds the layer to an existing GeoPackage (a layer of the same name is replaced).
 
     ``timestamp`` (ISO 8601) replaces the write time GeoPackage records, so that
     the same data give the same bytes (used for the committed demo).
     """
     import pyogrio
 
-    path = _prepare_output(Path(path), overwrite)
+    path = Path(path) if add_layer and Path(path).is_file() else _prepare_output(Path(path), overwrite)
     if timestamp:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": timestamp})
     try:

@@ -153,6 +153,32 @@ def scenario_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(scenario.model_dump(mode="python", exclude_none=True))
 
 
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of what a resolved scenario says, each file it names replaced by its content's hash.
+
+    Equal on any machine for equal content: absolute paths, the ``extends`` chain
+    and the territory's location are left out (the territory has its own hash).
+    """
+    import hashlib
+    import json
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {k: _file_hash(v) if k in PATH_FIELDS and isinstance(v, str) else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    data = walk(scenario.model_dump(mode="json", exclude={"extends", "territory"}))
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _file_hash(path: str) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def save_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write a scenario to a TOML file that :func:`read_scenario_file` reads back equal."""
     path = Path(path)

@@ -1,0 +1,154 @@
+"""runner.run and the results folder: layout, provenance, atomic writes, reuse, and reading back."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyogrio
+import pytest
+import rasterio
+import xarray as xr
+from conftest import HEATWAVE_2019
+
+from twin.errors import DataSourceError, OutputExistsError
+from twin.flood.model import FloodParams
+from twin.impacts import expected_annual_damage
+from twin.results import FLOOD_MAPS, HEAT_MAPS, layer_name, load_run
+from twin.runner import run
+from twin.scenario import read_scenario_file
+from twin.scenario.io import scenario_hash
+from twin.scenario.models import Scenario
+
+FAST = FloodParams(frame_interval_s=300.0)
+
+
+def _storm(name: str, years: float) -> dict:
+    return {"kind": "design_storm", "name": name, "return_period_years": years, "duration_min": 15, "after_min": 5}
+
+
+def _scenario(**extra) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "green-sud",
+            "title": "Trees in Sud",
+            "cost_eur": 50_000.0,
+            "measures": [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5}],
+            "events": [HEATWAVE_2019, _storm("storm-10y", 10), _storm("storm-100y", 100)],
+        }
+        | extra
+    )
+
+
+@pytest.fixture(scope="module")
+def written(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "green-sud"
+    stages = []
+    result = run(
+        _scenario(), out=out, territory=tiny, flood_params=FAST, progress=lambda s, f: stages.append((s, f))
+    )
+    return result, out, stages
+
+
+def test_the_folder_holds_every_documented_file_and_qgis_readable_maps(written):
+    result, out, _ = written
+    assert result.folder == out
+    for name in ("indicators.json", "provenance.json", "scenario.toml", "impacts.gpkg"):
+        assert (out / name).is_file(), name
+    for event, maps in (("heatwave-2019", HEAT_MAPS), ("storm-10y", FLOOD_MAPS), ("storm-100y", FLOOD_MAPS)):
+        for var in maps:
+            with rasterio.open(out / "events" / event / f"{var}.tif") as src:
+                assert src.crs.to_epsg() == 2154 and src.shape == (20, 30)
+        with xr.open_dataset(out / "events" / event / "hazard.nc") as ds:
+            assert "spatial_ref" in ds.variables
+    layers = {name for name, _ in pyogrio.list_layers(out / "impacts.gpkg")}
+    assert layer_name("buildings", "storm-10y") in layers and layer_name("sites", "heatwave-2019") in layers
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no partial folder left
+
+
+def test_provenance_traces_the_scenario_the_territory_the_version_and_the_timings(written, tiny):
+    result, out, _ = written
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["scenario"]["sha256"] == scenario_hash(_scenario())
+    assert prov["territory"]["sha256_before_measures"] == tiny.content_hash()
+    assert prov["territory"]["sha256_after_measures"] == result.territory.content_hash() != tiny.content_hash()
+    assert prov["twin_version"] and prov["parameters"]["flood"]["frame_interval_s"] == 300.0
+    stages = set(prov["timings_s"])
+    assert {"load", "measures", "write", "heatwave-2019: simulate", "storm-100y: impacts"} <= stages
+    balance = prov["events"]["storm-10y"]["mass_balance"]
+    assert abs(balance["relative_error"]) < 1e-6
+    # the written scenario reads back as the one that ran
+    assert read_scenario_file(out / "scenario.toml").measures == _scenario().measures
+
+
+def test_indicators_read_back_equal_and_ead_integrates_the_two_storms(written):
+    result, out, _ = written
+    record = load_run(out)
+    assert record.name == "green-sud" and record.scenario["cost_eur"] == 50_000.0
+    assert len(record.indicators) == len(result.indicators)
+    damages = {t: record.value("flood.damage_eur", event=f"storm-{t}y") for t in (10, 100)}
+    assert record.value("flood.expected_annual_damage_eur") == pytest.approx(
+        expected_annual_damage({10.0: damages[10], 100.0: damages[100]}), rel=1e-12
+    )
+    assert record.measures[0]["type"] == "tree_planting" and record.measures[0]["area_m2"] > 0
+    values, units = record.read_map("storm-100y", "max_depth")
+    assert units == "m" and np.nanmax(values) > 0
+
+
+def test_progress_names_each_stage_and_floods_report_fractions(written):
+    _, _, stages = written
+    names = [s for s, _ in stages]
+    assert any("applying 1 measures" in s for s in names)
+    fractions = [f for s, f in stages if s.endswith("storm-10y: flood") and f is not None]
+    assert fractions[0] == 0.0 and fractions == sorted(fractions) and fractions[-1] > 0.9
+
+
+def test_an_existing_folder_is_refused_before_any_work_and_replaced_with_overwrite(written, tiny):
+    _, out, _ = written
+    before = (out / "provenance.json").read_text()
+    with pytest.raises(OutputExistsError, match="green-sud"):
+        run(_scenario(), out=out, territory=tiny, flood_params=FAST, progress=pytest.fail)
+    assert (out / "provenance.json").read_text() == before
+    run(_scenario(events=[HEATWAVE_2019]), out=out, overwrite=True, territory=tiny)
+    assert [e["name"] for e in load_run(out).events] == ["heatwave-2019"]
+
+
+def test_a_failure_while_writing_leaves_no_folder_behind(tiny, tmp_path, monkeypatch):
+    import twin.io
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(twin.io, "write_netcdf", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        run(_scenario(events=[HEATWAVE_2019]), out=tmp_path / "run", territory=tiny)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_run_reuses_an_unchanged_flood_and_says_why(tiny, written):
+    first, _, _ = written
+    cool = _scenario(
+        name="cool-roofs",
+        measures=[{"type": "cool_roofs", "buildings": {"use": "residential"}, "albedo": 0.7}],
+        events=[_storm("storm-10y", 10)],
+    )
+    second = run(cool, territory=tiny, flood_params=FAST, reuse=[first])
+    # trees change the canopy, which the flood engine does not read; cool roofs only the albedo
+    assert second.events["storm-10y"].reused == {
+        "scenario": "green-sud",
+        "reason": "the measures change none of the flood inputs",
+    }
+    assert second.provenance["events"]["storm-10y"]["reused_from"]["scenario"] == "green-sud"
+    computed = run(cool, territory=tiny, flood_params=FAST)
+    for var in ("max_depth", "max_velocity", "depth"):
+        np.testing.assert_array_equal(second.events["storm-10y"].hazard[var], computed.events["storm-10y"].hazard[var])
+    other = run(cool, territory=tiny, flood_params=FloodParams(manning_multiplier=1.5), reuse=[first])
+    assert other.events["storm-10y"].reused is None  # other parameters: computed again
+    wetter = Scenario.model_validate(cool.model_dump() | {"climate": {"rain_multiplier": 1.2}})
+    rainier = run(wetter, territory=tiny, flood_params=FAST, reuse=[first])
+    assert rainier.events["storm-10y"].reused is None  # another climate: computed again
+
+
+def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path):
+    with pytest.raises(DataSourceError, match=r"indicators\.json must be present in a run folder"):
+        load_run(tmp_path)

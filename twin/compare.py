@@ -1,0 +1,287 @@
+"""Scenarios side by side: the indicator table with Δ against the baseline, value for money, equity,
+difference maps and a scorecard the planner weights.
+
+Works from results folders (:class:`twin.results.RunRecord`), so that runs made
+by ``twin run``, ``twin demo`` or a batch compare alike.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScenarioError, message
+from .impacts import CATALOGUE, Indicator
+
+# Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "heat.people_strong_stress": 1.0,
+    "flood.damage_eur": 1.0,
+    "flood.people_exposed": 1.0,
+    "land.cool_island_access_share": 0.5,
+    "scenario.cost_eur": 0.5,
+}
+DIFF_MAPS = {"heatwave": ("utci", "t_air_day", "t_air_night"), "flood": ("max_depth",)}
+# Table rows: the territory-wide indicators, in this order (others follow alphabetically).
+MAIN_KEYS = (
+    "scenario.cost_eur",
+    "heat.people_strong_stress",
+    "heat.people_very_strong_stress",
+    "heat.people_over_75_strong_stress",
+    "heat.sites_strong_stress",
+    "heat.uhi_day_mean_k",
+    "heat.uhi_night_mean_k",
+    "flood.damage_eur",
+    "flood.expected_annual_damage_eur",
+    "flood.people_exposed",
+    "flood.buildings_over_0.1m",
+    "flood.sites_flooded",
+    "flood.road_km_cut_0.10m",
+    "land.canopy_share",
+    "land.impervious_share",
+    "land.cool_island_access_share",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs compared with a baseline.
+
+    Attributes
+    ----------
+    baseline : RunRecord
+    runs : list of RunRecord
+        Every run, the baseline first.
+    tidy : pandas.DataFrame
+        One row per (scenario, key, event, district) with value, units and better-direction, the value
+        indicators included: what the CSV export holds.
+    table : pandas.DataFrame
+        Territory-wide indicators (rows: key, event) by scenario (columns), then one ``Δ <scenario>``
+        column per non-baseline scenario.
+    scorecard : pandas.DataFrame
+        Per scenario: each criterion scored 0 (worst of the compared) to 1 (best), the weighted score and
+        the rank.
+    weights : dict
+        The criteria and weights used.
+    diffs : dict
+        ``(scenario, event, map) -> path`` of the difference maps, once written.
+    """
+
+    baseline: object
+    runs: list
+    tidy: pd.DataFrame
+    table: pd.DataFrame
+    scorecard: pd.DataFrame
+    weights: dict[str, float]
+    diffs: dict[tuple[str, str, str], Path] = field(default_factory=dict)
+
+
+def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = None) -> Comparison:
+    """Compare runs with a baseline run (``RunRecord`` objects; the baseline may or may not be in ``runs``)."""
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    check_weights(weights, where="weights")
+    ordered = [baseline] + [r for r in runs if r.folder != baseline.folder]
+    names = [r.name for r in ordered]
+    if len(set(names)) != len(names):
+        raise ScenarioError(message("compare", "scenario names", "unique", names))
+    records = []
+    for r in ordered:
+        extra = [Indicator("scenario.cost_eur", float(r.scenario["cost_eur"]))]
+        if r is not baseline:
+            extra += value_indicators(r, baseline)
+        for i in [*r.indicators, *extra]:
+            records.append({"scenario": r.name} | i.to_dict())
+    tidy = pd.DataFrame.from_records(records)
+    return Comparison(baseline, ordered, tidy, _table(tidy, names), _scorecard(tidy, names, weights), weights)
+
+
+def check_weights(weights: Mapping[str, float], *, where: str) -> None:
+    """Criteria must be known indicator keys with finite, non-negative weights, not all zero."""
+    for key, w in weights.items():
+        if key not in CATALOGUE:
+            raise ScenarioError(message(where, key, f"an indicator key ({', '.join(sorted(CATALOGUE))})", key))
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise ScenarioError(message(where, key, "a finite weight >= 0", w))
+    if not any(weights.values()):
+        raise ScenarioError(message(where, "weights", "at least one weight above 0", dict(weights)))
+
+
+def read_weights(path: str | Path) -> dict[str, float]:
+    """Read criteria weights from a TOML file: a ``[weights]`` table of indicator key = weight."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        from .errors import MissingFileError
+
+        raise MissingFileError(path, role="weights file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(message(path, "content", "TOML", str(exc))) from None
+    weights = data.get("weights")
+    if not isinstance(weights, dict):
+        raise ScenarioError(message(path, "weights", "a table of indicator key = weight", weights))
+    check_weights(weights, where=str(path))
+    return {k: float(v) for k, v in weights.items()}
+
+
+def value_indicators(run, baseline) -> list[Indicator]:
+    """Value for money and equity of a run against the baseline, per event.
+
+    * ``value.damage_avoided_per_eur``: flood damage avoided in the event / cost (€/€); with the expected
+      annual damage, avoided EAD x lifetime / cost (event ``None``);
+    * ``value.people_relieved_per_meur``: people taken out of strong heat stress / cost in M€;
+    * ``value.equity_share``: of the people relieved (heat) or no longer flooded (flood), the share living
+      in the districts most exposed at baseline (the top third by exposure rate, at least one district).
+    """
+    cost = float(run.scenario["cost_eur"])
+    out: list[Indicator] = []
+    for event in run.events:
+        name, kind = event["name"], event["kind"]
+        if baseline.value(_people_key(kind), event=name) is None:
+            continue  # the baseline did not run this event
+        if kind == "heatwave":
+            gain = baseline.value("heat.people_strong_stress", event=name) - run.value(
+                "heat.people_strong_stress", event=name
+            )
+            if cost > 0:
+                out.append(Indicator("value.people_relieved_per_meur", gain / (cost / 1e6), name))
+        else:
+            avoided = baseline.value("flood.damage_eur", event=name) - run.value("flood.damage_eur", event=name)
+            if cost > 0:
+                out.append(Indicator("value.damage_avoided_per_eur", avoided / cost, name))
+        share = equity_share(run, baseline, key=_people_key(kind), event=name)
+        if share is not None:
+            out.append(Indicator("value.equity_share", share, name))
+    ead, ead0 = run.value("flood.expected_annual_damage_eur"), baseline.value("flood.expected_annual_damage_eur")
+    lifetime = run.scenario.get("lifetime_years")
+    if cost > 0 and ead is not None and ead0 is not None and lifetime:
+        out.append(Indicator("value.damage_avoided_per_eur", (ead0 - ead) * lifetime / cost))
+    return out
+
+
+def _people_key(kind: str) -> str:
+    return "heat.people_strong_stress" if kind == "heatwave" else "flood.people_exposed"
+
+
+def equity_share(run, baseline, *, key: str, event: str) -> float | None:
+    """Share of the people benefiting that live in the most exposed districts at baseline (None: no benefit)."""
+    districts = sorted({i.district for i in baseline.indicators if i.key == key and i.district is not None})
+    if not districts:
+        return None
+    population = {d: baseline.value("land.population", district=d) or 0.0 for d in districts}
+    exposed = {d: baseline.value(key, event=event, district=d) or 0.0 for d in districts}
+    rate = {d: exposed[d] / population[d] if population[d] > 0 else 0.0 for d in districts}
+    top = sorted(districts, key=lambda d: -rate[d])[: max(1, math.ceil(len(districts) / 3))]
+    gain = {d: exposed[d] - (run.value(key, event=event, district=d) or 0.0) for d in districts}
+    total = sum(gain.values())
+    if total <= 0:
+        return None
+    return sum(gain[d] for d in top) / total
+
+
+def _table(tidy: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    whole = tidy[tidy["district"].isna()]
+    table = whole.set_index(["key", "event", "scenario"])["value"].unstack("scenario").reindex(columns=names)
+    order = {k: i for i, k in enumerate(MAIN_KEYS)}
+
+    def rank(i: int) -> tuple:
+        key, event = table.index[i]
+        return order.get(key, len(order)), key, str(event or "")
+
+    table = table.iloc[sorted(range(len(table)), key=rank)]
+    for name in names[1:]:
+        table[f"Δ {name}"] = table[name] - table[names[0]]
+    return table
+
+
+def _scorecard(tidy: pd.DataFrame, names: list[str], weights: Mapping[str, float]) -> pd.DataFrame:
+    whole = tidy[tidy["district"].isna()]
+    rows = {}
+    for key in weights:
+        values = whole[whole["key"] == key].groupby("scenario")["value"].sum().reindex(names)
+        lo, hi = values.min(), values.max()
+        if CATALOGUE[key].better == "lower":
+            score = (hi - values) / (hi - lo) if hi > lo else values * 0 + 1.0
+        else:
+            score = (values - lo) / (hi - lo) if hi > lo else values * 0 + 1.0
+        rows[key] = score.fillna(0.0)
+    card = pd.DataFrame(rows, index=names)
+    total = sum(weights.values())
+    card["score"] = sum(card[k] * w for k, w in weights.items()) / total
+    card["rank"] = card["score"].rank(ascending=False, method="min").astype(int)
+    return card
+
+
+def write_comparison(
+    comparison: Comparison, out: str | Path, *, overwrite: bool = False, lang: str = "en"
+) -> Comparison:
+    """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``."""
+    import json
+    import shutil
+
+    from .results import check_output
+
+    out = Path(out)
+    check_output(out, overwrite=overwrite)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    comparison.tidy.to_csv(out / "indicators.csv", index=False)
+    comparison.table.to_csv(out / "table.csv")
+    comparison.scorecard.to_csv(out / "scorecard.csv", index_label="scenario")
+    diffs = write_differences(comparison, out / "differences")
+    comparison = Comparison(**{**comparison.__dict__, "diffs": diffs})
+    (out / "comparison.json").write_text(
+        json.dumps(
+            {
+                "baseline": comparison.baseline.name,
+                "runs": {r.name: str(r.folder.resolve()) for r in comparison.runs},
+                "weights": comparison.weights,
+                "scorecard": comparison.scorecard.reset_index(names="scenario").to_dict(orient="records"),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    from .report import write_report
+
+    write_report(comparison, out / "report.html", lang=lang)
+    return comparison
+
+
+def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, str, str], Path]:
+    """Δ maps (scenario − baseline) for every event both ran, as COG: Δ depth, Δ UTCI, Δ air temperature."""
+    from .io import raster_grid, write_cog
+
+    base = comparison.baseline
+    base_events = {e["name"]: e["kind"] for e in base.events}
+    grid = raster_grid(base.folder / "territory" / "elevation.tif")
+    out = {}
+    for run in comparison.runs[1:]:
+        for event in run.events:
+            name = event["name"]
+            if base_events.get(name) != event["kind"]:
+                continue
+            family = "heatwave" if event["kind"] == "heatwave" else "flood"
+            for var in DIFF_MAPS[family]:
+                a, units = run.read_map(name, var)
+                b, _ = base.read_map(name, var)
+                if a.shape != b.shape:
+                    raise ScenarioError(
+                        message(run.folder, f"{name}/{var}", f"on the baseline's grid {b.shape}", a.shape)
+                    )
+                path = folder / run.name / name / f"delta_{var}.tif"
+                write_cog(
+                    (a - b).astype(np.float32), path, grid,
+                    units=units, description=f"{var}: {run.name} minus {base.name}", nodata=float("nan"),
+                )  # fmt: skip
+                out[(run.name, name, var)] = path
+    return out

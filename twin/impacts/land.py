@@ -1,0 +1,98 @@
+"""Indicators of the territory itself (no event): tree canopy, sealed ground, access to cool islands.
+
+These describe what a scenario's measures change on the ground; their records have ``event=None``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import ndimage
+
+from ..errors import ModelInputError, message
+from .places import district_raster, number, summarise
+from .records import Indicator
+
+if TYPE_CHECKING:
+    from ..territory import Territory
+
+
+def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area_ha: float = 2.0) -> list[Indicator]:
+    """Land indicators for the territory and each district (district of a cell: its centre's).
+
+    Parameters
+    ----------
+    territory
+        The territory (after the scenario's measures).
+    distance_m
+        Walking-distance proxy to a cool island, m: straight-line distance between cell centres.
+    min_area_ha
+        Smallest green patch that counts as a cool island, ha.
+
+    Returns
+    -------
+    list of Indicator
+        ``land.canopy_share``: mean ``tree_canopy`` over the cells (0-1); ``land.impervious_share``:
+        mean ``imperviousness`` (0-1); ``land.cool_island_access_share``: share of the residents of
+        the ``population`` layer living within ``distance_m`` of a cool island
+        (:func:`cool_islands`), NaN where nobody lives.
+    """
+    if not (math.isfinite(number(distance_m)) and number(distance_m) >= 0):
+        raise ModelInputError(message("land indicators", "distance_m", "a number of metres >= 0", distance_m))
+    cell_district = district_raster(territory)
+    names = territory.vectors["districts"]["name"].astype(str).tolist()
+    out: list[Indicator] = []
+    for key, layer in (("land.canopy_share", "tree_canopy"), ("land.impervious_share", "imperviousness")):
+        values = territory[layer].astype(np.float64)
+        out += summarise(key, lambda m, v=values: _mean(v[m]), cell_district, names, event=None)
+    near = near_cool_island(territory, distance_m=distance_m, min_area_ha=min_area_ha)
+    people = territory["population"].astype(np.float64)
+    out += summarise(
+        "land.cool_island_access_share",
+        lambda m: _share(people[m & near].sum(), people[m].sum()),
+        cell_district,
+        names,
+        event=None,
+    )
+    out += summarise("land.population", lambda m: float(people[m].sum()), cell_district, names, event=None)
+    return out
+
+
+def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarray:
+    """Cells of the cool islands: boolean ``(y, x)``.
+
+    A cool island is an 8-connected patch of green cells (``green_area == 1``: grass, gardens, trees,
+    meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of the land-cover class
+    named ``"water"`` whatever its size. Gardens count as green, so contiguous private gardens can
+    form a patch: the layer knows land cover, not access.
+    """
+    if not (math.isfinite(number(min_area_ha)) and number(min_area_ha) >= 0):
+        raise ModelInputError(message("cool islands", "min_area_ha", "a number of hectares >= 0", min_area_ha))
+    green = territory["green_area"] >= 0.5
+    labels, _ = ndimage.label(green, structure=np.ones((3, 3), dtype=bool))
+    area_m2 = np.bincount(labels.ravel()) * territory.grid.cell_area
+    big = area_m2 >= min_area_ha * 1e4 - 1e-6
+    big[0] = False  # label 0: not green
+    cool = big[labels]
+    if "water" in territory.landcover.names:
+        cool |= territory["land_cover"] == territory.landcover.code_of("water")
+    return cool
+
+
+def near_cool_island(territory: Territory, *, distance_m: float = 300.0, min_area_ha: float = 2.0) -> np.ndarray:
+    """Cells whose centre is within ``distance_m`` (m, straight line) of a cool island's cell centre."""
+    cool = cool_islands(territory, min_area_ha=min_area_ha)
+    if not cool.any():
+        return np.zeros(cool.shape, dtype=bool)
+    distance = ndimage.distance_transform_edt(~cool, sampling=territory.grid.cell_size)
+    return distance <= distance_m + 1e-6
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else math.nan

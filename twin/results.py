@@ -1,0 +1,225 @@
+"""The results folder of a run: its layout, written whole or not at all, and read back.
+
+::
+
+    RUN/
+      indicators.json        the scenario (title, description, cost), its measures (area, cells), its events
+                             and every indicator as a tidy record with units
+      provenance.json        scenario and territory SHA-256, twin version, engine parameters, timings per stage,
+                             flood results reused from another run and why
+      scenario.toml          the resolved scenario (inherited measures and events written out)
+      impacts.gpkg           per event, layers buildings_<event> (depth and damage, or UTCI and stress, per
+                             building) and sites_<event>
+      territory/*.tif        elevation, land cover, canopy, imperviousness and building heights after the measures
+      events/<event>/*.tif   the key maps of each event as Cloud-Optimized GeoTIFF (units in the band metadata)
+      events/<event>/hazard.nc  every map of the engine as CF NetCDF (flood depth frames included)
+
+Everything is written in a hidden sibling folder which is renamed into place at
+the end, so that a folder named like a run is always a complete run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import DataSourceError, MissingFileError, OutputExistsError, message
+
+FLOOD_MAPS = ("max_depth", "max_velocity", "hazard_rating", "ppri_class", "arrival_time", "duration_deep")
+HEAT_MAPS = ("utci", "utci_class", "tmrt", "t_air_day", "t_air_night", "uhi_day", "uhi_night", "shade_fraction")
+TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
+FORMAT_VERSION = 1
+
+
+def check_output(out: Path, *, overwrite: bool) -> None:
+    """Refuse, before any work, an output folder that exists (unless ``overwrite``) or is a file."""
+    if out.exists() and (not overwrite or not out.is_dir()):
+        raise OutputExistsError(out)
+
+
+def layer_name(kind: str, event: str) -> str:
+    """GeoPackage layer of an event's impacts: ``buildings_storm_100y_1h``."""
+    return f"{kind}_{event.replace('-', '_')}"
+
+
+def write_run(result, out: Path, *, overwrite: bool = False):
+    """Write a :class:`~twin.runner.RunResult` to ``out`` atomically; returns it with ``folder`` set."""
+    check_output(out, overwrite=overwrite)
+    started = time.perf_counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _write_contents(result, tmp)
+        timings = result.timings | {"write": round(time.perf_counter() - started, 3)}
+        provenance = result.provenance | {"timings_s": timings, "format_version": FORMAT_VERSION}
+        _write_json(tmp / "provenance.json", provenance)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return replace(result, folder=out, provenance=provenance, timings=timings)
+
+
+def _write_contents(result, folder: Path) -> None:
+    from .io import write_cog, write_netcdf, write_vector
+    from .scenario.io import save_scenario
+
+    scenario = result.scenario
+    folder.mkdir(parents=True)
+    _write_json(folder / "indicators.json", summary(result))
+    save_scenario(scenario.model_copy(update={"extends": None}), folder / "scenario.toml")
+    territory = result.territory
+    for name in TERRITORY_MAPS:
+        spec = territory.layers[name]
+        write_cog(
+            spec.values, folder / "territory" / f"{name}.tif", territory.grid,
+            units=spec.attrs.get("units", ""), description=spec.attrs.get("long_name", ""),
+        )  # fmt: skip
+    gpkg = folder / "impacts.gpkg"
+    for name, event in result.events.items():
+        maps = HEAT_MAPS if event.event.kind == "heatwave" else FLOOD_MAPS
+        for var in maps:
+            da = event.hazard[var]
+            nodata = float("nan") if da.dtype.kind == "f" else None
+            write_cog(
+                da.values, folder / "events" / name / f"{var}.tif", territory.grid,
+                units=da.attrs.get("units", ""), description=da.attrs.get("long_name", var), nodata=nodata,
+            )  # fmt: skip
+        write_netcdf(event.hazard, folder / "events" / name / "hazard.nc")
+        write_vector(event.impacts.buildings, gpkg, layer=layer_name("buildings", name), add_layer=True)
+        write_vector(event.impacts.sites, gpkg, layer=layer_name("sites", name), add_layer=True)
+
+
+def summary(result) -> dict[str, Any]:
+    """The JSON of ``indicators.json``: the scenario for people, its measures, events and indicators."""
+    s = result.scenario
+    return {
+        "format_version": FORMAT_VERSION,
+        "scenario": {
+            "name": s.name,
+            "title": s.title,
+            "description": s.description.strip(),
+            "author": s.author,
+            "status": s.status,
+            "cost_eur": s.cost_eur,
+            "lifetime_years": s.lifetime_years,
+        },
+        "measures": [e.as_dict() for e in result.effects],
+        "events": [
+            {"name": n, "kind": e.event.kind, "forcing": result.provenance["events"][n]["forcing"]}
+            | ({"reused_from": e.reused} if e.reused else {})
+            for n, e in result.events.items()
+        ],
+        "indicators": [_finite(i.to_dict()) for i in result.indicators],
+    }
+
+
+def _finite(record: dict) -> dict:
+    """JSON has no NaN: a value that is not a number (a share of nobody) is written as null."""
+    value = record["value"]
+    return record | {"value": float(value) if value is not None and math.isfinite(value) else None}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable, allow_nan=False) + "\n", encoding="utf-8"
+    )
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A results folder read back: what :func:`twin.compare` and the report work from."""
+
+    folder: Path
+    scenario: dict[str, Any]
+    measures: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    indicators: list  # twin.impacts.Indicator
+    provenance: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.scenario["name"]
+
+    def map_path(self, event: str, var: str) -> Path:
+        """The COG of map ``var`` of ``event``; a clear error if the run has no such map."""
+        path = self.folder / "events" / event / f"{var}.tif"
+        if not path.is_file():
+            have = (
+                sorted(p.name for p in (self.folder / "events").iterdir()) if (self.folder / "events").is_dir() else []
+            )
+            raise MissingFileError(path, role=f"map {var!r} of event {event!r} (events here: {have})")
+        return path
+
+    def read_map(self, event: str, var: str):
+        """Map ``var`` of ``event`` as a 2-D numpy array (NaN where no data) with its units."""
+        import rasterio
+
+        with rasterio.open(self.map_path(event, var)) as src:
+            values = src.read(1, masked=True)
+            units = src.tags(1).get("units") or src.tags().get("units", "")
+        return values.filled(float("nan")) if values.dtype.kind == "f" else values.data, units
+
+    def value(self, key: str, *, event: str | None = None, district: str | None = None) -> float | None:
+        """The value of one indicator, or ``None`` if the run does not have it."""
+        for i in self.indicators:
+            if i.key == key and i.event == event and i.district == district:
+                return i.value
+        return None
+
+
+def load_run(folder: str | Path) -> RunRecord:
+    """Read a results folder written by :func:`write_run`."""
+    from .impacts import Indicator
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise MissingFileError(folder, role="run folder")
+    data = {}
+    for name in ("indicators.json", "provenance.json"):
+        path = folder / name
+        if not path.is_file():
+            raise DataSourceError(message(folder, name, "present in a run folder (written by `twin run`)", "missing"))
+        try:
+            data[name] = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataSourceError(message(path, "content", "JSON", str(exc))) from None
+    summary_ = data["indicators.json"]
+    try:
+        indicators = [
+            Indicator(
+                r["key"], math.nan if r["value"] is None else float(r["value"]), r.get("event"), r.get("district")
+            )
+            for r in summary_["indicators"]
+        ]
+        return RunRecord(
+            folder,
+            summary_["scenario"],
+            summary_["measures"],
+            summary_["events"],
+            indicators,
+            data["provenance.json"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataSourceError(message(folder / "indicators.json", "content", "a twin run summary", repr(exc))) from None
