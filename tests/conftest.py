@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -144,3 +146,82 @@ def dry_event(tmp_path):
     path = tmp_path / "dry.csv"
     path.write_text("time_min,intensity_mm_per_h\n0,0\n", encoding="utf-8")
     return make_event(kind="rain_series", name="dry", series_file=str(path), after_min=0)
+
+
+def write_run_folder(
+    folder: Path,
+    *,
+    scenario: dict,
+    events: list[dict],
+    indicators: Iterable[tuple],
+    measures: list[dict] | None = None,
+    provenance: dict | None = None,
+    grid=None,
+    maps: Mapping[str, tuple[np.ndarray, str]] | None = None,
+) -> Path:
+    """A results folder written by hand in the layout of :mod:`twin.results`, as ``load_run`` reads it.
+
+    ``indicators`` are ``(key, value, event, district)`` tuples (units and direction from the catalogue);
+    ``maps`` are ``"territory/elevation"`` or ``"events/<event>/<var>"`` -> ``(values, units)``, written as COG
+    on ``grid`` (NaN is the nodata of float maps).
+    """
+    from twin.impacts.records import CATALOGUE
+    from twin.io import write_cog
+
+    summary = {
+        "format_version": 1,
+        "scenario": scenario,
+        "measures": measures or [],
+        "events": events,
+        "indicators": [
+            {
+                "key": k,
+                "value": v,
+                "event": e,
+                "district": d,
+                "units": CATALOGUE[k].units,
+                "better": CATALOGUE[k].better,
+            }
+            for k, v, e, d in indicators
+        ],
+    }
+    if provenance is None:
+        provenance = {
+            "twin_version": "0.1.0",
+            "scenario": {"name": scenario["name"], "cost_eur": scenario.get("cost_eur")},
+            "territory": {"name": "test town"},
+            "events": {e["name"]: {"kind": e["kind"], "forcing": e.get("forcing", {})} for e in events},
+            "timings_s": {},
+            "format_version": 1,
+        }
+    folder.mkdir(parents=True)
+    (folder / "indicators.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    (folder / "provenance.json").write_text(json.dumps(provenance), encoding="utf-8")
+    for name, (values, units) in (maps or {}).items():
+        nodata = float("nan") if values.dtype.kind == "f" else None
+        write_cog(values, folder / f"{name}.tif", grid, units=units, nodata=nodata)
+    return folder
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright; skipped where it is absent, except in CI (TWIN_REQUIRE_BROWSER=1)."""
+    import os
+
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed: the browser tests need Debian's chromium"
+        if os.environ.get("TWIN_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -639,3 +639,137 @@ def test_impacts_bad_options_are_named(tiny, call, match):
             heat_impacts(tiny, heat, event="e", very_strong_c=30.0)
         else:
             land_indicators(tiny, min_area_ha="big")
+
+
+# ---------------------------------------------------------------- comparison weights and `twin compare`
+# Weights of the scorecard come from a TOML file (`--weights`), from `--weight KEY=W` or from Python: each bad
+# one is named with where it comes from, the key and the value.
+
+_SCORED = r"an indicator key with a better direction \(flood\.area_ppri_high_ha, .*, value\.people_relieved_per_meur\)"
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        ({"unknown.key": 1}, rf"^weights: unknown\.key must be {_SCORED}, got 'unknown\.key'$"),
+        ({"land.population": 1}, rf"^weights: land\.population must be {_SCORED}, got 'land\.population'$"),
+        ({"flood.damage_eur": -1}, r"^weights: flood\.damage_eur must be a finite weight >= 0, got -1$"),
+        ({"flood.damage_eur": float("nan")}, r"^weights: flood\.damage_eur must be a finite weight >= 0, got nan$"),
+        ({"flood.damage_eur": float("inf")}, r"^weights: flood\.damage_eur must be a finite weight >= 0, got inf$"),
+        ({"flood.damage_eur": True}, r"^weights: flood\.damage_eur must be a finite weight >= 0, got True$"),
+        ({"flood.damage_eur": "2"}, r"^weights: flood\.damage_eur must be a finite weight >= 0, got '2'$"),
+        (
+            {"flood.damage_eur": 0, "land.canopy_share": 0.0},
+            r"^weights: weights must be at least one weight above 0, got \{'flood\.damage_eur': 0, "
+            r"'land\.canopy_share': 0\.0\}$",
+        ),
+        ({}, r"^weights: weights must be at least one weight above 0, got \{\}$"),
+    ],
+)
+def test_compare_weights_are_named(weights, match):
+    from twin.compare import check_weights
+    from twin.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=match):
+        check_weights(weights, where="weights")
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("[weights\n", r"content must be TOML, got [\"'].*\(at line 1, column 9\)[\"']$"),
+        (b"[weights]\n\xff = 1\n", r"content must be TOML, got [\"']'utf-8' codec can't decode byte 0xff.*[\"']$"),
+        ("", r"weights must be a table of indicator key = weight, got None$"),
+        ("weights = 3\n", r"weights must be a table of indicator key = weight, got 3$"),
+        ('weights = ["flood.damage_eur"]\n', r"weights must be a table .*, got \['flood\.damage_eur'\]$"),
+        ('[weights]\n"unknown.key" = 1\n', rf"unknown\.key must be {_SCORED}, got 'unknown\.key'$"),
+        ("[weights]\nflood.nonsense = 1\n", rf"flood\.nonsense must be {_SCORED}, got 'flood\.nonsense'$"),
+        ('[weights]\n"flood.damage_eur" = -2\n', r"flood\.damage_eur must be a finite weight >= 0, got -2$"),
+        ('[weights]\n"flood.damage_eur" = nan\n', r"flood\.damage_eur must be a finite weight >= 0, got nan$"),
+        ('[weights]\n"flood.damage_eur" = true\n', r"flood\.damage_eur must be a finite weight >= 0, got True$"),
+        ('[weights]\n"flood.damage_eur" = "2"\n', r"flood\.damage_eur must be a finite weight >= 0, got '2'$"),
+        ('[weights]\n"flood.damage_eur" = 0\n', r"weights must be at least one weight above 0, got \{'flood\.dam"),
+    ],
+)
+def test_compare_weights_file_errors_name_the_file_key_and_value(tmp_path, content, match):
+    from twin.compare import read_weights
+    from twin.errors import ScenarioError
+
+    path = tmp_path / "weights.toml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="^" + re.escape(str(path)) + ": " + match):
+        read_weights(path)
+
+
+def test_compare_weights_file_missing_or_a_folder(tmp_path):
+    from twin.compare import read_weights
+    from twin.errors import ScenarioError
+
+    with pytest.raises(MissingFileError, match="^" + re.escape(str(tmp_path / "w.toml")) + ": weights file not found$"):
+        read_weights(tmp_path / "w.toml")
+    with pytest.raises(
+        ScenarioError,
+        match="^" + re.escape(str(tmp_path)) + r": weights file must be a readable file, got [\"']IsADirectoryError: ",
+    ):
+        read_weights(tmp_path)
+
+
+def _two_runs(tmp_path) -> None:
+    """Two minimal run folders, base and a (no maps: every case here fails before they are read)."""
+    from conftest import write_run_folder
+
+    for name, cost in (("base", 0.0), ("a", 1000.0)):
+        write_run_folder(
+            tmp_path / name,
+            scenario={"name": name, "title": name, "cost_eur": cost, "lifetime_years": None},
+            events=[{"name": "storm", "kind": "design_storm"}],
+            indicators=[("flood.damage_eur", 1000.0 - cost / 2, "storm", None)],
+        )
+
+
+def _compare_cli(tmp_path, *extra):
+    _two_runs(tmp_path)
+    args = ["compare", str(tmp_path / "a"), "--baseline", str(tmp_path / "base"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, *extra])
+    assert "Traceback" not in result.output and not isinstance(result.exception, (TypeError, KeyError, OSError))
+    assert not (tmp_path / "out").exists()
+    return result
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "line"),
+    [
+        (["--weight", "nonsense"], 2, "Error: Invalid value for --weight: must read KEY=WEIGHT, got 'nonsense'"),
+        (["--weight", "flood.damage_eur=lots"], 2, "Error: Invalid value for --weight: must read KEY=WEIGHT, got "),
+        (["--weight", "unknown.key=1"], 1, "error: weights: unknown.key must be an indicator key with a better "),
+        (["--weight", "flood.damage_eur=-1"], 1, "error: weights: flood.damage_eur must be a finite weight >= 0, got"),
+    ],
+)
+def test_cli_compare_bad_weight_is_one_line(tmp_path, extra, code, line):
+    result = _compare_cli(tmp_path, *extra)
+    assert result.exit_code == code
+    errors = [s for s in result.stderr.splitlines() if s.lower().startswith("error")]
+    assert len(errors) == 1 and errors[0].startswith(line), result.stderr
+
+
+def test_cli_compare_weights_file_that_is_a_folder_is_one_line(tmp_path):
+    result = _compare_cli(tmp_path, "--weights", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f'error: {tmp_path}: weights file must be a readable file, got "IsADirectoryError')
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_compare_a_folder_that_is_not_a_run(tmp_path):
+    not_a_run = tmp_path / "notes"
+    not_a_run.mkdir()
+    _two_runs(tmp_path)
+    args = ["compare", str(not_a_run), "--baseline", str(tmp_path / "base"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {not_a_run}: indicators.json must be present in a run folder (written by `twin run`), got 'missing'"
+    )
+    assert not (tmp_path / "out").exists()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_run_folder
 
 from twin.compare import compare, write_comparison, write_differences
 from twin.grid import Grid
@@ -25,7 +25,6 @@ from twin.results import load_run
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "out" / "test-artefacts"
-CHROMIUM = Path("/usr/bin/chromium")
 GRID = Grid.from_bounds(crs="EPSG:2154", bounds=(431_000, 6_711_000, 431_400, 6_711_300), cell_size=10.0)
 HEAT, STORM = "heatwave-2019", "storm-100y-1h"
 EVIL = "Trees <script>alert(1)</script> & shade"
@@ -88,19 +87,9 @@ def _run_folder(root: Path, name: str, title: str, description: str, values: dic
             {"type": "retention_basin", "label": "Bassin des Prés", "where": "area: zones/basin.geojson",
              "cells": 30, "area_m2": 3000.0, "volume_m3": 4500.0},
         ]  # fmt: skip
-    indicators = [
-        {"key": k, "value": v, "event": e, "district": None, "units": CATALOGUE[k].units, "better": CATALOGUE[k].better}
-        for (k, e), v in values.items()
-    ]
-    summary = {
-        "format_version": 1,
-        "scenario": {"name": name, "title": title, "description": description, "author": "Service urbanisme",
-                     "status": "draft" if cost else "adopted", "cost_eur": cost,
-                     "lifetime_years": 40 if cost else None},
-        "measures": measures,
-        "events": events,
-        "indicators": indicators,
-    }  # fmt: skip
+    scenario = {"name": name, "title": title, "description": description, "author": "Service urbanisme",
+                "status": "draft" if cost else "adopted", "cost_eur": cost,
+                "lifetime_years": 40 if cost else None}  # fmt: skip
     reused = {"reused_from": {"scenario": "baseline", "reason": "no measure changes the flood inputs"}}
     provenance = {
         "twin_version": "0.1.0",
@@ -117,9 +106,10 @@ def _run_folder(root: Path, name: str, title: str, description: str, values: dic
         "timings_s": {"load": 1.25, "measures": 0.3, f"{STORM}: simulate": 14.5},
         "format_version": 1,
     }
-    folder.mkdir(parents=True)
-    (folder / "indicators.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
-    (folder / "provenance.json").write_text(json.dumps(provenance), encoding="utf-8")
+    indicators = [(k, v, e, None) for (k, e), v in values.items()]
+    write_run_folder(
+        folder, scenario=scenario, events=events, indicators=indicators, measures=measures, provenance=provenance
+    )
     _maps(folder, depth_drop=0.0 if name != "basin" else 0.4, cooling=3.0 if name == "trees" else 0.0, heat=heat)
     return load_run(folder)
 
@@ -250,20 +240,6 @@ def test_report_uses_written_differences(runs, tmp_path):
     assert (trees.name, HEAT, "utci") in diffs
     page = render_report(type(comparison)(**{**comparison.__dict__, "diffs": diffs}), lang="en")
     assert page.count("<img") >= 5
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's chromium, driven by Playwright (skipped where it is not installed)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: the browser test needs Debian's chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
-    args = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--no-first-run"]  # fmt: skip
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

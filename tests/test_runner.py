@@ -11,7 +11,7 @@ import rasterio
 import xarray as xr
 from conftest import HEATWAVE_2019
 
-from twin.errors import DataSourceError, OutputExistsError
+from twin.errors import DataSourceError, OutputExistsError, ScenarioError
 from twin.flood.model import FloodParams
 from twin.impacts import expected_annual_damage
 from twin.results import FLOOD_MAPS, HEAT_MAPS, layer_name, load_run
@@ -44,9 +44,7 @@ def _scenario(**extra) -> Scenario:
 def written(tiny, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "green-sud"
     stages = []
-    result = run(
-        _scenario(), out=out, territory=tiny, flood_params=FAST, progress=lambda s, f: stages.append((s, f))
-    )
+    result = run(_scenario(), out=out, territory=tiny, flood_params=FAST, progress=lambda s, f: stages.append((s, f)))
     return result, out, stages
 
 
@@ -152,3 +150,14 @@ def test_a_second_run_reuses_an_unchanged_flood_and_says_why(tiny, written):
 def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path):
     with pytest.raises(DataSourceError, match=r"indicators\.json must be present in a run folder"):
         load_run(tmp_path)
+
+
+def test_a_set_refuses_two_scenarios_with_one_name_before_any_work(tmp_path):
+    from twin.datasets import scenarios_dir
+    from twin.runset import run_set
+
+    copy = tmp_path / "again.toml"
+    copy.write_text((scenarios_dir() / "baseline.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"scenario names must be unique in a set .*\['baseline'\]"):
+        run_set([scenarios_dir() / "baseline.toml", copy], out=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()

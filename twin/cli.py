@@ -145,7 +145,13 @@ def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> N
 @click.option("--baseline", required=True, type=click.Path(path_type=Path), help="Run folder of the baseline.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Comparison folder.")
 @click.option("--weights", "weights_file", type=click.Path(path_type=Path), help="TOML file with a [weights] table.")
-@click.option("--weight", "weight_items", multiple=True, metavar="KEY=W", help="Weight of one criterion (repeatable).")
+@click.option(
+    "--weight",
+    "weight_items",
+    multiple=True,
+    metavar="KEY=W",
+    help="Weight of one criterion, over the defaults or the --weights file (repeatable; 0 drops it).",
+)
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Report language.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing comparison folder.")
 def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) -> None:
@@ -156,7 +162,9 @@ def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) ->
 
     weights = read_weights(weights_file) if weights_file else None
     if weight_items:
-        weights = dict(weights or {}) | _parse_weights(weight_items)
+        from .compare import DEFAULT_WEIGHTS
+
+        weights = dict(weights or DEFAULT_WEIGHTS) | _parse_weights(weight_items)  # on top of the defaults
     base = load_run(baseline)
     comparison = compare_runs([load_run(r) for r in runs], baseline=base, weights=weights)
     write_comparison(comparison, out, overwrite=overwrite, lang=lang)

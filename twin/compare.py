@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError, message
+from .errors import MissingFileError, ScenarioError, message
 from .impacts import CATALOGUE, Indicator
 
 # Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
@@ -102,10 +102,13 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
 
 
 def check_weights(weights: Mapping[str, float], *, where: str) -> None:
-    """Criteria must be known indicator keys with finite, non-negative weights, not all zero."""
+    """Criteria must be indicator keys with a better direction, with finite, non-negative weights, not all zero."""
+    scorable = sorted(k for k, spec in CATALOGUE.items() if spec.better != "none")
     for key, w in weights.items():
-        if key not in CATALOGUE:
-            raise ScenarioError(message(where, key, f"an indicator key ({', '.join(sorted(CATALOGUE))})", key))
+        if key not in scorable:  # a key with no better direction (land.population) cannot be scored
+            raise ScenarioError(
+                message(where, key, f"an indicator key with a better direction ({', '.join(scorable)})", key)
+            )
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
             raise ScenarioError(message(where, key, "a finite weight >= 0", w))
     if not any(weights.values()):
@@ -113,21 +116,37 @@ def check_weights(weights: Mapping[str, float], *, where: str) -> None:
 
 
 def read_weights(path: str | Path) -> dict[str, float]:
-    """Read criteria weights from a TOML file: a ``[weights]`` table of indicator key = weight."""
+    """Read criteria weights from a TOML file: a ``[weights]`` table of indicator key = weight.
+
+    Keys may be quoted (``"flood.damage_eur" = 2``) or bare (``flood.damage_eur = 2``, which TOML reads as
+    nested tables: they are joined back with dots).
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        from .errors import MissingFileError
-
         raise MissingFileError(path, role="weights file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(message(path, "content", "TOML", str(exc))) from None
+    except OSError as exc:  # a folder, an unreadable file
+        raise ScenarioError(message(path, "weights file", "a readable file", f"{type(exc).__name__}: {exc}")) from None
     weights = data.get("weights")
     if not isinstance(weights, dict):
         raise ScenarioError(message(path, "weights", "a table of indicator key = weight", weights))
+    weights = _dotted(weights)
     check_weights(weights, where=str(path))
     return {k: float(v) for k, v in weights.items()}
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    """``{"flood": {"damage_eur": 2}}`` (bare dotted keys in TOML) -> ``{"flood.damage_eur": 2}``."""
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out |= _dotted(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def value_indicators(run, baseline) -> list[Indicator]:
@@ -201,15 +220,21 @@ def _table(tidy: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def _scorecard(tidy: pd.DataFrame, names: list[str], weights: Mapping[str, float]) -> pd.DataFrame:
+    """Criteria summed over the events every run has (a run without an event is not scored on it)."""
     whole = tidy[tidy["district"].isna()]
+    events = whole.dropna(subset=["event"]).groupby("event")["scenario"].nunique()
+    shared = set(events[events == len(names)].index)
+    whole = whole[whole["event"].isna() | whole["event"].isin(shared)]
     rows = {}
     for key in weights:
         values = whole[whole["key"] == key].groupby("scenario")["value"].sum().reindex(names)
         lo, hi = values.min(), values.max()
-        if CATALOGUE[key].better == "lower":
-            score = (hi - values) / (hi - lo) if hi > lo else values * 0 + 1.0
+        if not hi > lo:  # all equal, or no shared data: the criterion does not separate the runs
+            score = pd.Series(1.0, index=names)
+        elif CATALOGUE[key].better == "lower":
+            score = (hi - values) / (hi - lo)
         else:
-            score = (values - lo) / (hi - lo) if hi > lo else values * 0 + 1.0
+            score = (values - lo) / (hi - lo)
         rows[key] = score.fillna(0.0)
     card = pd.DataFrame(rows, index=names)
     total = sum(weights.values())
@@ -229,6 +254,9 @@ def write_comparison(
 
     out = Path(out)
     check_output(out, overwrite=overwrite)
+    for run in comparison.runs:  # replacing the folder must never delete the runs compared
+        if out.resolve() == run.folder.resolve() or out.resolve() in run.folder.resolve().parents:
+            raise ScenarioError(message(out, "comparison folder", "outside the run folders compared", str(run.folder)))
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

@@ -1,0 +1,106 @@
+"""`twin demo`, the README's main job: every example scenario on the demo town, compared, reported.
+
+One run of the whole demo (about two minutes) feeds every test here. The
+directions checked are the ones a planner expects of these scenarios.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from test_report import ARTEFACTS
+
+from twin.cli import main
+from twin.datasets import scenarios_dir
+from twin.results import load_run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "twin-demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    runs = {p.name: load_run(p) for p in (out / "runs").iterdir()}
+    return out, result.output, runs
+
+
+def test_every_example_scenario_ran_and_the_output_says_where_the_report_is(demo):
+    out, output, runs = demo
+    assert set(runs) == {p.stem for p in scenarios_dir().glob("*.toml")}
+    assert f"Report:  {out / 'comparison' / 'report.html'}" in output
+    assert "Δ station-greening" in output and "flood damage to buildings (river-flood)" in output
+    for name in ("report.html", "table.csv", "scorecard.csv", "indicators.csv", "comparison.json"):
+        assert (out / "comparison" / name).is_file()
+    assert CliRunner().invoke(main, ["demo", "--out", str(out)]).exit_code == 1  # refuses to overwrite
+
+
+def _delta(runs, name, key, *, event=None, district=None):
+    value = runs[name].value(key, event=event, district=district)
+    base = runs["baseline"].value(key, event=event, district=district)
+    return value - base, base
+
+
+def test_greening_takes_people_out_of_strong_heat_stress_on_a_hot_day(demo):
+    _, _, runs = demo
+    delta, base = _delta(runs, "station-greening", "heat.people_strong_stress", event="hot-day")
+    assert base > 0 and delta < -0.05 * base  # more than 5 % fewer
+    delta, _ = _delta(runs, "station-greening", "heat.uhi_day_mean_k", event="hot-day")
+    assert delta < 0
+    delta, _ = _delta(runs, "station-greening", "land.canopy_share")
+    assert delta > 0
+
+
+def test_the_ring_dike_and_the_basins_lower_flood_damage(demo):
+    _, _, runs = demo
+    delta, base = _delta(runs, "river-dike", "flood.damage_eur", event="river-flood")
+    assert delta < -0.1 * base
+    centre, centre_base = _delta(
+        runs, "river-dike", "flood.damage_eur", event="river-flood", district="Centre historique"
+    )
+    assert centre < -0.5 * centre_base  # the old centre it encloses is mostly kept dry
+    delta, base = _delta(runs, "retention-upstream", "flood.damage_eur", event="storm-100y-1h")
+    assert delta < 0 and base > 0
+
+
+def test_densifying_gardens_seals_ground_and_building_on_a_car_park_does_not(demo):
+    _, _, runs = demo
+    delta, _ = _delta(runs, "garden-infill", "land.impervious_share")
+    assert delta > 0
+    delta, _ = _delta(runs, "car-park-housing", "land.impervious_share")
+    assert delta == pytest.approx(0.0, abs=1e-9)
+    people, _ = _delta(runs, "garden-infill", "land.population")
+    assert people == pytest.approx(40 * 2.1, rel=1e-6)
+
+
+def test_floods_are_reused_only_where_proven_and_provenance_says_so(demo):
+    out, _, runs = demo
+    prov = json.loads((out / "runs" / "industrial-cool-roofs" / "provenance.json").read_text())
+    for event in ("storm-100y-1h", "river-flood"):
+        assert prov["events"][event]["reused_from"]["scenario"] == "baseline"
+        a, _ = runs["industrial-cool-roofs"].read_map(event, "max_depth")
+        b, _ = runs["baseline"].read_map(event, "max_depth")
+        np.testing.assert_array_equal(a, b)
+    dike = json.loads((out / "runs" / "river-dike" / "provenance.json").read_text())
+    assert "reused_from" not in dike["events"]["river-flood"]
+    assert abs(dike["events"]["river-flood"]["mass_balance"]["relative_error"]) < 1e-5  # float32 state
+    assert dike["parameters"]["flood"]["precision"] == "float32"
+
+
+@pytest.mark.browser
+def test_the_demo_report_loads_every_image_and_asks_nothing_from_the_network(demo, chromium):
+    out, _, _ = demo
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((out / "comparison" / "report.html").resolve().as_uri(), wait_until="load")
+    images = page.evaluate("[...document.images].map(i => [i.complete, i.naturalWidth])")
+    assert len(images) >= 20 and all(complete and width > 0 for complete, width in images)
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "demo-report.png"), full_page=False)
+    page.close()
