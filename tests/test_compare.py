@@ -32,7 +32,7 @@ from twin.compare import (
     value_indicators,
     write_comparison,
 )
-from twin.errors import OutputExistsError, ScenarioError
+from twin.errors import OutputError, OutputExistsError, ScenarioError
 from twin.grid import Grid
 from twin.impacts import Indicator
 from twin.results import RunRecord, load_run
@@ -504,6 +504,10 @@ def test_write_comparison_refuses_then_overwrites(runs, tmp_path):
     with pytest.raises(OutputExistsError, match="pass --overwrite"):
         write_comparison(compare([trees], baseline=base), out)
     assert (out / "old.txt").is_file() and not (out / "report.html").exists()
+    with pytest.raises(OutputError, match=r"a folder twin wrote \(with comparison.json\) or an empty one"):
+        write_comparison(compare([trees], baseline=base), out, overwrite=True)  # not ours: never deleted
+    assert (out / "old.txt").is_file()
+    (out / "comparison.json").write_text("{}", encoding="utf-8")  # an earlier comparison: replaced whole
     write_comparison(compare([trees], baseline=base), out, overwrite=True)
     assert not (out / "old.txt").exists() and (out / "report.html").is_file()
     assert json.loads((out / "comparison.json").read_text(encoding="utf-8"))["runs"].keys() == {"baseline", "trees"}
@@ -539,11 +543,13 @@ def test_cli_compare(folders, tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].split()[-5:] == ["baseline", "Δ", "trees", "Δ", "basin"]
     rows = {line[:58].strip(): line[58:].split() for line in lines[2:-1]}
-    # baseline value, Δ trees, Δ basin; a dash where a run lacks the figure; spaces as thousands separators
-    assert rows[f"flood damage to buildings ({STORM})"] == ["EUR", "3", "000", "000", "+0", "-1", "200", "000"]
-    assert rows["expected annual flood damage"] == ["EUR/year", "100", "000", "-", "-20", "000"]
-    assert rows["share of the ground under tree canopy"] == ["1", "0.1", "+0.08", "+0"]
-    assert rows["residents in strong heat stress or worse at their door (UT"] == ["people", "2", "400", "-350", "-"]
+    # baseline value, Δ trees, Δ basin, formatted as in the report (money readable, shares in %, true minus
+    # signs); a dash where a run lacks the figure; the scenario's cost first
+    assert rows["cost of the measures"] == ["€", "0", "€", "+500", "k€", "+2.0", "M€"]
+    assert rows[f"flood damage to buildings ({STORM})"] == ["€", "3.0", "M€", "0", "€", "−1.2", "M€"]
+    assert rows["expected annual flood damage"] == ["€/year", "100", "k€", "—", "−20", "k€"]
+    assert rows["share of the ground under tree canopy"] == ["%", "10.0", "+8.0", "0.0"]
+    assert rows["residents in strong heat stress or worse at their door (UT"] == ["people", "2,400", "−350", "—"]
     assert result.stderr == ""
     assert lines[-1] == f"report: {out / 'report.html'}"
     assert '<html lang="fr">' in (out / "report.html").read_text(encoding="utf-8")

@@ -204,3 +204,23 @@ def pd_concat(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import pandas as pd
 
     return gpd.GeoDataFrame(pd.concat([a, b], ignore_index=True), crs=a.crs)
+
+
+def test_permanent_water_is_not_flooding(tiny):
+    """A full channel beside B2 and under the road: no house flooded, no road cut, no hazard area there."""
+    land_cover = tiny["land_cover"].copy()
+    channel = ring(tiny, B2) & (tiny["building_index"] < 0)
+    channel[10, 5:15] = True  # the road crosses the channel on a bridge
+    land_cover[channel] = tiny.landcover.code_of("water")
+    wet = tiny.with_layers(land_cover=land_cover)
+    depth = np.where(channel, 3.0, 0.0)
+    hazard = np.where(channel, 3, 0).astype(np.uint8)
+    out = flood_impacts(wet, results(wet, max_depth=depth, ppri_class=hazard), event="river")
+    assert values(out, "flood.buildings_over_0.1m")[None] == 0
+    assert values(out, "flood.damage_eur")[None] == 0.0
+    assert values(out, "flood.road_km_cut_0.05m")[None] == 0.0
+    assert values(out, "flood.area_ppri_high_ha")[None] == 0.0
+    # the same depths on land that is not water are a flood
+    dry = flood_impacts(tiny, results(tiny, max_depth=depth, ppri_class=hazard), event="river")
+    assert values(dry, "flood.buildings_over_1m")[None] == 1
+    assert values(dry, "flood.area_ppri_high_ha")[None] == pytest.approx(channel.sum() * 25 / 1e4, rel=1e-12)

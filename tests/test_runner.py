@@ -11,7 +11,7 @@ import rasterio
 import xarray as xr
 from conftest import HEATWAVE_2019
 
-from twin.errors import DataSourceError, OutputExistsError, ScenarioError
+from twin.errors import DataSourceError, OutputError, OutputExistsError, ScenarioError
 from twin.flood.model import FloodParams
 from twin.impacts import expected_annual_damage
 from twin.results import FLOOD_MAPS, HEAT_MAPS, layer_name, load_run
@@ -118,7 +118,7 @@ def test_a_failure_while_writing_leaves_no_folder_behind(tiny, tmp_path, monkeyp
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(twin.io, "write_netcdf", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputError, match=r"run: the results could not be written: No space left on device"):
         run(_scenario(events=[HEATWAVE_2019]), out=tmp_path / "run", territory=tiny)
     assert list(tmp_path.iterdir()) == []
 
@@ -161,3 +161,23 @@ def test_a_set_refuses_two_scenarios_with_one_name_before_any_work(tmp_path):
     with pytest.raises(ScenarioError, match=r"scenario names must be unique in a set .*\['baseline'\]"):
         run_set([scenarios_dir() / "baseline.toml", copy], out=tmp_path / "runs")
     assert not (tmp_path / "runs").exists()
+
+
+def test_runs_written_by_the_runner_compare_and_report_as_written(written, tiny, tmp_path):
+    """The fast end-to-end path: run -> folder -> load_run -> compare -> comparison folder and report."""
+    from twin.compare import compare, write_comparison
+
+    _, green_folder, _ = written
+    base = run(_scenario(name="today", cost_eur=0.0, measures=[]), out=tmp_path / "today", territory=tiny)
+    green, today = load_run(green_folder), load_run(base.folder)
+    comparison = write_comparison(compare([green], baseline=today), tmp_path / "cmp", lang="fr")
+    table = comparison.table
+    for key, event in (("land.canopy_share", None), ("heat.people_strong_stress", "heatwave-2019")):
+        row = table.loc[(key, event)] if event else table[table.index.get_level_values(0) == key].iloc[0]
+        assert row["Δ green-sud"] == pytest.approx(row["green-sud"] - row["today"], abs=1e-12)
+    assert table[table.index.get_level_values(0) == "land.canopy_share"]["Δ green-sud"].iloc[0] > 0
+    delta, _ = load_run(green_folder).read_map("heatwave-2019", "utci")
+    written_delta = rasterio.open(comparison.diffs[("green-sud", "heatwave-2019", "utci")]).read(1)
+    np.testing.assert_allclose(written_delta, delta - today.read_map("heatwave-2019", "utci")[0], atol=1e-5)
+    page = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "Trees in Sud" in page and "data:image/png;base64," in page

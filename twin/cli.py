@@ -210,7 +210,7 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     from .runset import run_set
 
     started = time.perf_counter()
-    check_output(out, overwrite=overwrite)
+    check_output(out, overwrite=overwrite, marker=None)  # only its runs/ and comparison/ are ever replaced
     paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
     click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
     results = run_set(
@@ -234,7 +234,8 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
 def format_indicators(folders) -> str:
     """The territory-wide indicator table as text: the baseline's values, then Δ for each other run."""
     from .compare import MAIN_KEYS
-    from .impacts import CATALOGUE
+    from .i18n import format_value, unit_label
+    from .impacts.records import CATALOGUE
     from .results import load_run
 
     runs = [load_run(f) for f in folders]
@@ -243,6 +244,7 @@ def format_indicators(folders) -> str:
         {(i.key, i.event) for i in base.indicators if i.district is None and i.key in MAIN_KEYS},
         key=lambda r: (MAIN_KEYS.index(r[0]), r[1] or ""),
     )
+    rows.insert(0, ("scenario.cost_eur", None))
     width = max(12, *(len(r.name) for r in others)) if others else 12
     head = f"{'indicator':<58} {'unit':<9} {base.name:>{width}}" + "".join(
         f" {'Δ ' + r.name:>{width + 2}}" for r in others
@@ -250,25 +252,19 @@ def format_indicators(folders) -> str:
     lines = [head, "-" * len(head)]
     for key, event in rows:
         spec = CATALOGUE[key]
+        cell = lambda run, k=key, e=event: (  # noqa: E731
+            run.scenario["cost_eur"] if k == "scenario.cost_eur" else run.value(k, event=e)
+        )
         label = spec.en + (f" ({event})" if event else "")
-        line = f"{label[:58]:<58} {spec.units:<9} {_fmt(base.value(key, event=event)):>{width}}"
+        v0 = cell(base)
+        units = unit_label(key, spec.units, "en")
+        line = f"{label[:58]:<58} {units:<9} {format_value(key, spec.units, v0, 'en'):>{width}}"
         for r in others:
-            v, v0 = r.value(key, event=event), base.value(key, event=event)
-            line += f" {_fmt(None if v is None or v0 is None else v - v0, sign=True):>{width + 2}}"
+            v = cell(r)
+            delta = None if v is None or v0 is None else v - v0
+            line += f" {format_value(key, spec.units, delta, 'en', sign=True):>{width + 2}}"
         lines.append(line)
     return "\n".join(lines)
-
-
-def _fmt(value, *, sign: bool = False) -> str:
-    if value is None:
-        return "-"
-    if abs(value) < 1e-9:
-        value = 0.0
-    if abs(value) >= 100 or value == int(value):
-        text = f"{value:+,.0f}" if sign else f"{value:,.0f}"
-    else:
-        text = f"{value:+.3g}" if sign else f"{value:.3g}"
-    return text.replace(",", " ")
 
 
 class _Progress:

@@ -8,6 +8,7 @@ by ``twin run``, ``twin demo`` or a batch compare alike.
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import MissingFileError, ScenarioError, message
-from .impacts import CATALOGUE, Indicator
+from .impacts.records import CATALOGUE, Indicator
 
 # Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -86,7 +87,13 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
     """Compare runs with a baseline run (``RunRecord`` objects; the baseline may or may not be in ``runs``)."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     check_weights(weights, where="weights")
-    ordered = [baseline] + [r for r in runs if r.folder != baseline.folder]
+    ordered = [baseline] + [r for r in runs if r.folder.resolve() != baseline.folder.resolve()]
+    territory = _territory_of(baseline)
+    for r in ordered[1:]:
+        if _territory_of(r) != territory:
+            raise ScenarioError(
+                message(r.folder, "territory", f"the baseline's ({territory[:12]}…, before measures)", _territory_of(r))
+            )
     names = [r.name for r in ordered]
     if len(set(names)) != len(names):
         raise ScenarioError(message("compare", "scenario names", "unique", names))
@@ -99,6 +106,10 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
             records.append({"scenario": r.name} | i.to_dict())
     tidy = pd.DataFrame.from_records(records)
     return Comparison(baseline, ordered, tidy, _table(tidy, names), _scorecard(tidy, names, weights), weights)
+
+
+def _territory_of(run) -> str:
+    return str((run.provenance.get("territory") or {}).get("sha256_before_measures", ""))
 
 
 def check_weights(weights: Mapping[str, float], *, where: str) -> None:
@@ -197,7 +208,8 @@ def equity_share(run, baseline, *, key: str, event: str) -> float | None:
     exposed = {d: baseline.value(key, event=event, district=d) or 0.0 for d in districts}
     rate = {d: exposed[d] / population[d] if population[d] > 0 else 0.0 for d in districts}
     top = sorted(districts, key=lambda d: -rate[d])[: max(1, math.ceil(len(districts) / 3))]
-    gain = {d: exposed[d] - (run.value(key, event=event, district=d) or 0.0) for d in districts}
+    # only districts that gain count: a loss elsewhere must not push the share above 1
+    gain = {d: max(exposed[d] - (run.value(key, event=event, district=d) or 0.0), 0.0) for d in districts}
     total = sum(gain.values())
     if total <= 0:
         return None
@@ -247,18 +259,39 @@ def write_comparison(
     comparison: Comparison, out: str | Path, *, overwrite: bool = False, lang: str = "en"
 ) -> Comparison:
     """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``."""
-    import json
     import shutil
 
     from .results import check_output
 
     out = Path(out)
-    check_output(out, overwrite=overwrite)
     for run in comparison.runs:  # replacing the folder must never delete the runs compared
         if out.resolve() == run.folder.resolve() or out.resolve() in run.folder.resolve().parents:
             raise ScenarioError(message(out, "comparison folder", "outside the run folders compared", str(run.folder)))
-    if out.exists():
-        shutil.rmtree(out)
+    check_output(out, overwrite=overwrite, marker="comparison.json")
+    from .errors import OutputError
+    from .results import replace_folder
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        comparison = _write_contents(comparison, tmp, lang)
+        replace_folder(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{out}: the comparison could not be written: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    diffs = {k: out / p.relative_to(tmp) for k, p in comparison.diffs.items()}
+    return Comparison(**{**comparison.__dict__, "diffs": diffs})
+
+
+def _write_contents(comparison: Comparison, out: Path, lang: str) -> Comparison:
+    import json
+
+    from .report import write_report
+
     out.mkdir(parents=True)
     comparison.tidy.to_csv(out / "indicators.csv", index=False)
     comparison.table.to_csv(out / "table.csv")
@@ -279,8 +312,6 @@ def write_comparison(
         + "\n",
         encoding="utf-8",
     )
-    from .report import write_report
-
     write_report(comparison, out / "report.html", lang=lang)
     return comparison
 

@@ -38,6 +38,10 @@ class OutputExistsError(TwinError, FileExistsError):
         self.path = path
 
 
+class OutputError(TwinError, OSError):
+    """Results could not be written (disk full, no permission), or would replace something that is not ours."""
+
+
 class CRSError(TwinError, ValueError):
     """A source has no CRS, or a CRS that cannot be used."""
 

@@ -86,6 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "where": "Where",
         "area": "Area, m²",
         "volume": "Volume, m³",
+        "measure_cost": "Cost",
         "results_folder": "Results folder",
         "provenance": "Provenance",
         "provenance_intro": "What each run was made from, so that any number above can be traced and reproduced.",
@@ -170,6 +171,7 @@ TEXT: dict[str, dict[str, str]] = {
         "where": "Où",
         "area": "Surface, m²",
         "volume": "Volume, m³",
+        "measure_cost": "Coût",
         "results_folder": "Dossier des résultats",
         "provenance": "Traçabilité",
         "provenance_intro": "Ce à partir de quoi chaque simulation a été faite, pour que chaque chiffre ci-dessus "

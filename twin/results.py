@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import DataSourceError, MissingFileError, OutputExistsError, message
+from .errors import DataSourceError, MissingFileError, OutputError, OutputExistsError, message
 
 FLOOD_MAPS = ("max_depth", "max_velocity", "hazard_rating", "ppri_class", "arrival_time", "duration_deep")
 HEAT_MAPS = ("utci", "utci_class", "tmrt", "t_air_day", "t_air_night", "uhi_day", "uhi_night", "shade_fraction")
@@ -37,10 +37,24 @@ TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "b
 FORMAT_VERSION = 1
 
 
-def check_output(out: Path, *, overwrite: bool) -> None:
-    """Refuse, before any work, an output folder that exists (unless ``overwrite``) or is a file."""
-    if out.exists() and (not overwrite or not out.is_dir()):
+def check_output(out: Path, *, overwrite: bool, marker: str | None = "provenance.json") -> None:
+    """Refuse, before any work, an output folder that exists (unless ``overwrite``).
+
+    With ``overwrite``, only a folder twin wrote (it holds ``marker``) or an empty one is replaced, never a
+    file or a folder of other things: ``--out ~/Documents --overwrite`` must not delete documents.
+    """
+    if not out.exists():
+        return
+    if not overwrite:
         raise OutputExistsError(out)
+    if not out.is_dir():
+        raise OutputError(message(out, "output", "a folder (it is replaced whole)", "an existing file"))
+    if marker is not None and any(out.iterdir()) and not (out / marker).is_file():
+        raise OutputError(
+            message(
+                out, "output", f"a folder twin wrote (with {marker}) or an empty one, to be replaced", "other files"
+            )
+        )
 
 
 def layer_name(kind: str, event: str) -> str:
@@ -60,17 +74,29 @@ def write_run(result, out: Path, *, overwrite: bool = False):
         timings = result.timings | {"write": round(time.perf_counter() - started, 3)}
         provenance = result.provenance | {"timings_s": timings, "format_version": FORMAT_VERSION}
         _write_json(tmp / "provenance.json", provenance)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        replace_folder(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{out}: the results could not be written: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return replace(result, folder=out, provenance=provenance, timings=timings)
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Move the complete folder ``new`` to ``out``, replacing what is there; the old one is kept on failure."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_contents(result, folder: Path) -> None:
@@ -123,17 +149,23 @@ def summary(result) -> dict[str, Any]:
             | ({"reused_from": e.reused} if e.reused else {})
             for n, e in result.events.items()
         ],
-        "indicators": [_finite(i.to_dict()) for i in result.indicators],
+        "indicators": [i.to_dict() for i in result.indicators],
     }
 
 
-def _finite(record: dict) -> dict:
-    """JSON has no NaN: a value that is not a number (a share of nobody) is written as null."""
-    value = record["value"]
-    return record | {"value": float(value) if value is not None and math.isfinite(value) else None}
+def _no_nan(value):
+    """JSON has no NaN: a float that is not finite becomes null, wherever it is."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_nan(v) for v in value]
+    return value
 
 
 def _write_json(path: Path, data: dict) -> None:
+    data = _no_nan(data)
     path.write_text(
         json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable, allow_nan=False) + "\n", encoding="utf-8"
     )
@@ -206,6 +238,11 @@ def load_run(folder: str | Path) -> RunRecord:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DataSourceError(message(path, "content", "JSON", str(exc))) from None
     summary_ = data["indicators.json"]
+    version = summary_.get("format_version") if isinstance(summary_, dict) else None
+    if version != FORMAT_VERSION:
+        raise DataSourceError(
+            message(folder / "indicators.json", "format_version", f"{FORMAT_VERSION} (written by this twin)", version)
+        )
     try:
         indicators = [
             Indicator(

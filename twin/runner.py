@@ -153,6 +153,7 @@ def run(
         },
         "events": {n: _event_provenance(scenario, e) for n, e in events.items()},
         "platform": {"python": platform.python_version(), "machine": platform.machine()},
+        "timings_s": timings,
     }
     result = RunResult(scenario, changed, effects, events, indicators, provenance, timings=timings)
     if out is not None:
@@ -191,7 +192,8 @@ def _run_event(scenario, event, label, territory, flood_params, heat_params, reu
             else:
                 report(f"{stage}: flood reused from {reused['scenario']}", None)
     except TwinError as exc:
-        raise type(exc)(f"{label}: {exc}") from None
+        exc.args = (f"{label}: {exc}", *exc.args[1:])  # say which event of which file, keep the error's class
+        raise
     timings[f"{event.name}: simulate"] = _lap(clock)
     clock = time.perf_counter()
     if event.kind == "heatwave":

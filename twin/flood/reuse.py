@@ -44,8 +44,10 @@ def reuse_reason(before, result, after, *, rain: bool) -> str | None:
     The caller has checked that the event, climate and parameters are the same.
     ``rain`` says whether the event rains on the grid.
     """
-    if before.grid != after.grid:
+    if before.grid != after.grid or before.landcover is not after.landcover:
         return None
+    if not _same_vector(before, after, "river"):
+        return None  # the river's line places the inflow
     changed = changed_inputs(before, after)
     if not changed.any():
         return "the measures change none of the flood inputs"
@@ -59,3 +61,10 @@ def reuse_reason(before, result, after, *, rain: bool) -> str | None:
         f"the measures change {int(changed.sum())} cells, all more than {MARGIN_CELLS} cells "
         "away from where the water went"
     )
+
+
+def _same_vector(before, after, name: str) -> bool:
+    a, b = before.vectors.get(name), after.vectors.get(name)
+    if a is None or b is None:
+        return a is b
+    return a is b or (len(a) == len(b) and bool(a.geometry.geom_equals(b.geometry).all()))

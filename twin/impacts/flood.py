@@ -3,7 +3,8 @@
 Depth at a building is the **maximum** of the event's ``max_depth`` over the building's footprint
 cells and the ring of cells around it (:func:`~twin.impacts.places.at_buildings` with
 ``"footprint_and_ring"``): with buildings as walls the footprint stays dry, and the water that
-matters is the water against the walls. A depth "over" a threshold means ``depth >= threshold``.
+matters is the water against the walls. Permanent water (land-cover class ``water``) counts as dry
+everywhere: a river in its bed is not a flood. A depth "over" a threshold means ``depth >= threshold``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def flood_impacts(
     if not (math.isfinite(number(exposure_depth_m)) and number(exposure_depth_m) > 0):
         raise ModelInputError(message(where, "exposure_depth_m", "a positive number of metres", exposure_depth_m))
     damage = damage if damage is not None else DamageModel.read()
-    depth_map = flood["max_depth"].values.astype(np.float64)
+    # permanent water (rivers, ponds, fountains) is not flooding: a full river channel must not count as a cut
+    # bridge, a high-hazard area or water against the quay-side houses
+    water = _permanent_water(territory)
+    depth_map = np.where(water, 0.0, flood["max_depth"].values.astype(np.float64))
     districts = territory.vectors["districts"]
     names = districts["name"].astype(str).tolist()
 
@@ -118,7 +122,7 @@ def flood_impacts(
         cut = seg_depth >= bound
         indicators += summarise(key, lambda m, c=cut: length[m & c].sum() / 1e3, seg_district, names, event=event)
 
-    ppri = flood["ppri_class"].values
+    ppri = np.where(water, 0, flood["ppri_class"].values)
     ha = territory.grid.cell_area / 1e4
     for code, key in PPRI_KEYS.items():
         in_class = ppri == code
@@ -150,6 +154,13 @@ def flood_impacts(
         crs=sites.crs,
     )
     return EventImpacts(indicators, building_table, site_table)
+
+
+def _permanent_water(territory: Territory) -> np.ndarray:
+    """Cells of the land-cover class ``water`` (none if the table has no such class)."""
+    if "water" not in territory.landcover.names:
+        return np.zeros(territory.grid.shape, dtype=bool)
+    return territory["land_cover"] == territory.landcover.code_of("water")
 
 
 def depth_class(depth_m: np.ndarray) -> np.ndarray:

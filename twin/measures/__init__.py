@@ -8,6 +8,7 @@ a contract test keeps them in step.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..errors import ScenarioError
 from .buildings import demolition, new_buildings
@@ -46,6 +47,8 @@ def apply_measures(territory, measures: Sequence, *, labels: Sequence[str] | Non
     labels = list(labels) if labels is not None else [f"measures.{i} ({m.type})" for i, m in enumerate(measures)]
     for measure, label in zip(measures, labels, strict=True):
         territory, effect = apply_measure(measure, territory, where=label)
+        if measure.cost_eur is not None:
+            effect = replace(effect, details={**effect.details, "cost_eur": measure.cost_eur})
         problems = territory.validate()
         if problems:
             raise ScenarioError(f"{label}: the measure makes the territory invalid: " + "; ".join(problems))

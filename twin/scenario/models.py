@@ -37,6 +37,9 @@ class _Where(_Model):
         None, description='building filter: attribute = value, e.g. { use = "industrial" }'
     )
     label: str = Field("", description="a short name for this measure in reports (optional)")
+    cost_eur: NonNegativeFloat | None = Field(
+        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
+    )
 
     @model_validator(mode="after")
     def _one_selection(self):
@@ -131,6 +134,9 @@ class NewBuildings(_Model):
     )
     persons_per_dwelling: PositiveFloat = Field(2.1, description="residents per new dwelling (INSEE mean household)")
     label: str = Field("", description="a short name for this measure in reports (optional)")
+    cost_eur: NonNegativeFloat | None = Field(
+        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
+    )
 
     @model_validator(mode="after")
     def _height_or_floors(self):
@@ -151,6 +157,9 @@ class RetentionBasin(_Model):
         None, description="storage volume below the spill level, m3"
     )
     label: str = Field("", description="a short name for this measure in reports (optional)")
+    cost_eur: NonNegativeFloat | None = Field(
+        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
+    )
 
     @model_validator(mode="after")
     def _depth_or_volume(self):
@@ -172,6 +181,9 @@ class Dike(_Model):
     )
     width_m: float = Field(5.0, gt=0.0, le=500.0, description="crest width, m (at least one cell is always raised)")
     label: str = Field("", description="a short name for this measure in reports (optional)")
+    cost_eur: NonNegativeFloat | None = Field(
+        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
+    )
 
     @model_validator(mode="after")
     def _crest_or_height(self):
