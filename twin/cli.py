@@ -208,17 +208,20 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     from .flood.model import FloodParams
     from .results import check_output, load_run
     from .runset import run_set
+    from .warmup import start, waiter
 
     started = time.perf_counter()
     check_output(out, overwrite=overwrite, marker=None)  # only its runs/ and comparison/ are ever replaced
     paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
     click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
+    warm = start(precision)  # the flood kernels compile on the second core while the heat runs
     results = run_set(
         paths,
         out=out / "runs",
         overwrite=overwrite,
         flood_params=FloodParams(precision=precision),
         progress=_Progress(),
+        before_flood=waiter(warm),
     )
     click.echo("Comparing with the baseline and writing the report ...")
     records = [load_run(r.folder) for r in results]

@@ -58,6 +58,7 @@ def run(
     reuse: Sequence[RunResult] = (),
     progress: Progress | None = None,
     scenario_file: str | Path | None = None,
+    before_flood: Callable[[], None] | None = None,
 ) -> RunResult:
     """Run a scenario end to end.
 
@@ -80,6 +81,8 @@ def run(
         Called as ``progress(stage, fraction)`` at each stage and during floods.
     scenario_file : path, optional
         The file a given ``Scenario`` was read from, for the provenance.
+    before_flood : callable, optional
+        Called before each flood simulation (:mod:`twin.warmup` waits there for kernels compiled elsewhere).
 
     Returns
     -------
@@ -127,7 +130,7 @@ def run(
     events: dict[str, EventResult] = {}
     for event, label in zip(scenario.events, scenario.event_labels(), strict=True):
         events[event.name] = _run_event(
-            scenario, event, label, changed, flood_params, heat_params, reuse, report, timings
+            scenario, event, label, changed, flood_params, heat_params, reuse, report, timings, before_flood
         )
         indicators += events[event.name].impacts.indicators
     indicators += _expected_annual_damage(events.values())
@@ -164,7 +167,9 @@ def run(
     return result
 
 
-def _run_event(scenario, event, label, territory, flood_params, heat_params, reuse, report, timings) -> EventResult:
+def _run_event(
+    scenario, event, label, territory, flood_params, heat_params, reuse, report, timings, before_flood
+) -> EventResult:
     """Simulate (or reuse) one event and compute its impacts."""
     from .events import effective_climate
     from .impacts import flood_impacts, heat_impacts
@@ -187,6 +192,8 @@ def _run_event(scenario, event, label, territory, flood_params, heat_params, reu
                 def flood_progress(t: float, total: float) -> None:
                     report(f"{stage}: flood", t / total)
 
+                if before_flood is not None:
+                    before_flood()
                 report(f"{stage}: flood", 0.0)
                 hazard = simulate(territory, event, params=flood_params, climate=climate, progress=flood_progress)
             else:

@@ -26,6 +26,7 @@ def run_set(
     flood_params=None,
     heat_params=None,
     progress: Progress | None = None,
+    before_flood=None,
 ) -> list[RunResult]:
     """Run scenario files, each territory loaded once; results in the order of ``paths``.
 
@@ -64,6 +65,7 @@ def run_set(
                 scenario_file=paths[i],
                 flood_params=flood_params,
                 heat_params=heat_params,
+                before_flood=before_flood,
             )
         )
     return results

@@ -1,0 +1,80 @@
+"""Compile the flood kernels in a second process while the first one starts on the heat.
+
+On a fresh checkout numba compiles every kernel once (then caches it in
+``__pycache__``): about 35 s for the flood engine, 20 s for the heat engine and
+pythermalcomfort, one after the other in one process. ``twin demo`` starts this
+module as a subprocess that runs two tiny floods, compiling and caching the
+flood kernels on the second core, and waits for it just before its first flood,
+which then loads them from the cache. When the cache is warm the subprocess
+only costs its imports.
+
+``python -m twin.warmup float32`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def start(precision: str) -> subprocess.Popen | None:
+    """Start the warm-up process (``None`` if it cannot start: the run then compiles for itself)."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "twin.warmup", precision],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+def waiter(process: subprocess.Popen | None, *, timeout_s: float = 300.0):
+    """A callable that waits (once) for the warm-up to finish; a failed or slow warm-up is simply ignored."""
+
+    def wait() -> None:
+        if process is not None and process.poll() is None:
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    return wait
+
+
+def compile_flood(precision: str) -> None:
+    """Run a rain storm and a river inflow on the tiny territory: every kernel a demo flood calls gets compiled."""
+    from .datasets import tiny_territory
+    from .flood.model import FloodParams, simulate
+    from .scenario.models import Scenario
+
+    territory = tiny_territory()
+    x, y = float(territory.grid.x[1]), float(territory.grid.y[10])
+    events = Scenario.model_validate(
+        {
+            "name": "warm-up",
+            "title": "warm-up",
+            "events": [
+                {
+                    "kind": "design_storm",
+                    "name": "storm",
+                    "return_period_years": 10,
+                    "duration_min": 10,
+                    "after_min": 1,
+                },
+                {
+                    "kind": "river_flood",
+                    "name": "river",
+                    "inflow_location": [x, y],
+                    "hydrograph": {"peak_discharge_m3_s": 1.0, "time_to_peak_h": 0.02, "time_base_h": 0.05},
+                    "downstream_level_m": 90.0,
+                },
+            ],
+        }
+    ).events
+    for event in events:
+        simulate(territory, event, params=FloodParams(precision=precision, duration_s=240.0, frame_interval_s=60.0))
+
+
+if __name__ == "__main__":
+    compile_flood(sys.argv[1] if len(sys.argv) > 1 else "float64")
