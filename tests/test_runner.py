@@ -181,3 +181,24 @@ def test_runs_written_by_the_runner_compare_and_report_as_written(written, tiny,
     np.testing.assert_allclose(written_delta, delta - today.read_map("heatwave-2019", "utci")[0], atol=1e-5)
     page = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in page and "Trees in Sud" in page and "data:image/png;base64," in page
+
+
+def test_twin_run_shows_progress_prints_the_table_and_refuses_to_overwrite(tmp_path):
+    from click.testing import CliRunner
+
+    from twin.cli import main
+
+    scenario = tmp_path / "hot.toml"
+    scenario.write_text(
+        'schema_version = 1\nname = "hot"\ntitle = "A hot day on the demo"\n\n[[events]]\nkind = "heatwave"\n'
+        'name = "hot-day"\ndate = 2022-07-12\nmax_air_temperature_c = 29.0\nmin_air_temperature_c = 17.0\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "hot: hot-day: heat" in result.stderr and "hot: writing" in result.stderr
+    assert "residents in strong heat stress or worse" in result.stdout and f"results in {out}" in result.stdout
+    assert load_run(out).value("heat.people_strong_stress", event="hot-day") > 0
+    again = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out)])
+    assert again.exit_code == 1 and again.stderr.count("\n") == 1 and "pass --overwrite" in again.stderr
