@@ -215,14 +215,18 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
     click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
     warm = start(precision)  # the flood kernels compile on the second core while the heat runs
-    results = run_set(
-        paths,
-        out=out / "runs",
-        overwrite=overwrite,
-        flood_params=FloodParams(precision=precision),
-        progress=_Progress(),
-        before_flood=waiter(warm),
-    )
+    try:
+        results = run_set(
+            paths,
+            out=out / "runs",
+            overwrite=overwrite,
+            flood_params=FloodParams(precision=precision),
+            progress=_Progress(),
+            before_flood=waiter(warm),
+        )
+    finally:
+        if warm is not None and warm.poll() is None:  # a run failed before its first flood
+            warm.kill()
     click.echo("Comparing with the baseline and writing the report ...")
     records = [load_run(r.folder) for r in results]
     comparison = write_comparison(
