@@ -136,7 +136,9 @@ def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> N
     result = run(
         scenario, out=out, overwrite=overwrite, flood_params=FloodParams(precision=precision), progress=_Progress()
     )
-    click.echo(format_indicators([result.folder]))
+    from .results import load_run
+
+    click.echo(format_indicators([load_run(result.folder)]))
     click.echo(f"results in {result.folder} (indicators.json, provenance.json, impacts.gpkg, events/)")
 
 
@@ -168,7 +170,7 @@ def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) ->
     base = load_run(baseline)
     comparison = compare_runs([load_run(r) for r in runs], baseline=base, weights=weights)
     write_comparison(comparison, out, overwrite=overwrite, lang=lang)
-    click.echo(format_indicators([r.folder for r in comparison.runs]))
+    click.echo(format_indicators(comparison.runs))
     click.echo(f"report: {out / 'report.html'}")
 
 
@@ -232,20 +234,18 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     comparison = write_comparison(
         compare_runs(records, baseline=records[0]), out / "comparison", overwrite=overwrite, lang=lang
     )
-    click.echo(format_indicators([r.folder for r in comparison.runs]))
+    click.echo(format_indicators(comparison.runs))
     click.echo(f"\nDone in {time.perf_counter() - started:.0f} s.")
     click.echo(f"Report:  {out / 'comparison' / 'report.html'} (open it in a browser; it works offline)")
     click.echo(f"Results: {out / 'runs'} (one folder per scenario; the maps open in QGIS)")
 
 
-def format_indicators(folders) -> str:
-    """The territory-wide indicator table as text: the baseline's values, then Δ for each other run."""
+def format_indicators(runs) -> str:
+    """The territory-wide indicator table of run records as text: the baseline's values, then Δ for the others."""
     from .compare import MAIN_KEYS
     from .i18n import format_value, unit_label
     from .impacts.records import CATALOGUE
-    from .results import load_run
 
-    runs = [load_run(f) for f in folders]
     base, others = runs[0], runs[1:]
     rows = sorted(
         {(i.key, i.event) for i in base.indicators if i.district is None and i.key in MAIN_KEYS},

@@ -8,7 +8,6 @@ by ``twin run``, ``twin demo`` or a batch compare alike.
 from __future__ import annotations
 
 import math
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -259,30 +258,15 @@ def write_comparison(
     comparison: Comparison, out: str | Path, *, overwrite: bool = False, lang: str = "en"
 ) -> Comparison:
     """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``."""
-    import shutil
-
-    from .results import check_output
+    from .results import check_output, folder_in_place
 
     out = Path(out)
     for run in comparison.runs:  # replacing the folder must never delete the runs compared
         if out.resolve() == run.folder.resolve() or out.resolve() in run.folder.resolve().parents:
             raise ScenarioError(message(out, "comparison folder", "outside the run folders compared", str(run.folder)))
     check_output(out, overwrite=overwrite, marker="comparison.json")
-    from .errors import OutputError
-    from .results import replace_folder
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    with folder_in_place(out, what="the comparison") as tmp:
         comparison = _write_contents(comparison, tmp, lang)
-        replace_folder(tmp, out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{out}: the comparison could not be written: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     diffs = {k: out / p.relative_to(tmp) for k, p in comparison.diffs.items()}
     return Comparison(**{**comparison.__dict__, "diffs": diffs})
 

@@ -25,6 +25,7 @@ import math
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -66,22 +67,30 @@ def write_run(result, out: Path, *, overwrite: bool = False):
     """Write a :class:`~twin.runner.RunResult` to ``out`` atomically; returns it with ``folder`` set."""
     check_output(out, overwrite=overwrite)
     started = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    with folder_in_place(out, what="the results") as tmp:
         _write_contents(result, tmp)
         timings = result.timings | {"write": round(time.perf_counter() - started, 3)}
         provenance = result.provenance | {"timings_s": timings, "format_version": FORMAT_VERSION}
         _write_json(tmp / "provenance.json", provenance)
+    return replace(result, folder=out, provenance=provenance, timings=timings)
+
+
+@contextmanager
+def folder_in_place(out: Path, *, what: str):
+    """Yield a hidden sibling folder to write ``what`` into; it replaces ``out`` whole if the block succeeds and
+    is removed if it fails, so a folder named ``out`` is never half written. Disk errors become OutputError."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        yield tmp
         replace_folder(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{out}: the results could not be written: {exc.strerror or exc}") from None
+        raise OutputError(f"{out}: {what} could not be written: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return replace(result, folder=out, provenance=provenance, timings=timings)
 
 
 def replace_folder(new: Path, out: Path) -> None:

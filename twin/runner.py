@@ -110,12 +110,7 @@ def run(
     name = scenario.name
     report(f"{name}: loading the territory", None)
     if territory is None:
-        from .sources import load_territory
-
-        try:
-            territory = load_territory(scenario.territory)
-        except TwinError as exc:
-            raise ScenarioError(f"{name}: territory {scenario.territory!r}: {exc}") from None
+        territory = scenario_territory(scenario, where=name)
     base_hash = territory.content_hash()
     timings["load"] = _lap(clock)
 
@@ -165,6 +160,16 @@ def run(
         report(f"{name}: writing {out}", None)
         result = write_run(result, Path(out), overwrite=overwrite)
     return result
+
+
+def scenario_territory(scenario, *, where: str):
+    """Load the territory a scenario names; an error names ``where`` (the scenario or its file) and the territory."""
+    from .sources import load_territory
+
+    try:
+        return load_territory(scenario.territory)
+    except TwinError as exc:
+        raise ScenarioError(f"{where}: territory {scenario.territory!r}: {exc}") from None
 
 
 def _run_event(

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ScenarioError, TwinError
-from .runner import Progress, RunResult, run
+from .errors import ScenarioError
+from .runner import Progress, RunResult, run, scenario_territory
 
 
 def run_set(
@@ -72,13 +72,8 @@ def run_set(
 
 
 def _territories(paths, scenarios) -> dict[str, Any]:
-    from .sources import load_territory
-
     territories: dict[str, Any] = {}
     for path, scenario in zip(paths, scenarios, strict=True):
         if scenario.territory not in territories:
-            try:
-                territories[scenario.territory] = load_territory(scenario.territory)
-            except TwinError as exc:
-                raise ScenarioError(f"{path}: territory {scenario.territory!r}: {exc}") from None
+            territories[scenario.territory] = scenario_territory(scenario, where=str(path))
     return territories
