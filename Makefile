@@ -3,32 +3,39 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
+RUN_OK  = $(VENV)/.installed-run
+TEST_OK = $(VENV)/.installed-test
+# --no-compile: Python writes the bytecode of the modules a command imports when it first imports them, instead of
+# pip compiling every installed file up front (halves a fresh `make demo`'s set-up, which needs no test tools).
+PIP     = $(BIN)/python -m pip install --quiet --no-compile
 
 .PHONY: demo test lint demo-data docs clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	touch $(STAMP)
+$(RUN_OK): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
 
-demo: $(STAMP)
+$(TEST_OK): $(RUN_OK)
+	$(PIP) -e '.[test,dev,batch]'
+	touch $@
+
+demo: $(RUN_OK)
 	$(BIN)/twin demo --out twin-demo --overwrite
 
-test: $(STAMP)
+test: $(TEST_OK)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 
-lint: $(STAMP)
+lint: $(TEST_OK)
 	$(BIN)/ruff check .
 
 # Regenerate the embedded demo territory (committed in data/demo; a test checks they match).
-demo-data: $(STAMP)
+demo-data: $(RUN_OK)
 	$(BIN)/python -m twin.synthetic data/demo --overwrite
 
 # Regenerate docs/scenarios.md from the scenario models (a test checks it is current).
-docs: $(STAMP)
+docs: $(RUN_OK)
 	$(BIN)/python -m twin.scenario.reference > docs/scenarios.md
 
 clean:

@@ -144,7 +144,11 @@ def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> N
 
 @main.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--baseline", required=True, type=click.Path(path_type=Path), help="Run folder of the baseline.")
+@click.option(
+    "--baseline",
+    required=True,
+    help="Run folder of the baseline, or the name of a scenario variant of a batch folder given in RUNS.",
+)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Comparison folder.")
 @click.option("--weights", "weights_file", type=click.Path(path_type=Path), help="TOML file with a [weights] table.")
 @click.option(
@@ -152,26 +156,53 @@ def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> N
     "weight_items",
     multiple=True,
     metavar="KEY=W",
-    help="Weight of one criterion, over the defaults or the --weights file (repeatable; 0 drops it).",
+    help="Weight of one criterion, on top of the defaults or --weights (repeatable).",
 )
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Report language.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing comparison folder.")
 def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) -> None:
-    """Compare run folders with a baseline: indicator table, Δ maps, scorecard and an HTML report."""
+    """Compare run folders (or batch folders) with a baseline: indicator table, Δ maps, scorecard and an HTML
+    report."""
     from .compare import compare as compare_runs
     from .compare import read_weights, write_comparison
-    from .results import load_run
 
     weights = read_weights(weights_file) if weights_file else None
     if weight_items:
         from .compare import DEFAULT_WEIGHTS
 
         weights = dict(weights or DEFAULT_WEIGHTS) | _parse_weights(weight_items)  # on top of the defaults
-    base = load_run(baseline)
-    comparison = compare_runs([load_run(r) for r in runs], baseline=base, weights=weights)
+    records = [r for path in runs for r in _run_records(path)]
+    comparison = compare_runs(records, baseline=_baseline(baseline, records), weights=weights)
     write_comparison(comparison, out, overwrite=overwrite, lang=lang)
     click.echo(format_indicators(comparison.runs))
     click.echo(f"report: {out / 'report.html'}")
+
+
+def _run_records(path: Path) -> list:
+    """A run folder's record, or one record per scenario variant of a batch folder."""
+    from .results import load_run
+
+    if (path / "batch.json").is_file():
+        from .batch import batch_runs
+
+        return batch_runs(path)
+    return [load_run(path)]
+
+
+def _baseline(ref: str, records: list):
+    """The baseline: a run folder, or a variant of a batch by name."""
+    from .errors import ScenarioError, message
+
+    path = Path(ref)
+    if path.is_dir() and not (path / "batch.json").is_file():
+        from .results import load_run
+
+        return load_run(path)
+    named = [r for r in records if r.name == ref]
+    if len(named) != 1:
+        names = [r.name for r in records]
+        raise ScenarioError(message("--baseline", "value", f"a run folder or one of {names}", ref))
+    return named[0]
 
 
 def _parse_weights(items) -> dict[str, float]:
@@ -300,6 +331,63 @@ class _Progress:
     def _end_line(self) -> None:
         if self.tty and self.stage is not None:
             click.echo("", err=True)
+
+
+@main.command()
+@click.argument("sweep", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Batch folder (default: the sweep's).")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: one per core).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="A running Dask scheduler to send the tasks to.")
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Tries again of a task that crashed."
+)
+@click.option("--threads", type=click.IntRange(min=1), help="Numba threads per task (default: cores / workers).")
+def batch(
+    sweep: Path, out: Path | None, workers: int | None, scheduler: str | None, retries: int, threads: int | None
+) -> None:
+    """Run a sweep (scenarios x events x climates x parameters) on local processes or a Dask cluster.
+
+    Finished tasks are skipped, so running the same sweep again resumes a batch that was stopped."""
+    from .batch import run_batch
+
+    result = run_batch(sweep, out=out, workers=workers, scheduler=scheduler, retries=retries, threads=threads)
+    click.echo(format_batch(result.tasks))
+    c = result.counts
+    click.echo(
+        f"{c['done']} done, {c['skipped']} skipped (finished before), {c['failed']} failed"
+        + (f", {c['pending']} not run" if c["pending"] else "")
+        + f". Results: {result.folder} (batch.json, indicators.parquet, indicators.csv, ead.csv)"
+    )
+    if c["failed"] or c["pending"]:
+        sys.exit(1)
+
+
+def format_batch(tasks: list[dict], *, limit: int = 40) -> str:
+    """The summary table: each task (or, for a large batch, each scenario) with its status and time."""
+    from .batch.progress import format_seconds
+
+    if len(tasks) <= limit:
+        rows = [
+            (t["scenario"], t["event"], t.get("climate") or "", _params(t["parameters"]), t["status"],
+             format_seconds(t["seconds"]) if t.get("seconds") is not None else "")
+            for t in tasks
+        ]  # fmt: skip
+        head = ("scenario", "event", "climate", "parameters", "status", "time")
+    else:
+        by: dict[str, dict[str, int]] = {}
+        for t in tasks:
+            by.setdefault(t["scenario"], {}).setdefault(t["status"], 0)
+            by[t["scenario"]][t["status"]] += 1
+        rows = [(s, *(str(c.get(k, 0)) for k in ("done", "skipped", "failed", "pending"))) for s, c in by.items()]
+        head = ("scenario", "done", "skipped", "failed", "not run")
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)).rstrip() for r in (head, *rows)]
+    failed = [f"  {t['id']}: {t['error']}" for t in tasks if t["status"] == "failed"]
+    return "\n".join(lines + (["failed:", *failed] if failed else []))
+
+
+def _params(parameters: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in parameters.items())
 
 
 @main.command()

@@ -86,7 +86,7 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
     """Compare runs with a baseline run (``RunRecord`` objects; the baseline may or may not be in ``runs``)."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     check_weights(weights, where="weights")
-    ordered = [baseline] + [r for r in runs if r.folder.resolve() != baseline.folder.resolve()]
+    ordered = [baseline] + [r for r in runs if not _same_run(r, baseline)]
     territory = _territory_of(baseline)
     for r in ordered[1:]:
         if _territory_of(r) != territory:
@@ -105,6 +105,11 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
             records.append({"scenario": r.name} | i.to_dict())
     tidy = pd.DataFrame.from_records(records)
     return Comparison(baseline, ordered, tidy, _table(tidy, names), _scorecard(tidy, names, weights), weights)
+
+
+def _same_run(a, b) -> bool:
+    """The same run read twice (a batch folder holds several runs, told apart by name)."""
+    return a is b or (a.folder.resolve() == b.folder.resolve() and a.name == b.name)
 
 
 def _territory_of(run) -> str:

@@ -26,7 +26,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,7 @@ class RunRecord:
     events: list[dict[str, Any]]
     indicators: list  # twin.impacts.Indicator
     provenance: dict[str, Any]
+    event_folders: dict[str, Path] = field(default_factory=dict)  # where an event's maps are, if not in ``folder``
 
     @property
     def name(self) -> str:
@@ -205,11 +206,10 @@ class RunRecord:
 
     def map_path(self, event: str, var: str) -> Path:
         """The COG of map ``var`` of ``event``; a clear error if the run has no such map."""
-        path = self.folder / "events" / event / f"{var}.tif"
+        events = self.event_folders.get(event, self.folder) / "events"
+        path = events / event / f"{var}.tif"
         if not path.is_file():
-            have = (
-                sorted(p.name for p in (self.folder / "events").iterdir()) if (self.folder / "events").is_dir() else []
-            )
+            have = sorted(p.name for p in events.iterdir()) if events.is_dir() else []
             raise MissingFileError(path, role=f"map {var!r} of event {event!r} (events here: {have})")
         return path
 

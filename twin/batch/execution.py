@@ -1,0 +1,319 @@
+"""Running a sweep on ``dask.distributed``: a local cluster of processes, or a remote scheduler.
+
+::
+
+    OUT/
+      batch.json            every task: scenario, event, climate, parameters, status, error, timings, folder
+      sweep.toml            the sweep file as it was run
+      tasks/<task id>/      one run folder per task (see twin.results), appearing only when complete
+      indicators.parquet    one row per task: scenario, event, parameters and the territory-wide indicators
+      indicators.csv        the same table, for a spreadsheet
+      ead.csv               expected annual damage per scenario (climate, flood options) from the storms
+
+``batch.json`` is rewritten (atomically) as each task ends, so a killed batch
+leaves an accurate record; rerunning the same sweep skips every finished task.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import OutputError, ScenarioError, TwinError, message
+from .progress import BatchProgress
+from .sweep import load_sweep
+from .task import Task, execute, expand, finished
+
+FORMAT_VERSION = 1
+LOCK = ".batch.lock"
+TIMINGS = ("started_utc", "seconds", "worker", "numba_threads")  # kept from the earlier batch for a task it finished
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A finished (or interrupted) batch: its folder, one record per task, and the counts by status."""
+
+    folder: Path
+    tasks: list[dict[str, Any]]
+    counts: dict[str, int]
+    executed: int  # tasks run by this call (the others were finished before, or could not run)
+
+
+def run_batch(
+    sweep_file: str | Path,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    retries: int = 2,
+    threads: int | None = None,
+    progress: Callable[[BatchProgress, dict[str, Any]], None] | None = None,
+    quiet: bool = False,
+) -> BatchResult:
+    """Run every task of a sweep that is not finished yet, then aggregate the results.
+
+    Parameters
+    ----------
+    sweep_file : path
+        The sweep (see :mod:`twin.batch.sweep`).
+    out : path, optional
+        Results folder (default: the sweep's ``out``, else its name, beside the sweep file).
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core, at most one per task).
+    scheduler : str, optional
+        Address of a running Dask scheduler, ``tcp://host:8786``; its workers must see the same files.
+    retries : int
+        Times a task that crashed (not an input error) is tried again before it is recorded failed.
+    threads : int, optional
+        Numba threads per task (default: a host's cores shared among the worker threads running there).
+    progress : callable, optional
+        Called as ``progress(bar, record)`` when a task ends, with the :class:`BatchProgress` counts and the
+        task's batch.json record.
+    quiet : bool
+        No progress line on standard error.
+    """
+    if retries < 0:
+        raise ScenarioError(message("--retries", "value", "0 or more", retries))
+    if threads is not None and threads < 1:
+        raise ScenarioError(message("--threads", "value", "1 or more", threads))
+    if workers is not None and workers < 1:
+        raise ScenarioError(message("--workers", "value", "1 or more", workers))
+    sweep, base = load_sweep(sweep_file)
+    out = Path(out) if out is not None else base / (sweep.out or sweep.name)
+    _check_folder(out)
+    tasks = _unique(expand(sweep, base, where=sweep_file))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: the batch folder could not be made: {exc.strerror or exc}") from None
+    records = {t.id: t.describe() | {"status": "pending"} for t in tasks}
+    earlier = _earlier_records(out)
+    with _locked(out):
+        _clean_partials(out)
+        shutil.copyfile(sweep_file, out / "sweep.toml")
+        todo = []
+        for t in tasks:
+            if finished(out, t):
+                records[t.id] |= {k: v for k, v in earlier.get(t.id, {}).items() if k in TIMINGS} | {
+                    "status": "skipped"
+                }
+            elif t.error is not None:
+                records[t.id] |= {"status": "failed", "error": t.error}
+            else:
+                todo.append(t)
+        bar = BatchProgress(len(tasks), stream=None if quiet else sys.stderr)
+        for r in records.values():
+            if r["status"] != "pending":
+                bar.count(r["status"], executed=False)
+        header = {
+            "format_version": FORMAT_VERSION,
+            "twin_version": __version__,
+            "sweep": sweep.model_dump(mode="json"),
+            "sweep_file": str(Path(sweep_file).resolve()),
+            "started_utc": _utc(),
+        }
+        write_batch_json(out, header, records)
+        try:
+            if todo:
+                _run_on_dask(todo, out, records, bar, header, _Plan(workers, scheduler, retries, threads), progress)
+        finally:
+            _clean_partials(out)
+            write_batch_json(out, header | {"finished_utc": _utc()}, records)
+        from .table import write_tables
+
+        write_tables(out, list(records.values()))
+    counts = {s: sum(r["status"] == s for r in records.values()) for s in ("done", "skipped", "failed", "pending")}
+    return BatchResult(out, list(records.values()), counts, executed=len(todo))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where and how the tasks run: the ``run_batch`` options for Dask."""
+
+    workers: int | None
+    scheduler: str | None
+    retries: int
+    threads: int | None
+
+
+def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan, progress) -> None:
+    from distributed import as_completed
+
+    with _client(plan.scheduler, plan.workers or min(os.cpu_count() or 1, len(todo))) as client:
+        threads = plan.threads or _threads_per_host(client)
+        futures = {
+            client.submit(execute, t, str(out), threads, key=f"twin-task-{t.key}", retries=plan.retries, pure=False): t
+            for t in todo
+        }
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                status = future.result()
+            except Exception as exc:  # a crash of one task (after its retries) never stops the others
+                status = {"status": "failed", "error": f"{type(exc).__name__}: {exc}".strip()}
+            records[task.id] |= status
+            bar.count(status["status"])
+            if progress is not None:
+                progress(bar, records[task.id])
+            write_batch_json(out, header, records)
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int):
+    """A Dask client on the given scheduler, or on a local cluster of single-threaded worker processes."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise TwinError(f"--scheduler: cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,  # fmt: skip
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _host_cores() -> tuple[str, int]:
+    return os.uname().nodename, os.cpu_count() or 1
+
+
+def _threads_per_host(client) -> dict[str, int]:
+    """Numba threads per task on each host: its cores shared among the worker threads running there."""
+    cores = client.run(_host_cores)
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    slots: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for address, (host, n) in cores.items():
+        slots[host] = slots.get(host, 0) + int(workers.get(address, {}).get("nthreads", 1))
+        total[host] = n
+    return {host: max(1, total[host] // slots[host]) for host in slots}
+
+
+def _earlier_records(out: Path) -> dict[str, dict[str, Any]]:
+    """The tasks of the batch.json an earlier run left in ``out`` (none if there is none, or it is unreadable)."""
+    try:
+        return {t["id"]: t for t in read_batch_json(out)["tasks"]}
+    except (TwinError, KeyError, TypeError):
+        return {}
+
+
+def _unique(tasks: list[Task]) -> list[Task]:
+    """Tasks by id; two different tasks with one id (two scenario files with one name) are an error."""
+    seen: dict[str, Task] = {}
+    for t in tasks:
+        if t.id in seen and seen[t.id].source != t.source:
+            raise ScenarioError(
+                message(t.source, "name", f"unique in the sweep (also in {seen[t.id].source})", t.scenario)
+            )
+        seen.setdefault(t.id, t)
+    return list(seen.values())
+
+
+def _check_folder(out: Path) -> None:
+    """A batch writes into a new folder, an empty one, or the folder of an earlier run of a batch (to resume)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "batch.json").is_file())):
+        raise OutputError(
+            message(out, "batch folder", "new, empty, or an earlier batch's (with batch.json)", "other files")
+        )
+
+
+@contextmanager
+def _locked(out: Path):
+    """One batch at a time in a folder: a second one would clean up the first one's work in progress."""
+    lock = out / LOCK
+    host = os.uname().nodename
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        other_host, _, pid = lock.read_text(encoding="utf-8").partition(" ")
+        if other_host == host and pid.isdigit() and _alive(int(pid)):
+            raise OutputError(message(out, "batch folder", "free", f"in use by twin batch pid {pid}")) from None
+        lock.unlink(missing_ok=True)  # left by a batch that was killed
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"{host} {os.getpid()}")
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_partials(out: Path) -> None:
+    """Remove what killed tasks left half-written (hidden ``.<id>.partial-<pid>`` folders; never a result)."""
+    tasks = out / "tasks"
+    if tasks.is_dir():
+        for p in tasks.glob(".*.partial-*"):
+            shutil.rmtree(p, ignore_errors=True)
+        for p in tasks.glob(".*.old-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def write_batch_json(out: Path, header: dict[str, Any], records: dict[str, dict[str, Any]]) -> None:
+    """``batch.json``: the header and every task, replaced atomically (never read half written)."""
+    counts = {s: sum(r["status"] == s for r in records.values()) for s in ("done", "skipped", "failed", "pending")}
+    data = header | {"counts": counts, "tasks": list(records.values())}
+    tmp = out / f".batch.json.{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out / "batch.json")
+    except OSError as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        raise OutputError(f"{out / 'batch.json'}: could not be written: {exc.strerror or exc}") from None
+
+
+def read_batch_json(folder: str | Path) -> dict[str, Any]:
+    """Read ``batch.json`` back; a clear error names the folder if it is missing or corrupt."""
+    from ..errors import DataSourceError
+
+    path = Path(folder) / "batch.json"
+    if not path.is_file():
+        raise DataSourceError(
+            message(folder, "batch.json", "present in a batch folder (written by `twin batch`)", "missing")
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tasks = data["tasks"]
+        if data.get("format_version") != FORMAT_VERSION or not isinstance(tasks, list):
+            raise ValueError(f"format_version {data.get('format_version')!r}")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise DataSourceError(message(path, "content", "a twin batch record", str(exc))) from None
+    return data
+
+
+def _utc() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,206 @@
+"""Batch tasks: one ``runner.run`` of one scenario on one event variant with one set of engine options.
+
+A task is keyed by the SHA-256 of everything that decides its result: the twin
+version, the scenario's content hash (measures, the one event with its climate,
+every file they name), the territory's content hash and the options of the one
+engine the event uses. Its results folder is ``tasks/<scenario>--<event>[--<climate>]--<key[:10]>``,
+written whole or not at all by :func:`twin.results.write_run`, so a folder that
+exists is a finished task, and a rerun skips it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import OutputExistsError, ScenarioError, TwinError, message
+from .sweep import ENGINES, Sweep, scenario_files
+
+MARKER = "provenance.json"  # written last into a run folder, which is renamed into place whole
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of batch work; ``spec`` is the scenario reduced to the task's one event."""
+
+    id: str
+    key: str
+    scenario: str
+    source: str
+    event: str
+    kind: str
+    return_period_years: float | None = None
+    climate: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    spec: Any = None  # twin.scenario.Scenario, or None when the scenario could not be read
+    flood_params: Any = None
+    heat_params: Any = None
+    error: str | None = None  # why the task cannot run at all (unreadable scenario): recorded failed
+
+    @property
+    def engine(self) -> str:
+        return "heat" if self.kind == "heatwave" else "flood"
+
+    def describe(self) -> dict[str, Any]:
+        """The task as batch.json and the indicator table list it."""
+        return {
+            "id": self.id,
+            "key": self.key,
+            "scenario": self.scenario,
+            "source": self.source,
+            "event": self.event,
+            "kind": self.kind,
+            "return_period_years": self.return_period_years,
+            "climate": self.climate,
+            "parameters": self.parameters,
+            "folder": f"tasks/{self.id}",
+        }
+
+
+def expand(sweep: Sweep, base: Path, *, where: str) -> list[Task]:
+    """Every task of a sweep, in a stable order; a scenario that cannot be read becomes one failed task."""
+    from ..scenario import load_scenario
+
+    grids = {e: _combinations(sweep, e) for e in ENGINES}
+    territories: dict[str, str] = {}
+    tasks: list[Task] = []
+    for path in scenario_files(sweep, base, where=where):
+        try:
+            scenario = load_scenario(path)
+            territory = _territory_hash(scenario, territories, where=str(path))
+        except TwinError as exc:
+            key = hashlib.sha256(f"{path}\n{exc}".encode()).hexdigest()
+            tasks.append(Task(f"{path.stem}--unreadable", key, path.stem, str(path), "", "", error=str(exc)))
+            continue
+        labels = dict(zip((e.name for e in scenario.events), scenario.event_labels(), strict=True))
+        chosen = [
+            e for e in scenario.events if sweep.events is None or any(fnmatchcase(e.name, g) for g in sweep.events)
+        ]
+        if not chosen:
+            have = [e.name for e in scenario.events]
+            raise ScenarioError(
+                message(where, "events", f"globs matching some event of {path} (it has {have})", sweep.events)
+            )
+        for event in chosen:
+            for variant, period in _variants(event, sweep):
+                for climate_name, climate in sweep.climates.items() or [(None, None)]:
+                    one = variant if climate_name is None else variant.model_copy(update={"climate": climate})
+                    spec = scenario.model_copy(update={"events": [one]})
+                    spec._event_origins = [labels[event.name]]
+                    for combo in grids["heat" if event.kind == "heatwave" else "flood"]:
+                        tasks.append(_task(spec, path, territory, period, climate_name, combo))
+    return tasks
+
+
+def _task(spec, path: Path, territory: str, period, climate: str | None, combo: dict[str, Any]) -> Task:
+    from ..flood.model import FloodParams
+    from ..heat.model import HeatParams
+    from ..scenario.io import scenario_hash
+
+    event = spec.events[0]
+    options = {e: {k.partition(".")[2]: v for k, v in combo.items() if k.startswith(e + ".")} for e in ENGINES}
+    flood, heat = FloodParams(**options["flood"]), HeatParams(**options["heat"])
+    engine = heat if event.kind == "heatwave" else flood
+    content = {
+        "twin": __version__,
+        "scenario": scenario_hash(spec),
+        "territory": territory,
+        "engine": type(engine).__name__,
+        "options": engine.model_dump(mode="json"),
+    }
+    key = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    label = "--".join(p for p in (spec.name, event.name, climate, key[:10]) if p)
+    return Task(label, key, spec.name, str(path), event.name, event.kind, period, climate, combo, spec, flood, heat)
+
+
+def _combinations(sweep: Sweep, engine: str) -> list[dict[str, Any]]:
+    """Every combination of the engine's grid values (one empty combination when it has no grid)."""
+    axes = [(k, v) for k, v in sweep.parameters.items() if k.startswith(engine + ".")]
+    return [dict(zip([k for k, _ in axes], values, strict=True)) for values in itertools.product(*(v for _, v in axes))]
+
+
+def _variants(event, sweep: Sweep):
+    """The event at each of the sweep's return periods (design storms), else the event itself."""
+    if event.kind != "design_storm":
+        return [(event, None)]
+    if not sweep.return_periods_years:
+        return [(event, float(event.return_period_years))]
+    return [
+        (event.model_copy(update={"name": f"{event.name}-rp{t:g}".replace(".", "p"), "return_period_years": t}), t)
+        for t in sweep.return_periods_years
+    ]
+
+
+def _territory_hash(scenario, cache: dict[str, str], *, where: str) -> str:
+    from ..runner import scenario_territory
+
+    ref = str(scenario.territory)
+    if ref not in cache:
+        cache[ref] = scenario_territory(scenario, where=where).content_hash()
+    return cache[ref]
+
+
+def finished(out: Path, task: Task) -> bool:
+    """A task is finished when its results folder is there: it only ever appears complete."""
+    return (out / "tasks" / task.id / MARKER).is_file()
+
+
+def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -> dict[str, Any]:
+    """Run one task on a worker and write its folder; returns its status and timings.
+
+    An input error (a :class:`~twin.errors.TwinError`: broken measure, event off the grid...) is returned as a
+    failure, since running it again would fail the same way; anything else (a crash, a full disk, a killed
+    worker) is raised, so that Dask retries it.
+    """
+    numba_threads = _cap_numba_threads(threads)
+    from ..runner import run
+
+    folder = Path(out) / "tasks" / task.id
+    started = time.time()
+    clock = time.perf_counter()
+    status: dict[str, Any] = {
+        "status": "done",
+        "started_utc": _utc(started),
+        "worker": f"{os.uname().nodename}:{os.getpid()}",
+        "numba_threads": numba_threads,
+    }
+    if task.error is not None:
+        return status | {"status": "failed", "error": task.error, "seconds": 0.0}
+    if folder.joinpath(MARKER).is_file():
+        return status | {"seconds": 0.0}
+    try:
+        run(
+            task.spec, out=folder, flood_params=task.flood_params, heat_params=task.heat_params,
+            scenario_file=task.source,
+        )  # fmt: skip
+    except OutputExistsError:
+        pass  # the same task, run twice by the scheduler after a lost worker, finished first elsewhere
+    except TwinError as exc:
+        status |= {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return status | {"seconds": round(time.perf_counter() - clock, 3)}
+
+
+def _cap_numba_threads(threads: dict[str, int] | int | None) -> int:
+    """Limit numba's threads in this worker so that workers × threads stays within the machine's cores;
+    returns the number the task runs with."""
+    import numba
+
+    if isinstance(threads, dict):
+        threads = threads.get(os.uname().nodename)
+    if threads:
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    return numba.get_num_threads()
+
+
+def _utc(seconds: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
