@@ -150,21 +150,24 @@ def test_a_killed_worker_loses_no_task_and_a_rerun_runs_only_what_is_missing(tow
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
+        pids = set(client.run(os.getpid).values())
 
-        def kill_a_busy_worker(bar, record):
-            if killed:
-                return
-            busy = [w for w, keys in client.processing().items() if keys] or list(client.scheduler_info()["workers"])
-            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+        def kill_the_other_worker(bar, record):
+            """When the first task ends, SIGKILL the worker that did not run it: it is busy with another one."""
+            if not killed:
+                other = next(p for p in pids if not record["worker"].endswith(f":{p}"))
+                os.kill(other, signal.SIGKILL)
+                killed.append(other)
 
         first = run_batch(
-            sweep, out=tmp_path / "b", scheduler=cluster.scheduler_address, progress=kill_a_busy_worker, quiet=True
+            sweep, out=tmp_path / "b", scheduler=cluster.scheduler_address, progress=kill_the_other_worker, quiet=True
         )
     assert killed, "a worker was killed during the run"
-    assert len(first.tasks) == 6 and set(statuses(first).values()) <= {"done", "failed"}
+    failures = {t["id"]: t.get("error") for t in first.tasks if t["status"] != "done"}
+    assert len(first.tasks) == 6 and set(statuses(first).values()) <= {"done", "failed"}, failures
     done = [i for i, s in statuses(first).items() if s == "done"]
+    on_disk = sorted(p.name for p in (tmp_path / "b" / "tasks").iterdir())
+    assert on_disk == sorted(done), failures  # a folder exactly for each task done
     assert_complete(tmp_path / "b", done)
     again = run_batch(sweep, out=tmp_path / "b", workers=1, quiet=True)
     assert again.executed == 6 - len(done)  # only what was missing (nothing, when the retry succeeded)
@@ -408,3 +411,20 @@ def test_the_example_sweep_is_valid():
     assert len(tasks) == 3 * 3 * 2
     assert {t.scenario for t in tasks} == {"baseline", "retention-upstream", "river-dike"}
     assert all(t.flood_params.precision == "float32" for t in tasks)
+
+
+def test_a_future_that_failed_after_its_folder_was_complete_counts_as_done(tmp_path):
+    """The folder is the truth: a worker can be lost after writing the result and before reporting it."""
+    from twin.batch.execution import _lost
+    from twin.batch.task import Task
+
+    task = Task("x--storm--0123456789", "0123456789" * 6, "x", "x.toml", "storm", "design_storm")
+    lost = _lost(task, tmp_path, RuntimeError("worker lost"))
+    assert lost == {"status": "failed", "error": "RuntimeError: worker lost"}
+    (tmp_path / "tasks" / task.id).mkdir(parents=True)
+    (tmp_path / "tasks" / task.id / "provenance.json").write_text('{"timings_s": {"a": 1.5, "b": 2.0}}', "utf-8")
+    assert _lost(task, tmp_path, RuntimeError("worker lost")) == {
+        "status": "done",
+        "seconds": 3.5,
+        "note": "its result was found complete after: RuntimeError: worker lost",
+    }

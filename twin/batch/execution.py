@@ -159,12 +159,27 @@ def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan,
             try:
                 status = future.result()
             except Exception as exc:  # a crash of one task (after its retries) never stops the others
-                status = {"status": "failed", "error": f"{type(exc).__name__}: {exc}".strip()}
+                status = _lost(task, out, exc)
             records[task.id] |= status
             bar.count(status["status"])
             if progress is not None:
                 progress(bar, records[task.id])
             write_batch_json(out, header, records)
+
+
+def _lost(task: Task, out: Path, exc: Exception) -> dict[str, Any]:
+    """The status of a task whose future failed: done if its folder is there (the folder is the truth: a result
+    can be written and its worker lost before the scheduler heard of it), else failed with the error."""
+    error = f"{type(exc).__name__}: {exc}".strip()
+    if finished(out, task):
+        try:  # the run's own stages, from its provenance
+            seconds = round(
+                sum(json.loads((out / task.folder / "provenance.json").read_bytes())["timings_s"].values()), 3
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            seconds = None
+        return {"status": "done", "seconds": seconds, "note": f"its result was found complete after: {error}"}
+    return {"status": "failed", "error": error}
 
 
 @contextmanager

@@ -46,8 +46,9 @@ class Task:
     error: str | None = None  # why the task cannot run at all (unreadable scenario): recorded failed
 
     @property
-    def engine(self) -> str:
-        return "heat" if self.kind == "heatwave" else "flood"
+    def folder(self) -> str:
+        """Its results folder, relative to the batch folder."""
+        return f"tasks/{self.id}"
 
     def describe(self) -> dict[str, Any]:
         """The task as batch.json and the indicator table list it."""
@@ -61,7 +62,7 @@ class Task:
             "return_period_years": self.return_period_years,
             "climate": self.climate,
             "parameters": self.parameters,
-            "folder": f"tasks/{self.id}",
+            "folder": self.folder,
         }
 
 
@@ -150,7 +151,7 @@ def _territory_hash(scenario, cache: dict[str, str], *, where: str) -> str:
 
 def finished(out: Path, task: Task) -> bool:
     """A task is finished when its results folder is there: it only ever appears complete."""
-    return (out / "tasks" / task.id / MARKER).is_file()
+    return (out / task.folder / MARKER).is_file()
 
 
 def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -
     numba_threads = _cap_numba_threads(threads)
     from ..runner import run
 
-    folder = Path(out) / "tasks" / task.id
+    folder = Path(out) / task.folder
     started = time.time()
     clock = time.perf_counter()
     status: dict[str, Any] = {
