@@ -213,3 +213,96 @@ def test_float32_planar_wave_front_matches_hunter_2005_within_2_cm(dry_event):
     x = (np.arange(40) + 0.5) * dx
     exact = ((7 / 3) * n**2 * u**2 * np.clip(u * t_end - x, 0.0, None)) ** (3 / 7)
     assert np.abs(ds.final_depth.values[1] - exact).max() <= 0.02  # acceptance: 0.02 m at t = 500 s
+
+
+OUTPUTS = ("max_depth", "arrival_time", "max_velocity", "max_depth_velocity", "final_depth", "duration_deep", "depth")
+
+
+def _valley_with_a_town(tmp_path, downstream_level_m: float | None = None):
+    """A 48 x 320 valley draining east, free edges (some water leaves by the west one, next to the inflow), a
+    river hydrograph entering at a point upstream, a block of buildings on the bank, drainage on sealed
+    ground and Green-Ampt elsewhere; ``downstream_level_m`` holds a level on the east edge."""
+    ny, nx, dx = 48, 320, 5.0
+    x, y = np.meshgrid(np.arange(nx) * dx, np.arange(ny) * dx)
+    z = 5.0 + 0.002 * (nx * dx - x) + 0.03 * np.abs(y - 24 * dx) + 0.05 * np.sin(x / 40.0) * np.cos(y / 30.0)
+    index = np.full((ny, nx), -1, np.int32)
+    index[18:22, 60:75] = 0  # buildings right by the river
+    sealed = np.zeros((ny, nx))
+    sealed[16:30, 50:90] = 0.8
+    territory = grid_territory(z, cell_size=dx, land_cover=6).with_layers(
+        building_index=index, building_height=np.where(index >= 0, 8.0, 0.0), imperviousness=sealed
+    )
+    q = tmp_path / "q.csv"
+    q.write_text("time_h,discharge_m3_s\n0,0.5\n0.15,12\n0.6,1\n", encoding="utf-8")
+    river = make_event(
+        kind="river_flood",
+        name="river",
+        hydrograph_file=str(q),
+        inflow_location=[700_000.0 + 12.5, 6_600_000.0 + 117.5],  # column 2, row 24
+        duration_h=0.5,
+        downstream_level_m=downstream_level_m,
+    )
+    return territory, river
+
+
+def _run_both(monkeypatch, territory, event, params, **kwargs):
+    """The run with dry cells skipped and with every step sweeping the whole grid, and the column ranges
+    ``(lo, hi)`` of each step of the first one."""
+    from twin.flood import _kernels as k
+    from twin.flood import model
+
+    ranges = []
+    continuity = k.continuity
+
+    def recording(*args):
+        ranges.append((args[-5].copy(), args[-4].copy()))  # lo, hi
+        return continuity(*args)
+
+    monkeypatch.setattr(k, "continuity", recording)
+    skipped = simulate(territory, event, params=params, **kwargs)
+    monkeypatch.setattr(k, "continuity", continuity)
+    monkeypatch.setattr(model, "_SKIP_DRY", False)
+    full = simulate(territory, event, params=params, **kwargs)
+    return skipped, full, ranges
+
+
+def _assert_identical(skipped, full):
+    for name in OUTPUTS:
+        assert np.array_equal(skipped[name].values, full[name].values, equal_nan=True), name
+    assert balance_of(skipped) == balance_of(full)  # every volume, float for float
+
+
+@pytest.mark.parametrize(("precision", "level"), [("float32", None), ("float64", None), ("float32", 5.3)])
+def test_skipping_dry_cells_changes_no_result_of_a_river_flood(tmp_path, monkeypatch, precision, level):
+    """A river flood on a mostly dry grid gives bit for bit the same maxima, arrival times, velocities, final
+    depth, frames and mass balance whether the kernels skip the dry cells or sweep the whole grid; also with
+    a level held on the east edge, above the ground of its lowest cells (which start dry)."""
+    territory, river = _valley_with_a_town(tmp_path, downstream_level_m=level)
+    params = FloodParams(precision=precision, frame_interval_s=300.0)
+    skipped, full, ranges = _run_both(monkeypatch, territory, river, params)
+    _assert_identical(skipped, full)
+    lo, hi = ranges[-1]
+    assert 0.02 < float((skipped.max_depth > 0).mean()) < 0.5  # water went some way, most of the grid stayed dry
+    ny, nx = territory.grid.shape
+    assert np.clip(hi - lo, 0, None).sum() < 0.5 * ny * nx  # the last step's ranges: under half the grid
+    assert float(skipped.max_depth[22, 60:75].max()) > 0.05  # the water reached the buildings' walls
+    mb = balance_of(skipped)
+    assert mb["outflow_m3"] > 0.0 and mb["drainage_m3"] > 0.0 and mb["infiltration_m3"] > 0.0
+    assert (mb["edge_inflow_m3"] > 0.0) == (level is not None)  # the held level floods in from the east edge
+
+
+def test_skipping_dry_cells_changes_no_result_when_rain_starts_after_dry_steps(tmp_path, monkeypatch):
+    """Dry steps skip, and from the first step with rain every cell is swept: the same results bit for bit."""
+    territory, _ = _valley_with_a_town(tmp_path)
+    rain = tmp_path / "rain.csv"
+    rain.write_text("time_min,intensity_mm_per_h\n0,0\n10,60\n", encoding="utf-8")  # 60 mm/h from 10 to 20 min
+    storm = make_event(kind="rain_series", name="rain", series_file=str(rain), after_min=20)
+    depth = np.zeros(territory.grid.shape)
+    depth[22:27, :40] = 0.3  # a river at its base level upstream
+    params = FloodParams(precision="float32", duration_s=1800.0)
+    skipped, full, ranges = _run_both(monkeypatch, territory, storm, params, initial_depth=depth)
+    _assert_identical(skipped, full)
+    (lo, hi), (lo_end, hi_end) = ranges[0], ranges[-1]
+    assert (hi <= lo).any()  # dry rows skipped before the rain
+    assert (lo_end == 0).all() and (hi_end == territory.grid.shape[1]).all()  # every cell swept under rain
+    assert balance_of(skipped)["rain_m3"] > 0.0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from twin.flood import _kernels as k
 
 NY, NX = 7, 9
 G = 9.80665
+LO, HI = np.zeros(NY, np.int64), np.full(NY, NX, np.int64)  # every column active: the whole grid
 
 
 def _state(seed: int):
@@ -42,7 +44,7 @@ def test_face_updates(seed):
     _, h, z, n, blocked, qx, qy = _state(seed)
     for kernel, q_self, q_other, shape in ((k.update_qx, qx, qy, qx.shape), (k.update_qy, qy, qx, qy.shape)):
         out, speed = np.zeros(shape), np.zeros(NY + 1)
-        a, b, _, _ = _both(kernel, h, z, n, blocked, q_self, q_other, out, speed, 0.5, 5.0, G, 0.7, 1e-3)
+        a, b, _, _ = _both(kernel, h, z, n, blocked, q_self, q_other, out, speed, LO, HI, 0.5, 5.0, G, 0.7, 1e-3)
         _same(a, b)
         assert np.abs(a[6]).max() > 0  # something flowed
 
@@ -56,10 +58,10 @@ def test_edges_limiter_and_volumes(seed):
     )
     _same(a, b)
     factor, limited = np.ones((NY, NX)), np.zeros(NY, np.int8)
-    a, b, _, _ = _both(k.outflow_factor, h, qx, qy, factor, limited, 20.0, 5.0)
+    a, b, _, _ = _both(k.outflow_factor, h, qx, qy, factor, limited, LO, HI, 20.0, 5.0)
     _same(a, b)
     assert (a[3] < 1).any() and a[4].any()  # a large step makes some cells ration their outflow
-    a, b, _, _ = _both(k.limit_faces, qx, qy, a[3], a[4])
+    a, b, _, _ = _both(k.limit_faces, qx, qy, a[3], a[4], LO, HI)
     _same(a, b)
     _, _, ra, rb = _both(k.edge_volumes, qx, qy, 0.5, 5.0)
     assert ra == pytest.approx(rb, rel=1e-12)
@@ -99,6 +101,8 @@ def _continuity_args(mode: int, skips: bool) -> list:
         np.zeros(NY),
         np.zeros(NY),
         np.zeros(NY),
+        LO,
+        HI,
         skips,
         not skips,
         not skips,
@@ -125,7 +129,9 @@ def test_roofs_inflow_and_velocity_maxima():
     assert ra == pytest.approx(rb) and ra == pytest.approx(0.002 * rows.size)  # 3 mm fall, 1 mm held
     a, b, _, _ = _both(k.add_depth, rows, cols, 0.01, h)
     _same(a, b)
-    a, b, _, _ = _both(k.velocity_maxima, h, z, qx, qy, blocked, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX)))
+    a, b, _, _ = _both(
+        k.velocity_maxima, h, z, qx, qy, blocked, LO, HI, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX))
+    )
     _same(a, b)
 
 
@@ -152,7 +158,8 @@ def test_float32_kernels(seed):
     _, h, z, n, blocked, qx, qy = _state(seed)
     for kernel, q_self, q_other, shape in ((k.update_qx, qx, qy, qx.shape), (k.update_qy, qy, qx, qy.shape)):
         out, speed = np.zeros(shape), np.zeros(NY + 1)
-        a, b, _, _ = _both(kernel, *_f32([h, z, n, blocked, q_self, q_other, out, speed, 0.5, 5.0, G, 0.7, 1e-3]))
+        args = [h, z, n, blocked, q_self, q_other, out, speed, LO, HI, 0.5, 5.0, G, 0.7, 1e-3]
+        a, b, _, _ = _both(kernel, *_f32(args))
         _same32(a, b)
         assert np.abs(a[6]).max() > 0  # something flowed
     modes, stages = np.array([k.EDGE_FREE, k.EDGE_STAGE, k.EDGE_CLOSED, k.EDGE_FREE]), np.array([0, 1.2, 0, 0])
@@ -160,13 +167,13 @@ def test_float32_kernels(seed):
     a, b, _, _ = _both(k.update_edges, *_f32(edge_args))
     _same32(a, b)
     factor, limited = np.ones((NY, NX)), np.zeros(NY, np.int8)
-    a, b, _, _ = _both(k.outflow_factor, *_f32([h, qx, qy, factor, limited, 20.0, 5.0]))
+    a, b, _, _ = _both(k.outflow_factor, *_f32([h, qx, qy, factor, limited, LO, HI, 20.0, 5.0]))
     _same32(a, b)
     assert (a[3] < 1).any() and a[4].any()
-    a, b, _, _ = _both(k.limit_faces, *_f32([qx, qy, a[3], a[4]]))
+    a, b, _, _ = _both(k.limit_faces, *_f32([qx, qy, a[3], a[4], LO, HI]))
     _same32(a, b)
     a, b, _, _ = _both(
-        k.velocity_maxima, *_f32([h, z, qx, qy, blocked, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX))])
+        k.velocity_maxima, *_f32([h, z, qx, qy, blocked, LO, HI, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX))])
     )
     _same32(a, b)
 
@@ -178,3 +185,125 @@ def test_float32_continuity(mode):
     a, b, _, _ = _both(k.continuity, *_f32(args))
     _same32(a, b)
     assert a[0].min() >= 0.0 and all(a[i].dtype == np.float64 for i in (24, 25, 26, 27))
+
+
+def _mostly_dry(seed: int, dtype, ny: int = 16, nx: int = 400):
+    """A wide grid wet in one band of varying width per row, the discharges nonzero only on the faces of wet
+    cells (as the model keeps them), and the active ranges: the wet cells and their four neighbours."""
+    rng = np.random.default_rng(seed)
+    wet = np.zeros((ny, nx), bool)
+    for i in range(3, ny - 3):
+        c, w = rng.integers(80, nx - 80), rng.integers(1, 60)
+        wet[i, c - w : c + w] = rng.random(2 * w) > 0.1
+    blocked = rng.random((ny, nx)) > 0.9
+    wet &= ~blocked
+    h = np.where(wet, rng.uniform(0.0, 0.5, (ny, nx)), 0.0)
+    z, n = rng.uniform(0.0, 1.0, (ny, nx)), rng.uniform(0.012, 0.1, (ny, nx))
+    qx, qy = rng.normal(0.0, 0.05, (ny, nx + 1)), rng.normal(0.0, 0.05, (ny + 1, nx))
+    x_wet, y_wet = np.zeros(qx.shape, bool), np.zeros(qy.shape, bool)  # faces of a wet cell
+    x_wet[:, :-1] |= wet
+    x_wet[:, 1:] |= wet
+    y_wet[:-1] |= wet
+    y_wet[1:] |= wet
+    qx[~x_wet], qy[~y_wet] = 0.0, 0.0
+    live = ndimage.binary_dilation(wet)
+    rows = live.any(axis=1)
+    lo = np.where(rows, live.argmax(axis=1), nx).astype(np.int64)
+    hi = np.where(rows, nx - live[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    f = lambda a: a.astype(dtype)  # noqa: E731
+    return f(h), f(z), f(n), blocked, f(qx), f(qy), lo, hi
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", range(4))
+def test_active_ranges_give_the_full_sweep_bitwise(dtype, seed):
+    """Each grid kernel over the active ranges of a mostly dry grid writes exactly (bit for bit) what it
+    writes over the whole grid: the skipped cells and faces cannot change, and the cells that can are done
+    on the same code path (vector lanes or scalar remainder) as in the full sweep."""
+    h, z, n, blocked, qx, qy, lo, hi = _mostly_dry(seed, dtype)
+    ny, nx = h.shape
+    assert (hi <= lo).sum() == 4 and ((lo > 64) & (hi < nx - 64)).any()  # empty rows and short ranges
+    full_lo, full_hi = np.zeros(ny, np.int64), np.full(ny, nx, np.int64)
+    like = np.zeros_like
+    factor = np.where(h > 0, 0.5, 1.0).astype(dtype)
+    q = dtype(0.01)
+    calls = {
+        "update_qx": lambda lo_, hi_: [
+            h,
+            z,
+            n,
+            blocked,
+            qx,
+            qy,
+            like(qx),
+            np.zeros(ny + 1),
+            lo_,
+            hi_,
+            0.5,
+            5.0,
+            G,
+            0.7,
+            1e-3,
+        ],
+        "update_qy": lambda lo_, hi_: [
+            h,
+            z,
+            n,
+            blocked,
+            qy,
+            qx,
+            like(qy),
+            np.zeros(ny + 1),
+            lo_,
+            hi_,
+            0.5,
+            5.0,
+            G,
+            0.7,
+            1e-3,
+        ],
+        "outflow_factor": lambda lo_, hi_: [h, qx, qy, np.ones_like(h), np.zeros(ny, np.int8), lo_, hi_, 20.0, 5.0],
+        "limit_faces": lambda lo_, hi_: [qx, qy, factor, np.ones(ny, np.int8), lo_, hi_],
+        "velocity_maxima": lambda lo_, hi_: [h, z, qx, qy, blocked, lo_, hi_, 0.01, 1e-3, like(h), like(h)],
+    }
+    for mode in (k.GA_GREEN_AMPT, k.GA_SCS_CN):
+        calls[f"continuity_{mode}"] = lambda lo_, hi_, mode=mode: [
+            *(h, qx * q, qy * q, blocked, 0.0, np.ones_like(h), like(h), like(h), np.full_like(h, 1e-5)),
+            *(np.full_like(h, 0.03), np.full_like(h, 0.05), like(h), 0.01, np.full_like(h, 1e-6), mode),
+            *(100.0, 0.5, 5.0, 0.01, 0.1, like(h), like(h), np.full_like(h, -1.0), like(h)),
+            *(np.zeros(ny), np.zeros(ny), np.zeros(ny), np.zeros(ny), lo_, hi_, True, False, True),
+        ]
+    for name, args in calls.items():
+        kernel = getattr(k, name.split("_")[0] if name.startswith("continuity") else name)
+        part = [x.copy() if isinstance(x, np.ndarray) else x for x in args(lo, hi)]
+        full = [x.copy() if isinstance(x, np.ndarray) else x for x in args(full_lo, full_hi)]
+        kernel(*part)
+        kernel(*full)
+        for i, (x, y) in enumerate(zip(part, full, strict=True)):
+            if isinstance(x, np.ndarray) and x.dtype != np.int64:  # not the ranges themselves
+                assert np.array_equal(x, y), f"{name}: argument {i}"
+
+
+def test_grow_active_keeps_every_wet_cell_and_its_neighbours_and_never_shrinks():
+    """The ranges after ``grow_active`` are exactly the old ranges joined with the wet cells and their four
+    neighbours, row by row (wet cells only ever appear inside the old ranges), and ``full`` says when every
+    row is whole."""
+    rng = np.random.default_rng(7)
+    ny, nx = 30, 50
+    cols = np.arange(nx)
+    for _ in range(300):
+        lo = rng.integers(0, nx - 1, ny)
+        hi = np.minimum(lo + rng.integers(1, 30, ny), nx)
+        empty = rng.random(ny) < 0.25
+        lo[empty], hi[empty] = nx, 0  # as the model writes an empty row
+        inside = (cols >= lo[:, None]) & (cols < hi[:, None])
+        h = np.where(inside & (rng.random((ny, nx)) < rng.choice([0.02, 0.3])), rng.uniform(0, 1, (ny, nx)), 0.0)
+        need = ndimage.binary_dilation(h > 0) | inside
+        rows = need.any(axis=1)
+        got_lo, got_hi = lo.copy(), hi.copy()
+        full = k.grow_active(h, got_lo, got_hi, np.zeros(ny, np.int64), np.zeros(ny, np.int64))
+        assert np.array_equal(got_lo, np.where(rows, need.argmax(axis=1), nx))
+        assert np.array_equal(got_hi, np.where(rows, nx - need[:, ::-1].argmax(axis=1), 0))
+        assert full == bool(need.all())
+    lo, hi = np.zeros(ny, np.int64), np.full(ny, nx, np.int64)
+    assert k.grow_active(np.zeros((ny, nx)), lo, hi, np.zeros(ny, np.int64), np.zeros(ny, np.int64))

@@ -14,6 +14,19 @@ the unit discharge (m²/s) through the face west of each column (positive
 towards +x); ``qy`` (ny + 1, nx) through the face north of each row (positive
 towards +row, i.e. southwards). Blocked cells (buildings as walls) close their
 four faces.
+
+Active ranges: the grid kernels take ``lo``, ``hi`` (ny,), the columns ``[lo[i], hi[i])`` of row ``i`` that
+can change in the step (empty when ``lo[i] >= hi[i]``), and leave the rest alone. A cell can change only if
+it or a neighbour holds water (a face between two dry cells carries nothing, whatever its old discharge), so
+``grow_active`` keeps every wet cell and its four neighbours inside; ranges only grow, so faces and factors
+outside them still hold their initial zeros and ones. The results are bitwise those of a full sweep. LLVM
+splits each loop into a peeled first iteration, a vector body and a scalar (or narrower) remainder, and under
+fast-math these round differently (a vector ``fdiv`` is a reciprocal estimate, a scalar one is exact); so each
+loop is widened by ``_MARGIN`` indices on either side (or to the row's end) and starts on a multiple of
+``_BLOCK``: every element that can be non-zero then takes the same path, in the same lane (the float64 row
+sums are summed lane by lane), as in a full sweep, and only dry elements, which give exact zeros on any path,
+can land on another. With every range full (rain, or ``model._SKIP_DRY`` off) the kernels sweep the whole
+grid as they did before the ranges.
 """
 
 from __future__ import annotations
@@ -35,6 +48,10 @@ _FAST = {"cache": True, "nogil": True, "fastmath": True, "error_model": "numpy"}
 
 GA_NONE, GA_GREEN_AMPT, GA_SCS_CN = 0, 1, 2
 EDGE_CLOSED, EDGE_FREE, EDGE_STAGE = 0, 1, 2
+# Loops over an active range start on a multiple of _BLOCK and reach _MARGIN indices past it on each side:
+# both at least the widest vector step x unroll LLVM takes on these loops (32 with AVX2, at most 16 float32
+# lanes x 4 with AVX-512), so that the peel and the remainder only see dry elements.
+_BLOCK = _MARGIN = 64
 
 
 @intrinsic
@@ -126,6 +143,38 @@ def _rroot6(x):
 
 
 @nb.njit(inline="always")
+def _span(a, b, end):
+    """The loop range ``[a, b)`` widened by ``_MARGIN`` each side, started on a multiple of ``_BLOCK``, cut
+    to ``[0, end)`` (see the module's docstring)."""
+    a = max(a - _MARGIN, 0) // _BLOCK * _BLOCK
+    b = min(b + _MARGIN, end)
+    return a, max(a, b)
+
+
+@nb.njit(inline="always")
+def _active_rows(lo, hi):
+    """The rows from the first to the last with a non-empty range (``r0 >= r1`` when there is none).
+
+    The kernels run ``prange`` over these only, so that the two halves the threads get both hold water.
+    """
+    r0, r1 = lo.size, 0
+    for i in range(lo.size):
+        if lo[i] < hi[i]:
+            r0 = min(r0, i)
+            r1 = i + 1
+    return r0, r1
+
+
+@nb.njit(inline="always")
+def _zero_outside(values, r0, r1):
+    """Zero the per-row results of the rows before ``r0`` and from ``r1`` on (what a full sweep finds there)."""
+    for i in range(min(r0, values.size)):
+        values[i] = 0
+    for i in range(max(r1, r0), values.size):
+        values[i] = 0
+
+
+@nb.njit(inline="always")
 def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open, gdt, inv_dx, sqrt_g, theta, h_min):
     """One face of the momentum equation with θ-centring and semi-implicit friction: (q m²/s, celerity m/s).
 
@@ -173,25 +222,46 @@ def _x_face(j, q_left, q_right, hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, 
 
 
 @nb.njit(parallel=True, **_FAST)
-def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min):
+def update_qx(h, z, n, blocked, qx, qy, out, row_speed, lo, hi, dt, dx, g, theta, h_min):
     """Interior x-faces: ``out[:, 1:nx]`` from the old ``qx``, ``qy``; edges are left to ``update_edges``.
 
-    ``row_speed[i]`` receives the largest face celerity of row ``i`` (for the next time step). The first
-    and last interior faces, whose centring uses their own value for the missing neighbour, are peeled
+    Only the faces of the active range ``[lo[i], hi[i]]`` of each row (see the module's docstring) are
+    written. ``row_speed[i]`` receives the largest face celerity of row ``i`` (for the next time step). The
+    first and last interior faces, whose centring uses their own value for the missing neighbour, are peeled
     off; the others run over row views offset so that every index is ``j`` (an index ``j - 1`` makes
     numba's negative-index wraparound a select that stops LLVM vectorising: 5x slower).
     """
-    ny, nx = h.shape
+    nx = h.shape[1]
     ft = h.dtype.type
     gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
     quarter, half = ft(0.25), ft(0.5)
-    for i in prange(ny):
+    r0, r1 = _active_rows(lo, hi)
+    _zero_outside(row_speed, r0, r1)
+    for i in prange(r0, r1):
         speed = ft(0.0)
-        if nx > 3:  # faces 2 .. nx - 2: west cell j + 1, east cell j + 2 in the views below
-            hw, he, zw, ze, nw, ne = h[i, 1:], h[i, 2:], z[i, 1:], z[i, 2:], n[i, 1:], n[i, 2:]
-            bw, be, qw, q0, qe = blocked[i, 1:], blocked[i, 2:], qx[i, 1:], qx[i, 2:], qx[i, 3:]
-            yw_n, ye_n, yw_s, ye_s, o = qy[i, 1:], qy[i, 2:], qy[i + 1, 1:], qy[i + 1, 2:], out[i, 2:]
-            for j in range(nx - 3):
+        if lo[i] >= hi[i]:
+            row_speed[i] = speed
+            continue
+        a, b = _span(lo[i] - 2, hi[i] - 1, nx - 3)  # face j + 2 is index j below: faces lo .. hi
+        if b > a:  # faces 2 .. nx - 2: west cell j + 1, east cell j + 2 in the views below
+            hw, he, zw, ze, nw, ne = (
+                h[i, 1 + a :],
+                h[i, 2 + a :],
+                z[i, 1 + a :],
+                z[i, 2 + a :],
+                n[i, 1 + a :],
+                n[i, 2 + a :],
+            )
+            bw, be, qw, q0, qe = (
+                blocked[i, 1 + a :],
+                blocked[i, 2 + a :],
+                qx[i, 1 + a :],
+                qx[i, 2 + a :],
+                qx[i, 3 + a :],
+            )
+            yw_n, ye_n, yw_s, ye_s = qy[i, 1 + a :], qy[i, 2 + a :], qy[i + 1, 1 + a :], qy[i + 1, 2 + a :]
+            o = out[i, 2 + a :]
+            for j in range(b - a):
                 f, c = _face(
                     q0[j],
                     qw[j],
@@ -226,19 +296,28 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, dt, dx, g, theta, h_min)
 
 
 @nb.njit(parallel=True, **_FAST)
-def update_qy(h, z, n, blocked, qy, qx, out, row_speed, dt, dx, g, theta, h_min):
-    """Interior y-faces: ``out[1:ny, :]`` from the old ``qy``, ``qx``; ``row_speed[i]`` as in ``update_qx``."""
+def update_qy(h, z, n, blocked, qy, qx, out, row_speed, lo, hi, dt, dx, g, theta, h_min):
+    """Interior y-faces: ``out[1:ny, :]`` from the old ``qy``, ``qx``; ``row_speed[i]`` as in ``update_qx``.
+
+    Face row ``i`` (between cell rows ``i - 1`` and ``i``) is done over the columns active in either row.
+    """
     ny, nx = h.shape
     ft = h.dtype.type
     gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
     quarter, half = ft(0.25), ft(0.5)
-    for i in prange(1, ny):
-        hu, hd, zu, zd, nu, nd, bu, bd = h[i - 1], h[i], z[i - 1], z[i], n[i - 1], n[i], blocked[i - 1], blocked[i]
-        q, xu, xd, o = qy[i], qx[i - 1], qx[i], out[i]
-        ql = qy[i - 1] if i > 1 else qy[i]
-        qr = qy[i + 1] if i < ny - 1 else qy[i]
+    r0, r1 = _active_rows(lo, hi)
+    f0, f1 = max(r0, 1), min(r1 + 1, ny)  # the face rows next to an active row
+    for i in range(1, ny):
+        if i < f0 or i >= f1:
+            row_speed[i] = 0.0
+    for i in prange(f0, f1):
+        a, b = _span(min(lo[i - 1], lo[i]), max(hi[i - 1], hi[i]), nx)
+        hu, hd, zu, zd, nu, nd = h[i - 1, a:], h[i, a:], z[i - 1, a:], z[i, a:], n[i - 1, a:], n[i, a:]
+        bu, bd, q, xu, xd, o = blocked[i - 1, a:], blocked[i, a:], qy[i, a:], qx[i - 1, a:], qx[i, a:], out[i, a:]
+        ql = qy[i - 1, a:] if i > 1 else qy[i, a:]
+        qr = qy[i + 1, a:] if i < ny - 1 else qy[i, a:]
         speed = ft(0.0)
-        for j in range(nx):
+        for j in range(b - a):
             f, c = _face(
                 q[j],
                 ql[j],
@@ -350,40 +429,47 @@ def update_edges(h, z, n, blocked, qx, qy, qx_new, qy_new, modes, stages, slope,
 
 
 @nb.njit(parallel=True, **_OPTS)
-def outflow_factor(h, qx, qy, factor, row_limited, dt, dx):
+def outflow_factor(h, qx, qy, factor, row_limited, lo, hi, dt, dx):
     """Share of its outflows each cell can give without going below zero (1 when it has enough water).
 
+    Written over the active ranges only: elsewhere every face is 0 and the factor stays 1.
     ``row_limited[i]`` is 1 when some cell of row ``i`` has to ration, so that ``limit_faces`` can skip
     the rows where nothing changes. Returns nothing; the caller skips ``limit_faces`` when no row is.
     """
-    ny, nx = h.shape
+    nx = h.shape[1]
     ft = h.dtype.type
     c, zero, one = ft(dt / dx), ft(0.0), ft(1.0)
-    for i in prange(ny):
+    r0, r1 = _active_rows(lo, hi)
+    _zero_outside(row_limited, r0, r1)
+    for i in prange(r0, r1):
         limited = 0
-        for j in range(nx):
-            out = c * (max(zero, -qx[i, j]) + max(zero, qx[i, j + 1]) + max(zero, -qy[i, j]) + max(zero, qy[i + 1, j]))
-            if out > h[i, j]:
-                factor[i, j] = h[i, j] / out
+        a, b = _span(lo[i], hi[i], nx)
+        hr, fr, qw, qe, qn, qs = h[i, a:], factor[i, a:], qx[i, a:], qx[i, a + 1 :], qy[i, a:], qy[i + 1, a:]
+        for j in range(b - a):
+            out = c * (max(zero, -qw[j]) + max(zero, qe[j]) + max(zero, -qn[j]) + max(zero, qs[j]))
+            if out > hr[j]:
+                fr[j] = hr[j] / out
                 limited = 1
             else:
-                factor[i, j] = one
+                fr[j] = one
         row_limited[i] = limited
 
 
 @nb.njit(parallel=True, **_FAST)
-def limit_faces(qx, qy, factor, row_limited):
+def limit_faces(qx, qy, factor, row_limited, lo, hi):
     """Scale every face by the factor of the cell the water leaves (its donor), in the rows that ration.
 
-    Written with selects over offset row views (every index ``j``) so that the loops vectorise.
+    Only the faces of the active ranges can carry water (the others are 0 and stay 0). Written with
+    selects over offset row views (every index ``j``) so that the loops vectorise.
     """
     ny, nx = factor.shape
     zero = factor.dtype.type(0.0)
     for i in prange(ny):
         if not row_limited[i]:
             continue
-        q, fw, fe = qx[i, 1:nx], factor[i, : nx - 1], factor[i, 1:]
-        for j in range(nx - 1):  # interior faces: donor west when q > 0, east when q < 0
+        a, b = _span(lo[i] - 1, hi[i], nx - 1)  # face j + 1 is index j: faces lo .. hi
+        q, fw, fe = qx[i, 1 + a : nx], factor[i, a : nx - 1], factor[i, 1 + a :]
+        for j in range(b - a):  # interior faces: donor west when q > 0, east when q < 0
             v = q[j]
             q[j] = max(v, zero) * fw[j] + min(v, zero) * fe[j]  # a select of two loads would not vectorise
         v = qx[i, 0]
@@ -393,20 +479,22 @@ def limit_faces(qx, qy, factor, row_limited):
     for i in prange(ny + 1):
         if not ((i > 0 and row_limited[i - 1]) or (i < ny and row_limited[i])):
             continue
-        q = qy[i]
         if i == 0:
-            f = factor[0]
-            for j in range(nx):
+            a, b = _span(lo[0], hi[0], nx)
+            q, f = qy[0, a:], factor[0, a:]
+            for j in range(b - a):
                 v = q[j]
                 q[j] = v * f[j] if v < zero else v
         elif i == ny:
-            f = factor[ny - 1]
-            for j in range(nx):
+            a, b = _span(lo[ny - 1], hi[ny - 1], nx)
+            q, f = qy[ny, a:], factor[ny - 1, a:]
+            for j in range(b - a):
                 v = q[j]
                 q[j] = v * f[j] if v > zero else v
         else:
-            fn, fs = factor[i - 1], factor[i]
-            for j in range(nx):
+            a, b = _span(min(lo[i - 1], lo[i]), max(hi[i - 1], hi[i]), nx)
+            q, fn, fs = qy[i, a:], factor[i - 1, a:], factor[i, a:]
+            for j in range(b - a):
                 v = q[j]
                 q[j] = max(v, zero) * fn[j] + min(v, zero) * fs[j]
 
@@ -459,6 +547,8 @@ def continuity(
     row_drain,
     row_clip,
     row_hmax,
+    lo,
+    hi,
     uniform_rain,
     has_retention,
     has_drainage,
@@ -468,27 +558,39 @@ def continuity(
     ``rain_depth`` is the rain of the step (m), times ``pattern`` per cell; ``loss`` holds the cumulative
     infiltration (m) per cell; ``drain_rate`` the sewer intake (m/s). Row sums of infiltration,
     drainage and clipping, and each row's largest depth, go to the ``row_*`` arrays. Blocked cells get no
-    rain here (their faces are closed and their depth stays 0).
+    rain here (their faces are closed and their depth stays 0). Only the active ranges ``[lo[i], hi[i])`` are
+    done: the caller makes them full when it rains (elsewhere a cell is dry, with dry neighbours, and all
+    its terms are 0).
 
     The flags say what the run can skip: ``uniform_rain`` (``pattern`` is 1 everywhere: not read),
     ``has_retention`` (some ``retention`` > 0), ``has_drainage`` (some ``drain_rate`` > 0); ``infil_mode``
     ``GA_NONE`` skips infiltration. Each row is done in passes over ``h[i]`` (in L1 cache), one per
     process the run has, each without branches so that it vectorises.
     """
-    ny, nx = h.shape
+    nx = h.shape[1]
     ft = h.dtype.type  # the state's precision; the row sums of volumes stay float64
     zero, one, half, two = ft(0.0), ft(1.0), ft(0.5), ft(2.0)
     c = ft(dt / dx)
     t1, dt_, rain, wet_, deep_ = ft(t + dt), ft(dt), ft(rain_depth), ft(wet_arrival), ft(deep_depth)
-    for i in prange(ny):
-        hr, br, qw, qe, qn, qs = h[i], blocked[i], qx[i, :nx], qx[i, 1:], qy[i], qy[i + 1]
+    r0, r1 = _active_rows(lo, hi)
+    _zero_outside(row_hmax, r0, r1)
+    for i in prange(r0, r1):
+        ja, jb = _span(lo[i], hi[i], nx)
+        hr, br, qw, qe, qn, qs = (
+            h[i, ja:jb],
+            blocked[i, ja:jb],
+            qx[i, ja:jb],
+            qx[i, ja + 1 : jb + 1],
+            qy[i, ja:jb],
+            qy[i + 1, ja:jb],
+        )
         # water in: the four faces and the rain (less what green roofs hold)
         if uniform_rain and not has_retention:
-            for j in range(nx):
+            for j in range(jb - ja):
                 hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else rain)
         else:
-            pat, ret, st = pattern[i], retention[i], store[i]
-            for j in range(nx):
+            pat, ret, st = pattern[i, ja:jb], retention[i, ja:jb], store[i, ja:jb]
+            for j in range(jb - ja):
                 r = zero if br[j] else (rain if uniform_rain else rain * pat[j])
                 if has_retention:
                     held = min(r, max(ret[j] - st[j], zero))
@@ -498,8 +600,8 @@ def continuity(
         # infiltration, limited by the water there is
         infil = 0.0
         if infil_mode == GA_GREEN_AMPT:
-            k_r, ls, pd = ks[i], loss[i], psi_dtheta[i]
-            for j in range(nx):
+            k_r, ls, pd = ks[i, ja:jb], loss[i, ja:jb], psi_dtheta[i, ja:jb]
+            for j in range(jb - ja):
                 hn = hr[j]
                 k = k_r[j] * dt_
                 a = ls[j] - half * k
@@ -509,9 +611,9 @@ def continuity(
                 ls[j] += f
                 infil += f
         elif infil_mode == GA_SCS_CN:
-            s_r, ls, pat = cn_s[i], loss[i], pattern[i]
+            s_r, ls, pat = cn_s[i, ja:jb], loss[i, ja:jb], pattern[i, ja:jb]
             rain_tot = ft(rain_total)
-            for j in range(nx):
+            for j in range(jb - ja):
                 hn = hr[j]
                 p = one if uniform_rain else pat[j]
                 p0 = rain_tot * p
@@ -523,8 +625,8 @@ def continuity(
                 infil += f
         drain = 0.0
         if has_drainage:
-            dr = drain_rate[i]
-            for j in range(nx):
+            dr = drain_rate[i, ja:jb]
+            for j in range(jb - ja):
                 hn = hr[j]
                 d = min(dr[j] * dt_, max(hn, zero))
                 hr[j] = hn - d
@@ -532,8 +634,8 @@ def continuity(
         # round-off clipping (the outflow limiter keeps depths non-negative) and the running maxima
         clip = 0.0
         hmax = zero
-        mh, tm, ar, dp = max_h[i], t_max_h[i], arrival[i], deep_time[i]
-        for j in range(nx):
+        mh, tm, ar, dp = max_h[i, ja:jb], t_max_h[i, ja:jb], arrival[i, ja:jb], deep_time[i, ja:jb]
+        for j in range(jb - ja):
             hn = hr[j]
             clip += max(-hn, zero)
             hn = max(hn, zero)
@@ -575,28 +677,33 @@ def _cell_speed(hc, eta, zc, qw, qe, qn, qs, hw, zw, he, ze, hn, zn, hs, zs, wes
 
 
 @nb.njit(parallel=True, **_FAST)
-def velocity_maxima(h, z, qx, qy, blocked, wet, h_min, max_v, max_dv):
+def velocity_maxima(h, z, qx, qy, blocked, lo, hi, wet, h_min, max_v, max_dv):
     """Update the maximum speed (m/s) and depth x speed (m²/s) of cells deeper than ``wet``.
 
     Speeds are taken at the faces, ``q / h_face`` with the face flow depth of the scheme, and averaged
     to the cell: dividing a cell's mean discharge by its own depth would blow up as a front arrives.
-    Interior columns run over offset row views with selects (vectorised); the edge columns are peeled.
+    Only the active ranges ``[lo[i], hi[i])`` are looked at (the cells outside are dry). Interior columns
+    run over offset row views with selects (vectorised); the edge columns are peeled.
     """
     ny, nx = h.shape
     ft = h.dtype.type
     wet, h_min, zero = ft(wet), ft(h_min), ft(0.0)
-    for i in prange(ny):
+    r0, r1 = _active_rows(lo, hi)
+    for i in prange(r0, r1):
+        if lo[i] >= hi[i]:
+            continue
         north, south = i == 0, i == ny - 1
         inn, iss = max(i - 1, 0), min(i + 1, ny - 1)  # the cell's own row on an edge (not used there)
         hr, zr, br, mv, mdv = h[i], z[i], blocked[i], max_v[i], max_dv[i]
         hn_, zn_, hs_, zs_ = h[inn], z[inn], h[iss], z[iss]
         qxr, qn_, qs_ = qx[i], qy[i], qy[i + 1]
-        if nx > 2:
-            hc_, zc_, bc, mvc, mdvc = hr[1:], zr[1:], br[1:], mv[1:], mdv[1:]
-            hw_, zw_, he_, ze_ = hr[:], zr[:], hr[2:], zr[2:]
-            hn1, zn1, hs1, zs1 = hn_[1:], zn_[1:], hs_[1:], zs_[1:]
-            qw_, qe_, qnn, qss = qxr[1:], qxr[2:], qn_[1:], qs_[1:]
-            for j in range(nx - 2):
+        a, b = _span(lo[i] - 1, hi[i] - 1, nx - 2)  # cell j + 1 is index j
+        if b > a:
+            hc_, zc_, bc, mvc, mdvc = hr[1 + a :], zr[1 + a :], br[1 + a :], mv[1 + a :], mdv[1 + a :]
+            hw_, zw_, he_, ze_ = hr[a:], zr[a:], hr[2 + a :], zr[2 + a :]
+            hn1, zn1, hs1, zs1 = hn_[1 + a :], zn_[1 + a :], hs_[1 + a :], zs_[1 + a :]
+            qw_, qe_, qnn, qss = qxr[1 + a :], qxr[2 + a :], qn_[1 + a :], qs_[1 + a :]
+            for j in range(b - a):
                 hc = hc_[j]
                 ok = (hc >= wet) & (not bc[j])
                 hc = max(hc, wet)
@@ -691,3 +798,40 @@ def edge_volumes(qx, qy, dt, dx):
         out += max(s_n, 0.0) + max(s_s, 0.0)
         inn += max(-s_n, 0.0) + max(-s_s, 0.0)
     return out * dt * dx, inn * dt * dx
+
+
+@nb.njit(**_OPTS)
+def grow_active(h, lo, hi, first, last):
+    """Widen the active ranges ``[lo[i], hi[i])`` so that they hold every wet cell (h > 0) and its four
+    neighbours; returns True when every range is the whole row (the caller then stops calling).
+
+    Water only appears inside the ranges (or at inflow cells, which the caller puts in from the start), so
+    each row is scanned from its ends inwards only as far as a wet cell would need a range to grow:
+    ``first[i]``, ``last[i]`` get the first and last wet columns found there (``nx + 1``, ``-2``: none).
+    Ranges never shrink, so that the faces and factors outside them have never been written.
+    """
+    ny, nx = h.shape
+    zero = h.dtype.type(0.0)
+    for i in range(ny):
+        f, g = nx + 1, -2
+        a, b = lo[i], hi[i]
+        if a < b:
+            # a wet cell before ``stop`` needs a column left of its row's range, or of a neighbour row's
+            stop = min(b, max(a + 1, lo[i - 1] if i > 0 else 0, lo[i + 1] if i < ny - 1 else 0))
+            j = a
+            while j < stop and not h[i, j] > zero:
+                j += 1
+            f = j if j < stop else f
+            stop = max(a - 1, min(b - 2, hi[i - 1] - 1 if i > 0 else nx, hi[i + 1] - 1 if i < ny - 1 else nx))
+            j = b - 1
+            while j > stop and not h[i, j] > zero:
+                j -= 1
+            g = j if j > stop else g
+        first[i], last[i] = f, g
+    full = True
+    for i in range(ny):
+        a = min(lo[i], first[i] - 1, first[i - 1] if i > 0 else nx, first[i + 1] if i < ny - 1 else nx)
+        b = max(hi[i], last[i] + 2, last[i - 1] + 1 if i > 0 else 0, last[i + 1] + 1 if i < ny - 1 else 0)
+        lo[i], hi[i] = max(a, 0), min(b, nx)
+        full = full and lo[i] == 0 and hi[i] == nx
+    return full

@@ -29,6 +29,9 @@ from .boundaries import EDGE_MODES, EDGES, cell_of, inflow_cells, nearest_edge, 
 from .hazard import debris_land_use, hazard_rating, ppri_class
 
 G = 9.80665  # standard gravity, m/s²
+# Private switch: True lets the kernels skip the cells that cannot change (dry, with dry neighbours) while no
+# rain falls; False sweeps the whole grid every step. The results are the same bit for bit (tests/test_flood.py).
+_SKIP_DRY = True
 INPUTS = (
     "elevation",
     "building_height",
@@ -347,6 +350,8 @@ def simulate(
     row_infil, row_drain, row_clip, row_hmax = (np.zeros(shape[0]) for _ in range(4))
     row_speed_x, row_speed_y = np.zeros(shape[0]), np.zeros(shape[0] + 1)
     row_limited = np.zeros(shape[0], dtype=np.int8)
+    lo, hi, full = _active_ranges(h, modes, in_rows, in_cols)
+    first, last = np.zeros(shape[0], np.int64), np.zeros(shape[0], np.int64)
 
     gauges = {name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()}
     series = _Series([], [], [], {name: [] for name in gauges})
@@ -382,6 +387,8 @@ def simulate(
         for e, level in stage_functions.items():
             stages[e] = level(t + dt)
         rain_depth = forcing.rain_depth(t, t + dt)
+        if rain_depth > 0.0 and not full:  # rain can wet any cell: sweep the whole grid from now on
+            lo[:], hi[:], full = 0, shape[1], True
         if rain_depth > 0.0 and roof_rows.size:
             k.route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, pattern, retention, store, h)
         if in_rows is not None:
@@ -389,8 +396,8 @@ def simulate(
             k.add_depth(in_rows, in_cols, v_in / (area * in_rows.size), h)
             volumes["inflow"] += v_in
         volumes["rain"] += rain_depth * pattern_sum * area
-        k.update_qx(h, z, n, blocked, qx, qy, qx_new, row_speed_x, dt, dx, G, params.theta, params.h_min_m)
-        k.update_qy(h, z, n, blocked, qy, qx, qy_new, row_speed_y, dt, dx, G, params.theta, params.h_min_m)
+        k.update_qx(h, z, n, blocked, qx, qy, qx_new, row_speed_x, lo, hi, dt, dx, G, params.theta, params.h_min_m)
+        k.update_qy(h, z, n, blocked, qy, qx, qy_new, row_speed_y, lo, hi, dt, dx, G, params.theta, params.h_min_m)
         k.update_edges(
             h,
             z,
@@ -408,9 +415,9 @@ def simulate(
             G,
             params.h_min_m,
         )
-        k.outflow_factor(h, qx_new, qy_new, factor, row_limited, dt, dx)
+        k.outflow_factor(h, qx_new, qy_new, factor, row_limited, lo, hi, dt, dx)
         if row_limited.any():
-            k.limit_faces(qx_new, qy_new, factor, row_limited)
+            k.limit_faces(qx_new, qy_new, factor, row_limited, lo, hi)
         out, inn = k.edge_volumes(qx_new, qy_new, dt, dx)
         volumes["edge_out"] += out
         volumes["edge_in"] += inn
@@ -443,15 +450,19 @@ def simulate(
             row_drain,
             row_clip,
             row_hmax,
+            lo,
+            hi,
             uniform_rain,
             has_retention,
             has_drainage,
         )
         if t + dt >= next_velocity - 1e-9:
             k.velocity_maxima(
-                h, z, qx_new, qy_new, blocked, params.wet_threshold_m, params.h_min_m, m.speed, m.depth_speed
+                h, z, qx_new, qy_new, blocked, lo, hi, params.wet_threshold_m, params.h_min_m, m.speed, m.depth_speed
             )
             next_velocity += params.velocity_interval_s
+        if not full:
+            full = k.grow_active(h, lo, hi, first, last)
         rain_total += rain_depth
         qx, qx_new = qx_new, qx
         qy, qy_new = qy_new, qy
@@ -498,6 +509,35 @@ def simulate(
         "duration_s": t,
     }
     return _wrap(territory, params, event, h, m, series, balance, run, blocked)
+
+
+def _active_ranges(h, modes, in_rows, in_cols) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The columns ``[lo, hi)`` of each row that the first step can change, and whether they are all full.
+
+    The cells that hold water, receive an inflow or lie on a stage edge (a held level can flood a dry edge
+    cell), with their four neighbours; ``grow_active`` widens the ranges as the water spreads. With
+    ``_SKIP_DRY`` off every range is the whole row.
+    """
+    ny, nx = h.shape
+    if not _SKIP_DRY:
+        return np.zeros(ny, np.int64), np.full(ny, nx, np.int64), True
+    live = h > 0
+    if in_rows is not None:
+        live[in_rows, in_cols] = True
+    sides = {
+        "west": (slice(None), 0),
+        "east": (slice(None), nx - 1),
+        "north": (0, slice(None)),
+        "south": (-1, slice(None)),
+    }
+    for e, edge in enumerate(EDGES):
+        if modes[e] == k.EDGE_STAGE:
+            live[sides[edge]] = True
+    live = ndimage.binary_dilation(live)  # the cross of the four neighbours
+    rows = live.any(axis=1)
+    lo = np.where(rows, live.argmax(axis=1), nx).astype(np.int64)
+    hi = np.where(rows, nx - live[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    return lo, hi, bool(live.all())
 
 
 def _wrap(territory, params, event, h, m: _Maxima, series: _Series, balance, run, blocked) -> xr.Dataset:
