@@ -91,7 +91,7 @@ def run_batch(
     if workers is not None and workers < 1:
         raise ScenarioError(message("--workers", "value", "1 or more", workers))
     sweep, base = load_sweep(sweep_file)
-    out = Path(out) if out is not None else base / (sweep.out or sweep.name)
+    out = Path(out) if out is not None else (base / (sweep.out or sweep.name)).resolve()
     _check_folder(out)
     tasks = _unique(expand(sweep, base, where=sweep_file))
     try:
