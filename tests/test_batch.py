@@ -23,8 +23,6 @@ from twin.batch.task import expand
 from twin.errors import DataSourceError, OutputError, ScenarioError
 from twin.results import FLOOD_MAPS, load_run
 
-pytest.importorskip("distributed")
-
 BASE = """
 name = "base"
 title = "Base"
