@@ -161,3 +161,12 @@ def test_bad_tables_are_refused_naming_file_and_line(tmp_path, curves, costs, ma
     with pytest.raises(DataSourceError, match=match) as info:
         DamageModel.read(paths)
     assert str(tmp_path) in str(info.value)
+
+
+def test_damage_by_return_period_keeps_the_largest_per_period_and_leaves_out_missing_ones():
+    from twin.impacts import damage_by_return_period
+
+    pairs = [(100, 5.0e5), (10, 1.0e5), (100, 9.0e5), (30, float("nan")), (30.0, 4.0e5)]
+    assert damage_by_return_period(pairs) == {10.0: 1.0e5, 30.0: 4.0e5, 100.0: 9.0e5}
+    assert list(damage_by_return_period(pairs)) == [10.0, 30.0, 100.0]  # increasing return period
+    assert damage_by_return_period([(10, float("nan"))]) == {}

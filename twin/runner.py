@@ -237,23 +237,21 @@ def _reused_flood(event, climate, territory, params, reuse: Sequence[RunResult])
 
 
 def _expected_annual_damage(events) -> list:
-    """EAD over the design storms' return periods, when there are at least two.
+    """EAD over the design storms' return periods, when there are at least two (the largest damage per period)."""
+    from .impacts import Indicator, damage_by_return_period, expected_annual_damage
 
-    Where several storms share a return period (different durations), the largest damage counts: the
-    critical duration, as design practice takes it.
-    """
-    from .impacts import Indicator, expected_annual_damage
-
-    damages: dict[float, float] = {}
-    for e in events:
-        if e.event.kind != "design_storm":
-            continue
-        total = next(i.value for i in e.impacts.indicators if i.key == "flood.damage_eur" and i.district is None)
-        t = float(e.event.return_period_years)
-        damages[t] = max(damages.get(t, 0.0), total)
+    damages = damage_by_return_period(
+        (e.event.return_period_years, _total(e.impacts.indicators, "flood.damage_eur"))
+        for e in events
+        if e.event.kind == "design_storm"
+    )
     if len(damages) < 2:
         return []
     return [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(damages))]
+
+
+def _total(indicators, key: str) -> float:
+    return next(i.value for i in indicators if i.key == key and i.district is None)
 
 
 def _event_provenance(scenario, result: EventResult) -> dict[str, Any]:

@@ -37,26 +37,24 @@ def indicator_table(out: Path, records: Iterable[dict[str, Any]]) -> pd.DataFram
 
 
 def ead_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Expected annual damage per scenario, climate and flood options, from its design storms' damages.
-
-    Where several storms share a return period (different durations or shapes), the largest damage counts,
-    as in a single run (:func:`twin.runner.run`); at least two return periods are needed.
-    """
-    from ..impacts import expected_annual_damage
+    """Expected annual damage per scenario, climate and flood options, from its design storms' damages
+    (:func:`twin.impacts.damage_by_return_period`: the largest where several storms share a return period;
+    at least two return periods are needed, as in a single run)."""
+    from ..impacts import damage_by_return_period, expected_annual_damage
 
     columns = ["scenario", "climate", *[c for c in table.columns if str(c).startswith("param.flood.")]]
     rows = []
     if "flood.damage_eur" in table.columns:
         storms = table[(table["kind"] == "design_storm") & table["status"].isin(FINISHED)]
         for keys, group in storms.groupby(columns, dropna=False, sort=True):
-            damages = group.groupby("return_period_years")["flood.damage_eur"].max()
+            damages = damage_by_return_period(zip(group["return_period_years"], group["flood.damage_eur"], strict=True))
             if len(damages) < 2:
                 continue
             row = dict(zip(columns, keys if isinstance(keys, tuple) else (keys,), strict=True))
             row |= {
-                "return_periods_years": " ".join(f"{t:g}" for t in damages.index),
-                "damages_eur": " ".join(f"{d:.0f}" for d in damages.to_numpy()),
-                "expected_annual_damage_eur": expected_annual_damage({float(t): float(d) for t, d in damages.items()}),
+                "return_periods_years": " ".join(f"{t:g}" for t in damages),
+                "damages_eur": " ".join(f"{d:.0f}" for d in damages.values()),
+                "expected_annual_damage_eur": expected_annual_damage(damages),
             }
             rows.append(row)
     return pd.DataFrame.from_records(
@@ -86,7 +84,7 @@ def batch_runs(folder: str | Path) -> list:
     its record gathers the events of its tasks (each from its own folder) and adds the expected annual damage
     of its storms. Names are the scenario's, suffixed with the climate and the options that vary in the batch.
     """
-    from ..impacts import Indicator, expected_annual_damage
+    from ..impacts import Indicator, damage_by_return_period, expected_annual_damage
     from ..results import load_run
     from .execution import read_batch_json
 
@@ -108,21 +106,20 @@ def batch_runs(folder: str | Path) -> list:
                 group = by_engine["heat"].get(heat_combo, []) + by_engine["flood"].get(flood_combo, [])
                 label = _label(scenario, climate, dict(heat_combo) | dict(flood_combo), varying)
                 runs = [load_run(folder / t["folder"]) for t in group]
-                storms = {}
-                for t, run in zip(group, runs, strict=True):
-                    if t["kind"] == "design_storm":
-                        d = run.value("flood.damage_eur", event=t["event"])
-                        if d is not None and not math.isnan(d):
-                            storms[float(t["return_period_years"])] = max(
-                                storms.get(float(t["return_period_years"]), 0.0), d
-                            )
-                extra = (
-                    [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(storms))]
-                    if len(storms) > 1
-                    else []
+                damages = damage_by_return_period(
+                    (t["return_period_years"], _nan_if_none(run.value("flood.damage_eur", event=t["event"])))
+                    for t, run in zip(group, runs, strict=True)
+                    if t["kind"] == "design_storm"
                 )
+                extra = []
+                if len(damages) > 1:
+                    extra = [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(damages))]
                 records.append(_merged(runs, label, extra))
     return records
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def _varying_parameters(tasks: list[dict[str, Any]]) -> list[str]:

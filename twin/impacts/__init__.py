@@ -8,7 +8,7 @@ is an :class:`Indicator` whose key is in :data:`CATALOGUE`.
 
 from __future__ import annotations
 
-from .damage import DamageModel, expected_annual_damage
+from .damage import DamageModel, damage_by_return_period, expected_annual_damage
 from .flood import depth_class, flood_impacts
 from .heat import heat_impacts, stress_class
 from .land import cool_islands, land_indicators, near_cool_island
@@ -24,6 +24,7 @@ __all__ = [
     "at_buildings",
     "at_sites",
     "cool_islands",
+    "damage_by_return_period",
     "depth_class",
     "district_index",
     "district_names",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +150,19 @@ class DamageModel:
             rows = uses == use
             out[rows] = self.damage_fraction(use, depth_m[rows]) * self.max_damage_eur_m2[use] * area[rows]
         return out
+
+
+def damage_by_return_period(events: Iterable[tuple[float, float]]) -> dict[float, float]:
+    """Damage per return period from ``(return period, damage)`` pairs, in increasing return period.
+
+    Where several storms share a return period (different durations or shapes), the largest damage counts: the
+    critical duration, as design practice takes it. NaN damages (an event not simulated) are left out.
+    """
+    out: dict[float, float] = {}
+    for period, damage in events:
+        if not math.isnan(damage):
+            out[float(period)] = max(out.get(float(period), 0.0), float(damage))
+    return dict(sorted(out.items()))
 
 
 def expected_annual_damage(damage_by_return_period: Mapping[float, float]) -> float:
