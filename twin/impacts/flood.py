@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
 import xarray as xr
@@ -22,12 +21,14 @@ from .damage import DamageModel
 from .places import (
     at_buildings,
     at_sites,
+    building_layer,
     cells_of_points,
     check_dataset,
     district_index,
     district_raster,
     names_of,
     number,
+    site_layer,
     summarise,
 )
 from .records import EventImpacts, Indicator
@@ -130,29 +131,15 @@ def flood_impacts(
             key, lambda m, c=in_class: np.count_nonzero(m & c) * ha, cell_district, names, event=event
         )
 
-    building_table = gpd.GeoDataFrame(
-        {
-            "id": buildings["id"].to_numpy(),
-            "use": buildings["use"].to_numpy(),
-            "district": names_of(home, names),
-            "population": people,
-            "depth_m": depth,
-            "damage_eur": euros,
-            "depth_class": depth_class(depth),
-        },
-        geometry=buildings.geometry.to_numpy(),
-        crs=buildings.crs,
+    building_table = building_layer(
+        buildings,
+        names_of(home, names),
+        people,
+        depth_m=depth,
+        damage_eur=euros,
+        depth_class=depth_class(depth),
     )
-    site_table = gpd.GeoDataFrame(
-        {
-            "name": sites["name"].to_numpy(),
-            "kind": sites["kind"].to_numpy(),
-            "depth_m": site_depth,
-            "flooded": flooded,
-        },
-        geometry=sites.geometry.to_numpy(),
-        crs=sites.crs,
-    )
+    site_table = site_layer(sites, depth_m=site_depth, flooded=flooded)
     return EventImpacts(indicators, building_table, site_table)
 
 

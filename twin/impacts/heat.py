@@ -18,7 +18,18 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ModelInputError, message
-from .places import at_buildings, at_sites, check_dataset, district_index, district_raster, names_of, number, summarise
+from .places import (
+    at_buildings,
+    at_sites,
+    building_layer,
+    check_dataset,
+    district_index,
+    district_raster,
+    names_of,
+    number,
+    site_layer,
+    summarise,
+)
 from .records import EventImpacts, Indicator
 
 if TYPE_CHECKING:
@@ -107,28 +118,14 @@ def heat_impacts(
             f"heat.{name}_p95_k", lambda m, v=values: _p95(v[m & open_cells]), cell_district, names, event=event
         )
 
-    building_table = gpd.GeoDataFrame(
-        {
-            "id": buildings["id"].to_numpy(),
-            "use": buildings["use"].to_numpy(),
-            "district": names_of(home, names),
-            "population": people,
-            "utci_c": at_door,
-            "stress": stress_class(at_door, strong_c=strong_c, very_strong_c=very_strong_c),
-        },
-        geometry=buildings.geometry.to_numpy(),
-        crs=buildings.crs,
+    building_table = building_layer(
+        buildings,
+        names_of(home, names),
+        people,
+        utci_c=at_door,
+        stress=stress_class(at_door, strong_c=strong_c, very_strong_c=very_strong_c),
     )
-    site_table = gpd.GeoDataFrame(
-        {
-            "name": sites["name"].to_numpy(),
-            "kind": sites["kind"].to_numpy(),
-            "utci_c": site_utci,
-            "strong": site_strong,
-        },
-        geometry=sites.geometry.to_numpy(),
-        crs=sites.crs,
-    )
+    site_table = site_layer(sites, utci_c=site_utci, strong=site_strong)
     return EventImpacts(indicators, building_table, site_table)
 
 

@@ -136,6 +136,20 @@ def names_of(rows: np.ndarray, names: Sequence[str]) -> np.ndarray:
     return out
 
 
+def building_layer(buildings: gpd.GeoDataFrame, district: np.ndarray, people: np.ndarray, **values) -> gpd.GeoDataFrame:
+    """The per-building impact layer of an event: id, use, district and residents, then the event's ``values``."""
+    columns = {"id": buildings["id"].to_numpy(), "use": buildings["use"].to_numpy(), "district": district}
+    return gpd.GeoDataFrame(
+        columns | {"population": people} | values, geometry=buildings.geometry.to_numpy(), crs=buildings.crs
+    )
+
+
+def site_layer(sites: gpd.GeoDataFrame, **values) -> gpd.GeoDataFrame:
+    """The per-site impact layer of an event: name and kind, then the event's ``values``."""
+    columns = {"name": sites["name"].to_numpy(), "kind": sites["kind"].to_numpy()}
+    return gpd.GeoDataFrame(columns | values, geometry=sites.geometry.to_numpy(), crs=sites.crs)
+
+
 def district_raster(territory: Territory) -> np.ndarray:
     """Row of the district over each cell (the cell's centre inside its polygon), -1 if none; int32 ``(y, x)``."""
     from rasterio.features import rasterize
