@@ -5,23 +5,40 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 RUN_OK  = $(VENV)/.installed-run
 TEST_OK = $(VENV)/.installed-test
+WEB_OK  = $(VENV)/.installed-web
+STATIC  = viewer/web/static
+THREE   = $(STATIC)/node_modules/three/package.json
 # --no-compile: Python writes the bytecode of the modules a command imports when it first imports them, instead of
 # pip compiling every installed file up front (halves a fresh `make demo`'s set-up, which needs no test tools).
 PIP     = $(BIN)/python -m pip install --quiet --no-compile
 
-.PHONY: demo test lint demo-data docs clean
+.PHONY: demo test lint serve demo-data docs clean
 
 $(RUN_OK): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
 	touch $@
 
-$(TEST_OK): $(RUN_OK)
-	$(PIP) -e '.[test,dev,batch]'
+$(WEB_OK): $(RUN_OK)
+	$(PIP) -e '.[viewer,web]'
+	touch $@
+
+$(TEST_OK): $(WEB_OK) $(THREE)
+	$(PIP) -e '.[test,dev,batch,viewer,web]'
+	touch $@
+
+# three.js for the viewer page, from the npm registry at set-up (never a CDN at run time).
+$(THREE): $(STATIC)/package.json $(STATIC)/package-lock.json
+	npm ci --prefix $(STATIC) --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: $(RUN_OK)
 	$(BIN)/twin demo --out twin-demo --overwrite
+
+# The 3D viewer on the demo's runs (made first if missing): open http://127.0.0.1:8000/
+serve: $(WEB_OK) $(THREE)
+	test -d twin-demo/runs || $(BIN)/twin demo --out twin-demo
+	$(BIN)/twin serve --runs twin-demo/runs
 
 test: $(TEST_OK)
 	$(BIN)/python -m pytest
@@ -39,4 +56,4 @@ docs: $(RUN_OK)
 	$(BIN)/python -m twin.scenario.reference > docs/scenarios.md
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache $(STATIC)/node_modules

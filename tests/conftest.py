@@ -203,6 +203,19 @@ def write_run_folder(
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory):
+    """`twin demo` run once for the session (about two minutes): its folder and what it printed."""
+    from click.testing import CliRunner
+
+    from twin.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "twin-demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-gpu", "--disable-background-networking", "--disable-component-update",

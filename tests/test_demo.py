@@ -21,12 +21,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "twin-demo"
-    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
-    assert result.exit_code == 0, result.output
+def demo(demo_output):
+    out, output = demo_output
     runs = {p.name: load_run(p) for p in (out / "runs").iterdir()}
-    return out, result.output, runs
+    return out, output, runs
 
 
 def test_every_example_scenario_ran_and_the_output_says_where_the_report_is(demo):

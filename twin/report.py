@@ -163,6 +163,44 @@ def _context(comparison, lang: str, folder) -> dict:
     }
 
 
+def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
+    """What a comparison says of one run, for a page: its main changes in words and its key indicators.
+
+    Returns ``{"lines": [{"text", "judgement"}], "indicators": [{"key", "label", "units", "event",
+    "baseline_value", "value", "delta", "text", "judgement"}]}``; the baseline itself has no lines and its
+    indicators have no Δ.
+    """
+    from .compare import MAIN_KEYS
+
+    check_lang(lang)
+    names = [r.name for r in comparison.runs]
+    cat = _Catalogue(getattr(comparison, "tidy", None))
+    rows = _table_rows(comparison.table, names)
+    base = names[0]
+    lines = [] if name == base else _headlines(name, rows, cat, lang)["lines"]
+    indicators = []
+    for r in sorted((r for r in rows if r["key"] in MAIN_KEYS), key=lambda r: MAIN_KEYS.index(r["key"])):
+        key, units = r["key"], cat.unit(r["key"])
+        value, delta = r["values"].get(name), None if name == base else r["deltas"].get(name)
+        text = format_value(key, units, value, lang)
+        if delta is not None and not missing(delta):
+            text += f" ({format_value(key, units, delta, lang, sign=True)})"
+        indicators.append(
+            {
+                "key": key,
+                "label": cat.words(key, lang) + (f" ({r['event']})" if r["event"] else ""),
+                "units": unit_label(key, units, lang),
+                "event": r["event"],
+                "baseline_value": None if missing(r["values"][base]) else r["values"][base],
+                "value": None if missing(value) else value,
+                "delta": None if delta is None or missing(delta) else delta,
+                "text": text,
+                "judgement": "same" if delta is None else cat.judge(key, delta, lang),
+            }
+        )
+    return {"lines": [{"text": x["text"], "judgement": x["cls"]} for x in lines], "indicators": indicators}
+
+
 def _table_rows(table, names: list[str]) -> list[dict]:
     """The comparison table as plain rows: key, event (None: the territory), values and Δ by scenario."""
     rows = []

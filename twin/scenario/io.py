@@ -40,7 +40,8 @@ def _read_toml(path: Path, *, where: str) -> dict:
         raise ScenarioError(f"{path}: not valid TOML: nested too deeply") from None
 
 
-def _validate(data: dict, path: Path) -> Scenario:
+def validate_scenario(data: dict, path: Path | str) -> Scenario:
+    """A scenario from the parsed TOML (or JSON) ``data``; errors name ``path``, the field path and the value."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -65,7 +66,7 @@ def _without_tags(errors: list[dict]) -> list[dict]:
 def read_scenario_file(path: str | Path) -> Scenario:
     """Parse and validate one scenario file as written (paths stay relative, ``extends`` unresolved)."""
     path = Path(path)
-    return _validate(_read_toml(path, where=str(path)), path)
+    return validate_scenario(_read_toml(path, where=str(path)), path)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -91,7 +92,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
         raise ScenarioError(f"{chain[-1]}: extends: must not form a cycle ({cycle}), got {written!r}")
     where = f"{chain[-1]}: extends" if chain else str(path)
     data = _read_toml(path, where=where)
-    scenario = _absolute_paths(_validate(data, path), path)
+    scenario = _absolute_paths(validate_scenario(data, path), path)
     own_measures = [f"{path}: measures.{i}" for i in range(len(scenario.measures))]
     own_events = {e.name: f"{path}: events.{i}" for i, e in enumerate(scenario.events)}
     if scenario.extends is None:

@@ -1,0 +1,290 @@
+"""The web API (viewer.web) over real runs of the tiny territory, through FastAPI's TestClient.
+
+Happy paths, then what a hostile or careless client gets: 404 for unknown names,
+422 with the field path for invalid scenarios, names that try to leave the runs
+folder refused, bodies over the upload limit refused, and the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import HEATWAVE_2019
+from fastapi.testclient import TestClient
+
+from twin.datasets import scenarios_dir
+from twin.flood.model import FloodParams
+from twin.results import load_run
+from twin.runner import run
+from twin.scenario.models import Scenario
+from viewer.web import create_app
+from viewer.web.settings import Settings
+
+STORM = {"kind": "design_storm", "name": "storm", "return_period_years": 100, "duration_min": 15, "after_min": 5}
+FAST = FloodParams(frame_interval_s=300.0)
+LIMIT = 64 * 1024
+HEAT_JSON = json.loads(json.dumps(HEATWAVE_2019, default=str))  # the date as a client sends it
+
+
+def _scenario(name: str, title: str, measures: list) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": name,
+            "title": title,
+            "cost_eur": 50_000.0 if measures else 0.0,
+            "measures": measures,
+            "events": [HEATWAVE_2019, STORM],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def served(tiny, tmp_path_factory):
+    """Two runs of the tiny territory (baseline, trees in Sud) served by an app with a 64 kB upload limit."""
+    root = tmp_path_factory.mktemp("served")
+    trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5, "label": "Trees <b>Sud</b>"}]
+    for scenario in (_scenario("baseline", "Today", []), _scenario("green-sud", "Trees in Sud", trees)):
+        run(scenario, out=root / "runs" / scenario.name, territory=tiny, flood_params=FAST)
+    settings = Settings(runs_dir=root / "runs", scenarios_dir=scenarios_dir(), work_dir=root / "work",
+                        max_upload_bytes=LIMIT)  # fmt: skip
+    with TestClient(create_app(settings)) as client:
+        yield client, root
+
+
+def test_the_runs_are_listed_baseline_first_with_their_events(served):
+    client, _ = served
+    body = client.get("/api/runs").json()
+    assert body["baseline"] == "baseline"
+    assert [r["name"] for r in body["runs"]] == ["baseline", "green-sud"]
+    assert [r["baseline"] for r in body["runs"]] == [True, False]
+    events = {e["name"]: e for e in body["runs"][1]["events"]}
+    assert events["heatwave-2019"]["family"] == "heat" and events["storm"]["family"] == "flood"
+    assert "40" in events["heatwave-2019"]["summary"]["en"] and "40,0" in events["heatwave-2019"]["summary"]["fr"]
+
+
+def test_a_run_shows_its_scenario_and_measures_for_residents(served):
+    client, _ = served
+    body = client.get("/api/runs/green-sud").json()
+    assert body["title"] == "Trees in Sud" and body["cost_eur"] == 50_000.0
+    (measure,) = body["measures"]
+    assert measure["type_label"] == {"en": "tree planting", "fr": "plantation d'arbres"}
+    assert measure["label"] == "Trees <b>Sud</b>"  # text as written: the page shows it as text
+    assert measure["area_m2"] > 0
+
+
+def test_the_indicators_are_those_of_the_run_folder(served):
+    client, root = served
+    body = client.get("/api/runs/green-sud/indicators").json()
+    record = load_run(root / "runs" / "green-sud")
+    got = {(i["key"], i["event"], i["district"]): i["value"] for i in body["indicators"]}
+    assert len(got) == len(record.indicators)
+    for i in record.indicators:
+        assert got[(i.key, i.event, i.district)] == pytest.approx(i.value, nan_ok=True)
+    strong = next(i for i in body["indicators"] if i["key"] == "heat.people_strong_stress")
+    assert strong["units"] == "people" and strong["better"] == "lower" and strong["label"]["fr"]
+
+
+def test_the_comparison_says_the_change_in_words_in_each_language(served):
+    client, root = served
+    en = client.get("/api/runs/green-sud/compare").json()
+    fr = client.get("/api/runs/green-sud/compare", params={"lang": "fr"}).json()
+    base, green = (load_run(root / "runs" / n) for n in ("baseline", "green-sud"))
+    key = "land.canopy_share"
+    row = next(i for i in en["indicators"] if i["key"] == key)
+    assert row["delta"] == pytest.approx(green.value(key) - base.value(key))
+    assert row["delta"] > 0 and row["judgement"] == "better"
+    assert any("tree cover up by" in line["text"].lower() for line in en["lines"])
+    assert any("couvert des arbres en hausse" in line["text"].lower() for line in fr["lines"])
+    assert client.get("/api/runs/baseline/compare").json()["lines"] == []
+    assert client.get("/api/runs/green-sud/compare", params={"lang": "de"}).status_code == 422
+
+
+def test_the_layers_carry_legends_in_both_languages(served):
+    client, _ = served
+    layers = {layer["id"]: layer for layer in client.get("/api/layers").json()["layers"]}
+    assert {"land", "utci", "t_air_night", "max_depth"} <= set(layers)
+    utci = layers["utci"]
+    assert utci["units"] == "°C" and utci["family"] == "heat" and len(utci["stops"]) >= 4
+    assert all(s["label"]["en"] and s["label"]["fr"] and s["color"].startswith("#") for s in utci["stops"])
+
+
+def test_the_scenario_files_are_listed_with_their_runs(served):
+    client, _ = served
+    names = {s["name"]: s for s in client.get("/api/scenarios").json()["scenarios"]}
+    assert {p.stem for p in scenarios_dir().glob("*.toml")} == set(names)
+    assert names["baseline"]["run"] == "baseline" and names["station-greening"]["run"] is None
+    assert client.get("/api/scenarios/station-greening").json()["extends"] == "baseline.toml"
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/api/runs/nowhere", "'nowhere'"),
+        ("/api/runs/nowhere/indicators", "'nowhere'"),
+        ("/api/runs/green-sud/events/nowhere/frames", "'nowhere'"),
+        ("/api/runs/green-sud/events/heatwave-2019/frames", "'heatwave-2019' (heatwave)"),  # no water in a heatwave
+        ("/api/runs/green-sud/scene.glb?layer=nowhere", "'nowhere'"),
+        ("/api/scenarios/nowhere", "'nowhere'"),
+        ("/api/jobs/0123456789abcdef", "'0123456789abcdef'"),
+    ],
+)
+def test_unknown_names_are_404_naming_the_value(served, url, named):
+    client, _ = served
+    response = client.get(url)
+    assert response.status_code == 404, response.text
+    assert named in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/runs/..%2F..%2Fpyproject",
+        "/api/runs/%2e%2e",
+        "/api/runs/..",
+        "/api/runs/green-sud%2F..%2Fbaseline/indicators",
+        "/api/runs/green-sud/scene.glb?layer=..%2F..%2Fx",
+        "/api/runs/green-sud/compare?baseline=..%2Fbaseline",
+        "/api/runs/green-sud/events/..%2F..%2Findicators.json/frames",
+        "/api/scenarios/..%2Fpyproject",
+        "/app/..%2F..%2F..%2Fpyproject.toml",
+        "/app/%2e%2e/%2e%2e/%2e%2e/pyproject.toml",
+        "/vendor/three/build/..%2F..%2F..%2Fpackage.json",
+    ],
+)
+def test_names_that_try_to_leave_their_folder_are_refused(served, url):
+    client, _ = served
+    response = client.get(url)
+    assert response.status_code in (404, 422), (url, response.status_code)
+    assert "[project]" not in response.text and "format_version" not in response.text
+
+
+def test_a_json_scenario_with_an_invalid_field_is_422_with_the_field_path(served):
+    client, _ = served
+    body = {"name": "bad", "title": "Bad", "measures": [{"type": "tree_planting", "canopy_fraction": 2.0}]}
+    response = client.post("/api/jobs", json=body)
+    assert response.status_code == 422
+    paths = [e["loc"] for e in response.json()["detail"]]
+    assert any(loc[:3] == ["body", "measures", 0] and loc[-1] == "canopy_fraction" for loc in paths), paths
+    response = client.post("/api/jobs", json={"title": "no name"})
+    assert response.status_code == 422 and ["body", "name"] in [e["loc"] for e in response.json()["detail"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('name = "x"\ntitle = [oops\n', "plan.toml: not valid TOML"),
+        ('name = "x"\ntitle = "X"\n[[measures]]\ntype = "tree_planting"\ncanopy_fraction = 2\n',
+         "plan.toml: measures.0.canopy_fraction"),
+        ('name = "x"\ntitle = "X"\nextends = "../../../etc/passwd"\n', "plan.toml: extends: must be one of"),
+        ('name = "x"\ntitle = "X"\nterritory = "/etc"\n', "plan.toml: territory: must be one of ['demo']"),
+        ('name = "x"\ntitle = "X"\n[[measures]]\ntype = "depaving"\narea = "/etc/passwd"\nto = "grass"\n',
+         "plan.toml: measures.0.area: must be empty"),
+        ("", "plan.toml: content must be a scenario in TOML, got an empty file"),
+    ],
+)  # fmt: skip
+def test_an_invalid_scenario_file_is_422_naming_the_file_and_field(served, text, expected):
+    client, _ = served
+    response = client.post("/api/jobs/upload", files={"file": ("plan.toml", text.encode(), "application/toml")})
+    assert response.status_code == 422, response.text
+    assert expected in response.json()["detail"]
+    assert "root:" not in response.json()["detail"]  # nothing of /etc/passwd comes back
+
+
+def test_bodies_over_the_upload_limit_are_refused_before_parsing(served):
+    client, _ = served
+    big = b'name = "x"\ntitle = "X"\ndescription = """' + b"a" * (LIMIT + 10) + b'"""\n'
+    response = client.post("/api/jobs/upload", files={"file": ("big.toml", big, "application/toml")})
+    assert response.status_code == 413
+    response = client.post("/api/jobs", json={"name": "x", "title": "X", "description": "a" * (LIMIT + 10)})
+    assert response.status_code == 413
+    assert client.get("/api/jobs").json()["jobs"] == []  # nothing was queued
+
+
+def test_the_openapi_schema_builds_and_every_json_route_has_a_response_model(served):
+    client, _ = served
+    schema = client.get("/openapi.json").json()
+    assert schema["info"]["title"] == "twin viewer"
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            ok = op["responses"].get("200") or op["responses"].get("202")
+            assert ok, (method, path)
+            content = ok.get("content", {})
+            if "application/json" in content:
+                assert "$ref" in content["application/json"]["schema"], (method, path)
+            else:
+                assert set(content) & {"model/gltf-binary", "image/png"}, (method, path)
+    assert {"RunList", "RunDetail", "Comparison", "Job", "Scenario"} <= set(schema["components"]["schemas"])
+
+
+def test_the_page_and_its_security_headers(served):
+    client, _ = served
+    response = client.get("/api/runs")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.slow
+def test_a_job_runs_in_a_worker_and_reports_its_progress_until_its_run_is_served(served):
+    client, _ = served
+    body = {"name": "hot-check", "title": "Hot check", "territory": "demo",
+            "events": [HEAT_JSON | {"name": "hot"}]}  # fmt: skip
+    response = client.post("/api/jobs", json=body)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["state"] == "queued" and job["scenario"] == "hot-check"
+    assert client.post("/api/jobs", json=body).status_code == 409  # the same run is already queued
+    seen = set()
+    deadline = time.monotonic() + 240
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+        seen.add(job["stage"])
+    assert job["state"] == "done", job
+    assert job["run"] == "hot-check" and job["finished_utc"]
+    assert any("hot-check" in stage for stage in seen)  # the stages were reported as the run went
+    names = [r["name"] for r in client.get("/api/runs").json()["runs"]]
+    assert "hot-check" in names
+    strong = client.get("/api/runs/hot-check/indicators").json()["indicators"]
+    assert any(i["key"] == "heat.people_strong_stress" and i["event"] == "hot" for i in strong)
+    assert client.post("/api/jobs", json=body).status_code == 409  # its run exists now
+
+
+def test_a_job_whose_measure_cannot_apply_fails_with_its_error(served):
+    client, _ = served
+    body = {"name": "nowhere-trees", "title": "Trees nowhere", "territory": "demo",
+            "measures": [{"type": "tree_planting", "district": "Nowhere", "canopy_fraction": 0.3}],
+            "events": [HEAT_JSON]}  # fmt: skip
+    job = client.post("/api/jobs", json=body).json()
+    deadline = time.monotonic() + 240
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    assert job["state"] == "failed" and "Nowhere" in job["error"], job
+    assert json.dumps(job)  # the error is plain text in the job record
+
+
+def test_scenes_frames_and_maps_are_served_as_glb_and_png(served):
+    from viewer.glb import read_glb_json
+
+    client, root = served
+    response = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci"})
+    assert response.status_code == 200 and response.headers["content-type"] == "model/gltf-binary"
+    assert response.content[:4] == b"glTF"
+    nodes = {n["name"] for n in read_glb_json(response.content)["nodes"]}
+    assert {"terrain", "buildings"} <= nodes
+    again = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci"})
+    assert again.content == response.content  # built once, then served from the cache
+    times = client.get("/api/runs/green-sud/events/storm/frames").json()["times_s"]
+    assert len(times) >= 2 and times == sorted(times)
+    last = client.get(f"/api/runs/green-sud/events/storm/frames/{len(times) - 1}.glb")
+    assert last.status_code == 200 and last.content[:4] == b"glTF"
+    assert client.get(f"/api/runs/green-sud/events/storm/frames/{len(times)}.glb").status_code == 404
+    png = client.get("/api/runs/green-sud/events/heatwave-2019/maps/utci.png")
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get("/api/runs/green-sud/events/storm/maps/utci.png").status_code == 404  # a heat map of a flood
+    delta = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci_delta"})
+    assert delta.status_code == 200 and delta.content != response.content
+    wrong = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci", "event": "storm"})
+    assert wrong.status_code in (404, 422) and "storm" in wrong.json()["detail"]

@@ -1,0 +1,98 @@
+"""``create_app(settings)``: the API over the runs, the job queue, and the page with three.js from npm."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from twin import __version__
+from twin.errors import TwinError
+
+from .catalogue import Catalogue
+from .errors import twin_error_handler
+from .jobs import JobQueue
+from .routes import jobs, runs, scenarios, scenes
+from .settings import Settings
+from .state import AppState, FileCache
+
+# The page loads nothing from elsewhere: a town hall may have no internet, and residents' browsers call no one.
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self' blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The viewer's web app over the runs of ``settings.runs_dir``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.twin.jobs.close()
+
+    app = FastAPI(
+        title="twin viewer",
+        version=__version__,
+        summary="Scenarios of a territory in 3D, with their heat and flood indicators, for residents and planners.",
+        lifespan=lifespan,
+        max_body_size=settings.max_upload_bytes,  # 413 before a body is parsed or stored
+    )
+    app.state.twin = AppState(
+        settings=settings,
+        catalogue=Catalogue(settings.runs_dir, baseline=settings.baseline),
+        jobs=JobQueue(settings.jobs_dir, settings.runs_dir, workers=settings.job_workers),
+        cache=FileCache(settings.cache_dir),
+    )
+    app.add_exception_handler(TwinError, twin_error_handler)
+    for module in (runs, scenes, scenarios, jobs):
+        app.include_router(module.router)
+    _mount_page(app, settings)
+    app.add_middleware(Headers)
+    return app
+
+
+def _mount_page(app: FastAPI, settings: Settings) -> None:
+    static = settings.static_dir
+    three = static / "node_modules" / "three"
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(static / "index.html", media_type="text/html")
+
+    app.mount("/app", StaticFiles(directory=static, check_dir=False), name="app")
+    if (three / "build").is_dir():
+        app.mount("/vendor/three/build", StaticFiles(directory=three / "build"), name="three")
+        app.mount("/vendor/three/examples/jsm", StaticFiles(directory=three / "examples" / "jsm"), name="addons")
+    else:  # an explicit answer instead of a blank page: three.js is installed by `npm ci` (make serve)
+
+        @app.get("/vendor/{path:path}", include_in_schema=False)
+        def no_three(path: str) -> JSONResponse:
+            hint = f"three.js is not installed: run `npm ci` in {static}"
+            return JSONResponse({"detail": hint}, status_code=503)
+
+
+class Headers:
+    """Adds :data:`SECURITY_HEADERS` to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,146 @@
+"""Runs asked for from the page: queued, run by ``twin.runner.run`` in worker processes, polled.
+
+A request handler never simulates (DESIGN §6): it validates the scenario, writes
+it in the job's folder and queues the job. The worker writes the job's state to
+``job.json`` (replaced atomically) as the run goes; the page polls it. The run
+folder is written by the runner, whole or not at all, into the served runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from twin.errors import TwinError
+
+from .errors import ConflictError, NotFoundError, TooManyJobsError
+
+ACTIVE = ("queued", "running")
+MAX_ACTIVE = 8  # jobs queued or running at once; more are refused (429) rather than piling up
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _write(path: Path, state: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class JobQueue:
+    """Jobs in ``jobs_dir``, executed by a pool of ``workers`` processes, writing runs into ``runs_dir``."""
+
+    def __init__(self, jobs_dir: Path, runs_dir: Path, *, workers: int = 1) -> None:
+        self.jobs_dir = jobs_dir
+        self.runs_dir = runs_dir
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        jobs_dir.mkdir(parents=True, exist_ok=True)
+        self._fail_interrupted()
+
+    def _fail_interrupted(self) -> None:
+        """Jobs left queued or running by a server that stopped are failed, not left hanging."""
+        for path in self.jobs_dir.glob("*/job.json"):
+            state = self._read(path)
+            if state and state["state"] in ACTIVE:
+                _write(path, state | {"state": "failed", "error": "interrupted: the server stopped",
+                                      "finished_utc": _now()})  # fmt: skip
+
+    def submit(self, scenario_file: Path, *, job_id: str, name: str) -> dict:
+        """Queue a run of the scenario file ``scenario_file`` (already validated) as run ``name``."""
+        out = self.runs_dir / name
+        with self._lock:
+            active = [s for s in self.jobs() if s["state"] in ACTIVE]
+            if out.exists() or any(s["scenario"] == name for s in active):
+                raise ConflictError(f"scenario: name must not be that of an existing run or job, got {name!r}")
+            if len(active) >= MAX_ACTIVE:
+                raise TooManyJobsError(f"jobs: at most {MAX_ACTIVE} may wait or run at once, got {len(active)}")
+            state = {"id": job_id, "state": "queued", "scenario": name, "stage": "", "progress": 0.0,
+                     "run": None, "error": None, "submitted_utc": _now(), "finished_utc": None}  # fmt: skip
+            path = self.jobs_dir / job_id / "job.json"
+            _write(path, state)
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            future = self._pool.submit(_execute, str(path), str(scenario_file), str(out))
+            self._futures[job_id] = future
+        future.add_done_callback(lambda f, p=path: self._settle(f, p))
+        return state
+
+    def _settle(self, future: Future, path: Path) -> None:
+        """A worker that died (killed, out of memory) leaves its job failed, not running forever."""
+        exc = future.exception()
+        state = self._read(path)
+        if exc is not None and state and state["state"] in ACTIVE:
+            _write(path, state | {"state": "failed", "error": f"the worker stopped: {type(exc).__name__}: {exc}",
+                                  "finished_utc": _now()})  # fmt: skip
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex[:16]
+
+    def folder(self, job_id: str) -> Path:
+        return self.jobs_dir / job_id
+
+    def get(self, job_id: str) -> dict:
+        state = self._read(self.jobs_dir / job_id / "job.json") if job_id.isalnum() else None
+        if state is None:
+            raise NotFoundError(f"job: id must be that of a submitted job, got {job_id!r}")
+        return state
+
+    def jobs(self) -> list[dict]:
+        states = [self._read(p) for p in self.jobs_dir.glob("*/job.json")]
+        return sorted((s for s in states if s), key=lambda s: s["submitted_utc"], reverse=True)
+
+    @staticmethod
+    def _read(path: Path) -> dict | None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _execute(job_file: str, scenario_file: str, out: str) -> None:
+    """In a worker process: run the scenario into ``out``, reporting to ``job_file``."""
+    from twin.runner import run
+
+    path = Path(job_file)
+    state = json.loads(path.read_text(encoding="utf-8")) | {"state": "running", "stage": "starting"}
+    _write(path, state)
+    last = [0.0]
+
+    def progress(stage: str, fraction: float | None) -> None:
+        now = time.monotonic()
+        if stage == state["stage"] and now - last[0] < 0.5 and fraction not in (None, 1.0):
+            return  # at most two writes a second within a stage
+        last[0] = now
+        state.update(stage=stage, progress=0.0 if fraction is None else round(float(fraction), 3))
+        _write(path, state)
+
+    try:
+        run(scenario_file, out=out, progress=progress)
+    except TwinError as exc:
+        _write(path, state | {"state": "failed", "error": str(exc), "finished_utc": _now()})
+        return
+    except Exception as exc:
+        _write(path, state | {"state": "failed", "error": f"internal error: {type(exc).__name__}: {exc}",
+                              "finished_utc": _now()})  # fmt: skip
+        raise
+    _write(path, state | {"state": "done", "stage": "done", "progress": 1.0, "run": Path(out).name,
+                          "finished_utc": _now()})  # fmt: skip

@@ -1,0 +1,53 @@
+"""Jobs: run a scenario (JSON body or TOML upload) in a worker process and poll its progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Path, UploadFile
+
+from twin.scenario.models import Scenario
+
+from .. import schemas
+from ..state import AppState, state
+from ..submissions import parse_upload, write_job_scenario
+
+router = APIRouter(prefix="/api", tags=["jobs"])
+QUEUED = {202: {"description": "queued; poll /api/jobs/{id}"}}
+
+
+def _queue(app: AppState, scenario: Scenario, *, where: str) -> schemas.Job:
+    job_id = app.jobs.new_id()
+    path = write_job_scenario(scenario, app.jobs.folder(job_id), scenarios_dir=app.settings.scenarios_dir, where=where)
+    return schemas.Job(**app.jobs.submit(path, job_id=job_id, name=scenario.name))
+
+
+@router.post("/jobs", response_model=schemas.Job, status_code=202, responses=QUEUED, summary="Run a scenario (JSON)")
+def submit_json(scenario: Scenario, app: Annotated[AppState, Depends(state)]) -> schemas.Job:
+    """Queue a run of a scenario given as JSON in the schema of scenario files (`twin schema`)."""
+    return _queue(app, scenario, where="body")
+
+
+@router.post(
+    "/jobs/upload", response_model=schemas.Job, status_code=202, responses=QUEUED, summary="Run a scenario file"
+)
+async def submit_file(
+    file: Annotated[UploadFile, File(description="a scenario file (TOML)")],
+    app: Annotated[AppState, Depends(state)],
+) -> schemas.Job:
+    """Queue a run of an uploaded scenario file (TOML, at most the server's upload limit)."""
+    data = await file.read()
+    scenario = parse_upload(data, filename=file.filename or "upload.toml")
+    return _queue(app, scenario, where=file.filename or "upload.toml")
+
+
+@router.get("/jobs", response_model=schemas.JobList, summary="Jobs, newest first")
+def list_jobs(app: Annotated[AppState, Depends(state)]) -> schemas.JobList:
+    return schemas.JobList(jobs=[schemas.Job(**j) for j in app.jobs.jobs()])
+
+
+@router.get("/jobs/{job}", response_model=schemas.Job, summary="A job's state and progress")
+def get_job(
+    job: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="job id")], app: Annotated[AppState, Depends(state)]
+) -> schemas.Job:
+    return schemas.Job(**app.jobs.get(job))

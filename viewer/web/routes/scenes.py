@@ -1,0 +1,156 @@
+"""Layers, 3D scenes (GLB), flood frames and map overlays (PNG), built once by viewer.scene and cached."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import FileResponse
+
+from .. import schemas
+from ..catalogue import NAME
+from ..errors import NotFoundError
+from ..state import AppState, state
+from .runs import RunName, family
+
+router = APIRouter(prefix="/api", tags=["scenes"])
+EventName = Annotated[str, Path(pattern=NAME, description="event name")]
+GLB = "model/gltf-binary"
+CACHE = {"Cache-Control": "no-cache"}  # revalidated: a run can be replaced by a new one of the same name
+
+
+@router.get("/layers", response_model=schemas.LayerList, summary="The layers a page can show, with legends")
+def list_layers() -> schemas.LayerList:
+    from viewer.layers import LAYERS, legend
+
+    layers = []
+    for layer in LAYERS.values():
+        en, fr = legend(layer, "en"), legend(layer, "fr")
+        stops = [
+            schemas.Stop(value=a["value"], color=a["color"], label=schemas.Words(en=a["label"], fr=b["label"]))
+            for a, b in zip(en["stops"], fr["stops"], strict=True)
+        ]
+        layers.append(
+            schemas.Layer(
+                id=layer.id,
+                family=layer.family,
+                units=layer.units,
+                kind=layer.kind,
+                title=schemas.Words(en=en["title"], fr=fr["title"]),
+                explain=schemas.Words(en=en["explain"], fr=fr["explain"]),
+                stops=stops,
+            )
+        )
+    return schemas.LayerList(layers=layers)
+
+
+@router.get(
+    "/runs/{run}/scene.glb",
+    response_class=FileResponse,
+    responses={200: {"content": {GLB: {}}, "description": "binary glTF: nodes terrain, buildings and water"}},
+    summary="The 3D scene of a run for a layer",
+)
+def get_scene(
+    run: RunName,
+    app: Annotated[AppState, Depends(state)],
+    layer: Annotated[str, Query(pattern=NAME, description="layer id (see /api/layers)")] = "land",
+    event: Annotated[
+        str | None, Query(pattern=NAME, description="event (default: the first of the layer's kind)")
+    ] = None,
+    baseline: Annotated[str | None, Query(pattern=NAME, description="baseline run of a Δ layer")] = None,
+) -> FileResponse:
+    from viewer.layers import get_layer
+    from viewer.scene import run_scene, write_glb
+
+    record = app.catalogue.run(run)
+    spec = _layer(layer)
+    if event is not None:
+        app.catalogue.event(record, event)
+    base = None
+    if layer.endswith("_delta"):
+        base = app.catalogue.run(baseline or app.settings.baseline)
+    stamp = app.catalogue.stamp(run) + (f"|{app.catalogue.stamp(base.name)}" if base else "")
+    key = f"scene|{stamp}|{spec.id}|{event}"
+    path = app.cache.get(
+        key,
+        ".glb",
+        lambda p: write_glb(
+            run_scene(record.folder, layer=get_layer(layer).id, event=event, baseline=base and base.folder), p
+        ),
+    )
+    return FileResponse(path, media_type=GLB, headers=CACHE)
+
+
+@router.get("/runs/{run}/events/{event}/frames", response_model=schemas.Frames, summary="A flood's water frames")
+def get_frames(run: RunName, event: EventName, app: Annotated[AppState, Depends(state)]) -> schemas.Frames:
+    from viewer.scene import frame_times
+
+    record = app.catalogue.run(run)
+    _flood_event(app, record, event)
+    key = ("frames", app.catalogue.stamp(run), event)
+    if key not in app.memo:
+        app.memo[key] = [float(t) for t in frame_times(record.folder, event)]
+    return schemas.Frames(event=event, times_s=app.memo[key])
+
+
+@router.get(
+    "/runs/{run}/events/{event}/frames/{frame}.glb",
+    response_class=FileResponse,
+    responses={200: {"content": {GLB: {}}, "description": "binary glTF with the node water (none when dry)"}},
+    summary="The water surface of one flood frame",
+)
+def get_frame(
+    run: RunName,
+    event: EventName,
+    frame: Annotated[int, Path(ge=0, le=100_000, description="frame index (see .../frames)")],
+    app: Annotated[AppState, Depends(state)],
+) -> FileResponse:
+    from viewer.scene import frame_times, water_scene, write_glb
+
+    record = app.catalogue.run(run)
+    _flood_event(app, record, event)
+    count = len(frame_times(record.folder, event))
+    if frame >= count:
+        raise NotFoundError(f"{run}: {event}: frame must be below {count}, got {frame}")
+    key = f"frame|{app.catalogue.stamp(run)}|{event}|{frame}"
+    path = app.cache.get(key, ".glb", lambda p: write_glb(water_scene(record.folder, event=event, frame=frame), p))
+    return FileResponse(path, media_type=GLB, headers=CACHE)
+
+
+@router.get(
+    "/runs/{run}/events/{event}/maps/{layer}.png",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "RGBA map, north up, transparent where clear"}},
+    summary="A map of an event as a coloured overlay",
+)
+def get_map(
+    run: RunName, event: EventName, layer: Annotated[str, Path(pattern=NAME)], app: Annotated[AppState, Depends(state)]
+) -> FileResponse:
+    from viewer.layers import overlay_png
+
+    record = app.catalogue.run(run)
+    spec = _layer(layer)
+    e = app.catalogue.event(record, event)
+    if spec.var is None or spec.id.endswith("_delta") or spec.family != family(e["kind"]):
+        raise NotFoundError(f"{run}: {event}: layer must be a map of a {family(e['kind'])} event, got {layer!r}")
+    key = f"map|{app.catalogue.stamp(run)}|{event}|{spec.id}"
+
+    def build(path):
+        values, _ = record.read_map(event, spec.var)
+        path.write_bytes(overlay_png(spec, values))
+
+    return FileResponse(app.cache.get(key, ".png", build), media_type="image/png", headers=CACHE)
+
+
+def _layer(layer: str):
+    from viewer.layers import LAYERS
+
+    if layer not in LAYERS:
+        raise NotFoundError(f"layer: must be one of {sorted(LAYERS)}, got {layer!r}")
+    return LAYERS[layer]
+
+
+def _flood_event(app: AppState, record, event: str) -> None:
+    e = app.catalogue.event(record, event)
+    if family(e["kind"]) != "flood":
+        raise NotFoundError(f"{record.name}: event must be a flood to have water frames, got {event!r} ({e['kind']})")

@@ -1,0 +1,157 @@
+"""Response models of the API: what the page and other clients get, apart from the internal objects."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Words(BaseModel):
+    """A text in both languages of the page."""
+
+    en: str
+    fr: str
+
+
+class Event(BaseModel):
+    name: str = Field(description="event name, as in the scenario file")
+    kind: str = Field(description="heatwave, design_storm, rain_series or river_flood")
+    family: Literal["heat", "flood"] = Field(description="which engine it runs through")
+    label: str = Field(description="the event's name for a menu")
+    summary: Words = Field(description="its key figures in words (day, temperatures, rain, river flow)")
+
+
+class RunSummary(BaseModel):
+    name: str = Field(description="run name (its folder's name)")
+    title: str
+    description: str
+    cost_eur: float = Field(description="investment cost of the scenario's measures, €")
+    status: str = Field("", description="governance status: draft, consultation, adopted or rejected")
+    baseline: bool = Field(description="whether this is the run the others are compared with")
+    events: list[Event]
+
+
+class RunList(BaseModel):
+    baseline: str = Field(description="name of the baseline run")
+    runs: list[RunSummary]
+
+
+class Measure(BaseModel):
+    type: str
+    type_label: Words = Field(description="the kind of measure in words")
+    label: str
+    where: str | None = None
+    area_m2: float | None = Field(None, description="area changed, m²")
+    cost_eur: float | None = Field(None, description="cost of this measure, €")
+
+
+class RunDetail(RunSummary):
+    author: str = ""
+    measures: list[Measure]
+
+
+class Indicator(BaseModel):
+    key: str = Field(description="indicator key, e.g. heat.people_strong_stress")
+    value: float | None = Field(description="its value (null when it could not be computed)")
+    units: str
+    event: str | None = Field(description="the event it belongs to; null for the territory as it stands")
+    district: str | None = Field(description="the district; null for the whole territory")
+    label: Words
+    better: Literal["higher", "lower", "none"]
+
+
+class IndicatorList(BaseModel):
+    run: str
+    indicators: list[Indicator]
+
+
+class Line(BaseModel):
+    text: str = Field(description='a change in words, e.g. "312 fewer people in strong heat stress (hot-day)"')
+    judgement: Literal["better", "worse", "same"]
+
+
+class ComparedIndicator(BaseModel):
+    key: str
+    label: str
+    units: str
+    event: str | None
+    baseline_value: float | None
+    value: float | None
+    delta: float | None
+    text: str = Field(description="the value (and Δ when compared) as the page prints it")
+    judgement: Literal["better", "worse", "same"]
+
+
+class Comparison(BaseModel):
+    run: str
+    baseline: str
+    lang: Literal["en", "fr"]
+    lines: list[Line] = Field(description="the main changes in words (empty for the baseline itself)")
+    indicators: list[ComparedIndicator] = Field(description="the territory-wide key indicators")
+
+
+class Stop(BaseModel):
+    value: float
+    color: str = Field(description="#rrggbb")
+    label: Words
+
+
+class Layer(BaseModel):
+    id: str
+    family: Literal["land", "heat", "flood"]
+    units: str
+    kind: Literal["classes", "continuous"]
+    title: Words
+    explain: Words
+    stops: list[Stop]
+
+
+class LayerList(BaseModel):
+    layers: list[Layer]
+
+
+class Frames(BaseModel):
+    event: str
+    times_s: list[float] = Field(description="time of each water frame since the start of the event, s")
+
+
+class Territory(BaseModel):
+    name: str
+    sha256: str = Field(description="content hash of the territory before measures")
+    runs: list[str]
+
+
+class TerritoryList(BaseModel):
+    territories: list[Territory]
+
+
+class ScenarioFile(BaseModel):
+    name: str
+    title: str
+    description: str
+    cost_eur: float
+    extends: str | None
+    measures: int = Field(description="number of measures, inherited ones included")
+    events: list[str]
+    run: str | None = Field(description="name of its run, if it has been run")
+
+
+class ScenarioList(BaseModel):
+    scenarios: list[ScenarioFile]
+
+
+class Job(BaseModel):
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    scenario: str
+    stage: str = Field("", description="what the job is doing now")
+    progress: float = Field(0.0, description="fraction of the current stage done, 0-1")
+    run: str | None = Field(None, description="the run it wrote, once done")
+    error: str | None = None
+    submitted_utc: str
+    finished_utc: str | None = None
+
+
+class JobList(BaseModel):
+    jobs: list[Job]

@@ -1,0 +1,59 @@
+"""What the app holds between requests: settings, the run catalogue, the job queue and the scene cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+
+from .catalogue import Catalogue
+from .jobs import JobQueue
+from .settings import Settings
+
+
+class FileCache:
+    """Files built once per key (GLB scenes, PNG maps), written atomically; a second request waits."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: str, suffix: str, build: Callable[[Path], object]) -> Path:
+        """The file of ``key``, made by ``build(path)`` the first time."""
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        path = self.folder / f"{digest}{suffix}"
+        if path.is_file():
+            return path
+        with self._guard:
+            lock = self._locks.setdefault(digest, threading.Lock())
+        with lock:
+            if path.is_file():
+                return path
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{digest}.{os.getpid()}.{threading.get_ident()}{suffix}"
+            try:
+                build(tmp)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return path
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    catalogue: Catalogue
+    jobs: JobQueue
+    cache: FileCache
+    memo: dict = field(default_factory=dict)  # small computed answers (comparisons) by key
+
+
+def state(request: Request) -> AppState:
+    """The app's :class:`AppState` (a FastAPI dependency)."""
+    return request.app.state.twin
