@@ -268,7 +268,7 @@ def test_a_job_whose_measure_cannot_apply_fails_with_its_error(served):
 def test_scenes_frames_and_maps_are_served_as_glb_and_png(served):
     from viewer.glb import read_glb_json
 
-    client, root = served
+    client, _ = served
     response = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci"})
     assert response.status_code == 200 and response.headers["content-type"] == "model/gltf-binary"
     assert response.content[:4] == b"glTF"
