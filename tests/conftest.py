@@ -205,8 +205,17 @@ def write_run_folder(
 
 @pytest.fixture(scope="session")
 def demo_output(tmp_path_factory):
-    """`twin demo` run once for the session (about two minutes): its folder and what it printed."""
+    """`twin demo` run once for the session (about two minutes): its folder and what it printed.
+
+    TWIN_TEST_DEMO=FOLDER reuses the output of an earlier `twin demo` while working on the viewer (never in CI).
+    """
+    import os
+
     from click.testing import CliRunner
+
+    if os.environ.get("TWIN_TEST_DEMO") and os.environ.get("CI") != "true":
+        out = Path(os.environ["TWIN_TEST_DEMO"])
+        return out, ""
 
     from twin.cli import main
 

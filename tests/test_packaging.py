@@ -1,4 +1,5 @@
-"""`data/` and `scenarios/` reach users of a plain `pip install .`, not only a checkout."""
+"""`data/`, `scenarios/` and the viewer's page with three.js reach users of a plain `pip install .`, not only a
+checkout."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ def test_wheel_carries_data_and_scenarios_and_finds_them(tmp_path):
         "twin/data/demo/elevation.tif",
         "twin/data/README.md",
         "twin/scenarios/README.md",
+        "viewer/web/static/index.html",  # the viewer's page and the three.js files it imports (offline)
+        "viewer/web/static/node_modules/three/build/three.module.js",
+        "viewer/web/static/node_modules/three/examples/jsm/loaders/GLTFLoader.js",
     ):
         assert shipped in names
     site = tmp_path / "site"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
+import re
+import threading
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
@@ -16,16 +22,17 @@ from .catalogue import Catalogue
 from .errors import twin_error_handler
 from .jobs import JobQueue
 from .routes import jobs, runs, scenarios, scenes
+from .routes.scenes import scene_file
 from .settings import Settings
 from .state import AppState, FileCache
 
 # The page loads nothing from elsewhere: a town hall may have no internet, and residents' browsers call no one.
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    "connect-src 'self' blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-}
+# Scripts: the page's own files, and its inline import map by hash (no other inline script can run).
+CSP = (
+    "default-src 'self'; script-src 'self' {hashes}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self' blob: data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'self'; form-action 'self'"
+)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -33,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        threading.Thread(target=_prepare_first_view, args=(app.state.twin,), daemon=True).start()
         yield
         app.state.twin.jobs.close()
 
@@ -53,8 +61,28 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (runs, scenes, scenarios, jobs):
         app.include_router(module.router)
     _mount_page(app, settings)
-    app.add_middleware(Headers)
+    app.add_middleware(Headers, headers=security_headers(settings.static_dir / "index.html"))
     return app
+
+
+def security_headers(index: Path) -> dict[str, str]:
+    """The headers of every answer; the CSP allows the inline scripts of ``index`` by their SHA-256."""
+    text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, flags=re.S)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts
+    )
+    return {
+        "content-security-policy": CSP.format(hashes=hashes),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+    }
+
+
+def _prepare_first_view(state: AppState) -> None:
+    """Build the scene a page shows first (the baseline's plain map) while the server waits for its first visitor."""
+    with contextlib.suppress(TwinError):  # no baseline run yet: the page says so when asked
+        scene_file(state, state.settings.baseline)
 
 
 def _mount_page(app: FastAPI, settings: Settings) -> None:
@@ -78,10 +106,11 @@ def _mount_page(app: FastAPI, settings: Settings) -> None:
 
 
 class Headers:
-    """Adds :data:`SECURITY_HEADERS` to every response."""
+    """Adds ``headers`` to every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
         self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,7 +120,7 @@ class Headers:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                headers += self.headers
                 message = {**message, "headers": headers}
             await send(message)
 

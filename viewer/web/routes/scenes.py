@@ -59,26 +59,25 @@ def get_scene(
     ] = None,
     baseline: Annotated[str | None, Query(pattern=NAME, description="baseline run of a Δ layer")] = None,
 ) -> FileResponse:
-    from viewer.layers import get_layer
+    path = scene_file(app, run, layer=layer, event=event, baseline=baseline)
+    return FileResponse(path, media_type=GLB, headers=CACHE)
+
+
+def scene_file(app: AppState, run: str, *, layer: str = "land", event: str | None = None, baseline: str | None = None):
+    """The GLB of a run's scene for a layer, built once by :func:`viewer.scene.run_scene` and cached."""
     from viewer.scene import run_scene, write_glb
 
     record = app.catalogue.run(run)
     spec = _layer(layer)
     if event is not None:
         app.catalogue.event(record, event)
-    base = None
-    if layer.endswith("_delta"):
-        base = app.catalogue.run(baseline or app.settings.baseline)
+    base = app.catalogue.run(baseline or app.settings.baseline) if spec.id.endswith("_delta") else None
     stamp = app.catalogue.stamp(run) + (f"|{app.catalogue.stamp(base.name)}" if base else "")
     key = f"scene|{stamp}|{spec.id}|{event}"
-    path = app.cache.get(
-        key,
-        ".glb",
-        lambda p: write_glb(
-            run_scene(record.folder, layer=get_layer(layer).id, event=event, baseline=base and base.folder), p
-        ),
+    build = lambda p: write_glb(  # noqa: E731
+        run_scene(record.folder, layer=spec.id, event=event, baseline=base and base.folder), p
     )
-    return FileResponse(path, media_type=GLB, headers=CACHE)
+    return app.cache.get(key, ".glb", build)
 
 
 @router.get("/runs/{run}/events/{event}/frames", response_model=schemas.Frames, summary="A flood's water frames")

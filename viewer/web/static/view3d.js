@@ -1,0 +1,289 @@
+// The 3D view: one WebGL renderer, one camera moved by OrbitControls, and two scenes
+// ("base" = the baseline, "main" = the chosen scenario) drawn with viewport/scissor for the
+// before/after modes: "off" (main only), "split" (two halves) and "swipe" (a divider).
+// It renders on demand only (a change, a control move, an animation frame), not in a loop:
+// the test machine draws with software WebGL.
+import * as THREE from "three";
+import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
+
+// glTF's COLOR_0 is linear, and viewer/glb.py converts the legend's sRGB colours to linear
+// as it should, so the colours are used as they come. Set true for a GLB holding raw sRGB
+// bytes (some exporters do): they are then turned to linear once, on load.
+const SRGB_VERTEX_COLORS = false;
+const BACKGROUND = 0xe4ecf1;
+const FOV_DEG = 40;
+const ROTATE_STEP = THREE.MathUtils.degToRad(15);
+const TILT_STEP = THREE.MathUtils.degToRad(8);
+const ZOOM_STEP = 0.8; // distance factor per zoom-in press
+const SPLIT_WIDEN = 1.5; // how much wider each half's view is in split mode
+
+function _srgbToLinear(c) {
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+
+/** Replace a geometry's colour attribute by linear RGB floats (drops any alpha). */
+function _linearColours(geometry) {
+  const src = geometry.getAttribute("color");
+  const out = new Float32Array(src.count * 3);
+  for (let i = 0; i < src.count; i++) {
+    out[3 * i] = _srgbToLinear(src.getX(i));
+    out[3 * i + 1] = _srgbToLinear(src.getY(i));
+    out[3 * i + 2] = _srgbToLinear(src.getZ(i));
+  }
+  geometry.setAttribute("color", new THREE.BufferAttribute(out, 3));
+}
+
+/** Give every mesh a plain matte material showing its vertex colours (no exporter tint). */
+function _prepare(root) {
+  const extras = [];
+  root.traverse((obj) => {
+    if (obj.isCamera || obj.isLight) extras.push(obj); // exporters may add their own
+    if (!obj.isMesh) return;
+    const hasColour = Boolean(obj.geometry.getAttribute("color"));
+    if (hasColour && SRGB_VERTEX_COLORS) _linearColours(obj.geometry);
+    const old = Array.isArray(obj.material) ? obj.material[0] : obj.material;
+    obj.material = new THREE.MeshLambertMaterial({
+      vertexColors: hasColour,
+      color: hasColour ? 0xffffff : (old?.color ?? 0xbbbbbb),
+      flatShading: true, // needs no normals, and reads well on terrain and buildings
+      side: THREE.DoubleSide,
+    });
+    old?.dispose?.();
+  });
+  for (const obj of extras) obj.removeFromParent();
+  return root;
+}
+
+function _dispose(root) {
+  root.traverse((obj) => {
+    obj.geometry?.dispose();
+    if (obj.material) [].concat(obj.material).forEach((m) => m.dispose());
+  });
+}
+
+/** One side of the comparison: a scene holding the model (z-up, turned to y-up) and its water. */
+function _makeSide() {
+  const scene = new THREE.Scene();
+  scene.add(new THREE.AmbientLight(0xffffff, 1.9));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.5);
+  sun.position.set(-0.6, 1.0, 0.5); // from the south-west, high: shaded walls stay readable
+  scene.add(sun);
+  const root = new THREE.Group();
+  root.rotation.x = -Math.PI / 2; // the twin's frame is z-up, three.js is y-up
+  const content = new THREE.Group();
+  const water = new THREE.Group();
+  root.add(content, water);
+  scene.add(root);
+  return { scene, root, content, water, hasContent: false };
+}
+
+export class View3D {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{onRender?: (info: {frameCount: number, hasContent: boolean}) => void}} options
+   * Throws when WebGL is not available.
+   */
+  constructor(canvas, { onRender } = {}) {
+    this.canvas = canvas;
+    this.onRender = onRender;
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setClearColor(BACKGROUND);
+    this.camera = new THREE.PerspectiveCamera(FOV_DEG, 1, 1, 100000);
+    this.camera.position.set(0, 500, 700);
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.enableDamping = false; // damping would need a render loop
+    this.controls.maxPolarAngle = Math.PI / 2 - 0.05; // stay above the ground
+    this.controls.screenSpacePanning = false; // pan along the ground
+    this.controls.addEventListener("change", () => this.requestRender());
+    this.loader = new GLTFLoader();
+    this.sides = { base: _makeSide(), main: _makeSide() };
+    this.mode = "off";
+    this.swipe = 0.5;
+    this.framed = false;
+    this.frameCount = 0;
+    this._pending = 0;
+    this._size = { width: 1, height: 1 };
+    new ResizeObserver(() => this._resize()).observe(canvas);
+    this._resize();
+    canvas.addEventListener("keydown", (e) => this._onKey(e));
+  }
+
+  /** Parse GLB bytes into a ready-to-show object (materials replaced, cameras dropped). */
+  parse(buffer) {
+    return new Promise((resolve, reject) => {
+      this.loader.parse(buffer, "", (gltf) => resolve(_prepare(gltf.scene)), (err) =>
+        reject(err instanceof Error ? err : new Error(String(err?.message ?? err))));
+    });
+  }
+
+  /** Show an object on a side ("base" or "main"), replacing (and freeing) what was there. */
+  setContent(sideName, object) {
+    const side = this.sides[sideName];
+    for (const child of [...side.content.children]) {
+      side.content.remove(child);
+      _dispose(child);
+    }
+    side.hasContent = Boolean(object);
+    if (object) side.content.add(object);
+    if (object && !this.framed && sideName === "main") this.frameOnContent();
+    this.requestRender();
+  }
+
+  /** Show a flood frame's water on a side (a clone: cached frames stay reusable); null clears. */
+  setWater(sideName, object) {
+    const water = this.sides[sideName].water;
+    water.clear();
+    if (object) water.add(object.clone());
+    this.requestRender();
+  }
+
+  clear(sideName) {
+    this.setContent(sideName, null);
+    this.setWater(sideName, null);
+  }
+
+  hasContent(sideName) {
+    return this.sides[sideName].hasContent;
+  }
+
+  /** "off" | "split" | "swipe" */
+  setMode(mode) {
+    this.mode = mode;
+    this.requestRender();
+  }
+
+  /** The divider of the swipe, as a fraction of the width from the left (0..1). */
+  setSwipe(fraction) {
+    this.swipe = THREE.MathUtils.clamp(fraction, 0, 1);
+    this.requestRender();
+  }
+
+  /** Put the camera south of the territory, looking north and down, the whole of it in view. */
+  frameOnContent() {
+    const box = new THREE.Box3();
+    for (const side of [this.sides.main, this.sides.base]) {
+      side.root.updateMatrixWorld(true);
+      box.expandByObject(side.content);
+      if (!box.isEmpty()) break;
+    }
+    if (box.isEmpty()) return;
+    const center = box.getCenter(new THREE.Vector3());
+    const size = box.getSize(new THREE.Vector3());
+    const radius = Math.max(size.x, size.z, 1) / 2;
+    const dist = (radius / Math.tan(THREE.MathUtils.degToRad(FOV_DEG / 2))) * 0.8;
+    const elevation = THREE.MathUtils.degToRad(50);
+    this.camera.position.set(center.x, center.y + dist * Math.sin(elevation), center.z + dist * Math.cos(elevation));
+    this.camera.near = Math.max(radius / 1000, 0.1);
+    this.camera.far = radius * 40;
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(center);
+    this.controls.minDistance = radius * 0.05;
+    this.controls.maxDistance = radius * 6;
+    this.controls.update();
+    this.controls.saveState(); // "Reset view" comes back here
+    this.framed = true;
+    this.requestRender();
+  }
+
+  resetView() {
+    if (this.framed) this.controls.reset();
+    else this.frameOnContent();
+  }
+
+  /** Turn around the vertical axis; positive turns the camera to the left. */
+  rotate(angle = ROTATE_STEP) {
+    this.controls.rotateLeft(angle);
+  }
+
+  tilt(angle = TILT_STEP) {
+    this.controls.rotateUp(angle);
+  }
+
+  zoomIn() {
+    this.controls.dollyIn(ZOOM_STEP);
+  }
+
+  zoomOut() {
+    this.controls.dollyOut(ZOOM_STEP);
+  }
+
+  /** Arrow keys turn and tilt, + and - zoom, Home / 0 resets. Tab is left alone (no trap). */
+  _onKey(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const actions = {
+      ArrowLeft: () => this.rotate(ROTATE_STEP),
+      ArrowRight: () => this.rotate(-ROTATE_STEP),
+      ArrowUp: () => this.tilt(TILT_STEP),
+      ArrowDown: () => this.tilt(-TILT_STEP),
+      "+": () => this.zoomIn(),
+      "=": () => this.zoomIn(),
+      "-": () => this.zoomOut(),
+      Home: () => this.resetView(),
+      0: () => this.resetView(),
+    };
+    const action = actions[e.key];
+    if (!action) return;
+    e.preventDefault(); // keep the page from scrolling
+    action();
+  }
+
+  _resize() {
+    const width = Math.max(1, this.canvas.clientWidth);
+    const height = Math.max(1, this.canvas.clientHeight);
+    if (width === this._size.width && height === this._size.height) return;
+    this._size = { width, height };
+    this.renderer.setSize(width, height, false); // CSS sizes the canvas
+    this.requestRender();
+  }
+
+  /** Ask for one frame at the next animation frame (several asks make one frame). */
+  requestRender() {
+    if (!this._pending) this._pending = requestAnimationFrame(() => this._render());
+  }
+
+  _render() {
+    this._pending = 0;
+    const { width, height } = this._size;
+    const r = this.renderer;
+    const { base, main } = this.sides;
+    const cam = this.camera;
+    if (this.mode === "split") {
+      // Each half is half as wide: widen the field of view (by 1.5, not 2, a trade-off
+      // between seeing the sides and the size of things) so the halves still show most of it.
+      const half = Math.floor(width / 2);
+      const tanHalf = Math.tan(THREE.MathUtils.degToRad(FOV_DEG / 2));
+      cam.fov = THREE.MathUtils.radToDeg(2 * Math.atan(tanHalf * SPLIT_WIDEN));
+      cam.aspect = half / height;
+      cam.updateProjectionMatrix();
+      r.setScissorTest(true);
+      r.setViewport(0, 0, half, height);
+      r.setScissor(0, 0, half, height);
+      r.render(base.scene, cam);
+      r.setViewport(half, 0, width - half, height);
+      r.setScissor(half, 0, width - half, height);
+      r.render(main.scene, cam);
+      r.setScissorTest(false);
+    } else {
+      cam.fov = FOV_DEG;
+      cam.aspect = width / height;
+      cam.updateProjectionMatrix();
+      r.setViewport(0, 0, width, height);
+      if (this.mode === "swipe") {
+        const x = Math.round(width * this.swipe);
+        r.setScissorTest(true);
+        r.setScissor(0, 0, x, height);
+        r.render(base.scene, cam);
+        r.setScissor(x, 0, width - x, height);
+        r.render(main.scene, cam);
+        r.setScissorTest(false);
+      } else {
+        r.render(main.scene, cam);
+      }
+    }
+    this.frameCount += 1;
+    const hasContent = main.hasContent && (this.mode === "off" || base.hasContent);
+    this.onRender?.({ frameCount: this.frameCount, hasContent });
+  }
+}
