@@ -1,6 +1,6 @@
 """How fast the viewer answers: API latencies on loopback and the page's first 3D frame in headless chromium.
 
-Usage: python benchmarks/viewer.py RUNS_FOLDER   (the runs of `twin demo`, e.g. twin-demo/runs)
+Usage: python benchmarks/viewer_page.py RUNS_FOLDER   (the runs of `twin demo`, e.g. twin-demo/runs)
 
 Prints one JSON line. A uvicorn server (the app of `twin serve`) runs in this process on a loopback port:
 - API: median and p95 over N requests of /api/runs/{run}/indicators and /compare (built once then memoised),
@@ -60,7 +60,11 @@ def _first_frames(base: str, browser, loads: int) -> list[float]:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
         page.goto(base + "/", wait_until="commit")
-        page.wait_for_function("performance.getEntriesByName('twin-first-frame').length > 0", timeout=120_000)
+        deadline = time.monotonic() + 120  # polled from here: the page's CSP forbids wait_for_function's eval
+        while not page.evaluate("performance.getEntriesByName('twin-first-frame').length > 0"):
+            if time.monotonic() > deadline:
+                raise TimeoutError("no first frame within 120 s")
+            time.sleep(0.02)
         out.append(page.evaluate("performance.getEntriesByName('twin-first-frame')[0].startTime") / 1000)
         context.close()
     return out
