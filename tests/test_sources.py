@@ -135,3 +135,24 @@ def test_footprints_from_a_file_in_another_crs_keep_their_area_within_5_percent(
     assert abs(cells.sum() - exact.sum()) / exact.sum() < 0.01  # all together, 1 %
     assert np.all(np.abs(cells - exact) <= 12.5 + 1e-6)  # each within half a cell (12.5 m²) ...
     assert np.all(np.abs(cells - exact) / exact < 0.05)  # ... so within 5 %
+
+
+def test_the_source_hash_follows_the_files_content_not_their_place(tmp_path):
+    import shutil
+
+    from twin.sources import source_files, source_hash
+
+    first = write_territory_folder(tmp_path / "a")
+    files = source_files(first)
+    assert {p.name for p in files} >= {"territory.toml", "dem.tif", "lc.tif", "buildings.gpkg", "landcover.csv"}
+    copy = tmp_path / "b"
+    shutil.copytree(first.parent, copy)
+    assert source_hash(copy) == source_hash(first)  # the same files elsewhere: the same territory
+    dem = copy / "dem.tif"
+    data = bytearray(dem.read_bytes())
+    data[-1] ^= 0xFF  # one byte of the elevation changed
+    dem.write_bytes(bytes(data))
+    assert source_hash(copy) != source_hash(first)
+    (copy / "dem.tif").unlink()
+    with pytest.raises(FileNotFoundError, match=r"dem\.tif"):
+        source_hash(copy)

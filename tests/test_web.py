@@ -268,14 +268,16 @@ def test_a_job_whose_measure_cannot_apply_fails_with_its_error(served):
 def test_scenes_frames_and_maps_are_served_as_glb_and_png(served):
     from viewer.glb import read_glb_json
 
-    client, _ = served
+    client, root = served
     response = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci"})
     assert response.status_code == 200 and response.headers["content-type"] == "model/gltf-binary"
     assert response.content[:4] == b"glTF"
     nodes = {n["name"] for n in read_glb_json(response.content)["nodes"]}
     assert {"terrain", "buildings"} <= nodes
+    cache = root / "work" / "cache"
+    files = sorted(cache.iterdir())
     again = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci"})
-    assert again.content == response.content  # built once, then served from the cache
+    assert again.content == response.content and sorted(cache.iterdir()) == files  # served from the cache
     times = client.get("/api/runs/green-sud/events/storm/frames").json()["times_s"]
     assert len(times) >= 2 and times == sorted(times)
     last = client.get(f"/api/runs/green-sud/events/storm/frames/{len(times) - 1}.glb")
@@ -288,3 +290,77 @@ def test_scenes_frames_and_maps_are_served_as_glb_and_png(served):
     assert delta.status_code == 200 and delta.content != response.content
     wrong = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci", "event": "storm"})
     assert wrong.status_code in (404, 422) and "storm" in wrong.json()["detail"]
+    assert str(root) not in wrong.text and "runs/green-sud" in wrong.text  # the server's folders are not shown
+
+
+def test_a_json_scenario_naming_server_files_is_refused_and_leaves_nothing(served):
+    client, root = served
+    jobs = root / "work" / "jobs"
+    before = sorted(jobs.iterdir())
+    body = {
+        "name": "sneaky",
+        "title": "Sneaky",
+        "measures": [{"type": "depaving", "area": "/etc/passwd", "to": "grass"}],
+    }
+    response = client.post("/api/jobs", json=body)
+    assert response.status_code == 422 and "body: measures.0.area: must be empty" in response.json()["detail"]
+    response = client.post("/api/jobs", json={"name": "baseline", "title": "Again"})  # a run of that name exists
+    assert response.status_code == 409
+    assert sorted(jobs.iterdir()) == before
+
+
+def test_the_page_allows_its_import_map_by_hash_and_no_other_inline_script(served):
+    import base64
+    import hashlib
+    import re
+
+    client, _ = served
+    response = client.get("/")
+    assert response.status_code == 200 and 'type="importmap"' in response.text
+    (importmap,) = re.findall(r'<script type="importmap">(.*?)</script>', response.text, flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(importmap.encode()).digest()).decode()
+    csp = response.headers["content-security-policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()
+    assert script_src == ["script-src", "'self'", f"'sha256-{digest}'"]  # no 'unsafe-inline', no other origin
+    assert client.get("/vendor/three/build/three.module.js").status_code == 200
+
+
+def test_jobs_left_running_by_a_stopped_server_are_failed_at_the_next_start(tmp_path):
+    from viewer.web.jobs import JobQueue
+
+    folder = tmp_path / "jobs" / "0123456789abcdef"
+    folder.mkdir(parents=True)
+    state = {"id": "0123456789abcdef", "state": "running", "scenario": "x", "stage": "flood", "progress": 0.5,
+             "run": None, "error": None, "submitted_utc": "2026-01-01T00:00", "finished_utc": None}  # fmt: skip
+    (folder / "job.json").write_text(json.dumps(state), encoding="utf-8")
+    queue = JobQueue(tmp_path / "jobs", tmp_path / "runs")
+    job = queue.get("0123456789abcdef")
+    assert job["state"] == "failed" and "interrupted" in job["error"]
+
+
+@pytest.mark.slow
+def test_a_killed_worker_fails_its_job_and_the_next_job_runs(served):
+    import os
+    import signal
+
+    client, _ = served
+    body = {"name": "killed", "title": "Killed", "territory": "demo", "events": [HEAT_JSON]}
+    job = client.post("/api/jobs", json=body).json()
+    queue = client.app.state.twin.jobs
+    deadline = time.monotonic() + 120
+    while not queue._pool._processes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in list(queue._pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    assert job["state"] == "failed" and "worker stopped" in job["error"], job
+    again = client.post("/api/jobs", json=body | {"name": "after-kill"})
+    assert again.status_code == 202, again.text  # a new pool takes the next job
+    job = again.json()
+    deadline = time.monotonic() + 240
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    assert job["state"] == "done", job

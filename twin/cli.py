@@ -504,7 +504,9 @@ def render(run: Path, layer: str, event: str | None, baseline: Path | None, out:
 @click.option("--baseline", default="baseline", show_default=True, help="Run the others are compared with.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the network).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int) -> None:
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Jobs and scene cache (default: a folder per runs folder in the temporary folder).")  # fmt: skip
+def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int, work_dir: Path | None) -> None:
     """Serve the 3D viewer and its API to browsers: open http://HOST:PORT/ (works offline)."""
     from .datasets import scenarios_dir
     from .errors import MissingFileError
@@ -516,7 +518,7 @@ def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: in
     from viewer.web.settings import Settings
 
     settings = Settings(runs_dir=runs.resolve(), scenarios_dir=(scenarios or scenarios_dir()).resolve(),
-                        baseline=baseline)  # fmt: skip
+                        baseline=baseline, work_dir=work_dir and work_dir.resolve())  # fmt: skip
     if not (settings.static_dir / "node_modules" / "three").is_dir():
         click.echo(f"warning: three.js is not installed; run `npm ci` in {settings.static_dir}", err=True)
     click.echo(f"Serving {runs} at http://{host}:{port}/ (Ctrl+C to stop)")

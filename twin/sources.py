@@ -127,6 +127,45 @@ def read_territory_file(path: str | Path) -> TerritoryFile:
         raise TerritoryFileError("\n".join(validation_problems(exc.errors(), where=path))) from None
 
 
+def source_files(ref: str | Path) -> list[Path]:
+    """Every file a territory is loaded from: its TOML file, the rasters and vectors it names (a shapefile's
+    sidecar files included) and the land-cover table."""
+    from .datasets import resolve_territory
+    from .landcover import default_table_path
+
+    path = resolve_territory(ref)
+    spec = read_territory_file(path)
+    base = path.parent
+    named = [base / p for p in spec.elevation.paths] + [base / spec.land_cover.path]
+    named.append(base / spec.land_cover.table if spec.land_cover.table else default_table_path())
+    for field in ("buildings", "districts", "sites", "roads", "river"):
+        source = getattr(spec, field)
+        if source is not None:
+            named.append(base / source.path)
+    files = [path]
+    for p in named:
+        if p.suffix.lower() == ".shp":
+            files += sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
+        else:
+            files.append(p)
+    return files
+
+
+def source_hash(ref: str | Path) -> str:
+    """SHA-256 of the content of every file of :func:`source_files`: equal files, equal territory (for one
+    twin version), without loading it. A missing file is a clear error."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in source_files(ref):
+        if not is_file(p):
+            raise MissingFileError(p, role="territory source file")
+        h.update(p.name.encode())
+        with open(p, "rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").digest())
+    return h.hexdigest()
+
+
 def load_territory(ref: str | Path):
     """Load a territory from a territory file, or ``"demo"`` for the embedded demo.
 

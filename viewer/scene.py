@@ -118,7 +118,10 @@ def _choose_event(record, lay: Layer, event: str | None) -> str | None:
 
 
 def _hazard_path(record, event: str) -> Path:
-    return record.map_path(event, "max_depth").parent / "hazard.nc"
+    path = record.map_path(event, "max_depth").parent / "hazard.nc"
+    if not path.is_file():
+        raise MissingFileError(path, role=f"flood frames of event {event!r} (hazard.nc)")
+    return path
 
 
 def _flood(record, event: str) -> bool:

@@ -2,8 +2,8 @@
 
 A task is keyed by the SHA-256 of everything that decides its result: the twin
 version, the scenario's content hash (measures, the one event with its climate,
-every file they name), the territory's content hash and the options of the one
-engine the event uses. Its results folder is ``tasks/<scenario>--<event>[--<climate>]--<key[:10]>``,
+every file they name), the content hash of the territory's files and the options
+of the one engine the event uses. Its results folder is ``tasks/<scenario>--<event>[--<climate>]--<key[:10]>``,
 written whole or not at all by :func:`twin.results.write_run`, so a folder that
 exists is a finished task, and a rerun skips it.
 """
@@ -141,11 +141,16 @@ def _variants(event, sweep: Sweep):
 
 
 def _territory_hash(scenario, cache: dict[str, str], *, where: str) -> str:
-    from ..runner import scenario_territory
+    """The hash of the files the scenario's territory is loaded from (the loader is fixed by the twin version in
+    the key): the client never loads a territory to expand a sweep."""
+    from ..sources import source_hash
 
     ref = str(scenario.territory)
     if ref not in cache:
-        cache[ref] = scenario_territory(scenario, where=where).content_hash()
+        try:
+            cache[ref] = source_hash(ref)
+        except TwinError as exc:
+            raise ScenarioError(f"{where}: territory {ref!r}: {exc}") from None
     return cache[ref]
 
 

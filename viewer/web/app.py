@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import os
 import re
 import threading
 from contextlib import asynccontextmanager
@@ -16,10 +17,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from twin import __version__
-from twin.errors import TwinError
+from twin.errors import OutputError, TwinError, message
 
 from .catalogue import Catalogue
-from .errors import twin_error_handler
+from .errors import redactor, twin_error_handler
 from .jobs import JobQueue
 from .routes import jobs, runs, scenarios, scenes
 from .routes.scenes import scene_file
@@ -51,11 +52,24 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         max_body_size=settings.max_upload_bytes,  # 413 before a body is parsed or stored
     )
+    from twin.datasets import data_dir
+
+    _own_folder(settings.work_dir)
+    redact = redactor(
+        {
+            "runs": settings.runs_dir,
+            "scenarios": settings.scenarios_dir,
+            "work": settings.work_dir,
+            "static": settings.static_dir,
+            "data": data_dir(),
+        }
+    )
     app.state.twin = AppState(
         settings=settings,
         catalogue=Catalogue(settings.runs_dir, baseline=settings.baseline),
-        jobs=JobQueue(settings.jobs_dir, settings.runs_dir, workers=settings.job_workers),
+        jobs=JobQueue(settings.jobs_dir, settings.runs_dir, workers=settings.job_workers, redact=redact),
         cache=FileCache(settings.cache_dir),
+        redact=redact,
     )
     app.add_exception_handler(TwinError, twin_error_handler)
     for module in (runs, scenes, scenarios, jobs):
@@ -77,6 +91,14 @@ def security_headers(index: Path) -> dict[str, str]:
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
     }
+
+
+def _own_folder(folder: Path) -> None:
+    """Make the work folder, readable by this user alone, and refuse one that another user made first."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    getuid = getattr(os, "getuid", None)  # not on Windows, where the temporary folder is per user anyway
+    if getuid is not None and folder.stat().st_uid != getuid():
+        raise OutputError(message(folder, "work folder", "owned by the user running the server", "another user's"))
 
 
 def _prepare_first_view(state: AppState) -> None:
@@ -101,7 +123,7 @@ def _mount_page(app: FastAPI, settings: Settings) -> None:
 
         @app.get("/vendor/{path:path}", include_in_schema=False)
         def no_three(path: str) -> JSONResponse:
-            hint = f"three.js is not installed: run `npm ci` in {static}"
+            hint = "three.js is not installed: run `npm ci --prefix viewer/web/static` (or `make serve`)"
             return JSONResponse({"detail": hint}, status_code=503)
 
 

@@ -79,7 +79,7 @@ class Catalogue:
         for e in run.events:
             if e["name"] == event:
                 return e
-        raise NotFoundError(f"{run.name}: event must be one of {[e['name'] for e in run.events]}, got {event!r}")
+        raise NotFoundError(f"{run.folder.name}: event must be one of {[e['name'] for e in run.events]}, got {event!r}")
 
     def stamp(self, name: str) -> str:
         """A token that changes when the run is replaced (for caches of what is built from it)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -55,6 +57,23 @@ def status_of(exc: Exception) -> int:
     return 500
 
 
+def redactor(folders: dict[str, Path]):
+    """A function that writes the server's folders in a text by their names (``runs/...``), for clients."""
+    pairs = []
+    for label, folder in folders.items():
+        for form in {str(folder), str(Path(folder).resolve())}:
+            pairs.append((form.rstrip("/"), label))
+    pairs.sort(key=lambda p: -len(p[0]))  # the longest first: a folder inside another keeps its own name
+
+    def redact(text: str) -> str:
+        for path, label in pairs:
+            text = text.replace(path, label)
+        return text
+
+    return redact
+
+
 async def twin_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """A :class:`TwinError` as ``{"detail": message}`` with the status of :data:`STATUS`."""
-    return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+    """A :class:`TwinError` as ``{"detail": message}`` with the status of :data:`STATUS`; the server's folders
+    are named, not shown."""
+    return JSONResponse({"detail": request.app.state.twin.redact(str(exc))}, status_code=status_of(exc))

@@ -12,10 +12,12 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 import uuid
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from twin.errors import TwinError
@@ -24,6 +26,7 @@ from .errors import ConflictError, NotFoundError, TooManyJobsError
 
 ACTIVE = ("queued", "running")
 MAX_ACTIVE = 8  # jobs queued or running at once; more are refused (429) rather than piling up
+MAX_KEPT = 200  # job folders kept; the oldest finished ones are removed beyond this
 
 
 def _now() -> str:
@@ -39,10 +42,11 @@ def _write(path: Path, state: dict) -> None:
 class JobQueue:
     """Jobs in ``jobs_dir``, executed by a pool of ``workers`` processes, writing runs into ``runs_dir``."""
 
-    def __init__(self, jobs_dir: Path, runs_dir: Path, *, workers: int = 1) -> None:
+    def __init__(self, jobs_dir: Path, runs_dir: Path, *, workers: int = 1, redact=lambda text: text) -> None:
         self.jobs_dir = jobs_dir
         self.runs_dir = runs_dir
         self.workers = workers
+        self.redact = redact  # takes the server's folders out of the errors a client reads
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -57,51 +61,85 @@ class JobQueue:
                 _write(path, state | {"state": "failed", "error": "interrupted: the server stopped",
                                       "finished_utc": _now()})  # fmt: skip
 
+    def check(self, name: str) -> None:
+        """Refuse, before anything is written, a job whose run exists or is coming, or one job too many."""
+        active = [j for j in self.jobs() if j["state"] in ACTIVE]
+        if (self.runs_dir / name).exists() or any(j["scenario"] == name for j in active):
+            raise ConflictError(f"scenario: name must not be that of an existing run or job, got {name!r}")
+        if len(active) >= MAX_ACTIVE:
+            raise TooManyJobsError(f"jobs: at most {MAX_ACTIVE} may wait or run at once, got {len(active)}")
+
     def submit(self, scenario_file: Path, *, job_id: str, name: str) -> dict:
         """Queue a run of the scenario file ``scenario_file`` (already validated) as run ``name``."""
         out = self.runs_dir / name
         with self._lock:
-            active = [s for s in self.jobs() if s["state"] in ACTIVE]
-            if out.exists() or any(s["scenario"] == name for s in active):
-                raise ConflictError(f"scenario: name must not be that of an existing run or job, got {name!r}")
-            if len(active) >= MAX_ACTIVE:
-                raise TooManyJobsError(f"jobs: at most {MAX_ACTIVE} may wait or run at once, got {len(active)}")
+            self.check(name)
+            self._prune()
             state = {"id": job_id, "state": "queued", "scenario": name, "stage": "", "progress": 0.0,
                      "run": None, "error": None, "submitted_utc": _now(), "finished_utc": None}  # fmt: skip
             path = self.jobs_dir / job_id / "job.json"
             _write(path, state)
-            if self._pool is None:
-                context = multiprocessing.get_context("spawn")  # no fork of a threaded server
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-            future = self._pool.submit(_execute, str(path), str(scenario_file), str(out))
+            args = (_execute, str(path), str(scenario_file), str(out))
+            try:
+                future = self._executor().submit(*args)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): start a new pool once
+                self._pool = None
+                future = self._executor().submit(*args)
             self._futures[job_id] = future
         future.add_done_callback(lambda f, p=path: self._settle(f, p))
         return state
 
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    def _prune(self) -> None:
+        """Keep at most :data:`MAX_KEPT` job folders: the oldest finished ones go first."""
+        done = [j for j in self.jobs() if j["state"] not in ACTIVE]
+        for job in done[MAX_KEPT - 1 :]:
+            shutil.rmtree(self.jobs_dir / job["id"], ignore_errors=True)
+
     def _settle(self, future: Future, path: Path) -> None:
-        """A worker that died (killed, out of memory) leaves its job failed, not running forever."""
-        exc = future.exception()
+        """A worker that died (killed, out of memory) or a job cancelled at shutdown leaves its job failed, not
+        queued or running forever; a dead pool is replaced at the next job."""
+        if future.cancelled():
+            error = "cancelled: the server stopped"
+        else:
+            exc = future.exception()
+            if exc is None:
+                return
+            if isinstance(exc, BrokenProcessPool):
+                self._pool = None
+            error = self.redact(f"the worker stopped: {type(exc).__name__}: {exc}")
         state = self._read(path)
-        if exc is not None and state and state["state"] in ACTIVE:
-            _write(path, state | {"state": "failed", "error": f"the worker stopped: {type(exc).__name__}: {exc}",
-                                  "finished_utc": _now()})  # fmt: skip
+        if state and state["state"] in ACTIVE:
+            _write(path, state | {"state": "failed", "error": error, "finished_utc": _now()})
 
     @staticmethod
     def new_id() -> str:
+        """A new job id: 16 hexadecimal digits."""
         return uuid.uuid4().hex[:16]
 
     def folder(self, job_id: str) -> Path:
+        """The folder of a job's files (its scenario, its state)."""
         return self.jobs_dir / job_id
 
     def get(self, job_id: str) -> dict:
+        """A job's state as the client reads it."""
         state = self._read(self.jobs_dir / job_id / "job.json") if job_id.isalnum() else None
         if state is None:
             raise NotFoundError(f"job: id must be that of a submitted job, got {job_id!r}")
-        return state
+        return self._public(state)
+
+    def _public(self, state: dict) -> dict:
+        return state | {"error": self.redact(state["error"])} if state.get("error") else state
 
     def jobs(self) -> list[dict]:
+        """Every job's state, newest first."""
         states = [self._read(p) for p in self.jobs_dir.glob("*/job.json")]
-        return sorted((s for s in states if s), key=lambda s: s["submitted_utc"], reverse=True)
+        return sorted((self._public(s) for s in states if s), key=lambda s: s["submitted_utc"], reverse=True)
 
     @staticmethod
     def _read(path: Path) -> dict | None:
@@ -111,6 +149,7 @@ class JobQueue:
             return None
 
     def close(self) -> None:
+        """Stop the workers; jobs still waiting are failed by :meth:`_settle`."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

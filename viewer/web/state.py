@@ -51,7 +51,20 @@ class AppState:
     catalogue: Catalogue
     jobs: JobQueue
     cache: FileCache
+    redact: Callable[[str], str] = str  # the server's folders out of a text for clients (errors.redactor)
     memo: dict = field(default_factory=dict)  # small computed answers (comparisons) by key
+
+
+MEMO_SIZE = 512  # answers kept; all are forgotten beyond this (they are cheap to make again)
+
+
+def remember(app: AppState, key: tuple, compute: Callable[[], object]):
+    """``compute()`` once per key (keys hold the runs' stamps, so a replaced run is computed again)."""
+    if key not in app.memo:
+        if len(app.memo) >= MEMO_SIZE:
+            app.memo.clear()
+        app.memo[key] = compute()
+    return app.memo[key]
 
 
 def state(request: Request) -> AppState:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, UploadFile
@@ -17,9 +19,16 @@ QUEUED = {202: {"description": "queued; poll /api/jobs/{id}"}}
 
 
 def _queue(app: AppState, scenario: Scenario, *, where: str) -> schemas.Job:
+    """Check, write and queue; a refused job leaves nothing on disk."""
+    app.jobs.check(scenario.name)
     job_id = app.jobs.new_id()
-    path = write_job_scenario(scenario, app.jobs.folder(job_id), scenarios_dir=app.settings.scenarios_dir, where=where)
-    return schemas.Job(**app.jobs.submit(path, job_id=job_id, name=scenario.name))
+    folder = app.jobs.folder(job_id)
+    try:
+        path = write_job_scenario(scenario, folder, scenarios_dir=app.settings.scenarios_dir, where=where)
+        return schemas.Job(**app.jobs.submit(path, job_id=job_id, name=scenario.name))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 @router.post("/jobs", response_model=schemas.Job, status_code=202, responses=QUEUED, summary="Run a scenario (JSON)")
@@ -31,14 +40,14 @@ def submit_json(scenario: Scenario, app: Annotated[AppState, Depends(state)]) ->
 @router.post(
     "/jobs/upload", response_model=schemas.Job, status_code=202, responses=QUEUED, summary="Run a scenario file"
 )
-async def submit_file(
+def submit_file(
     file: Annotated[UploadFile, File(description="a scenario file (TOML)")],
     app: Annotated[AppState, Depends(state)],
 ) -> schemas.Job:
     """Queue a run of an uploaded scenario file (TOML, at most the server's upload limit)."""
-    data = await file.read()
-    scenario = parse_upload(data, filename=file.filename or "upload.toml")
-    return _queue(app, scenario, where=file.filename or "upload.toml")
+    name = PurePath(file.filename or "").name or "upload.toml"  # a name for messages, never a path
+    scenario = parse_upload(file.file.read(), filename=name)
+    return _queue(app, scenario, where=name)
 
 
 @router.get("/jobs", response_model=schemas.JobList, summary="Jobs, newest first")

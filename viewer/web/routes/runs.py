@@ -11,7 +11,7 @@ from twin.impacts.records import CATALOGUE
 
 from .. import schemas
 from ..catalogue import NAME
-from ..state import AppState, state
+from ..state import AppState, remember, state
 
 router = APIRouter(prefix="/api", tags=["runs"])
 RunName = Annotated[str, Path(pattern=NAME, description="run name")]
@@ -37,12 +37,12 @@ def _event(e: dict) -> schemas.Event:
 def _summary(run, baseline: str) -> dict:
     s = run.scenario
     return {
-        "name": run.name,
-        "title": s.get("title") or run.name,
+        "name": run.folder.name,
+        "title": s.get("title") or run.folder.name,
         "description": s.get("description", ""),
         "cost_eur": float(s.get("cost_eur") or 0.0),
         "status": s.get("status", ""),
-        "baseline": run.name == baseline,
+        "baseline": run.folder.name == baseline,
         "events": [_event(e) for e in run.events],
     }
 
@@ -90,7 +90,7 @@ def get_indicators(run: RunName, app: Annotated[AppState, Depends(state)]) -> sc
                 better=spec.better if spec else "none",
             )
         )
-    return schemas.IndicatorList(run=record.name, indicators=out)
+    return schemas.IndicatorList(run=run, indicators=out)
 
 
 @router.get("/runs/{run}/compare", response_model=schemas.Comparison, summary="A run's main changes against a baseline")
@@ -105,12 +105,12 @@ def compare_run(
 
     base_name = baseline or app.settings.baseline
     key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(base_name), lang)
-    if key not in app.memo:
+
+    def words() -> dict:
         record, base = app.catalogue.run(run), app.catalogue.run(base_name)
-        comparison = compare([record], baseline=base)
-        app.memo[key] = key_changes(comparison, record.name, lang=lang)
-    words = app.memo[key]
-    return schemas.Comparison(run=run, baseline=base_name, lang=lang, **words)
+        return key_changes(compare([record], baseline=base), record.name, lang=lang)
+
+    return schemas.Comparison(run=run, baseline=base_name, lang=lang, **remember(app, key, words))
 
 
 @router.get("/territories", response_model=schemas.TerritoryList, summary="The territories of the runs")
@@ -120,5 +120,5 @@ def list_territories(app: Annotated[AppState, Depends(state)]) -> schemas.Territ
         t = r.provenance.get("territory") or {}
         sha = t.get("sha256_before_measures", "")
         entry = found.setdefault(sha, {"name": t.get("name", ""), "sha256": sha, "runs": []})
-        entry["runs"].append(r.name)
+        entry["runs"].append(r.folder.name)
     return schemas.TerritoryList(territories=[schemas.Territory(**t) for t in found.values()])

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from .. import schemas
 from ..catalogue import NAME
 from ..errors import NotFoundError
-from ..state import AppState, state
+from ..state import AppState, remember, state
 from .runs import RunName, family
 
 router = APIRouter(prefix="/api", tags=["scenes"])
@@ -72,7 +72,7 @@ def scene_file(app: AppState, run: str, *, layer: str = "land", event: str | Non
     if event is not None:
         app.catalogue.event(record, event)
     base = app.catalogue.run(baseline or app.settings.baseline) if spec.id.endswith("_delta") else None
-    stamp = app.catalogue.stamp(run) + (f"|{app.catalogue.stamp(base.name)}" if base else "")
+    stamp = app.catalogue.stamp(run) + (f"|{app.catalogue.stamp(base.folder.name)}" if base else "")
     key = f"scene|{stamp}|{spec.id}|{event}"
     build = lambda p: write_glb(  # noqa: E731
         run_scene(record.folder, layer=spec.id, event=event, baseline=base and base.folder), p
@@ -82,14 +82,8 @@ def scene_file(app: AppState, run: str, *, layer: str = "land", event: str | Non
 
 @router.get("/runs/{run}/events/{event}/frames", response_model=schemas.Frames, summary="A flood's water frames")
 def get_frames(run: RunName, event: EventName, app: Annotated[AppState, Depends(state)]) -> schemas.Frames:
-    from viewer.scene import frame_times
 
-    record = app.catalogue.run(run)
-    _flood_event(app, record, event)
-    key = ("frames", app.catalogue.stamp(run), event)
-    if key not in app.memo:
-        app.memo[key] = [float(t) for t in frame_times(record.folder, event)]
-    return schemas.Frames(event=event, times_s=app.memo[key])
+    return schemas.Frames(event=event, times_s=_frame_times(app, run, event))
 
 
 @router.get(
@@ -104,11 +98,10 @@ def get_frame(
     frame: Annotated[int, Path(ge=0, le=100_000, description="frame index (see .../frames)")],
     app: Annotated[AppState, Depends(state)],
 ) -> FileResponse:
-    from viewer.scene import frame_times, water_scene, write_glb
+    from viewer.scene import water_scene, write_glb
 
     record = app.catalogue.run(run)
-    _flood_event(app, record, event)
-    count = len(frame_times(record.folder, event))
+    count = len(_frame_times(app, run, event))
     if frame >= count:
         raise NotFoundError(f"{run}: {event}: frame must be below {count}, got {frame}")
     key = f"frame|{app.catalogue.stamp(run)}|{event}|{frame}"
@@ -141,6 +134,15 @@ def get_map(
     return FileResponse(app.cache.get(key, ".png", build), media_type="image/png", headers=CACHE)
 
 
+def _frame_times(app: AppState, run: str, event: str) -> list[float]:
+    from viewer.scene import frame_times
+
+    record = app.catalogue.run(run)
+    _flood_event(app, record, event)
+    key = ("frames", app.catalogue.stamp(run), event)
+    return remember(app, key, lambda: [float(t) for t in frame_times(record.folder, event)])
+
+
 def _layer(layer: str):
     from viewer.layers import LAYERS
 
@@ -152,4 +154,6 @@ def _layer(layer: str):
 def _flood_event(app: AppState, record, event: str) -> None:
     e = app.catalogue.event(record, event)
     if family(e["kind"]) != "flood":
-        raise NotFoundError(f"{record.name}: event must be a flood to have water frames, got {event!r} ({e['kind']})")
+        raise NotFoundError(
+            f"{record.folder.name}: event must be a flood to have water frames, got {event!r} ({e['kind']})"
+        )
