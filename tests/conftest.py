@@ -247,3 +247,38 @@ def chromium():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """The SQLAlchemy URL of a real PostgreSQL server for the session (see tests/databases.py).
+
+    ``TWIN_TEST_DATABASE_URL`` when set (CI: `.ci/postgres` starts one); else a throwaway server started here from the
+    installed PostgreSQL binaries and stopped at the end of the session; else skipped, or failed with
+    ``TWIN_REQUIRE_POSTGRES=1``.
+    """
+    from databases import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A SQLAlchemy URL of an empty database: every test that takes it runs once on each backend.
+
+    - ``sqlite``: a file ``consultation.sqlite`` in the test's tmp_path (a file, as the store uses WAL);
+    - ``postgresql``: a new database ``twin_<hex>`` on :func:`postgres_server_url`'s server, dropped after the test
+      (``postgresql+psycopg://...``). The server is only started when a PostgreSQL case runs.
+
+    Select one backend with ``-k sqlite`` or ``-k postgresql``.
+    """
+    if request.param == "sqlite":
+        from databases import sqlite_url
+
+        yield sqlite_url(tmp_path)
+        return
+    from databases import fresh_postgres_database
+
+    with fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
+        yield url

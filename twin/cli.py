@@ -506,8 +506,17 @@ def render(run: Path, layer: str, event: str | None, baseline: Path | None, out:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Jobs and scene cache (default: a folder per runs folder in the temporary folder).")  # fmt: skip
-def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int, work_dir: Path | None) -> None:
-    """Serve the 3D viewer and its API to browsers: open http://HOST:PORT/ (works offline)."""
+@click.option("--public-url", metavar="URL", help="Address phones reach this server at, for consultations' QR codes.")
+def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int, work_dir: Path | None,
+          public_url: str | None) -> None:  # fmt: skip
+    """Serve the 3D viewer and its API to browsers: open http://HOST:PORT/ (works offline).
+
+    Consultations: TWIN_ADMIN_TOKEN (environment) is the facilitators' token (only its hash is kept);
+    TWIN_DATABASE_URL selects a PostgreSQL store (default: SQLite in the work folder).
+    """
+    import hashlib
+    import os
+
     from .datasets import scenarios_dir
     from .errors import MissingFileError
 
@@ -517,8 +526,13 @@ def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: in
     uvicorn = _import_extra("uvicorn", "web,viewer")
     from viewer.web.settings import Settings
 
+    token = os.environ.pop("TWIN_ADMIN_TOKEN", None)  # not left in the environment the workers inherit
+    admin = hashlib.sha256(token.encode()).hexdigest() if token else None
+    if token is None:
+        click.echo("note: TWIN_ADMIN_TOKEN is not set: consultations cannot be created or moderated", err=True)
     settings = Settings(runs_dir=runs.resolve(), scenarios_dir=(scenarios or scenarios_dir()).resolve(),
-                        baseline=baseline, work_dir=work_dir and work_dir.resolve())  # fmt: skip
+                        baseline=baseline, work_dir=work_dir and work_dir.resolve(), admin_token_sha256=admin,
+                        database_url=os.environ.get("TWIN_DATABASE_URL"), public_url=public_url)  # fmt: skip
     if not (settings.static_dir / "node_modules" / "three").is_dir():
         click.echo(f"warning: three.js is not installed; run `npm ci` in {settings.static_dir}", err=True)
     click.echo(f"Serving {runs} at http://{host}:{port}/ (Ctrl+C to stop)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -20,9 +21,11 @@ from twin import __version__
 from twin.errors import OutputError, TwinError, message
 
 from .catalogue import Catalogue
+from .consultation.limits import RateLimit
+from .consultation.places import Places
 from .errors import redactor, twin_error_handler
 from .jobs import JobQueue
-from .routes import jobs, runs, scenarios, scenes
+from .routes import consultations, jobs, runs, scenarios, scenes
 from .routes.scenes import scene_file
 from .settings import Settings
 from .state import AppState, FileCache
@@ -42,7 +45,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         threading.Thread(target=_prepare_first_view, args=(app.state.twin,), daemon=True).start()
+        eraser = asyncio.create_task(_erase_expired_tokens(app.state.twin))
         yield
+        eraser.cancel()
         app.state.twin.jobs.close()
 
     app = FastAPI(
@@ -64,15 +69,20 @@ def create_app(settings: Settings) -> FastAPI:
             "data": data_dir(),
         }
     )
+    catalogue = Catalogue(settings.runs_dir, baseline=settings.baseline)
     app.state.twin = AppState(
         settings=settings,
-        catalogue=Catalogue(settings.runs_dir, baseline=settings.baseline),
+        catalogue=catalogue,
         jobs=JobQueue(settings.jobs_dir, settings.runs_dir, workers=settings.job_workers, redact=redact),
         cache=FileCache(settings.cache_dir),
         redact=redact,
+        sessions=_consultation_store(settings),
+        write_limit=RateLimit(settings.writes_per_minute, what="X-Participant-Token: writes"),
+        join_limit=RateLimit(settings.joins_per_minute, what="participants from one address"),
+        places=Places(catalogue),
     )
     app.add_exception_handler(TwinError, twin_error_handler)
-    for module in (runs, scenes, scenarios, jobs):
+    for module in (runs, scenes, scenarios, jobs, consultations):
         app.include_router(module.router)
     _mount_page(app, settings)
     app.add_middleware(Headers, headers=security_headers(settings.static_dir / "index.html"))
@@ -91,6 +101,33 @@ def security_headers(index: Path) -> dict[str, str]:
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
     }
+
+
+def _consultation_store(settings: Settings):
+    """Sessions on the consultation database, migrated to the latest schema first."""
+    from .consultation.database import engine_for, migrate, sessions
+
+    engine = engine_for(settings.store_url)
+    migrate(engine)
+    return sessions(engine)
+
+
+ERASE_EVERY_S = 3600.0  # how often the tokens of consultations past their retention are looked for
+
+
+async def _erase_expired_tokens(state: AppState) -> None:
+    """Erase, now and then every hour, the participant tokens of consultations past their retention period."""
+    from starlette.concurrency import run_in_threadpool
+
+    from .consultation.store import erase_expired_tokens
+
+    def erase() -> None:
+        with state.sessions() as session:
+            erase_expired_tokens(session)
+
+    while True:
+        await run_in_threadpool(erase)
+        await asyncio.sleep(ERASE_EVERY_S)
 
 
 def _own_folder(folder: Path) -> None:

@@ -32,6 +32,22 @@ class TooManyJobsError(TwinError, RuntimeError):
     """The job queue is full; try again when a job has finished."""
 
 
+class TooFastError(TwinError, RuntimeError):
+    """A participant (or an address) writes faster than the server allows."""
+
+
+class UnauthorizedError(TwinError, PermissionError):
+    """A request that needs a token came without one."""
+
+
+class ForbiddenError(TwinError, PermissionError):
+    """A wrong token, or a participant acting on what is not theirs."""
+
+
+class ClosedError(TwinError, ValueError):
+    """A consultation that is not open to what the request does."""
+
+
 # The first class in an error's MRO found here gives its status; any other TwinError is a 400.
 STATUS: dict[type[Exception], int] = {
     NotFoundError: 404,
@@ -45,6 +61,10 @@ STATUS: dict[type[Exception], int] = {
     ModelInputError: 422,
     DataSourceError: 422,
     TooManyJobsError: 429,
+    TooFastError: 429,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    ClosedError: 409,
     TwinError: 400,
 }
 

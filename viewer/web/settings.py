@@ -32,6 +32,17 @@ class Settings:
         Worker processes that run the jobs (never the request handlers).
     static_dir : Path
         The page (index.html, ES modules) and its ``node_modules`` (three.js from npm).
+    database_url : str, optional
+        The consultation store (``postgresql+psycopg://...``); by default ``consultation.sqlite`` in ``work_dir``.
+    admin_token_sha256 : str, optional
+        SHA-256 (hex) of the facilitators' token (``twin serve`` reads ``TWIN_ADMIN_TOKEN``); without it the
+        admin routes refuse everyone.
+    writes_per_minute : int
+        Writes a participant token may make in a minute (comments, ratings, reports); more get 429.
+    joins_per_minute : int
+        New participants one client address may make in a minute (a meeting room shares one address).
+    public_url : str, optional
+        The address phones reach the server at, for the QR codes (default: the address the request used).
     """
 
     runs_dir: Path
@@ -41,6 +52,11 @@ class Settings:
     max_upload_bytes: int = 256 * 1024
     job_workers: int = 1
     static_dir: Path = STATIC
+    database_url: str | None = None
+    admin_token_sha256: str | None = None
+    writes_per_minute: int = 60
+    joins_per_minute: int = 600
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.work_dir is None:
@@ -51,6 +67,11 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.work_dir / "cache"
+
+    @property
+    def store_url(self) -> str:
+        """The consultation database's URL."""
+        return self.database_url or f"sqlite:///{(self.work_dir / 'consultation.sqlite').as_posix()}"
 
     @property
     def jobs_dir(self) -> Path:

@@ -52,6 +52,10 @@ class AppState:
     jobs: JobQueue
     cache: FileCache
     redact: Callable[[str], str] = str  # the server's folders out of a text for clients (errors.redactor)
+    sessions: Callable = None  # consultation database sessions (consultation.database.sessions)
+    write_limit: object = None  # consultation.limits.RateLimit per participant
+    join_limit: object = None  # consultation.limits.RateLimit per client address
+    places: object = None  # consultation.places.Places
     memo: dict = field(default_factory=dict)  # small computed answers (comparisons) by key
 
 

@@ -23,6 +23,13 @@ function _query(params) {
   return pairs.length ? "?" + pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join("&") : "";
 }
 
+/** One of FastAPI's validation errors: "body.text: String should have at most 1000 characters". */
+function _oneDetail(d) {
+  if (!d || typeof d !== "object") return String(d);
+  const where = Array.isArray(d.loc) ? d.loc.join(".") : "";
+  return where && d.msg ? `${where}: ${d.msg}` : d.msg ?? JSON.stringify(d);
+}
+
 /** Read the server's explanation of an error: FastAPI sends {"detail": "..."} (or a list for 422). */
 async function _detail(response) {
   try {
@@ -30,7 +37,7 @@ async function _detail(response) {
     try {
       const body = JSON.parse(text);
       if (typeof body.detail === "string") return body.detail;
-      if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg ?? JSON.stringify(d)).join("; ");
+      if (Array.isArray(body.detail)) return body.detail.map(_oneDetail).join("; ");
       return text.slice(0, 300);
     } catch {
       return text.slice(0, 300);
@@ -51,6 +58,31 @@ async function _get(url, signal) {
   }
   if (!response.ok) throw new ApiError(url, response.status, await _detail(response));
   return response;
+}
+
+/**
+ * Send a request with a JSON body (or none) and extra headers; resolve to the parsed JSON answer
+ * (null when it has none, e.g. 204), else throw ApiError.
+ */
+export async function request(method, url, { body, headers = {} } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    throw new ApiError(url, 0, err.message);
+  }
+  if (!response.ok) throw new ApiError(url, response.status, await _detail(response));
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch (err) {
+    throw new ApiError(url, response.status, `not JSON: ${err.message}`);
+  }
 }
 
 export async function getJSON(url, signal) {

@@ -73,9 +73,10 @@ function _makeSide() {
   root.rotation.x = -Math.PI / 2; // the twin's frame is z-up, three.js is y-up
   const content = new THREE.Group();
   const water = new THREE.Group();
-  root.add(content, water);
+  const markers = new THREE.Group(); // comment pins (pins.js), in the model's z-up frame
+  root.add(content, water, markers);
   scene.add(root);
-  return { scene, root, content, water, hasContent: false };
+  return { scene, root, content, water, markers, hasContent: false };
 }
 
 export class View3D {
@@ -146,6 +147,51 @@ export class View3D {
 
   hasContent(sideName) {
     return this.sides[sideName].hasContent;
+  }
+
+  // --- Picking, for the consultation's comments (pins.js) ---
+
+  /** The side ("main" or "base") under a point of the canvas (client pixels), and its normalised coordinates. */
+  sideAt(clientX, clientY) {
+    const rect = this.canvas.getBoundingClientRect();
+    let x = (clientX - rect.left) / rect.width;
+    const y = (clientY - rect.top) / rect.height;
+    let side = "main";
+    if (this.mode === "split") {
+      side = x < 0.5 ? "base" : "main"; // each half has its own viewport: coordinates within it
+      x = x < 0.5 ? x * 2 : (x - 0.5) * 2;
+    } else if (this.mode === "swipe" && x < this.swipe) side = "base";
+    return { side, ndc: new THREE.Vector2(x * 2 - 1, 1 - y * 2) };
+  }
+
+  /** The first intersection of the ray from the camera through ndc with `objects` (default: the side's model). */
+  raycast(sideName, ndc, objects = null) {
+    const side = this.sides[sideName];
+    side.root.updateMatrixWorld(true);
+    this.camera.updateMatrixWorld();
+    this._raycaster ??= new THREE.Raycaster();
+    this._raycaster.setFromCamera(ndc, this.camera);
+    return this._raycaster.intersectObjects(objects ?? [side.content], true)[0] ?? null;
+  }
+
+  /** The side's group holding markers, in the model's z-up frame (metres from the origin). */
+  markers(sideName) {
+    return this.sides[sideName].markers;
+  }
+
+  /** The side's frame: its root (z-up, turned to y-up) and the GLB's origin [x0, y0] in the territory's CRS. */
+  frame(sideName) {
+    const side = this.sides[sideName];
+    const origin = side.content.children[0]?.userData?.origin;
+    return { root: side.root, content: side.content, origin: Array.isArray(origin) ? origin : null };
+  }
+
+  /** Move the camera to a position looking at a target (both in world coordinates). */
+  lookFrom(position, target) {
+    this.camera.position.copy(position);
+    this.controls.target.copy(target);
+    this.controls.update();
+    this.requestRender();
   }
 
   /** "off" | "split" | "swipe" */

@@ -1,0 +1,1 @@
+"""Consultation and co-evaluation: residents' comments, ratings and preferences on scenarios, kept in a database."""

@@ -1,0 +1,60 @@
+"""The consultation database: SQLite in the work folder by default (WAL mode), PostgreSQL by URL; migrated at start.
+
+``TWIN_DATABASE_URL`` (``postgresql+psycopg://user:password@host/db``) selects PostgreSQL; otherwise the store
+is one SQLite file. The schema is made and upgraded by the Alembic migrations in ``migrations/`` only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from twin.errors import DataSourceError, message
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys (off by default in SQLite)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise DataSourceError(message("TWIN_DATABASE_URL", "value", "a SQLAlchemy database URL", str(exc))) from None
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the database to the latest migration (from empty, or from an older version); returns the revision."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,161 @@
+"""What the consultation API takes and gives: request bodies (strict) and response models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from ..catalogue import NAME
+from ..schemas import Words
+
+Name = Annotated[str, StringConstraints(pattern=NAME)]
+MAX_COMMENT = 1000  # characters of a comment
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Criterion(_In):
+    id: Name
+    en: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    fr: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+DEFAULT_CRITERIA = [
+    Criterion(id="heat", en="Heat comfort", fr="Confort face à la chaleur"),
+    Criterion(id="flood", en="Safety from floods", fr="Sécurité face aux inondations"),
+    Criterion(id="green", en="Green space", fr="Espaces verts"),
+    Criterion(id="cost", en="Cost", fr="Coût"),
+    Criterion(id="look", en="The look of the street", fr="L'aspect de la rue"),
+]
+
+
+class ConsultationIn(_In):
+    slug: Name = Field(description="its name in addresses")
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    scenarios: list[Name] = Field(min_length=2, max_length=12, description="run names, as /api/runs lists them")
+    criteria: list[Criterion] = Field(default=DEFAULT_CRITERIA, min_length=1, max_length=10)
+    mode: Literal["meeting", "online"] = "meeting"
+    opens_utc: dt.datetime | None = Field(None, description="when it opens (null: not yet; draft)")
+    closes_utc: dt.datetime | None = Field(None, description="when it closes (null: open until closed)")
+    moderation: Literal["pre", "post"] = Field("post", description="pre: comments wait for a facilitator")
+    hide_after_reports: int = Field(3, ge=1, le=100, description="reports that hide a comment until moderated")
+    identity: Literal["none", "optional"] = Field("none", description="whether a name or e-mail may be given")
+    retention_days: int = Field(365, ge=1, le=3650, description="days after closing before tokens are erased")
+
+    @field_validator("scenarios", "criteria")
+    @classmethod
+    def _unique(cls, value):
+        keys = [v.id if isinstance(v, Criterion) else v for v in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"must be unique, got {keys}")
+        return value
+
+
+class ConsultationPatch(_In):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    opens_utc: dt.datetime | None = None
+    closes_utc: dt.datetime | None = None
+
+
+class Consultation(BaseModel):
+    slug: str
+    title: str
+    description: str
+    state: Literal["draft", "open", "closed"]
+    mode: Literal["meeting", "online"]
+    scenarios: list[str]
+    criteria: list[dict]
+    opens_utc: dt.datetime | None
+    closes_utc: dt.datetime | None
+    moderation: Literal["pre", "post"]
+    hide_after_reports: int
+    identity: Literal["none", "optional"]
+    retention_days: int
+    tokens_erased: bool
+    privacy: Words = Field(description="the plain-language privacy notice (GDPR)")
+
+
+class ConsultationList(BaseModel):
+    consultations: list[Consultation]
+
+
+class JoinIn(_In):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    email: EmailStr | None = None
+
+
+class Joined(BaseModel):
+    token: str = Field(description="send it as X-Participant-Token; shown once, only its hash is kept")
+
+
+class Point(BaseModel):
+    x: float
+    y: float
+
+
+class Camera(_In):
+    position: list[float] = Field(min_length=3, max_length=3)
+    target: list[float] = Field(min_length=3, max_length=3)
+
+
+class CommentIn(_In):
+    scenario: Name
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT)]
+    lang: Literal["en", "fr"] = "en"
+    point: list[float] | None = Field(None, min_length=2, max_length=2, description="[x, y] in the territory's CRS, m")
+    building: Annotated[str, StringConstraints(max_length=64)] | None = None
+    camera: Camera | None = None
+
+
+class CommentEdit(_In):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT)]
+
+
+class ReportIn(_In):
+    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class StatusIn(_In):
+    status: Literal["visible", "hidden"]
+
+
+class Comment(BaseModel):
+    id: int
+    scenario: str
+    text: str = Field(description="as written: show it as text, never as HTML")
+    lang: str
+    point: list[float] | None
+    building: str | None
+    camera: dict | None
+    status: Literal["visible", "pending", "hidden"]
+    reports: int
+    created_utc: dt.datetime
+    mine: bool = False
+
+
+class CommentList(BaseModel):
+    comments: list[Comment]
+
+
+class RatingIn(_In):
+    scenario: Name
+    criterion: Name
+    value: int = Field(ge=1, le=5)
+
+
+class PreferenceIn(_In):
+    ranking: list[Name] = Field(min_length=1, max_length=12, description="scenarios, best first")
+
+
+class WeightsIn(_In):
+    weights: dict[Name, float] = Field(description="criterion -> weight (0 or more); missing criteria weigh 0")
+
+
+class Saved(BaseModel):
+    saved: bool = True

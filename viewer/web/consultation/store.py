@@ -1,0 +1,283 @@
+"""What participants and facilitators do to a consultation, as functions on a database session.
+
+Each function checks the rule it stands for (the consultation is open, the comment is the participant's own, the
+scenario and criterion belong to the consultation) and raises the domain error the API turns into a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from twin.errors import ScenarioError, message
+
+from ..errors import ClosedError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
+from . import schemas
+from .models import Comment, Consultation, Participant, Preference, Rating, Report, utcnow
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a token, as stored (the token itself never is)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def state(c: Consultation, now: dt.datetime | None = None) -> str:
+    """``draft`` before it opens, ``open``, or ``closed`` after it closes."""
+    now = now or utcnow()
+    opens, closes = aware(c.opens_utc), aware(c.closes_utc)
+    if opens is None or now < opens:
+        return "draft"
+    if closes is not None and now >= closes:
+        return "closed"
+    return "open"
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives naive datetimes back: they are UTC."""
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def create(session: Session, data: schemas.ConsultationIn, *, runs: list[str]) -> Consultation:
+    """A new consultation on scenarios that have runs."""
+    unknown = [s for s in data.scenarios if s not in runs]
+    if unknown:
+        raise ScenarioError(message("body", "scenarios", f"runs of this server, among {runs}", unknown))
+    _check_times(data.opens_utc, data.closes_utc)
+    fields = data.model_dump()
+    fields["criteria"] = [c.model_dump() for c in data.criteria]
+    c = Consultation(**fields)
+    session.add(c)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(message("body", "slug", "not that of another consultation", data.slug)) from None
+    return c
+
+
+def _check_times(opens: dt.datetime | None, closes: dt.datetime | None) -> None:
+    if opens is not None and closes is not None and _utc(closes) <= _utc(opens):
+        raise ScenarioError(message("body", "closes_utc", f"after opens_utc ({opens.isoformat()})", closes.isoformat()))
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def update(session: Session, c: Consultation, patch: schemas.ConsultationPatch) -> Consultation:
+    """Change its title, description or times (opening or closing it now)."""
+    for name, value in patch.model_dump(exclude_unset=True).items():
+        setattr(c, name, value)
+    _check_times(c.opens_utc, c.closes_utc)
+    session.commit()
+    return c
+
+
+def get(session: Session, slug: str) -> Consultation:
+    c = session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if c is None:
+        raise NotFoundError(f"consultation: slug must be that of a consultation, got {slug!r}")
+    return c
+
+
+def listed(session: Session) -> list[Consultation]:
+    return list(session.scalars(select(Consultation).order_by(Consultation.created_utc.desc())))
+
+
+def _require_open(c: Consultation, what: str) -> None:
+    now_state = state(c)
+    if now_state != "open":
+        raise ClosedError(message(c.slug, "consultation", f"open to {what}", now_state))
+
+
+def join(session: Session, c: Consultation, data: schemas.JoinIn) -> str:
+    """A new participant; returns their token (shown once)."""
+    _require_open(c, "join")
+    if c.identity == "none" and (data.name or data.email):
+        raise ScenarioError(message("body", "name/email", "absent (this consultation is anonymous)", "given"))
+    token = secrets.token_urlsafe(24)
+    session.add(Participant(consultation_id=c.id, token_sha256=token_hash(token), name=data.name, email=data.email))
+    session.commit()
+    return token
+
+
+def participant(session: Session, c: Consultation, token: str | None) -> Participant:
+    """The participant of ``token`` in ``c``: 401 without one, 403 with one that is not theirs."""
+    if not token:
+        raise UnauthorizedError("X-Participant-Token: header must hold the token given on joining, got none")
+    p = session.scalar(select(Participant).where(Participant.token_sha256 == token_hash(token)))
+    if p is None or p.consultation_id != c.id:
+        raise ForbiddenError("X-Participant-Token: must be a token of this consultation, got another")
+    return p
+
+
+def check_admin(expected_sha256: str | None, authorization: str | None) -> None:
+    """The facilitator's token (``Authorization: Bearer ...``) against the hash the server keeps."""
+    if not authorization:
+        raise UnauthorizedError("Authorization: header must be 'Bearer <admin token>', got none")
+    scheme, _, token = authorization.partition(" ")
+    if expected_sha256 is None:
+        raise ForbiddenError("Authorization: this server has no admin token (set TWIN_ADMIN_TOKEN at start)")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token_hash(token.strip()), expected_sha256):
+        raise ForbiddenError("Authorization: must be the admin token, got another")
+
+
+def _scenario(c: Consultation, scenario: str) -> str:
+    if scenario not in c.scenarios:
+        raise ScenarioError(message("body", "scenario", f"one of {c.scenarios}", scenario))
+    return scenario
+
+
+def add_comment(session: Session, c: Consultation, p: Participant, data: schemas.CommentIn, *,
+                building: str | None) -> Comment:  # fmt: skip
+    """A comment, visible at once (post-moderation) or pending (pre-moderation)."""
+    _require_open(c, "comments")
+    x, y = data.point if data.point else (None, None)
+    comment = Comment(
+        consultation_id=c.id, participant_id=p.id, scenario=_scenario(c, data.scenario), text=data.text,
+        lang=data.lang, x=x, y=y, building=data.building or building,
+        camera=data.camera.model_dump() if data.camera else None,
+        status="pending" if c.moderation == "pre" else "visible", reports=0,
+    )  # fmt: skip
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def _comment(session: Session, c: Consultation, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != c.id:
+        raise NotFoundError(f"{c.slug}: comment must be one of this consultation, got {comment_id!r}")
+    return comment
+
+
+def _own(session: Session, c: Consultation, p: Participant, comment_id: int) -> Comment:
+    comment = _comment(session, c, comment_id)
+    if comment.participant_id != p.id:
+        raise ForbiddenError(f"{c.slug}: comment {comment_id} must be yours to change it, got another's")
+    return comment
+
+
+def edit_comment(session: Session, c: Consultation, p: Participant, comment_id: int, text: str) -> Comment:
+    """Change one's own comment (pre-moderated comments wait again)."""
+    _require_open(c, "comments")
+    comment = _own(session, c, p, comment_id)
+    comment.text, comment.edited_utc = text, utcnow()
+    if c.moderation == "pre" and comment.status == "visible":
+        comment.status = "pending"
+    session.commit()
+    return comment
+
+
+def delete_comment(session: Session, c: Consultation, p: Participant, comment_id: int) -> None:
+    """Withdraw one's own comment."""
+    session.delete(_own(session, c, p, comment_id))
+    session.commit()
+
+
+def comments(session: Session, c: Consultation, *, scenario: str | None, viewer: Participant | None) -> list[Comment]:
+    """Visible comments, and the viewer's own whatever their status; oldest first."""
+    query = select(Comment).where(Comment.consultation_id == c.id)
+    if scenario is not None:
+        query = query.where(Comment.scenario == scenario)
+    shown = []
+    for comment in session.scalars(query.order_by(Comment.id)):
+        if comment.status == "visible" or (viewer is not None and comment.participant_id == viewer.id):
+            shown.append(comment)
+    return shown
+
+
+def report(session: Session, c: Consultation, p: Participant, comment_id: int, reason: str) -> Comment:
+    """Report a comment; after the consultation's number of reports it is hidden until a facilitator decides."""
+    comment = _comment(session, c, comment_id)
+    if comment.participant_id == p.id:
+        raise ScenarioError(message(f"{c.slug}: comment {comment_id}", "report", "about another's comment", "yours"))
+    session.add(Report(comment_id=comment.id, participant_id=p.id, reason=reason))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return _comment(session, c, comment_id)  # reported once already: counts once
+    comment.reports += 1
+    if comment.reports >= c.hide_after_reports and comment.status == "visible":
+        comment.status = "hidden"
+    session.commit()
+    return comment
+
+
+def moderate(session: Session, c: Consultation, comment_id: int, status: str) -> Comment:
+    comment = _comment(session, c, comment_id)
+    comment.status = status
+    session.commit()
+    return comment
+
+
+def moderation_queue(session: Session, c: Consultation) -> list[Comment]:
+    """Comments waiting, hidden, or reported at least once."""
+    query = select(Comment).where(Comment.consultation_id == c.id).order_by(Comment.id)
+    return [x for x in session.scalars(query) if x.status != "visible" or x.reports > 0]
+
+
+def rate(session: Session, c: Consultation, p: Participant, data: schemas.RatingIn) -> None:
+    """A rating (1-5) of a scenario on a criterion; a new one replaces the participant's earlier one."""
+    _require_open(c, "ratings")
+    _scenario(c, data.scenario)
+    ids = [k["id"] for k in c.criteria]
+    if data.criterion not in ids:
+        raise ScenarioError(message("body", "criterion", f"one of {ids}", data.criterion))
+    existing = session.scalar(select(Rating).where(Rating.participant_id == p.id, Rating.scenario == data.scenario,
+                                                  Rating.criterion == data.criterion))  # fmt: skip
+    if existing is None:
+        session.add(Rating(consultation_id=c.id, participant_id=p.id, scenario=data.scenario,
+                           criterion=data.criterion, value=data.value))  # fmt: skip
+    else:
+        existing.value, existing.updated_utc = data.value, utcnow()
+    session.commit()
+
+
+def prefer(session: Session, c: Consultation, p: Participant, data: schemas.PreferenceIn) -> None:
+    """A participant's ranked choice of scenarios (best first), replacing their earlier one."""
+    _require_open(c, "preferences")
+    for s in data.ranking:
+        _scenario(c, s)
+    if len(set(data.ranking)) != len(data.ranking):
+        raise ScenarioError(message("body", "ranking", "each scenario at most once", data.ranking))
+    existing = session.scalar(select(Preference).where(Preference.participant_id == p.id))
+    if existing is None:
+        session.add(Preference(consultation_id=c.id, participant_id=p.id, ranking=data.ranking))
+    else:
+        existing.ranking, existing.updated_utc = data.ranking, utcnow()
+    session.commit()
+
+
+def weigh(session: Session, c: Consultation, p: Participant, data: schemas.WeightsIn) -> None:
+    """A participant's own weights of the criteria, for their ranking in the results."""
+    ids = [k["id"] for k in c.criteria]
+    bad = {k: w for k, w in data.weights.items() if k not in ids or not 0 <= w <= 100}
+    if bad or not any(w > 0 for w in data.weights.values()):
+        raise ScenarioError(message("body", "weights", f"0-100 for criteria among {ids}, one above 0", data.weights))
+    p.weights = data.weights
+    session.commit()
+
+
+def erase_expired_tokens(session: Session, now: dt.datetime | None = None) -> int:
+    """Erase the tokens, names and e-mails of consultations closed longer than their retention; returns how
+    many consultations were erased. Their comments, ratings and preferences stay, tied to no one."""
+    now = now or utcnow()
+    erased = 0
+    for c in session.scalars(select(Consultation).where(Consultation.tokens_erased_utc.is_(None))):
+        closes = aware(c.closes_utc)
+        if closes is None or now < closes + dt.timedelta(days=c.retention_days):
+            continue
+        for p in session.scalars(select(Participant).where(Participant.consultation_id == c.id)):
+            p.token_sha256, p.name, p.email = None, None, None
+        c.tokens_erased_utc = now
+        erased += 1
+    session.commit()
+    return erased

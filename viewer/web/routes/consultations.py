@@ -1,0 +1,237 @@
+"""Consultations: facilitators open them; residents join, comment on places, rate and choose; all read results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from twin.errors import TwinError
+
+from ..catalogue import NAME
+from ..consultation import schemas, store
+from ..consultation.export import NAMES, export
+from ..consultation.models import Comment
+from ..consultation.notice import privacy
+from ..consultation.results import results
+from ..state import AppState, remember, state
+
+router = APIRouter(prefix="/api/consultations", tags=["consultation"])
+Slug = Annotated[str, Path(pattern=NAME, description="consultation slug")]
+Token = Annotated[str | None, Header(alias="X-Participant-Token", description="the token given on joining")]
+Admin = Annotated[str | None, Header(alias="Authorization", description="Bearer <admin token>")]
+CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A database session for one request."""
+    with request.app.state.twin.sessions() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(db)]
+App = Annotated[AppState, Depends(state)]
+
+
+def _out(c) -> schemas.Consultation:
+    return schemas.Consultation(
+        slug=c.slug, title=c.title, description=c.description, state=store.state(c), mode=c.mode,
+        scenarios=c.scenarios, criteria=c.criteria, opens_utc=store.aware(c.opens_utc),
+        closes_utc=store.aware(c.closes_utc), moderation=c.moderation, hide_after_reports=c.hide_after_reports,
+        identity=c.identity, retention_days=c.retention_days, tokens_erased=c.tokens_erased_utc is not None,
+        privacy=privacy(title=c.title, identity=c.identity, retention_days=c.retention_days,
+                        moderation=c.moderation),
+    )  # fmt: skip
+
+
+def _comment(comment: Comment, viewer_id: int | None) -> schemas.Comment:
+    return schemas.Comment(
+        id=comment.id, scenario=comment.scenario, text=comment.text, lang=comment.lang,
+        point=None if comment.x is None else [comment.x, comment.y], building=comment.building,
+        camera=comment.camera, status=comment.status, reports=comment.reports,
+        created_utc=store.aware(comment.created_utc),
+        mine=viewer_id is not None and comment.participant_id == viewer_id,
+    )  # fmt: skip
+
+
+def _writer(app: AppState, session: Session, slug: str, token: str | None):
+    """The consultation and the participant of ``token``, counted against the write rate."""
+    c = store.get(session, slug)
+    p = store.participant(session, c, token)
+    app.write_limit.hit(f"participant:{p.id}")
+    return c, p
+
+
+def _admin(app: AppState, authorization: str | None) -> None:
+    store.check_admin(app.settings.admin_token_sha256, authorization)
+
+
+@router.get("", response_model=schemas.ConsultationList, summary="The consultations")
+def list_consultations(session: DB) -> schemas.ConsultationList:
+    return schemas.ConsultationList(consultations=[_out(c) for c in store.listed(session)])
+
+
+@router.post("", response_model=schemas.Consultation, status_code=201, summary="Create a consultation (admin)")
+def create_consultation(body: schemas.ConsultationIn, app: App, session: DB, authorization: Admin = None):
+    _admin(app, authorization)
+    return _out(store.create(session, body, runs=app.catalogue.names()))
+
+
+@router.get("/{slug}", response_model=schemas.Consultation, summary="One consultation, with its privacy notice")
+def get_consultation(slug: Slug, session: DB) -> schemas.Consultation:
+    return _out(store.get(session, slug))
+
+
+@router.patch("/{slug}", response_model=schemas.Consultation, summary="Open, close or retitle it (admin)")
+def patch_consultation(slug: Slug, body: schemas.ConsultationPatch, app: App, session: DB, authorization: Admin = None):
+    _admin(app, authorization)
+    return _out(store.update(session, store.get(session, slug), body))
+
+
+@router.post("/{slug}/participants", response_model=schemas.Joined, status_code=201, summary="Take part")
+def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App, session: DB) -> schemas.Joined:
+    app.join_limit.hit(f"address:{request.client.host if request.client else '?'}")
+    return schemas.Joined(token=store.join(session, store.get(session, slug), body))
+
+
+@router.get("/{slug}/comments", response_model=schemas.CommentList, summary="Comments shown to everyone")
+def list_comments(
+    slug: Slug, session: DB, token: Token = None,
+    scenario: Annotated[str | None, Query(pattern=NAME, description="only those on this scenario")] = None,
+) -> schemas.CommentList:  # fmt: skip
+    c = store.get(session, slug)
+    viewer = None
+    if token:
+        try:
+            viewer = store.participant(session, c, token)
+        except TwinError:
+            viewer = None  # a stale token still reads the public comments
+    shown = store.comments(session, c, scenario=scenario, viewer=viewer)
+    return schemas.CommentList(comments=[_comment(x, viewer and viewer.id) for x in shown])
+
+
+@router.post("/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place")
+def post_comment(slug: Slug, body: schemas.CommentIn, app: App, session: DB, token: Token = None):
+    c, p = _writer(app, session, slug, token)
+    building = None
+    if body.point is not None and body.building is None and body.scenario in c.scenarios:
+        building = app.places.building_at(body.scenario, *body.point)
+    return _comment(store.add_comment(session, c, p, body, building=building), p.id)
+
+
+@router.patch("/{slug}/comments/{comment}", response_model=schemas.Comment, summary="Edit one's own comment")
+def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, session: DB,
+                 token: Token = None):  # fmt: skip
+    c, p = _writer(app, session, slug, token)
+    return _comment(store.edit_comment(session, c, p, comment, body.text), p.id)
+
+
+@router.delete("/{slug}/comments/{comment}", status_code=204, summary="Withdraw one's own comment")
+def delete_comment(slug: Slug, comment: CommentId, app: App, session: DB, token: Token = None) -> Response:
+    c, p = _writer(app, session, slug, token)
+    store.delete_comment(session, c, p, comment)
+    return Response(status_code=204)
+
+
+@router.post("/{slug}/comments/{comment}/reports", response_model=schemas.Saved, summary="Report a comment")
+def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App, session: DB,
+                   token: Token = None) -> schemas.Saved:  # fmt: skip
+    c, p = _writer(app, session, slug, token)
+    store.report(session, c, p, comment, body.reason)
+    return schemas.Saved()
+
+
+@router.put("/{slug}/ratings", response_model=schemas.Saved, summary="Rate a scenario on a criterion (1-5)")
+def put_rating(slug: Slug, body: schemas.RatingIn, app: App, session: DB, token: Token = None) -> schemas.Saved:
+    c, p = _writer(app, session, slug, token)
+    store.rate(session, c, p, body)
+    return schemas.Saved()
+
+
+@router.put("/{slug}/preference", response_model=schemas.Saved, summary="Rank the scenarios, best first")
+def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, session: DB, token: Token = None):
+    c, p = _writer(app, session, slug, token)
+    store.prefer(session, c, p, body)
+    return schemas.Saved()
+
+
+@router.put("/{slug}/weights", response_model=schemas.Saved, summary="One's own weights of the criteria")
+def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DB, token: Token = None) -> schemas.Saved:
+    c, p = _writer(app, session, slug, token)
+    store.weigh(session, c, p, body)
+    return schemas.Saved()
+
+
+@router.get("/{slug}/results", summary="Residents' ratings and choices beside the twin's indicators")
+def get_results(slug: Slug, app: App, session: DB, lang: Literal["en", "fr"] = "en") -> dict:
+    c = store.get(session, slug)
+    out = results(session, c)
+    for entry in out["scenarios"]:
+        entry["indicators"] = _indicators(app, entry["scenario"], lang)
+    return {"consultation": c.slug, "lang": lang, **out}
+
+
+def _indicators(app: AppState, run: str, lang: str) -> list[dict]:
+    """The run's key indicators against the server's baseline (none if the run has gone)."""
+    from twin.compare import compare
+    from twin.report import key_changes
+
+    try:
+        key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(app.settings.baseline), lang)
+    except TwinError:
+        return []
+
+    def words() -> dict:
+        record, base = app.catalogue.run(run), app.catalogue.baseline()
+        return key_changes(compare([record], baseline=base), record.name, lang=lang)
+
+    return remember(app, key, words)["indicators"]
+
+
+@router.get("/{slug}/moderation", response_model=schemas.CommentList, summary="Comments to moderate (admin)")
+def moderation(slug: Slug, app: App, session: DB, authorization: Admin = None) -> schemas.CommentList:
+    _admin(app, authorization)
+    c = store.get(session, slug)
+    return schemas.CommentList(comments=[_comment(x, None) for x in store.moderation_queue(session, c)])
+
+
+@router.patch("/{slug}/comments/{comment}/status", response_model=schemas.Comment, summary="Show or hide (admin)")
+def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App, session: DB,
+               authorization: Admin = None) -> schemas.Comment:  # fmt: skip
+    _admin(app, authorization)
+    return _comment(store.moderate(session, store.get(session, slug), comment, body.status), None)
+
+
+@router.get("/{slug}/export/{name}", summary="Export for planners (admin): CSV, GeoJSON, data dictionary",
+            responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})  # fmt: skip
+def get_export(
+    slug: Slug, name: Annotated[str, Path(description=f"one of {', '.join(NAMES)}")], app: App, session: DB,
+    authorization: Admin = None,
+    identified: Annotated[bool, Query(description="add names and e-mails participants gave")] = False,
+) -> Response:  # fmt: skip
+    _admin(app, authorization)
+    c = store.get(session, slug)
+    if name not in NAMES:
+        from ..errors import NotFoundError
+
+        raise NotFoundError(f"export: name must be one of {list(NAMES)}, got {name!r}")
+    text = export(session, c, name, crs=app.places.crs(c.scenarios[0]), identified=identified)
+    media = "application/geo+json" if name.endswith(".geojson") else "text/csv"
+    disposition = f'attachment; filename="{c.slug}-{name}"'
+    return Response(text, media_type=f"{media}; charset=utf-8", headers={"Content-Disposition": disposition})
+
+
+@router.get("/{slug}/qr.svg", summary="A QR code of the consultation's address (for the big screen)",
+            responses={200: {"content": {"image/svg+xml": {}}}})  # fmt: skip
+def qr_code(slug: Slug, request: Request, app: App, session: DB) -> Response:
+    import io
+
+    import segno
+
+    c = store.get(session, slug)
+    base = app.settings.public_url or str(request.base_url)
+    buffer = io.BytesIO()
+    segno.make(f"{base.rstrip('/')}/?consultation={c.slug}", error="m").save(buffer, kind="svg", scale=8, border=2)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")

@@ -1,0 +1,82 @@
+// Small helpers shared by the consultation's modules: messages in a live region, errors of
+// the consultation API in words, dates, and the answers this browser gave (to show them again).
+import { ApiError } from "./api.js";
+import { t, getLang } from "./i18n.js";
+
+export const $ = (id) => document.getElementById(id);
+
+/** Say something in a live region (role="status"): a text, or "" to clear it. */
+export function say(region, text, isError = false) {
+  region.textContent = text;
+  region.classList.toggle("is-error", Boolean(text) && isError);
+  region.hidden = !text;
+}
+
+const STATUS_WORDS = { 0: "consult.err.network", 401: "consult.err.401", 403: "consult.err.403", 404: "consult.err.404",
+  409: "consult.err.409", 422: "consult.err.422", 429: "consult.err.429" };
+
+/** What went wrong, in words: what could not be done (a key), why (by HTTP status), and the server's detail. */
+export function errorWords(key, err) {
+  if (!(err instanceof ApiError)) return `${t(key)} ${t("error.detail", { detail: err?.message ?? String(err) })}`;
+  const why = STATUS_WORDS[err.status] ? t(STATUS_WORDS[err.status]) : t("error.http", { status: err.status });
+  const detail = err.detail && err.status !== 0 ? ` ${t("error.detail", { detail: err.detail })}` : "";
+  return `${t(key)} ${why}${detail}`;
+}
+
+/** Whether the server refused this browser's participant token (unknown to it: erased, or another database). */
+export function isStaleToken(err) {
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 401 || (err.status === 403 && /X-Participant-Token/i.test(err.detail || ""));
+}
+
+/** A date and time of the API (ISO, UTC) in the page's language and the reader's time zone. */
+export function formatDate(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return new Intl.DateTimeFormat(getLang() === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short" })
+    .format(date);
+}
+
+/** This browser's own answers to a consultation (the API does not give them back): ratings and choice. */
+export class MyAnswers {
+  constructor(slug) {
+    this.key = `twin.consultation.${slug}.answers`;
+    this.data = { ratings: {}, preference: null };
+    try {
+      Object.assign(this.data, JSON.parse(localStorage.getItem(this.key) || "{}"));
+    } catch {
+      // nothing kept, or not readable: start empty
+    }
+  }
+
+  rating(run, criterion) {
+    return this.data.ratings[`${run}|${criterion}`] ?? null;
+  }
+
+  setRating(run, criterion, value) {
+    this.data.ratings[`${run}|${criterion}`] = value;
+    this._save();
+  }
+
+  get preference() {
+    return this.data.preference;
+  }
+
+  set preference(run) {
+    this.data.preference = run;
+    this._save();
+  }
+
+  clear() {
+    this.data = { ratings: {}, preference: null };
+    this._save();
+  }
+
+  _save() {
+    try {
+      localStorage.setItem(this.key, JSON.stringify(this.data));
+    } catch {
+      // kept for this visit only
+    }
+  }
+}
