@@ -338,3 +338,21 @@ def test_the_qr_code_points_at_the_consultation(client):
     svg = client.get("/api/consultations/plan/qr.svg")
     assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
     assert json.dumps(client.get("/api/consultations/plan").json())  # and the consultation reads back
+
+
+@pytest.mark.slow
+def test_fifty_residents_posting_twenty_writes_each_at_once_lose_nothing(runs, database_url):
+    """The load of a public meeting (benchmarks/consultation_load.py) against `twin serve` on loopback: 1000 of
+    1000 writes stored, no error; the latencies are the benchmark's to report."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "consultation_load.py"
+    out = subprocess.run([sys.executable, str(script), str(runs), "--database-url", database_url],
+                         capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    assert figures["requests"] == 1000 and figures["errors"] == 0, figures
+    assert figures["stored"] == 1000, figures
+    print(f"\n{figures['backend']}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms")

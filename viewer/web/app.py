@@ -70,13 +70,15 @@ def create_app(settings: Settings) -> FastAPI:
         }
     )
     catalogue = Catalogue(settings.runs_dir, baseline=settings.baseline)
+    store_sessions, store_lock = _consultation_store(settings)
     app.state.twin = AppState(
         settings=settings,
         catalogue=catalogue,
         jobs=JobQueue(settings.jobs_dir, settings.runs_dir, workers=settings.job_workers, redact=redact),
         cache=FileCache(settings.cache_dir),
         redact=redact,
-        sessions=_consultation_store(settings),
+        sessions=store_sessions,
+        store_lock=store_lock,
         write_limit=RateLimit(settings.writes_per_minute, what="X-Participant-Token: writes"),
         join_limit=RateLimit(settings.joins_per_minute, what="participants from one address"),
         places=Places(catalogue),
@@ -105,11 +107,11 @@ def security_headers(index: Path) -> dict[str, str]:
 
 def _consultation_store(settings: Settings):
     """Sessions on the consultation database, migrated to the latest schema first."""
-    from .consultation.database import engine_for, migrate, sessions
+    from .consultation.database import engine_for, migrate, sessions, write_lock
 
     engine = engine_for(settings.store_url)
     migrate(engine)
-    return sessions(engine)
+    return sessions(engine), write_lock(engine)
 
 
 ERASE_EVERY_S = 3600.0  # how often the tokens of consultations past their retention are looked for

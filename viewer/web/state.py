@@ -53,6 +53,7 @@ class AppState:
     cache: FileCache
     redact: Callable[[str], str] = str  # the server's folders out of a text for clients (errors.redactor)
     sessions: Callable = None  # consultation database sessions (consultation.database.sessions)
+    store_lock: object = None  # held by writers on SQLite (consultation.database.write_lock)
     write_limit: object = None  # consultation.limits.RateLimit per participant
     join_limit: object = None  # consultation.limits.RateLimit per client address
     places: object = None  # consultation.places.Places

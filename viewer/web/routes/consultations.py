@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -31,7 +31,17 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+async def db_write(request: Request) -> AsyncIterator[Session]:
+    """A database session for a request that writes, holding the store's write lock (SQLite) throughout; the
+    lock is awaited in the event loop, so waiting requests hold no worker thread."""
+    twin = request.app.state.twin
+    async with twin.store_lock:
+        with twin.sessions() as session:
+            yield session
+
+
 DB = Annotated[Session, Depends(db)]
+DBW = Annotated[Session, Depends(db_write)]
 App = Annotated[AppState, Depends(state)]
 
 
@@ -74,7 +84,7 @@ def list_consultations(session: DB) -> schemas.ConsultationList:
 
 
 @router.post("", response_model=schemas.Consultation, status_code=201, summary="Create a consultation (admin)")
-def create_consultation(body: schemas.ConsultationIn, app: App, session: DB, authorization: Admin = None):
+def create_consultation(body: schemas.ConsultationIn, app: App, session: DBW, authorization: Admin = None):
     _admin(app, authorization)
     return _out(store.create(session, body, runs=app.catalogue.names()))
 
@@ -85,13 +95,15 @@ def get_consultation(slug: Slug, session: DB) -> schemas.Consultation:
 
 
 @router.patch("/{slug}", response_model=schemas.Consultation, summary="Open, close or retitle it (admin)")
-def patch_consultation(slug: Slug, body: schemas.ConsultationPatch, app: App, session: DB, authorization: Admin = None):
+def patch_consultation(
+    slug: Slug, body: schemas.ConsultationPatch, app: App, session: DBW, authorization: Admin = None
+):
     _admin(app, authorization)
     return _out(store.update(session, store.get(session, slug), body))
 
 
 @router.post("/{slug}/participants", response_model=schemas.Joined, status_code=201, summary="Take part")
-def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App, session: DB) -> schemas.Joined:
+def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App, session: DBW) -> schemas.Joined:
     app.join_limit.hit(f"address:{request.client.host if request.client else '?'}")
     return schemas.Joined(token=store.join(session, store.get(session, slug), body))
 
@@ -113,7 +125,7 @@ def list_comments(
 
 
 @router.post("/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place")
-def post_comment(slug: Slug, body: schemas.CommentIn, app: App, session: DB, token: Token = None):
+def post_comment(slug: Slug, body: schemas.CommentIn, app: App, session: DBW, token: Token = None):
     c, p = _writer(app, session, slug, token)
     building = None
     if body.point is not None and body.building is None and body.scenario in c.scenarios:
@@ -122,21 +134,21 @@ def post_comment(slug: Slug, body: schemas.CommentIn, app: App, session: DB, tok
 
 
 @router.patch("/{slug}/comments/{comment}", response_model=schemas.Comment, summary="Edit one's own comment")
-def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, session: DB,
+def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, session: DBW,
                  token: Token = None):  # fmt: skip
     c, p = _writer(app, session, slug, token)
     return _comment(store.edit_comment(session, c, p, comment, body.text), p.id)
 
 
 @router.delete("/{slug}/comments/{comment}", status_code=204, summary="Withdraw one's own comment")
-def delete_comment(slug: Slug, comment: CommentId, app: App, session: DB, token: Token = None) -> Response:
+def delete_comment(slug: Slug, comment: CommentId, app: App, session: DBW, token: Token = None) -> Response:
     c, p = _writer(app, session, slug, token)
     store.delete_comment(session, c, p, comment)
     return Response(status_code=204)
 
 
 @router.post("/{slug}/comments/{comment}/reports", response_model=schemas.Saved, summary="Report a comment")
-def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App, session: DB,
+def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App, session: DBW,
                    token: Token = None) -> schemas.Saved:  # fmt: skip
     c, p = _writer(app, session, slug, token)
     store.report(session, c, p, comment, body.reason)
@@ -144,21 +156,21 @@ def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: 
 
 
 @router.put("/{slug}/ratings", response_model=schemas.Saved, summary="Rate a scenario on a criterion (1-5)")
-def put_rating(slug: Slug, body: schemas.RatingIn, app: App, session: DB, token: Token = None) -> schemas.Saved:
+def put_rating(slug: Slug, body: schemas.RatingIn, app: App, session: DBW, token: Token = None) -> schemas.Saved:
     c, p = _writer(app, session, slug, token)
     store.rate(session, c, p, body)
     return schemas.Saved()
 
 
 @router.put("/{slug}/preference", response_model=schemas.Saved, summary="Rank the scenarios, best first")
-def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, session: DB, token: Token = None):
+def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, session: DBW, token: Token = None):
     c, p = _writer(app, session, slug, token)
     store.prefer(session, c, p, body)
     return schemas.Saved()
 
 
 @router.put("/{slug}/weights", response_model=schemas.Saved, summary="One's own weights of the criteria")
-def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DB, token: Token = None) -> schemas.Saved:
+def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DBW, token: Token = None) -> schemas.Saved:
     c, p = _writer(app, session, slug, token)
     store.weigh(session, c, p, body)
     return schemas.Saved()
@@ -198,7 +210,7 @@ def moderation(slug: Slug, app: App, session: DB, authorization: Admin = None) -
 
 
 @router.patch("/{slug}/comments/{comment}/status", response_model=schemas.Comment, summary="Show or hide (admin)")
-def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App, session: DB,
+def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App, session: DBW,
                authorization: Admin = None) -> schemas.Comment:  # fmt: skip
     _admin(app, authorization)
     return _comment(store.moderate(session, store.get(session, slug), comment, body.status), None)

@@ -14,7 +14,7 @@ const CLICK_SLOP_PX = 6; // a pointer that moved more than this turned the view:
 export class Comments {
   /**
    * @param {{view: object|null, getRun: () => string, getBaseline: () => string,
-   *   runTitle: (run: string) => string, onUnauthorised: () => void}} ctx
+   *   runTitle: (run: string) => string, onUnauthorised: () => void, onClosed: () => void}} ctx
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -25,6 +25,7 @@ export class Comments {
     this.list = []; // the comments of the current scenario
     this.signature = "";
     this.selected = null;
+    this.reported = new Set(); // ids this browser reported (the button says so)
     this.armed = false;
     this.draft = null; // {pick, camera, scenario} or {edit: id}
     this.message = $("comment-message");
@@ -101,7 +102,7 @@ export class Comments {
 
   _render() {
     this._drawPins();
-    const signature = JSON.stringify([getLang(), this.selected, this.list]);
+    const signature = JSON.stringify([getLang(), this.api?.joined, this.selected, [...this.reported], this.list]);
     if (signature === this.signature) return; // unchanged: leave the list (and the focus) alone
     this.signature = signature;
     const focused = document.activeElement?.closest?.("#comment-list [data-action]");
@@ -145,6 +146,8 @@ export class Comments {
     if (c.mine) {
       out.push(button("edit", t("consult.edit"), () => this.openForm({ edit: c })));
       out.push(button("withdraw", t("consult.withdraw"), (b) => this._withdraw(c, b)));
+    } else if (this.reported.has(c.id)) {
+      out.push(el("button", { type: "button", class: "btn small", disabled: true }, t("consult.reportedShort")));
     } else out.push(button("report", t("consult.report"), (b) => this._report(c, b)));
     return out;
   }
@@ -174,6 +177,7 @@ export class Comments {
     button.disabled = true;
     try {
       await this.api.report(c.id);
+      this.reported.add(c.id);
       say(this.message, t("consult.reported"));
       this.refresh();
     } catch (err) {
@@ -204,6 +208,7 @@ export class Comments {
 
   _fail(key, err) {
     if (isStaleToken(err)) this.ctx.onUnauthorised();
+    if (err?.status === 409) this.ctx.onClosed(); // the consultation closed meanwhile
     say(this.message, errorWords(key, err), true);
   }
 
@@ -287,14 +292,20 @@ export class Comments {
 
   closeForm(cancelled = false) {
     if (!this.draft) return;
-    const from = this.draft.from;
+    const draft = this.draft;
     this.draft = null;
     $("comment-form").hidden = true;
     this._drawPins();
     if (cancelled) {
       say(this.message, t("consult.cancelled"));
-      from?.focus();
+      this._focusBack(draft);
     }
+  }
+
+  /** Give the focus back to what opened the form: a pin button, or the comment's "Edit" (maybe redrawn since). */
+  _focusBack(draft) {
+    const edit = draft.edit && $("comment-list").querySelector(`[data-action="edit"][data-id="${draft.edit.id}"]`);
+    (edit || draft.from || $("consult-pin")).focus();
   }
 
   _updateCount() {
@@ -324,7 +335,7 @@ export class Comments {
       say(this.message, t(status === "pending" ? "consult.sentPending" : "consult.sentVisible"));
       if (answer?.id != null) this.selected = answer.id;
       await this.refresh();
-      (draft.from ?? $("consult-pin")).focus();
+      this._focusBack(draft);
     } catch (err) {
       this._fail(draft.edit ? "consult.err.edit" : "consult.err.send", err);
     } finally {

@@ -5,11 +5,10 @@ import { t, getLang } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
-/** Say something in a live region (role="status"): a text, or "" to clear it. */
+/** Say something in a live region (role="status", never hidden, so it is heard): a text, or "" to clear it. */
 export function say(region, text, isError = false) {
   region.textContent = text;
   region.classList.toggle("is-error", Boolean(text) && isError);
-  region.hidden = !text;
 }
 
 const STATUS_WORDS = { 0: "consult.err.network", 401: "consult.err.401", 403: "consult.err.403", 404: "consult.err.404",

@@ -27,7 +27,7 @@ export class ConsultationPanel {
     this.timer = null;
     this.saving = new Map(); // radio group name -> timeout of its pending save
     this.message = $("consult-message");
-    this.comments = new Comments({ ...ctx, onUnauthorised: () => this._stale() });
+    this.comments = new Comments({ ...ctx, onUnauthorised: () => this._stale(), onClosed: () => this._reload() });
     $("consult-offer").addEventListener("click", () => this.offered && this.open(this.offered.slug, true));
     $("consult-close").addEventListener("click", () => this.close());
     $("consult-qr").addEventListener("click", () => this._showQr());
@@ -244,6 +244,17 @@ export class ConsultationPanel {
   _failed(key, err) {
     say(this.message, errorWords(key, err), true);
     if (isStaleToken(err)) this._stale();
+    if (err?.status === 409) this._reload(); // closed (or not open yet) meanwhile: show it as it is now
+  }
+
+  async _reload() {
+    try {
+      this.c = await this.api.consultation();
+      this.comments.use(this.api, this.c);
+      this.render();
+    } catch {
+      // the message already says what went wrong
+    }
   }
 
   /** The server does not know this browser's token (erased, or another database): join again. */

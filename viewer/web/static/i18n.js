@@ -1,6 +1,7 @@
 // All the words of the page, in English and French, and the number / time formats.
 // Static HTML text is marked with data-i18n (text), data-i18n-aria (aria-label) or
 // data-i18n-title (title); applyStrings() fills them in for the current language.
+import { CONSULT_STRINGS } from "./consult-i18n.js";
 
 const STRINGS = {
   en: {
@@ -176,6 +177,8 @@ const STRINGS = {
     "kind.river_flood": "crue de la rivière",
   },
 };
+
+for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], CONSULT_STRINGS[lang]);
 
 export const LANGS = ["en", "fr"];
 let current = "en";

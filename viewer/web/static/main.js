@@ -6,6 +6,7 @@ import { View3D } from "./view3d.js";
 import { FloodFrames, nearestIndex } from "./flood.js";
 import { t, setLang, getLang, initialLang, formatDuration, eventLabel } from "./i18n.js";
 import { el, renderLegend, renderScenario, renderIndicators } from "./panel.js";
+import { ConsultationPanel } from "./consult.js";
 import { configureStatus, track, onRender, markFailed, announce, announceAgain, announceView, sayLoading, fail, setStageNote }
   from "./status.js";
 
@@ -35,6 +36,7 @@ const state = {
 
 let view = null; // View3D, null when WebGL is missing
 let frames = null; // FloodFrames
+let consultation = null; // ConsultationPanel
 const glbCache = new Map(); // url -> Promise<ArrayBuffer>
 const shown = { main: null, base: null }; // the scene url on each side
 const tokens = { main: 0, base: 0, text: 0, anim: 0, frame: 0, play: 0 }; // newest request wins
@@ -328,6 +330,7 @@ function selectRun(name) {
   updateViewText();
   refreshTexts();
   refreshScene();
+  consultation?.runChanged();
 }
 
 function onChange() {
@@ -352,8 +355,10 @@ async function switchLanguage() {
     applyRuns(body);
     updateChoices();
     updateViewText();
+    consultation?.langChanged(); // the scenarios' titles, in the new language
   }, (err) => fail("error.runs", err)));
   refreshTexts();
+  consultation?.langChanged();
 }
 
 function wireControls() {
@@ -435,6 +440,19 @@ async function start() {
     if (family) state.eventByFamily[familyOf(family)] = event;
     selectRun(first);
   })());
+  startConsultation();
+}
+
+/** The consultation panel: opened by ?consultation=SLUG, or offered when one consultation is open. */
+function startConsultation() {
+  consultation = new ConsultationPanel({
+    view,
+    getRun: () => state.run,
+    getBaseline: () => state.baseline,
+    runTitle: (name) => state.runs.find((r) => r.name === name)?.title || name,
+    selectRun: (name) => state.runs.some((r) => r.name === name) && selectRun(name),
+  });
+  consultation.start();
 }
 
 start();

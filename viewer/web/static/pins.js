@@ -6,7 +6,7 @@
 // CRS x = x' + x0, CRS y = y' + y0, z = z' (elevation).
 import * as THREE from "three";
 
-const PIN_HEIGHT = 0.045; // of the view's height (sprites of constant size on screen)
+const PIN_HEIGHT = 0.055; // of the view's height (sprites of constant size on screen)
 const PIN_COLOURS = { other: "#0b5cab", mine: "#b34700", pending: "#5f6b76", draft: "#ffbf00" };
 const round = (v) => Math.round(v * 100) / 100; // centimetres
 
@@ -134,8 +134,11 @@ export class Pins {
   hitAt(clientX, clientY) {
     const { side, ndc } = this.view.sideAt(clientX, clientY);
     if (side !== this.side || !this.group.children.length) return null;
-    const hit = this.view.raycast(side, ndc, this.group.children);
-    return hit?.object.userData.commentId ?? null;
+    // Pins are drawn over everything (no depth test): the one on top is the last drawn, not the nearest.
+    const pins = this.group.children;
+    const rank = (o) => o.renderOrder * 1e6 + pins.indexOf(o);
+    const hits = this.view.raycastAll(side, ndc, pins).map((h) => h.object).filter((o) => o.userData.commentId != null);
+    return hits.length ? hits.reduce((a, b) => (rank(b) > rank(a) ? b : a)).userData.commentId : null;
   }
 
   /** The height of the model at a CRS point: a vertical ray from high above. */

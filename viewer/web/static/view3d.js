@@ -164,14 +164,19 @@ export class View3D {
     return { side, ndc: new THREE.Vector2(x * 2 - 1, 1 - y * 2) };
   }
 
-  /** The first intersection of the ray from the camera through ndc with `objects` (default: the side's model). */
-  raycast(sideName, ndc, objects = null) {
+  /** The intersections of the ray from the camera through ndc with `objects` (default: the side's model), nearest first. */
+  raycastAll(sideName, ndc, objects = null) {
     const side = this.sides[sideName];
     side.root.updateMatrixWorld(true);
     this.camera.updateMatrixWorld();
     this._raycaster ??= new THREE.Raycaster();
     this._raycaster.setFromCamera(ndc, this.camera);
-    return this._raycaster.intersectObjects(objects ?? [side.content], true)[0] ?? null;
+    return this._raycaster.intersectObjects(objects ?? [side.content], true);
+  }
+
+  /** The nearest intersection (see raycastAll), or null. */
+  raycast(sideName, ndc, objects = null) {
+    return this.raycastAll(sideName, ndc, objects)[0] ?? null;
   }
 
   /** The side's group holding markers, in the model's z-up frame (metres from the origin). */
