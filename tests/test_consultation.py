@@ -356,3 +356,32 @@ def test_fifty_residents_posting_twenty_writes_each_at_once_lose_nothing(runs, d
     assert figures["requests"] == 1000 and figures["errors"] == 0, figures
     assert figures["stored"] == 1000, figures
     print(f"\n{figures['backend']}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms")
+
+
+def test_twin_compare_adds_what_residents_said_to_the_report(client, runs, tmp_path):
+    from click.testing import CliRunner
+
+    from twin.cli import main
+
+    _open(client)
+    for marks in ((4, 2), (5, 3)):
+        who = _join(client)
+        for scenario, value in zip(("green-sud", "baseline"), marks, strict=True):
+            client.put("/api/consultations/plan/ratings", headers=who,
+                       json={"scenario": scenario, "criterion": "heat", "value": value})  # fmt: skip
+        client.put("/api/consultations/plan/preference", json={"ranking": ["green-sud", "baseline"]}, headers=who)
+    saved = tmp_path / "results.json"
+    saved.write_text(client.get("/api/consultations/plan/results", params={"lang": "fr"}).text, encoding="utf-8")
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", str(runs / "green-sud"), "--baseline", str(runs / "baseline"),
+                                       "--out", str(out), "--lang", "fr", "--consultation", str(saved)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="residents">') : html.index('<section id="charts">')]
+    assert "2 personnes ont participé" in section and "Confort thermique" in section
+    assert "4,5 (2), accord 0,75" in section and "2,5 (2), accord 0,75" in section  # 4 and 5; 2 and 3
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"consultation": "x"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["compare", str(runs / "green-sud"), "--baseline", str(runs / "baseline"),
+                                       "--out", str(tmp_path / "cmp2"), "--consultation", str(bad)])  # fmt: skip
+    assert result.exit_code == 1 and "bad.json: criteria" in result.output

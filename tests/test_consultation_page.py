@@ -335,7 +335,7 @@ def test_a_keyboard_user_comments_on_the_centre_of_the_view_and_rates_in_french(
     _wait(page, f'{_text("#consult-message")}.includes("n\'est pas ouverte")')
     _wait(page, "document.querySelector('#rating-baseline-heat-1').disabled")
     assert not page.evaluate("document.querySelector('#rating-baseline-heat-1').checked")
-    assert "Close" in page.locator("#consult-state").inner_text()
+    assert "Clôturée" in page.locator("#consult-state").inner_text()
     page.locator("#consult-message").scroll_into_view_if_needed()
     _shot(page, "closed")
     assert page.errors == []

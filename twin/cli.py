@@ -160,7 +160,9 @@ def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> N
 )
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Report language.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing comparison folder.")
-def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) -> None:
+@click.option("--consultation", "consultation", type=click.Path(dir_okay=False, path_type=Path),
+              help="Consultation results (JSON of /api/consultations/SLUG/results) to add to the report.")  # fmt: skip
+def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite, consultation) -> None:
     """Compare run folders (or batch folders) with a baseline: indicator table, Δ maps, scorecard and an HTML
     report."""
     from .compare import compare as compare_runs
@@ -173,6 +175,12 @@ def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite) ->
         weights = dict(weights or DEFAULT_WEIGHTS) | _parse_weights(weight_items)  # on top of the defaults
     records = [r for path in runs for r in _run_records(path)]
     comparison = compare_runs(records, baseline=_baseline(baseline, records), weights=weights)
+    if consultation is not None:
+        import dataclasses
+
+        from .residents import read_residents
+
+        comparison = dataclasses.replace(comparison, residents=read_residents(consultation))
     write_comparison(comparison, out, overwrite=overwrite, lang=lang)
     click.echo(format_indicators(comparison.runs))
     click.echo(f"report: {out / 'report.html'}")

@@ -80,6 +80,7 @@ class Comparison:
     scorecard: pd.DataFrame
     weights: dict[str, float]
     diffs: dict[tuple[str, str, str], Path] = field(default_factory=dict)
+    residents: object = None  # twin.residents.Residents: a consultation's results, for the report
 
 
 def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = None) -> Comparison:

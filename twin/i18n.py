@@ -52,6 +52,16 @@ TEXT: dict[str, dict[str, str]] = {
         "worse": "worse than the baseline",
         "same": "no change",
         "scorecard": "Scorecard",
+        "residents": "What residents said",
+        "residents_intro": "{participants} people took part in the consultation “{title}”; {preferences} chose a "
+        "preferred scenario. Marks go from 1 (poor) to 5 (very good), as averages with the number of marks; "
+        "agreement is 1 when everyone gave the same mark and 0 when the room split between 1 and 5. These are the "
+        "views of those who took part, beside the twin's figures above, not a vote of the whole town.",
+        "residents_mean": "Average mark",
+        "residents_first": "Chosen first",
+        "residents_borda": "Ranking points (Borda)",
+        "residents_own": "First by their own weights",
+        "residents_agreement": "agreement",
         "scorecard_intro": "Each criterion scores from 0 (the worst of the scenarios compared) to 1 (the best), "
         "summed over the events. The weighted score is the weighted average of the criteria; rank 1 is the best. "
         "The weights are a choice to discuss, not a verdict.",
@@ -136,6 +146,17 @@ TEXT: dict[str, dict[str, str]] = {
         "worse": "moins bien que la référence",
         "same": "pas de changement",
         "scorecard": "Tableau de bord",
+        "residents": "Ce qu'ont dit les habitants",
+        "residents_intro": "{participants} personnes ont participé à la consultation « {title} » ; {preferences} "
+        "ont choisi un scénario préféré. Les notes vont de 1 (mauvais) à 5 (très bien), en moyenne avec le nombre de "
+        "notes ; l'accord vaut 1 quand tout le monde a donné la même note et 0 quand la salle s'est partagée entre "
+        "1 et 5. Ce sont les avis des participants, à côté des chiffres du jumeau ci-dessus, pas un vote de toute "
+        "la commune.",
+        "residents_mean": "Note moyenne",
+        "residents_first": "Choisi en premier",
+        "residents_borda": "Points de classement (Borda)",
+        "residents_own": "Premier selon leurs propres poids",
+        "residents_agreement": "accord",
         "scorecard_intro": "Chaque critère est noté de 0 (le moins bon des scénarios comparés) à 1 (le meilleur), "
         "en cumulant les événements. La note pondérée est la moyenne pondérée des critères ; le rang 1 est le "
         "meilleur. Les poids sont un choix à débattre, pas un verdict.",

@@ -156,6 +156,7 @@ def _context(comparison, lang: str, folder) -> dict:
         ],
         "table": _table(rows, names, cat, lang),
         "scorecard": _scorecard(comparison, names, cat, lang),
+        "residents": _residents(getattr(comparison, "residents", None), names, lang),
         "charts": bar_charts(rows, names, cat, lang),
         "events": event_maps(comparison, lang),
         "scenarios": [_scenario(r, lang, folder) for r in runs],
@@ -199,6 +200,41 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
             }
         )
     return {"lines": [{"text": x["text"], "judgement": x["cls"]} for x in lines], "indicators": indicators}
+
+
+def _residents(residents, names: list[str], lang: str) -> dict | None:
+    """The consultation's marks and choices for the scenarios compared (those it had), or None."""
+    if residents is None:
+        return None
+    t = TEXT[lang]
+    by = {s.scenario: s for s in residents.scenarios}
+    shown = [n for n in names if n in by]
+    if not shown:
+        return None
+
+    def mark(value, n=None, agreement=None) -> str:
+        if value is None:
+            return DASH
+        text = format_number(value, lang, digits=1)
+        if n is not None:
+            text += f" ({n})"
+        if agreement is not None:
+            text += f", {t['residents_agreement']} {format_number(agreement, lang, digits=2)}"
+        return text
+
+    rows = [
+        {"words": getattr(c, lang), "cells": [mark(by[n].criteria[c.id].mean, by[n].criteria[c.id].n,
+                                                   by[n].criteria[c.id].agreement)
+                                              if c.id in by[n].criteria else DASH for n in shown]}
+        for c in residents.criteria
+    ]  # fmt: skip
+    rows.append({"words": t["residents_mean"], "cells": [mark(by[n].mean) for n in shown], "strong": True})
+    for key, field in (("residents_first", "first_choices"), ("residents_borda", "borda"),
+                       ("residents_own", "first_under_own_weights")):  # fmt: skip
+        rows.append({"words": t[key], "cells": [str(getattr(by[n], field)) for n in shown]})
+    intro = t["residents_intro"].format(participants=residents.participants, preferences=residents.preferences,
+                                        title=residents.title or residents.consultation)  # fmt: skip
+    return {"intro": intro, "names": shown, "rows": rows}
 
 
 def _table_rows(table, names: list[str]) -> list[dict]:

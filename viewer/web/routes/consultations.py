@@ -182,7 +182,8 @@ def get_results(slug: Slug, app: App, session: DB, lang: Literal["en", "fr"] = "
     out = results(session, c)
     for entry in out["scenarios"]:
         entry["indicators"] = _indicators(app, entry["scenario"], lang)
-    return {"consultation": c.slug, "lang": lang, **out}
+    return {"consultation": c.slug, "title": c.title, "lang": lang, "criteria": c.criteria, "state": store.state(c),
+            **out}  # fmt: skip
 
 
 def _indicators(app: AppState, run: str, lang: str) -> list[dict]:

@@ -4,7 +4,7 @@
 // parsed as HTML), so markup in a comment shows as text.
 import { t, getLang } from "./i18n.js";
 import { el } from "./panel.js";
-import { $, say, errorWords, formatDate, isStaleToken } from "./consult-ui.js";
+import { $, say, sayAgain, errorWords, formatDate, isStaleToken } from "./consult-ui.js";
 import { Pins, pickAt, pickCentre, cameraInCrs, showCamera } from "./pins.js";
 
 const REFRESH_MS = 10000;
@@ -27,7 +27,7 @@ export class Comments {
     this.selected = null;
     this.reported = new Set(); // ids this browser reported (the button says so)
     this.armed = false;
-    this.draft = null; // {pick, camera, scenario} or {edit: id}
+    this.draft = null; // the form's comment: {pick, scenario, camera, from} (new) or {edit: comment}
     this.message = $("comment-message");
     this.timer = null;
     this._wire();
@@ -54,6 +54,8 @@ export class Comments {
     this.closeForm();
     this.list = [];
     this.signature = "";
+    this.selected = null;
+    $("comment-card").hidden = true;
     this.pins?.show([]);
   }
 
@@ -62,10 +64,11 @@ export class Comments {
     $("consult-tools").hidden = !visible || !this.consultation;
     if (!this.consultation) return;
     const inConsultation = this.consultation.scenarios.includes(this.ctx.getRun());
-    const usable = inConsultation && this.consultation.state === "open" && Boolean(this.view);
-    $("consult-pin").disabled = !usable;
-    $("consult-pin-centre").disabled = !usable;
-    const note = !this.view ? t("consult.noView") : !inConsultation ? t("consult.notInConsultation") : "";
+    const open = this.consultation.state === "open";
+    $("consult-pin").disabled = !(inConsultation && open && this.view);
+    $("consult-pin-centre").disabled = $("consult-pin").disabled;
+    const note = !open ? t("consult.notOpenNote") : !this.view ? t("consult.noView")
+      : !inConsultation ? t("consult.notInConsultation") : "";
     $("consult-tools-note").textContent = note;
     $("consult-tools-note").hidden = !note;
   }
@@ -81,6 +84,8 @@ export class Comments {
     this.signature = "";
     this._render();
     this._updateCount();
+    sayAgain(this.message);
+    if (this.draft) this.openForm(this.draft, false); // the open form's words
   }
 
   // --- The list and the pins ---
@@ -102,7 +107,8 @@ export class Comments {
 
   _render() {
     this._drawPins();
-    const signature = JSON.stringify([getLang(), this.api?.joined, this.selected, [...this.reported], this.list]);
+    const signature = JSON.stringify([getLang(), this.api?.joined, this.consultation?.state, this.selected,
+      [...this.reported], this.list]);
     if (signature === this.signature) return; // unchanged: leave the list (and the focus) alone
     this.signature = signature;
     const focused = document.activeElement?.closest?.("#comment-list [data-action]");
@@ -144,7 +150,8 @@ export class Comments {
     if (inList && Array.isArray(c.point)) out.push(button("show", t("consult.show"), () => this.select(c.id, true)));
     if (!this.api.joined) return out;
     if (c.mine) {
-      out.push(button("edit", t("consult.edit"), () => this.openForm({ edit: c })));
+      const open = this.consultation.state === "open"; // a closed consultation's comments can be withdrawn only
+      if (open) out.push(button("edit", t("consult.edit"), () => this.openForm({ edit: c })));
       out.push(button("withdraw", t("consult.withdraw"), (b) => this._withdraw(c, b)));
     } else if (this.reported.has(c.id)) {
       out.push(el("button", { type: "button", class: "btn small", disabled: true }, t("consult.reportedShort")));
@@ -178,7 +185,7 @@ export class Comments {
     try {
       await this.api.report(c.id);
       this.reported.add(c.id);
-      say(this.message, t("consult.reported"));
+      say(this.message, () => t("consult.reported"));
       this.refresh();
     } catch (err) {
       button.disabled = false;
@@ -199,7 +206,7 @@ export class Comments {
     try {
       await this.api.withdrawComment(c.id);
       if (this.selected === c.id) this.selected = null;
-      say(this.message, t("consult.withdrawn"));
+      say(this.message, () => t("consult.withdrawn"));
       this.refresh();
     } catch (err) {
       this._fail("consult.err.withdraw", err);
@@ -209,7 +216,7 @@ export class Comments {
   _fail(key, err) {
     if (isStaleToken(err)) this.ctx.onUnauthorised();
     if (err?.status === 409) this.ctx.onClosed(); // the consultation closed meanwhile
-    say(this.message, errorWords(key, err), true);
+    say(this.message, () => errorWords(key, err), true);
   }
 
   // --- Pinning: arm, pick, write ---
@@ -249,7 +256,7 @@ export class Comments {
     this.armed = true;
     $("consult-pin").setAttribute("aria-pressed", "true");
     $("view").classList.add("is-picking");
-    say(this.message, t("consult.armed"));
+    say(this.message, () => t("consult.armed"));
   }
 
   disarm(said = false) {
@@ -257,33 +264,38 @@ export class Comments {
     this.armed = false;
     $("consult-pin").setAttribute("aria-pressed", "false");
     $("view").classList.remove("is-picking");
-    if (said) say(this.message, t("consult.pickCancelled"));
+    if (said) say(this.message, () => t("consult.pickCancelled"));
   }
 
   /** A place was picked (or not: the sky, no scene): open the form for it. */
   _picked(picked, from) {
     if (!picked) {
-      say(this.message, t("consult.noPlaceThere"), true);
+      say(this.message, () => t("consult.noPlaceThere"), true);
       return;
     }
     const scenario = picked.side === "base" ? this.ctx.getBaseline() : this.ctx.getRun();
     if (!this.consultation.scenarios.includes(scenario)) {
-      say(this.message, t("consult.notInConsultation"), true);
+      say(this.message, () => t("consult.notInConsultation"), true);
       return;
     }
     this.openForm({ pick: picked, scenario, camera: cameraInCrs(this.view), from });
   }
 
   /** Open the form: for a new comment ({pick, scenario, camera}) or to edit one's own ({edit: comment}). */
-  openForm(draft) {
+  openForm(draft, fresh = true) {
     this.draft = draft;
     const editing = Boolean(draft.edit);
+    if (fresh && this.selected != null) { // the card would hide the form's place
+      this.selected = null;
+      this._render();
+    }
     $("comment-label").textContent = t(editing ? "consult.editLabel" : "consult.commentLabel");
-    $("comment-where").textContent = editing ? "" : t(draft.pick.onBuilding ? "consult.whereBuilding" : "consult.where", {
-      title: this.ctx.runTitle(draft.scenario) });
-    $("comment-text").value = editing ? draft.edit.text : "";
+    const where = draft.pick?.onBuilding ? "consult.whereBuilding" : "consult.where";
+    $("comment-where").textContent = editing ? "" : t(where, { title: this.ctx.runTitle(draft.scenario) });
     $("comment-send").textContent = t(editing ? "consult.save" : "consult.send");
     $("comment-form").hidden = false;
+    if (!fresh) return; // the language changed: the text written and the focus stay
+    $("comment-text").value = editing ? draft.edit.text : "";
     this._updateCount();
     this._drawPins();
     say(this.message, "");
@@ -297,7 +309,7 @@ export class Comments {
     $("comment-form").hidden = true;
     this._drawPins();
     if (cancelled) {
-      say(this.message, t("consult.cancelled"));
+      say(this.message, () => t("consult.cancelled"));
       this._focusBack(draft);
     }
   }
@@ -318,7 +330,7 @@ export class Comments {
     const text = $("comment-text").value.trim();
     if (!draft) return;
     if (!text) {
-      say(this.message, t("consult.empty"), true);
+      say(this.message, () => t("consult.empty"), true);
       $("comment-text").focus();
       return;
     }
@@ -331,8 +343,10 @@ export class Comments {
           point: draft.pick.point, ...(draft.camera ? { camera: draft.camera } : {}) });
       }
       this.closeForm();
-      const status = answer?.status ?? "visible";
-      say(this.message, t(status === "pending" ? "consult.sentPending" : "consult.sentVisible"));
+      const pending = answer?.status === "pending";
+      const words = draft.edit ? (pending ? "consult.editedPending" : "consult.edited")
+        : pending ? "consult.sentPending" : "consult.sentVisible";
+      say(this.message, () => t(words));
       if (answer?.id != null) this.selected = answer.id;
       await this.refresh();
       this._focusBack(draft);

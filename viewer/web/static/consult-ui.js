@@ -5,10 +5,23 @@ import { t, getLang } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
-/** Say something in a live region (role="status", never hidden, so it is heard): a text, or "" to clear it. */
-export function say(region, text, isError = false) {
-  region.textContent = text;
-  region.classList.toggle("is-error", Boolean(text) && isError);
+const said = new WeakMap(); // region -> its last message, said again in the new language on a switch
+
+/**
+ * Say something in a live region (role="status", never hidden, so it is heard): a text, a function
+ * giving it (called again by sayAgain when the language changes), or "" to clear it.
+ */
+export function say(region, message, isError = false) {
+  const text = typeof message === "function" ? message : () => message;
+  said.set(region, { text, isError });
+  region.textContent = text();
+  region.classList.toggle("is-error", Boolean(region.textContent) && isError);
+}
+
+/** Say a region's last message again, in the language now chosen. */
+export function sayAgain(region) {
+  const last = said.get(region);
+  if (last) say(region, last.text, last.isError);
 }
 
 const STATUS_WORDS = { 0: "consult.err.network", 401: "consult.err.401", 403: "consult.err.403", 404: "consult.err.404",

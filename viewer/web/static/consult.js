@@ -6,7 +6,7 @@ import { Comments } from "./comments.js";
 import { renderResults, criterionLabel } from "./results.js";
 import { t, pick, getLang } from "./i18n.js";
 import { el } from "./panel.js";
-import { $, say, errorWords, formatDate, isStaleToken, MyAnswers } from "./consult-ui.js";
+import { $, say, sayAgain, errorWords, formatDate, isStaleToken, MyAnswers } from "./consult-ui.js";
 
 const RESULTS_MS = 3000;
 const SAVE_DELAY_MS = 400; // arrow keys move through a radio group: save where they stop
@@ -68,7 +68,7 @@ export class ConsultationPanel {
       this.c = await this.api.consultation();
     } catch (err) {
       panel.dataset.state = "error";
-      say(this.message, errorWords("consult.err.load", err), true);
+      say(this.message, () => errorWords("consult.err.load", err), true);
       return;
     }
     this.offered ??= { slug, title: this.c.title };
@@ -103,6 +103,7 @@ export class ConsultationPanel {
     this.render();
     this.comments.langChanged();
     this._refreshResults();
+    sayAgain(this.message);
   }
 
   runChanged() {
@@ -196,11 +197,11 @@ export class ConsultationPanel {
       await this.api.join(identity);
       this.answers.clear(); // a new participant starts with no answers
       this.render();
-      say(this.message, t("consult.joinedSaid"));
+      say(this.message, () => t("consult.joinedSaid"));
       $("consult-joined").focus();
       this.comments.refresh(); // the "Report" buttons appear
     } catch (err) {
-      say(this.message, errorWords("consult.err.join", err), true);
+      say(this.message, () => errorWords("consult.err.join", err), true);
     } finally {
       $("consult-join").disabled = false;
     }
@@ -216,11 +217,11 @@ export class ConsultationPanel {
   }
 
   async _rate(run, crit, value) {
-    const words = { title: this.ctx.runTitle(run), criterion: criterionLabel(crit), value };
+    const words = () => ({ title: this.ctx.runTitle(run), criterion: criterionLabel(crit), value });
     try {
       await this.api.rate(run, crit.id, value);
       this.answers.setRating(run, crit.id, value);
-      say(this.message, t("consult.rated", words));
+      say(this.message, () => t("consult.rated", words()));
       this._refreshResults();
     } catch (err) {
       this._failed("consult.err.rate", err); // show what is really saved
@@ -233,7 +234,7 @@ export class ConsultationPanel {
     try {
       await this.api.prefer([run]); // the chosen scenario first (and only: no order is made up for the others)
       this.answers.preference = run;
-      say(this.message, t("consult.preferred", { title: this.ctx.runTitle(run) }));
+      say(this.message, () => t("consult.preferred", { title: this.ctx.runTitle(run) }));
       this._refreshResults();
     } catch (err) {
       this._failed("consult.err.prefer", err);
@@ -242,7 +243,7 @@ export class ConsultationPanel {
   }
 
   _failed(key, err) {
-    say(this.message, errorWords(key, err), true);
+    say(this.message, () => errorWords(key, err), true);
     if (isStaleToken(err)) this._stale();
     if (err?.status === 409) this._reload(); // closed (or not open yet) meanwhile: show it as it is now
   }
@@ -263,7 +264,7 @@ export class ConsultationPanel {
     this.api.forget();
     this.answers.clear();
     this.render();
-    say(this.message, t("consult.staleToken"), true);
+    say(this.message, () => t("consult.staleToken"), true);
   }
 
   // --- Live results and the QR code ---
