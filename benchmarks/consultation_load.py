@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ADMIN = "load-test-admin-token"
@@ -94,7 +95,7 @@ async def _load(base: str, scenarios: list[str], clients: int, each: int) -> dic
     import httpx
 
     admin = {"Authorization": f"Bearer {ADMIN}"}
-    slug = "load"
+    slug = f"load-{uuid.uuid4().hex[:8]}"  # a new consultation each run, also on a database kept between runs
     body = {"slug": slug, "title": "Load", "scenarios": scenarios, "criteria": CRITERIA,
             "opens_utc": "2000-01-01T00:00:00Z"}  # fmt: skip
     with httpx.Client(base_url=base, timeout=60) as client:

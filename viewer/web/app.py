@@ -84,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         places=Places(catalogue),
     )
     app.add_exception_handler(TwinError, twin_error_handler)
-    for module in (runs, scenes, scenarios, jobs, consultations):
+    for module in (consultations, runs, scenes, scenarios, jobs):  # the busiest routes are matched first
         app.include_router(module.router)
     _mount_page(app, settings)
     app.add_middleware(Headers, headers=security_headers(settings.static_dir / "index.html"))

@@ -159,3 +159,33 @@ class WeightsIn(_In):
 
 class Saved(BaseModel):
     saved: bool = True
+
+
+class CriterionResult(BaseModel):
+    mean: float | None = Field(description="average mark, 1-5")
+    n: int = Field(description="number of marks")
+    sd: float | None = Field(description="standard deviation of the marks")
+    agreement: float | None = Field(description="1 - sd / 2: 1 when all agree, 0 when split between 1 and 5")
+    distribution: list[int] = Field(description="number of marks 1, 2, 3, 4 and 5")
+
+
+class ScenarioResult(BaseModel):
+    scenario: str
+    criteria: dict[str, CriterionResult]
+    mean: float | None = Field(description="average of the criteria's average marks")
+    first_choices: int
+    borda: int = Field(description="n - 1 points for a first place, n - 2 for a second, ...")
+    first_under_own_weights: int = Field(description="participants whose own weighted marks put it first")
+    indicators: list[dict] = Field(description="the twin's key indicators against the baseline (as /compare)")
+
+
+class Results(BaseModel):
+    consultation: str
+    title: str
+    lang: Literal["en", "fr"]
+    state: Literal["draft", "open", "closed"]
+    criteria: list[dict]
+    participants: int
+    preferences: int
+    ratings: int
+    scenarios: list[ScenarioResult]

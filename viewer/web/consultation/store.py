@@ -117,6 +117,27 @@ def participant(session: Session, c: Consultation, token: str | None) -> Partici
     return p
 
 
+def writer(session: Session, slug: str, token: str | None) -> tuple[Consultation, Participant]:
+    """The consultation ``slug`` and the participant of ``token`` in it, in one query (the path of every write):
+    404 for an unknown consultation, 401 without a token, 403 with one that is not of this consultation."""
+    if not token:
+        get(session, slug)
+        raise UnauthorizedError("X-Participant-Token: header must hold the token given on joining, got none")
+    row = session.execute(
+        select(Consultation, Participant)
+        .outerjoin(
+            Participant,
+            (Participant.consultation_id == Consultation.id) & (Participant.token_sha256 == token_hash(token)),
+        )
+        .where(Consultation.slug == slug)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"consultation: slug must be that of a consultation, got {slug!r}")
+    if row[1] is None:
+        raise ForbiddenError("X-Participant-Token: must be a token of this consultation, got another")
+    return row[0], row[1]
+
+
 def check_admin(expected_sha256: str | None, authorization: str | None) -> None:
     """The facilitator's token (``Authorization: Bearer ...``) against the hash the server keeps."""
     if not authorization:

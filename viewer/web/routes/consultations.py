@@ -68,8 +68,7 @@ def _comment(comment: Comment, viewer_id: int | None) -> schemas.Comment:
 
 def _writer(app: AppState, session: Session, slug: str, token: str | None):
     """The consultation and the participant of ``token``, counted against the write rate."""
-    c = store.get(session, slug)
-    p = store.participant(session, c, token)
+    c, p = store.writer(session, slug, token)
     app.write_limit.hit(f"participant:{p.id}")
     return c, p
 
@@ -176,7 +175,9 @@ def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DBW, tok
     return schemas.Saved()
 
 
-@router.get("/{slug}/results", summary="Residents' ratings and choices beside the twin's indicators")
+@router.get(
+    "/{slug}/results", response_model=schemas.Results, summary="Residents' ratings and choices beside the twin's"
+)
 def get_results(slug: Slug, app: App, session: DB, lang: Literal["en", "fr"] = "en") -> dict:
     c = store.get(session, slug)
     out = results(session, c)
@@ -217,7 +218,8 @@ def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App,
     return _comment(store.moderate(session, store.get(session, slug), comment, body.status), None)
 
 
-@router.get("/{slug}/export/{name}", summary="Export for planners (admin): CSV, GeoJSON, data dictionary",
+@router.get("/{slug}/export/{name}", response_class=Response,
+            summary="Export for planners (admin): CSV, GeoJSON, data dictionary",
             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})  # fmt: skip
 def get_export(
     slug: Slug, name: Annotated[str, Path(description=f"one of {', '.join(NAMES)}")], app: App, session: DB,
@@ -236,7 +238,8 @@ def get_export(
     return Response(text, media_type=f"{media}; charset=utf-8", headers={"Content-Disposition": disposition})
 
 
-@router.get("/{slug}/qr.svg", summary="A QR code of the consultation's address (for the big screen)",
+@router.get("/{slug}/qr.svg", response_class=Response,
+            summary="A QR code of the consultation's address (for the big screen)",
             responses={200: {"content": {"image/svg+xml": {}}}})  # fmt: skip
 def qr_code(slug: Slug, request: Request, app: App, session: DB) -> Response:
     import io
