@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import threading
 import time
 
 import httpx
 import pytest
 import rasterio
+from conftest import serving
 from test_report import ARTEFACTS
 
 from twin.datasets import scenarios_dir
@@ -37,8 +36,6 @@ READY_S = 60  # a cold scene cache on 2 busy cores
 @pytest.fixture(scope="module")
 def server(demo_output, tmp_path_factory):
     """uvicorn serving the demo's runs with an admin token, in a thread; yields the base URL."""
-    import uvicorn
-
     from viewer.web import create_app
     from viewer.web.settings import Settings
 
@@ -49,19 +46,8 @@ def server(demo_output, tmp_path_factory):
         work_dir=tmp_path_factory.mktemp("w"),
         admin_token_sha256=hashlib.sha256(ADMIN.encode()).hexdigest(),
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

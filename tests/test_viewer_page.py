@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
 import time
 
 import numpy as np
 import pytest
+from conftest import serving
 from PIL import Image
 from test_report import ARTEFACTS
 
@@ -31,27 +30,13 @@ READY_S = 60  # generous bound for a cold scene cache on 2 busy cores; the bench
 @pytest.fixture(scope="module")
 def server(demo_output, tmp_path_factory):
     """uvicorn serving the demo's runs on a free loopback port, in a thread; yields the base URL."""
-    import uvicorn
-
     from viewer.web import create_app
     from viewer.web.settings import Settings
 
     out, _ = demo_output
     settings = Settings(runs_dir=out / "runs", scenarios_dir=scenarios_dir(), work_dir=tmp_path_factory.mktemp("w"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture
