@@ -385,3 +385,54 @@ def test_twin_compare_adds_what_residents_said_to_the_report(client, runs, tmp_p
     result = CliRunner().invoke(main, ["compare", str(runs / "green-sud"), "--baseline", str(runs / "baseline"),
                                        "--out", str(tmp_path / "cmp2"), "--consultation", str(bad)])  # fmt: skip
     assert result.exit_code == 1 and "bad.json: criteria" in result.output
+
+
+def test_times_with_an_offset_are_kept_as_the_same_instant(client):
+    paris = dt.timezone(dt.timedelta(hours=2))
+    opens = (NOW + dt.timedelta(minutes=90)).astimezone(paris)  # 90 min from now, written in Paris summer time
+    made = _open(client, opens_utc=opens.isoformat())
+    assert made["state"] == "draft"
+    assert dt.datetime.fromisoformat(made["opens_utc"]) == opens  # the same instant, in UTC
+    earlier = (NOW - dt.timedelta(minutes=30)).astimezone(paris).isoformat()
+    reopened = client.patch("/api/consultations/plan", headers=BEARER, json={"opens_utc": earlier})
+    assert reopened.json()["state"] == "open"
+    assert client.get("/api/consultations/plan").json()["state"] == "open"  # as stored and read back
+
+
+def test_a_null_title_or_a_nan_point_is_refused_with_422(client):
+    _open(client)
+    response = client.patch("/api/consultations/plan", json={"title": None}, headers=BEARER)
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "title"]
+    who = _join(client)
+    body = '{"scenario": "baseline", "text": "x", "point": [NaN, 1.0]}'
+    response = client.post("/api/consultations/plan/comments", content=body,
+                           headers=who | {"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_closing_stops_weights_reports_and_withdrawals_too(client):
+    _open(client)
+    author, other = _join(client), _join(client)
+    comment = client.post("/api/consultations/plan/comments", headers=author,
+                          json={"scenario": "baseline", "text": "Stays"}).json()  # fmt: skip
+    client.patch("/api/consultations/plan", json={"closes_utc": NOW.isoformat()}, headers=BEARER)
+    url = f"/api/consultations/plan/comments/{comment['id']}"
+    assert (
+        client.put("/api/consultations/plan/weights", json={"weights": {"heat": 1}}, headers=other).status_code == 409
+    )
+    assert client.post(url + "/reports", json={}, headers=other).status_code == 409
+    assert client.delete(url, headers=author).status_code == 409
+    assert [c["text"] for c in client.get("/api/consultations/plan/comments").json()["comments"]] == ["Stays"]
+
+
+def test_a_comment_shown_again_by_a_facilitator_needs_new_reports_to_hide(client):
+    _open(client, hide_after_reports=2)
+    comment = client.post("/api/consultations/plan/comments", headers=_join(client),
+                          json={"scenario": "baseline", "text": "Contested"}).json()  # fmt: skip
+    url = f"/api/consultations/plan/comments/{comment['id']}"
+    for _ in range(2):
+        client.post(url + "/reports", json={}, headers=_join(client))
+    assert client.get("/api/consultations/plan/comments").json()["comments"] == []
+    client.patch(url + "/status", json={"status": "visible"}, headers=BEARER)
+    client.post(url + "/reports", json={}, headers=_join(client))  # one new report: under the threshold
+    assert [c["reports"] for c in client.get("/api/consultations/plan/comments").json()["comments"]] == [1]

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -13,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,7 +25,7 @@ from twin.errors import OutputError, TwinError, message
 from .catalogue import Catalogue
 from .consultation.limits import RateLimit
 from .consultation.places import Places
-from .errors import redactor, twin_error_handler
+from .errors import redactor, twin_error_handler, validation_error_handler
 from .jobs import JobQueue
 from .routes import consultations, jobs, runs, scenarios, scenes
 from .routes.scenes import scene_file
@@ -84,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         places=Places(catalogue),
     )
     app.add_exception_handler(TwinError, twin_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     for module in (consultations, runs, scenes, scenarios, jobs):  # the busiest routes are matched first
         app.include_router(module.router)
     _mount_page(app, settings)
@@ -118,7 +121,8 @@ ERASE_EVERY_S = 3600.0  # how often the tokens of consultations past their reten
 
 
 async def _erase_expired_tokens(state: AppState) -> None:
-    """Erase, now and then every hour, the participant tokens of consultations past their retention period."""
+    """Erase, now and then every hour, the participant tokens of consultations past their retention period; a
+    failure (the database away for a while) is logged and tried again at the next hour, never ends the task."""
     from starlette.concurrency import run_in_threadpool
 
     from .consultation.store import erase_expired_tokens
@@ -128,7 +132,11 @@ async def _erase_expired_tokens(state: AppState) -> None:
             erase_expired_tokens(session)
 
     while True:
-        await run_in_threadpool(erase)
+        try:
+            async with state.store_lock:
+                await run_in_threadpool(erase)
+        except Exception:  # whatever went wrong now, keep erasing later
+            logging.getLogger("twin.serve").exception("erasing expired consultation tokens failed; retrying later")
         await asyncio.sleep(ERASE_EVERY_S)
 
 
@@ -141,9 +149,12 @@ def _own_folder(folder: Path) -> None:
 
 
 def _prepare_first_view(state: AppState) -> None:
-    """Build the scene a page shows first (the baseline's plain map) while the server waits for its first visitor."""
+    """Build the scene a page shows first (the baseline's plain map) while the server waits for its first visitor,
+    and read the runs' footprints (comments find their building without a file read under the write lock)."""
     with contextlib.suppress(TwinError):  # no baseline run yet: the page says so when asked
         scene_file(state, state.settings.baseline)
+    for run in state.catalogue.names():
+        state.places.building_at(run, 0.0, 0.0)
 
 
 def _mount_page(app: FastAPI, settings: Settings) -> None:

@@ -97,3 +97,12 @@ async def twin_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """A :class:`TwinError` as ``{"detail": message}`` with the status of :data:`STATUS`; the server's folders
     are named, not shown."""
     return JSONResponse({"detail": request.app.state.twin.redact(str(exc))}, status_code=status_of(exc))
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """422 with each problem's field path, message and type, without echoing the input back (it may be large,
+    or not JSON at all: NaN)."""
+    problems = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+    ]
+    return JSONResponse({"detail": problems}, status_code=422)

@@ -61,16 +61,23 @@ def export(session: Session, c: Consultation, name: str, *, crs: str | None, ide
         return _csv(["id", *head, "scenario", "text", "lang", "x", "y", "building", "status", "reports",
                      "created_utc"],
                     [[r.id, *person(r.participant_id), r.scenario, r.text, r.lang, r.x, r.y, r.building, r.status,
-                      r.reports, r.created_utc.isoformat()] for r in rows])  # fmt: skip
+                      r.reports, _iso(r.created_utc)] for r in rows])  # fmt: skip
     if name == "ratings.csv":
         rows = session.scalars(select(Rating).where(Rating.consultation_id == c.id).order_by(Rating.id))
         return _csv([*head, "scenario", "criterion", "value", "updated_utc"],
-                    [[*person(r.participant_id), r.scenario, r.criterion, r.value, r.updated_utc.isoformat()]
+                    [[*person(r.participant_id), r.scenario, r.criterion, r.value, _iso(r.updated_utc)]
                      for r in rows])  # fmt: skip
     rows = session.scalars(select(Preference).where(Preference.consultation_id == c.id).order_by(Preference.id))
     n = len(c.scenarios)
     return _csv([*head, *(f"rank_{i}" for i in range(1, n + 1))],
                 [[*person(r.participant_id), *r.ranking, *[""] * (n - len(r.ranking))] for r in rows])  # fmt: skip
+
+
+def _iso(value) -> str:
+    """A time as ISO 8601 in UTC (SQLite gives UTC clock times back without their offset)."""
+    import datetime as dt
+
+    return (value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)).isoformat()
 
 
 def _csv(head: list[str], rows) -> str:
@@ -100,7 +107,7 @@ def _geojson(rows, person, head: list[str], crs: str | None) -> str:
         lon, lat = to_wgs84.transform(r.x, r.y)
         props = dict(zip(head, person(r.participant_id), strict=True)) | {
             "id": r.id, "scenario": r.scenario, "text": r.text, "lang": r.lang, "x": r.x, "y": r.y,
-            "building": r.building, "status": r.status, "reports": r.reports, "created_utc": r.created_utc.isoformat(),
+            "building": r.building, "status": r.status, "reports": r.reports, "created_utc": _iso(r.created_utc),
         }  # fmt: skip
         point = {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
         features.append({"type": "Feature", "geometry": point, "properties": props})

@@ -17,7 +17,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Consultation, Participant, Preference, Rating
+from .models import Comment, Consultation, Participant, Preference, Rating
 
 
 def results(session: Session, c: Consultation) -> dict:
@@ -55,7 +55,8 @@ def results(session: Session, c: Consultation) -> dict:
             "borda": borda[s],
             "first_under_own_weights": own_first[s],
         })  # fmt: skip
-    participants = {r.participant_id for r in ratings} | {p.participant_id for p in preferences}
+    commenters = set(session.scalars(select(Comment.participant_id).where(Comment.consultation_id == c.id)))
+    participants = {r.participant_id for r in ratings} | {p.participant_id for p in preferences} | commenters
     return {"participants": len(participants), "preferences": len(preferences), "ratings": len(ratings),
             "scenarios": scenarios}  # fmt: skip
 
@@ -74,7 +75,8 @@ def _summary(values: list[int]) -> dict:
 
 
 def _own_firsts(ratings, weights: dict, criteria: list[str], scenarios: list[str]) -> dict[str, int]:
-    """How many participants put each scenario first by their own weighted ratings (ties shared out)."""
+    """How many participants put each scenario first by their own weighted ratings (a tie counts for each tied
+    scenario, so the counts may add up to more than the participants)."""
     marks: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for r in ratings:
         marks[r.participant_id][r.scenario][r.criterion] = r.value

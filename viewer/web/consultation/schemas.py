@@ -15,7 +15,15 @@ MAX_COMMENT = 1000  # characters of a comment
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A time as UTC: one without an offset is taken as UTC, one with an offset is converted (the database keeps
+    UTC clock times; SQLite drops offsets)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Criterion(_In):
@@ -47,6 +55,8 @@ class ConsultationIn(_In):
     identity: Literal["none", "optional"] = Field("none", description="whether a name or e-mail may be given")
     retention_days: int = Field(365, ge=1, le=3650, description="days after closing before tokens are erased")
 
+    _times = field_validator("opens_utc", "closes_utc")(_utc)
+
     @field_validator("scenarios", "criteria")
     @classmethod
     def _unique(cls, value):
@@ -57,10 +67,21 @@ class ConsultationIn(_In):
 
 
 class ConsultationPatch(_In):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    """Fields to change; ``opens_utc`` or ``closes_utc`` null means "not set" (a draft, or open until closed)."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] = None
+    description: Annotated[str, StringConstraints(max_length=5000)] = None
     opens_utc: dt.datetime | None = None
     closes_utc: dt.datetime | None = None
+
+    _times = field_validator("opens_utc", "closes_utc")(_utc)
+
+    @field_validator("title", "description", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("must be text, not null")
+        return value
 
 
 class Consultation(BaseModel):

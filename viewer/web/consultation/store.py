@@ -11,15 +11,18 @@ import hashlib
 import hmac
 import secrets
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from twin.errors import ScenarioError, message
 
-from ..errors import ClosedError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
+from ..errors import ClosedError, ConflictError, ForbiddenError, NotFoundError, TooFastError, UnauthorizedError
 from . import schemas
 from .models import Comment, Consultation, Participant, Preference, Rating, Report, utcnow
+
+MAX_COMMENTS = 200  # comments one participant may leave in a consultation
 
 
 def token_hash(token: str) -> str:
@@ -75,6 +78,8 @@ def update(session: Session, c: Consultation, patch: schemas.ConsultationPatch) 
     for name, value in patch.model_dump(exclude_unset=True).items():
         setattr(c, name, value)
     _check_times(c.opens_utc, c.closes_utc)
+    if "closes_utc" in patch.model_fields_set and c.tokens_erased_utc is not None:
+        c.tokens_erased_utc = None  # reopened after an erasure: who joins now is erased after the new closing
     session.commit()
     return c
 
@@ -157,8 +162,12 @@ def _scenario(c: Consultation, scenario: str) -> str:
 
 def add_comment(session: Session, c: Consultation, p: Participant, data: schemas.CommentIn, *,
                 building: str | None) -> Comment:  # fmt: skip
-    """A comment, visible at once (post-moderation) or pending (pre-moderation)."""
+    """A comment, visible at once (post-moderation) or pending (pre-moderation); at most
+    :data:`MAX_COMMENTS` a participant."""
     _require_open(c, "comments")
+    written = session.scalar(select(sa.func.count()).select_from(Comment).where(Comment.participant_id == p.id))
+    if written >= MAX_COMMENTS:
+        raise TooFastError(f"X-Participant-Token: at most {MAX_COMMENTS} comments a participant, got {written}")
     x, y = data.point if data.point else (None, None)
     comment = Comment(
         consultation_id=c.id, participant_id=p.id, scenario=_scenario(c, data.scenario), text=data.text,
@@ -197,25 +206,31 @@ def edit_comment(session: Session, c: Consultation, p: Participant, comment_id: 
 
 
 def delete_comment(session: Session, c: Consultation, p: Participant, comment_id: int) -> None:
-    """Withdraw one's own comment."""
+    """Withdraw one's own comment (while the consultation is open, as its privacy notice says)."""
+    _require_open(c, "withdrawals")
     session.delete(_own(session, c, p, comment_id))
     session.commit()
 
 
+LIST_LIMIT = 2000  # comments in one answer: the newest
+
+
 def comments(session: Session, c: Consultation, *, scenario: str | None, viewer: Participant | None) -> list[Comment]:
-    """Visible comments, and the viewer's own whatever their status; oldest first."""
-    query = select(Comment).where(Comment.consultation_id == c.id)
+    """Visible comments, and the viewer's own whatever their status; the newest :data:`LIST_LIMIT`, oldest first."""
+    shown = Comment.status == "visible"
+    if viewer is not None:
+        shown = shown | (Comment.participant_id == viewer.id)
+    query = select(Comment).where(Comment.consultation_id == c.id, shown)
     if scenario is not None:
         query = query.where(Comment.scenario == scenario)
-    shown = []
-    for comment in session.scalars(query.order_by(Comment.id)):
-        if comment.status == "visible" or (viewer is not None and comment.participant_id == viewer.id):
-            shown.append(comment)
-    return shown
+    newest = list(session.scalars(query.order_by(Comment.id.desc()).limit(LIST_LIMIT)))
+    return newest[::-1]
 
 
 def report(session: Session, c: Consultation, p: Participant, comment_id: int, reason: str) -> Comment:
-    """Report a comment; after the consultation's number of reports it is hidden until a facilitator decides."""
+    """Report a comment; after the consultation's number of reports (since a facilitator last showed it) it is
+    hidden until a facilitator decides. The count is incremented in SQL, so reports at once all count."""
+    _require_open(c, "reports")
     comment = _comment(session, c, comment_id)
     if comment.participant_id == p.id:
         raise ScenarioError(message(f"{c.slug}: comment {comment_id}", "report", "about another's comment", "yours"))
@@ -225,7 +240,8 @@ def report(session: Session, c: Consultation, p: Participant, comment_id: int, r
     except IntegrityError:
         session.rollback()
         return _comment(session, c, comment_id)  # reported once already: counts once
-    comment.reports += 1
+    session.execute(sa.update(Comment).where(Comment.id == comment.id).values(reports=Comment.reports + 1))
+    session.refresh(comment)
     if comment.reports >= c.hide_after_reports and comment.status == "visible":
         comment.status = "hidden"
     session.commit()
@@ -233,8 +249,11 @@ def report(session: Session, c: Consultation, p: Participant, comment_id: int, r
 
 
 def moderate(session: Session, c: Consultation, comment_id: int, status: str) -> Comment:
+    """A facilitator shows or hides a comment; showing it starts the count of reports again."""
     comment = _comment(session, c, comment_id)
     comment.status = status
+    if status == "visible":
+        comment.reports = 0
     session.commit()
     return comment
 
@@ -252,14 +271,14 @@ def rate(session: Session, c: Consultation, p: Participant, data: schemas.Rating
     ids = [k["id"] for k in c.criteria]
     if data.criterion not in ids:
         raise ScenarioError(message("body", "criterion", f"one of {ids}", data.criterion))
-    existing = session.scalar(select(Rating).where(Rating.participant_id == p.id, Rating.scenario == data.scenario,
-                                                  Rating.criterion == data.criterion))  # fmt: skip
-    if existing is None:
-        session.add(Rating(consultation_id=c.id, participant_id=p.id, scenario=data.scenario,
-                           criterion=data.criterion, value=data.value))  # fmt: skip
-    else:
-        existing.value, existing.updated_utc = data.value, utcnow()
-    session.commit()
+    where = (Rating.participant_id == p.id, Rating.scenario == data.scenario, Rating.criterion == data.criterion)
+    _upsert(
+        session,
+        Rating,
+        where,
+        {"value": data.value},
+        {"consultation_id": c.id, "participant_id": p.id, "scenario": data.scenario, "criterion": data.criterion},
+    )
 
 
 def prefer(session: Session, c: Consultation, p: Participant, data: schemas.PreferenceIn) -> None:
@@ -269,16 +288,32 @@ def prefer(session: Session, c: Consultation, p: Participant, data: schemas.Pref
         _scenario(c, s)
     if len(set(data.ranking)) != len(data.ranking):
         raise ScenarioError(message("body", "ranking", "each scenario at most once", data.ranking))
-    existing = session.scalar(select(Preference).where(Preference.participant_id == p.id))
-    if existing is None:
-        session.add(Preference(consultation_id=c.id, participant_id=p.id, ranking=data.ranking))
-    else:
-        existing.ranking, existing.updated_utc = data.ranking, utcnow()
-    session.commit()
+    _upsert(session, Preference, (Preference.participant_id == p.id,), {"ranking": data.ranking},
+            {"consultation_id": c.id, "participant_id": p.id})  # fmt: skip
+
+
+def _upsert(session: Session, model, where: tuple, values: dict, keys: dict) -> None:
+    """Update the participant's row, or add it; two requests at once (a double tap) end as one row, not a 500."""
+    for attempt in (1, 2):
+        existing = session.scalar(select(model).where(*where))
+        if existing is not None:
+            for name, value in (values | {"updated_utc": utcnow()}).items():
+                setattr(existing, name, value)
+            session.commit()
+            return
+        session.add(model(**keys, **values))
+        try:
+            session.commit()
+            return
+        except IntegrityError:
+            session.rollback()  # the other request added it first: update it
+            if attempt == 2:
+                raise
 
 
 def weigh(session: Session, c: Consultation, p: Participant, data: schemas.WeightsIn) -> None:
     """A participant's own weights of the criteria, for their ranking in the results."""
+    _require_open(c, "weights")
     ids = [k["id"] for k in c.criteria]
     bad = {k: w for k, w in data.weights.items() if k not in ids or not 0 <= w <= 100}
     if bad or not any(w > 0 for w in data.weights.values()):

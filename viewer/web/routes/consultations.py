@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Literal
 
@@ -180,7 +181,9 @@ def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DBW, tok
 )
 def get_results(slug: Slug, app: App, session: DB, lang: Literal["en", "fr"] = "en") -> dict:
     c = store.get(session, slug)
-    out = results(session, c)
+    # at most one computation a second per consultation: every open page polls the results
+    out = remember(app, ("results", c.slug, int(time.monotonic())), lambda: results(session, c))
+    out = {**out, "scenarios": [dict(e) for e in out["scenarios"]]}
     for entry in out["scenarios"]:
         entry["indicators"] = _indicators(app, entry["scenario"], lang)
     return {"consultation": c.slug, "title": c.title, "lang": lang, "criteria": c.criteria, "state": store.state(c),
