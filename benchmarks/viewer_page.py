@@ -14,34 +14,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 N = 50
 M = 5
-
-
-def _serve(runs: Path, work: Path):
-    import uvicorn
-
-    from twin.datasets import scenarios_dir
-    from viewer.web import create_app
-    from viewer.web.settings import Settings
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(runs_dir=runs, scenarios_dir=scenarios_dir(), work_dir=work))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _latencies(client, url: str, n: int = N) -> dict:
@@ -75,11 +55,15 @@ def main(runs: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from conftest import CHROMIUM, CHROMIUM_ARGS, serving
+
+    from twin.datasets import scenarios_dir
+    from viewer.web import create_app
+    from viewer.web.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="twin-bench-viewer-"))
-    server, base = _serve(runs.resolve(), work)
-    try:
+    app = create_app(Settings(runs_dir=runs.resolve(), scenarios_dir=scenarios_dir(), work_dir=work))
+    with serving(app) as base:
         with httpx.Client(base_url=base, timeout=120) as client:
             run = next(r["name"] for r in client.get("/api/runs").json()["runs"] if not r["baseline"])
             api = {
@@ -97,9 +81,7 @@ def main(runs: Path) -> None:
             cold = _first_frames(base, browser, 1)  # the scene cache is empty: the server builds the first GLB
             warm = _first_frames(base, browser, M)
             browser.close()
-    finally:
-        server.should_exit = True
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     print(
         json.dumps(
             {

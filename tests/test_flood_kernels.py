@@ -227,41 +227,13 @@ def test_active_ranges_give_the_full_sweep_bitwise(dtype, seed):
     like = np.zeros_like
     factor = np.where(h > 0, 0.5, 1.0).astype(dtype)
     q = dtype(0.01)
+
+    def flux(along, across, lo_, hi_):  # the arguments of update_qx / update_qy: the flux updated, then the other
+        return [h, z, n, blocked, along, across, like(along), np.zeros(ny + 1), lo_, hi_, 0.5, 5.0, G, 0.7, 1e-3]
+
     calls = {
-        "update_qx": lambda lo_, hi_: [
-            h,
-            z,
-            n,
-            blocked,
-            qx,
-            qy,
-            like(qx),
-            np.zeros(ny + 1),
-            lo_,
-            hi_,
-            0.5,
-            5.0,
-            G,
-            0.7,
-            1e-3,
-        ],
-        "update_qy": lambda lo_, hi_: [
-            h,
-            z,
-            n,
-            blocked,
-            qy,
-            qx,
-            like(qy),
-            np.zeros(ny + 1),
-            lo_,
-            hi_,
-            0.5,
-            5.0,
-            G,
-            0.7,
-            1e-3,
-        ],
+        "update_qx": lambda lo_, hi_: flux(qx, qy, lo_, hi_),
+        "update_qy": lambda lo_, hi_: flux(qy, qx, lo_, hi_),
         "outflow_factor": lambda lo_, hi_: [h, qx, qy, np.ones_like(h), np.zeros(ny, np.int8), lo_, hi_, 20.0, 5.0],
         "limit_faces": lambda lo_, hi_: [qx, qy, factor, np.ones(ny, np.int8), lo_, hi_],
         "velocity_maxima": lambda lo_, hi_: [h, z, qx, qy, blocked, lo_, hi_, 0.01, 1e-3, like(h), like(h)],

@@ -154,7 +154,8 @@ def _prepare_first_view(state: AppState) -> None:
     with contextlib.suppress(TwinError):  # no baseline run yet: the page says so when asked
         scene_file(state, state.settings.baseline)
     for run in state.catalogue.names():
-        state.places.building_at(run, 0.0, 0.0)
+        with contextlib.suppress(TwinError, OSError, ValueError):  # a broken run: its comments find no building
+            state.places.footprints(run)
 
 
 def _mount_page(app: FastAPI, settings: Settings) -> None:

@@ -48,7 +48,6 @@ class JobQueue:
         self.workers = workers
         self.redact = redact  # takes the server's folders out of the errors a client reads
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         jobs_dir.mkdir(parents=True, exist_ok=True)
         self._fail_interrupted()
@@ -85,7 +84,6 @@ class JobQueue:
             except BrokenProcessPool:  # a worker died (killed, out of memory): start a new pool once
                 self._pool = None
                 future = self._executor().submit(*args)
-            self._futures[job_id] = future
         future.add_done_callback(lambda f, p=path: self._settle(f, p))
         return state
 

@@ -17,7 +17,8 @@ class Places:
         self._cache: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def _buildings(self, run: str):
+    def footprints(self, run: str):
+        """The run's building footprints (id and geometry; None without buildings), read once per run version."""
         import geopandas as gpd
         import pyogrio
 
@@ -37,7 +38,7 @@ class Places:
         from shapely.geometry import Point
 
         try:
-            frame = self._buildings(run)
+            frame = self.footprints(run)
         except (TwinError, OSError, ValueError):
             return None
         if frame is None or not frame.sindex:

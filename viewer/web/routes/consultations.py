@@ -18,6 +18,7 @@ from ..consultation.models import Comment
 from ..consultation.notice import privacy
 from ..consultation.results import results
 from ..state import AppState, remember, state
+from .runs import key_words
 
 router = APIRouter(prefix="/api/consultations", tags=["consultation"])
 Slug = Annotated[str, Path(pattern=NAME, description="consultation slug")]
@@ -192,19 +193,10 @@ def get_results(slug: Slug, app: App, session: DB, lang: Literal["en", "fr"] = "
 
 def _indicators(app: AppState, run: str, lang: str) -> list[dict]:
     """The run's key indicators against the server's baseline (none if the run has gone)."""
-    from twin.compare import compare
-    from twin.report import key_changes
-
     try:
-        key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(app.settings.baseline), lang)
+        return key_words(app, run, app.settings.baseline, lang)["indicators"]
     except TwinError:
         return []
-
-    def words() -> dict:
-        record, base = app.catalogue.run(run), app.catalogue.baseline()
-        return key_changes(compare([record], baseline=base), record.name, lang=lang)
-
-    return remember(app, key, words)["indicators"]
 
 
 @router.get("/{slug}/moderation", response_model=schemas.CommentList, summary="Comments to moderate (admin)")

@@ -100,17 +100,22 @@ def compare_run(
     lang: Lang = "en",
     baseline: Annotated[str | None, Query(pattern=NAME, description="baseline run (default: the server's)")] = None,
 ) -> schemas.Comparison:
+    base_name = baseline or app.settings.baseline
+    return schemas.Comparison(run=run, baseline=base_name, lang=lang, **key_words(app, run, base_name, lang))
+
+
+def key_words(app: AppState, run: str, baseline: str, lang: str) -> dict:
+    """``twin.report.key_changes`` of a run against a baseline, computed once per version of both runs."""
     from twin.compare import compare
     from twin.report import key_changes
 
-    base_name = baseline or app.settings.baseline
-    key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(base_name), lang)
+    key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(baseline), lang)
 
     def words() -> dict:
-        record, base = app.catalogue.run(run), app.catalogue.run(base_name)
+        record, base = app.catalogue.run(run), app.catalogue.run(baseline)
         return key_changes(compare([record], baseline=base), record.name, lang=lang)
 
-    return schemas.Comparison(run=run, baseline=base_name, lang=lang, **remember(app, key, words))
+    return remember(app, key, words)
 
 
 @router.get("/territories", response_model=schemas.TerritoryList, summary="The territories of the runs")
