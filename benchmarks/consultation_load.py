@@ -39,7 +39,8 @@ def _free_port() -> int:
 
 
 def start_server(runs: Path, work: Path, database_url: str | None) -> tuple[subprocess.Popen, str]:
-    """`twin serve` in its own process; returns it and its base URL once it answers."""
+    """`twin serve` in its own process; returns it and its base URL once it is ready (as a meeting's server is
+    when residents arrive: its first scene built)."""
     import httpx
 
     port = _free_port()
@@ -55,9 +56,9 @@ def start_server(runs: Path, work: Path, database_url: str | None) -> tuple[subp
         if process.poll() is not None:
             raise RuntimeError(f"twin serve stopped: {process.stderr.read().decode()[-2000:]}")
         try:
-            if httpx.get(base + "/api/consultations", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
+            if httpx.get(base + "/api/health", timeout=1).json()["ready"]:
+                return process, base  # the start-up preparation (first scene, footprints) is done
+        except (httpx.HTTPError, ValueError):
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("twin serve did not answer within 60 s")
@@ -122,6 +123,15 @@ async def _load(base: str, scenarios: list[str], clients: int, each: int) -> dic
     }
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path)
@@ -134,7 +144,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         process, base = start_server(args.runs.resolve(), Path(work), args.database_url)
         try:
+            cpu_before = _cpu_seconds(process.pid)
             figures = asyncio.run(_load(base, scenarios, args.clients, args.each))
+            if cpu_before is not None:  # the server's own CPU per write (exports included): less noisy than latency
+                spent = _cpu_seconds(process.pid) - cpu_before
+                figures["server_cpu_ms_per_write"] = round(1000 * spent / (args.clients * args.each), 2)
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -14,6 +14,7 @@ import pytest
 from conftest import HEATWAVE_2019
 from fastapi.testclient import TestClient
 
+import twin
 from twin.datasets import scenarios_dir
 from twin.flood.model import FloodParams
 from twin.results import load_run
@@ -51,6 +52,15 @@ def served(tiny, tmp_path_factory):
                         max_upload_bytes=LIMIT)  # fmt: skip
     with TestClient(create_app(settings)) as client:
         yield client, root
+
+
+def test_health_says_ready_once_the_first_scene_is_built(served):
+    client, root = served
+    deadline = time.monotonic() + 120
+    while not (body := client.get("/api/health").json())["ready"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert body == {"status": "ok", "ready": True, "version": twin.__version__}
+    assert any((root / "work" / "cache").glob("*.glb")), "ready means the first scene is in the cache"
 
 
 def test_the_runs_are_listed_baseline_first_with_their_events(served):

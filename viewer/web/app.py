@@ -29,6 +29,7 @@ from .errors import redactor, twin_error_handler, validation_error_handler
 from .jobs import JobQueue
 from .routes import consultations, jobs, runs, scenarios, scenes
 from .routes.scenes import scene_file
+from .schemas import Health
 from .settings import Settings
 from .state import AppState, FileCache
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         }
     )
     catalogue = Catalogue(settings.runs_dir, baseline=settings.baseline)
-    store_sessions, store_lock = _consultation_store(settings)
+    store_sessions, store_lock, store_inline = _consultation_store(settings)
     app.state.twin = AppState(
         settings=settings,
         catalogue=catalogue,
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         redact=redact,
         sessions=store_sessions,
         store_lock=store_lock,
+        store_inline=store_inline,
         write_limit=RateLimit(settings.writes_per_minute, what="X-Participant-Token: writes"),
         join_limit=RateLimit(settings.joins_per_minute, what="participants from one address"),
         places=Places(catalogue),
@@ -110,11 +112,11 @@ def security_headers(index: Path) -> dict[str, str]:
 
 def _consultation_store(settings: Settings):
     """Sessions on the consultation database, migrated to the latest schema first."""
-    from .consultation.database import engine_for, migrate, sessions, write_lock
+    from .consultation.database import engine_for, inline_writes, migrate, sessions, write_lock
 
     engine = engine_for(settings.store_url)
     migrate(engine)
-    return sessions(engine), write_lock(engine)
+    return sessions(engine), write_lock(engine), inline_writes(engine)
 
 
 ERASE_EVERY_S = 3600.0  # how often the tokens of consultations past their retention are looked for
@@ -151,16 +153,23 @@ def _own_folder(folder: Path) -> None:
 def _prepare_first_view(state: AppState) -> None:
     """Build the scene a page shows first (the baseline's plain map) while the server waits for its first visitor,
     and read the runs' footprints (comments find their building without a file read under the write lock)."""
-    with contextlib.suppress(TwinError):  # no baseline run yet: the page says so when asked
-        scene_file(state, state.settings.baseline)
-    for run in state.catalogue.names():
-        with contextlib.suppress(TwinError, OSError, ValueError):  # a broken run: its comments find no building
-            state.places.footprints(run)
+    try:
+        with contextlib.suppress(TwinError):  # no baseline run yet: the page says so when asked
+            scene_file(state, state.settings.baseline)
+        for run in state.catalogue.names():
+            with contextlib.suppress(TwinError, OSError, ValueError):  # a broken run: its comments find no building
+                state.places.footprints(run)
+    finally:
+        state.ready.set()  # /api/health says so (whatever went wrong, requests build what they need themselves)
 
 
 def _mount_page(app: FastAPI, settings: Settings) -> None:
     static = settings.static_dir
     three = static / "node_modules" / "three"
+
+    @app.get("/api/health", response_model=Health, tags=["server"], summary="Up, and ready at full speed?")
+    def health() -> Health:
+        return Health(ready=app.state.twin.ready.is_set(), version=__version__)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -155,3 +155,11 @@ class Job(BaseModel):
 
 class JobList(BaseModel):
     jobs: list[Job]
+
+
+class Health(BaseModel):
+    """Whether the server answers, and whether it has prepared its first view (scene built, footprints read)."""
+
+    status: Literal["ok"] = "ok"
+    ready: bool = Field(description="the start-up preparation is done: first answers are at full speed")
+    version: str

@@ -54,10 +54,12 @@ class AppState:
     redact: Callable[[str], str] = str  # the server's folders out of a text for clients (errors.redactor)
     sessions: Callable = None  # consultation database sessions (consultation.database.sessions)
     store_lock: object = None  # held by writers on SQLite (consultation.database.write_lock)
+    store_inline: bool = False  # writes run in the event loop (consultation.database.inline_writes)
     write_limit: object = None  # consultation.limits.RateLimit per participant
     join_limit: object = None  # consultation.limits.RateLimit per client address
     places: object = None  # consultation.places.Places
     memo: dict = field(default_factory=dict)  # small computed answers (comparisons) by key
+    ready: threading.Event = field(default_factory=threading.Event)  # set once the first view is prepared
 
 
 MEMO_SIZE = 512  # answers kept; all are forgotten beyond this (they are cheap to make again)
@@ -72,6 +74,7 @@ def remember(app: AppState, key: tuple, compute: Callable[[], object]):
     return app.memo[key]
 
 
-def state(request: Request) -> AppState:
-    """The app's :class:`AppState` (a FastAPI dependency)."""
+async def state(request: Request) -> AppState:
+    """The app's :class:`AppState` (a FastAPI dependency; ``async`` so that it runs in the event loop, where a
+    plain function would cost every request a hop to a worker thread)."""
     return request.app.state.twin

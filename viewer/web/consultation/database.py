@@ -29,6 +29,8 @@ def engine_for(url: str) -> Engine:
             engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise DataSourceError(message("TWIN_DATABASE_URL", "value", "a SQLAlchemy database URL", str(exc))) from None
+    if engine.dialect.name not in ("sqlite", "postgresql"):
+        raise DataSourceError(message("TWIN_DATABASE_URL", "value", "a SQLite or PostgreSQL URL", engine.dialect.name))
     return engine
 
 
@@ -62,7 +64,14 @@ def write_lock(engine: Engine):
     import asyncio
     import contextlib
 
-    return asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    return asyncio.Lock() if inline_writes(engine) else contextlib.nullcontext()
+
+
+def inline_writes(engine: Engine) -> bool:
+    """Whether writes run in the event loop itself: on SQLite a write is a millisecond on a local file and one
+    writer runs at a time, so a hop to a worker thread (and back, through the GIL) costs more than the write;
+    PostgreSQL's writes wait for the network and run in worker threads, side by side."""
+    return engine.dialect.name == "sqlite"
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

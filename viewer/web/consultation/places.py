@@ -44,7 +44,7 @@ class Places:
         if frame is None or not frame.sindex:
             return None
         hits = frame.sindex.query(Point(x, y), predicate="intersects")
-        return str(frame.iloc[int(hits[0])]["id"]) if len(hits) else None
+        return str(frame["id"].iat[int(hits[0])]) if len(hits) else None
 
     def crs(self, run: str) -> str | None:
         """The run's CRS (of its elevation map), for exports in WGS 84."""

@@ -7,6 +7,7 @@ scenario and criterion belong to the consultation) and raises the domain error t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -122,25 +123,32 @@ def participant(session: Session, c: Consultation, token: str | None) -> Partici
     return p
 
 
+# The statements of every write, built once (building a statement costs more than running it on SQLite), and
+# run as Core statements: the ORM's bookkeeping costs more than SQLite's work here too.
+_C, _P = Consultation.__table__, Participant.__table__
+_WRITER = (
+    select(*_C.c, _P.c.id.label("participant"))
+    .select_from(_C.outerjoin(_P, (_P.c.consultation_id == _C.c.id) & (_P.c.token_sha256 == sa.bindparam("token"))))
+    .where(_C.c.slug == sa.bindparam("slug"))
+)
+_COMMENTS_OF = select(sa.func.count()).where(Comment.__table__.c.participant_id == sa.bindparam("p"))
+
+
 def writer(session: Session, slug: str, token: str | None) -> tuple[Consultation, Participant]:
     """The consultation ``slug`` and the participant of ``token`` in it, in one query (the path of every write):
-    404 for an unknown consultation, 401 without a token, 403 with one that is not of this consultation."""
+    404 for an unknown consultation, 401 without a token, 403 with one that is not of this consultation. Both are
+    read-only copies (not in the session): writes go through statements."""
     if not token:
         get(session, slug)
         raise UnauthorizedError("X-Participant-Token: header must hold the token given on joining, got none")
-    row = session.execute(
-        select(Consultation, Participant)
-        .outerjoin(
-            Participant,
-            (Participant.consultation_id == Consultation.id) & (Participant.token_sha256 == token_hash(token)),
-        )
-        .where(Consultation.slug == slug)
-    ).first()
+    row = session.connection().execute(_WRITER, {"slug": slug, "token": token_hash(token)}).first()
     if row is None:
         raise NotFoundError(f"consultation: slug must be that of a consultation, got {slug!r}")
-    if row[1] is None:
+    fields = row._asdict()
+    participant = fields.pop("participant")
+    if participant is None:
         raise ForbiddenError("X-Participant-Token: must be a token of this consultation, got another")
-    return row[0], row[1]
+    return Consultation(**fields), Participant(id=participant, consultation_id=fields["id"])
 
 
 def check_admin(expected_sha256: str | None, authorization: str | None) -> None:
@@ -165,19 +173,20 @@ def add_comment(session: Session, c: Consultation, p: Participant, data: schemas
     """A comment, visible at once (post-moderation) or pending (pre-moderation); at most
     :data:`MAX_COMMENTS` a participant."""
     _require_open(c, "comments")
-    written = session.scalar(select(sa.func.count()).select_from(Comment).where(Comment.participant_id == p.id))
+    written = session.connection().execute(_COMMENTS_OF, {"p": p.id}).scalar_one()
     if written >= MAX_COMMENTS:
         raise TooFastError(f"X-Participant-Token: at most {MAX_COMMENTS} comments a participant, got {written}")
     x, y = data.point if data.point else (None, None)
-    comment = Comment(
+    values = dict(
         consultation_id=c.id, participant_id=p.id, scenario=_scenario(c, data.scenario), text=data.text,
         lang=data.lang, x=x, y=y, building=data.building or building,
         camera=data.camera.model_dump() if data.camera else None,
-        status="pending" if c.moderation == "pre" else "visible", reports=0,
+        status="pending" if c.moderation == "pre" else "visible", reports=0, created_utc=utcnow(),
     )  # fmt: skip
-    session.add(comment)
+    # one prepared INSERT rather than the ORM's unit of work: a comment is the busiest write of a meeting
+    (new_id,) = session.connection().execute(_insert(Comment, tuple(values)), values).inserted_primary_key
     session.commit()
-    return comment
+    return Comment(id=new_id, **values)
 
 
 def _comment(session: Session, c: Consultation, comment_id: int) -> Comment:
@@ -271,14 +280,8 @@ def rate(session: Session, c: Consultation, p: Participant, data: schemas.Rating
     ids = [k["id"] for k in c.criteria]
     if data.criterion not in ids:
         raise ScenarioError(message("body", "criterion", f"one of {ids}", data.criterion))
-    where = (Rating.participant_id == p.id, Rating.scenario == data.scenario, Rating.criterion == data.criterion)
-    _upsert(
-        session,
-        Rating,
-        where,
-        {"value": data.value},
-        {"consultation_id": c.id, "participant_id": p.id, "scenario": data.scenario, "criterion": data.criterion},
-    )
+    keys = {"consultation_id": c.id, "participant_id": p.id, "scenario": data.scenario, "criterion": data.criterion}
+    _upsert(session, Rating, keys, {"value": data.value}, conflict=["participant_id", "scenario", "criterion"])
 
 
 def prefer(session: Session, c: Consultation, p: Participant, data: schemas.PreferenceIn) -> None:
@@ -288,27 +291,36 @@ def prefer(session: Session, c: Consultation, p: Participant, data: schemas.Pref
         _scenario(c, s)
     if len(set(data.ranking)) != len(data.ranking):
         raise ScenarioError(message("body", "ranking", "each scenario at most once", data.ranking))
-    _upsert(session, Preference, (Preference.participant_id == p.id,), {"ranking": data.ranking},
-            {"consultation_id": c.id, "participant_id": p.id})  # fmt: skip
+    keys = {"consultation_id": c.id, "participant_id": p.id}
+    _upsert(session, Preference, keys, {"ranking": data.ranking}, conflict=["participant_id"])
 
 
-def _upsert(session: Session, model, where: tuple, values: dict, keys: dict) -> None:
-    """Update the participant's row, or add it; two requests at once (a double tap) end as one row, not a 500."""
-    for attempt in (1, 2):
-        existing = session.scalar(select(model).where(*where))
-        if existing is not None:
-            for name, value in (values | {"updated_utc": utcnow()}).items():
-                setattr(existing, name, value)
-            session.commit()
-            return
-        session.add(model(**keys, **values))
-        try:
-            session.commit()
-            return
-        except IntegrityError:
-            session.rollback()  # the other request added it first: update it
-            if attempt == 2:
-                raise
+def _upsert(session: Session, model, keys: dict, values: dict, *, conflict: list[str]) -> None:
+    """Add the participant's row, or update it if it is there (the ``conflict`` columns are unique), in one
+    prepared statement: two requests at once (a double tap) end as one row, not a 500."""
+    dialect = session.get_bind().dialect.name
+    row = keys | values | {"updated_utc": utcnow()}
+    statement = _upsert_statement(model, dialect, tuple(row), tuple(values), tuple(conflict))
+    session.connection().execute(statement, row)
+    session.commit()
+
+
+@functools.cache
+def _insert(model, columns: tuple[str, ...]):
+    """``INSERT INTO model (columns) VALUES (:column, ...)``, built once."""
+    return sa.insert(model.__table__).values({name: sa.bindparam(name) for name in columns})
+
+
+@functools.cache
+def _upsert_statement(model, dialect: str, columns: tuple, updated: tuple, conflict: tuple):
+    """``INSERT ... ON CONFLICT (conflict) DO UPDATE SET updated, updated_utc`` for SQLite or PostgreSQL."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:  # SQLite, the other backend this store runs on (database.engine_for refuses the rest)
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model.__table__).values({name: sa.bindparam(name) for name in columns})
+    changed = {name: statement.excluded[name] for name in (*updated, "updated_utc")}
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=changed)
 
 
 def weigh(session: Session, c: Consultation, p: Participant, data: schemas.WeightsIn) -> None:
@@ -318,7 +330,7 @@ def weigh(session: Session, c: Consultation, p: Participant, data: schemas.Weigh
     bad = {k: w for k, w in data.weights.items() if k not in ids or not 0 <= w <= 100}
     if bad or not any(w > 0 for w in data.weights.values()):
         raise ScenarioError(message("body", "weights", f"0-100 for criteria among {ids}, one above 0", data.weights))
-    p.weights = data.weights
+    session.execute(sa.update(Participant).where(Participant.id == p.id).values(weights=data.weights))
     session.commit()
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Literal
+from collections.abc import Callable, Iterator
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from twin.errors import TwinError
 
@@ -25,6 +26,7 @@ Slug = Annotated[str, Path(pattern=NAME, description="consultation slug")]
 Token = Annotated[str | None, Header(alias="X-Participant-Token", description="the token given on joining")]
 Admin = Annotated[str | None, Header(alias="Authorization", description="Bearer <admin token>")]
 CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+T = TypeVar("T")
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -33,17 +35,21 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-async def db_write(request: Request) -> AsyncIterator[Session]:
-    """A database session for a request that writes, holding the store's write lock (SQLite) throughout; the
-    lock is awaited in the event loop, so waiting requests hold no worker thread."""
-    twin = request.app.state.twin
-    async with twin.store_lock:
-        with twin.sessions() as session:
-            yield session
+async def write(app: AppState, work: Callable[[Session], T]) -> T:
+    """``work(session)`` as one write: on SQLite under the store's write lock, in the event loop itself (a
+    millisecond on a local file, where a worker thread's hop costs more); on PostgreSQL in a worker thread."""
+    async with app.store_lock:
+        if app.store_inline:
+            return _in_session(app, work)
+        return await run_in_threadpool(_in_session, app, work)
+
+
+def _in_session(app: AppState, work: Callable[[Session], T]) -> T:
+    with app.sessions() as session:
+        return work(session)
 
 
 DB = Annotated[Session, Depends(db)]
-DBW = Annotated[Session, Depends(db_write)]
 App = Annotated[AppState, Depends(state)]
 
 
@@ -85,9 +91,10 @@ def list_consultations(session: DB) -> schemas.ConsultationList:
 
 
 @router.post("", response_model=schemas.Consultation, status_code=201, summary="Create a consultation (admin)")
-def create_consultation(body: schemas.ConsultationIn, app: App, session: DBW, authorization: Admin = None):
+async def create_consultation(body: schemas.ConsultationIn, app: App, authorization: Admin = None):
     _admin(app, authorization)
-    return _out(store.create(session, body, runs=app.catalogue.names()))
+    runs = app.catalogue.names()
+    return await write(app, lambda session: _out(store.create(session, body, runs=runs)))
 
 
 @router.get("/{slug}", response_model=schemas.Consultation, summary="One consultation, with its privacy notice")
@@ -96,17 +103,15 @@ def get_consultation(slug: Slug, session: DB) -> schemas.Consultation:
 
 
 @router.patch("/{slug}", response_model=schemas.Consultation, summary="Open, close or retitle it (admin)")
-def patch_consultation(
-    slug: Slug, body: schemas.ConsultationPatch, app: App, session: DBW, authorization: Admin = None
-):
+async def patch_consultation(slug: Slug, body: schemas.ConsultationPatch, app: App, authorization: Admin = None):
     _admin(app, authorization)
-    return _out(store.update(session, store.get(session, slug), body))
+    return await write(app, lambda session: _out(store.update(session, store.get(session, slug), body)))
 
 
 @router.post("/{slug}/participants", response_model=schemas.Joined, status_code=201, summary="Take part")
-def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App, session: DBW) -> schemas.Joined:
+async def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App) -> schemas.Joined:
     app.join_limit.hit(f"address:{request.client.host if request.client else '?'}")
-    return schemas.Joined(token=store.join(session, store.get(session, slug), body))
+    return await write(app, lambda session: schemas.Joined(token=store.join(session, store.get(session, slug), body)))
 
 
 @router.get("/{slug}/comments", response_model=schemas.CommentList, summary="Comments shown to everyone")
@@ -126,54 +131,55 @@ def list_comments(
 
 
 @router.post("/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place")
-def post_comment(slug: Slug, body: schemas.CommentIn, app: App, session: DBW, token: Token = None):
-    c, p = _writer(app, session, slug, token)
+async def post_comment(slug: Slug, body: schemas.CommentIn, app: App, token: Token = None):
     building = None
-    if body.point is not None and body.building is None and body.scenario in c.scenarios:
+    if body.point is not None and body.building is None:  # found before the write (the store checks the scenario)
         building = app.places.building_at(body.scenario, *body.point)
-    return _comment(store.add_comment(session, c, p, body, building=building), p.id)
+
+    def work(session: Session) -> schemas.Comment:
+        c, p = _writer(app, session, slug, token)
+        return _comment(store.add_comment(session, c, p, body, building=building), p.id)
+
+    return await write(app, work)
 
 
 @router.patch("/{slug}/comments/{comment}", response_model=schemas.Comment, summary="Edit one's own comment")
-def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, session: DBW,
-                 token: Token = None):  # fmt: skip
-    c, p = _writer(app, session, slug, token)
-    return _comment(store.edit_comment(session, c, p, comment, body.text), p.id)
+async def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, token: Token = None):
+    def work(session: Session) -> schemas.Comment:
+        c, p = _writer(app, session, slug, token)
+        return _comment(store.edit_comment(session, c, p, comment, body.text), p.id)
+
+    return await write(app, work)
 
 
 @router.delete("/{slug}/comments/{comment}", status_code=204, summary="Withdraw one's own comment")
-def delete_comment(slug: Slug, comment: CommentId, app: App, session: DBW, token: Token = None) -> Response:
-    c, p = _writer(app, session, slug, token)
-    store.delete_comment(session, c, p, comment)
+async def delete_comment(slug: Slug, comment: CommentId, app: App, token: Token = None) -> Response:
+    await write(app, lambda session: store.delete_comment(session, *_writer(app, session, slug, token), comment))
     return Response(status_code=204)
 
 
 @router.post("/{slug}/comments/{comment}/reports", response_model=schemas.Saved, summary="Report a comment")
-def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App, session: DBW,
-                   token: Token = None) -> schemas.Saved:  # fmt: skip
-    c, p = _writer(app, session, slug, token)
-    store.report(session, c, p, comment, body.reason)
+async def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App,
+                         token: Token = None) -> schemas.Saved:  # fmt: skip
+    await write(app, lambda session: store.report(session, *_writer(app, session, slug, token), comment, body.reason))
     return schemas.Saved()
 
 
 @router.put("/{slug}/ratings", response_model=schemas.Saved, summary="Rate a scenario on a criterion (1-5)")
-def put_rating(slug: Slug, body: schemas.RatingIn, app: App, session: DBW, token: Token = None) -> schemas.Saved:
-    c, p = _writer(app, session, slug, token)
-    store.rate(session, c, p, body)
+async def put_rating(slug: Slug, body: schemas.RatingIn, app: App, token: Token = None) -> schemas.Saved:
+    await write(app, lambda session: store.rate(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
 
 
 @router.put("/{slug}/preference", response_model=schemas.Saved, summary="Rank the scenarios, best first")
-def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, session: DBW, token: Token = None):
-    c, p = _writer(app, session, slug, token)
-    store.prefer(session, c, p, body)
+async def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, token: Token = None):
+    await write(app, lambda session: store.prefer(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
 
 
 @router.put("/{slug}/weights", response_model=schemas.Saved, summary="One's own weights of the criteria")
-def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, session: DBW, token: Token = None) -> schemas.Saved:
-    c, p = _writer(app, session, slug, token)
-    store.weigh(session, c, p, body)
+async def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, token: Token = None) -> schemas.Saved:
+    await write(app, lambda session: store.weigh(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
 
 
@@ -207,10 +213,10 @@ def moderation(slug: Slug, app: App, session: DB, authorization: Admin = None) -
 
 
 @router.patch("/{slug}/comments/{comment}/status", response_model=schemas.Comment, summary="Show or hide (admin)")
-def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App, session: DBW,
-               authorization: Admin = None) -> schemas.Comment:  # fmt: skip
+async def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App,
+                     authorization: Admin = None) -> schemas.Comment:  # fmt: skip
     _admin(app, authorization)
-    return _comment(store.moderate(session, store.get(session, slug), comment, body.status), None)
+    return await write(app, lambda s: _comment(store.moderate(s, store.get(s, slug), comment, body.status), None))
 
 
 @router.get("/{slug}/export/{name}", response_class=Response,
