@@ -114,11 +114,22 @@ def _send(page, text: str) -> dict:
     return answer.value.json()
 
 
-def _save(page, selector: str, path: str) -> None:
-    """Click a radio and wait for the PUT it makes (saved after a short pause, one per radio group)."""
+def _save(page, selector: str, path: str) -> dict:
+    """Click a radio and wait for the PUT it makes (saved after a short pause, one per radio group); returns
+    the body sent."""
     with page.expect_response(lambda r: r.url.endswith(path) and r.request.method == "PUT") as answer:
         page.click(selector)
     assert answer.value.status == 200, answer.value.text()
+    return answer.value.request.post_data_json
+
+
+def _bar(page, scenario: str, label: str) -> str | None:
+    """The value written beside one bar of a scenario's results."""
+    rows = f'#results [data-scenario="{scenario}"] .bar-row'
+    return page.evaluate(
+        f"[...document.querySelectorAll('{rows}')].find((r) => r.querySelector('.bar-label').textContent"
+        f" === {json.dumps(label)})?.querySelector('.bar-value').textContent ?? null"
+    )
 
 
 def _shot(page, name: str) -> None:
@@ -165,6 +176,11 @@ def test_residents_comment_rate_and_choose_and_see_each_other(chromium, server, 
     _save(first, "#rating-station-greening-look-4", "/ratings")
     _save(first, "#prefer-station-greening", "/preference")
     assert "Saved" in first.locator("#consult-message").inner_text()
+    # Her own weights: the heat does not matter to her; every criterion is sent (one left out would weigh 0).
+    assert _save(first, "#weight-heat-0", "/weights") == {"weights": {"heat": 0, "look": 2}}
+    first.click("#weight-look-0")  # nothing would matter: refused in the page, the saved answer shown again
+    _wait(first, f"{_text('#consult-message')}.includes('At least one criterion must matter')")
+    _wait(first, "document.querySelector('#weight-look-2').checked")
     _wait(first, f"{_text('#results')}.includes('marks: 4') && {_text('#results')}.includes('choices: 1')")
     first.locator("#consult-panel").scroll_into_view_if_needed()
     _shot(first, "rated")
@@ -180,6 +196,7 @@ def test_residents_comment_rate_and_choose_and_see_each_other(chromium, server, 
     _wait(second, f"{_text('#results')}.includes('Participants: 1 · marks: 4 · choices: 1')")
     greening = second.locator('#results [data-scenario="station-greening"]').inner_text()
     assert "4.5 / 5" in greening and "1 of 1" in greening, greening
+    assert _bar(second, "station-greening", "First by their own marks and weights") == "1 of 1"  # her look: 4 > 3
 
     # The second resident joins: "Report" on the first's comments, none of "Edit"; their marks reach the first page.
     _join(second)
@@ -192,6 +209,7 @@ def test_residents_comment_rate_and_choose_and_see_each_other(chromium, server, 
     _save(second, "#rating-baseline-heat-4", "/ratings")
     _save(second, "#prefer-baseline", "/preference")
     _wait(first, f"{_text('#results')}.includes('Participants: 2 · marks: 5 · choices: 2')", timeout_s=15)
+    assert _bar(first, "baseline", "First by their own marks and weights") == "1 of 2"  # his only mark is on it
 
     # A pin on the view shows its comment (both pins stand on the town centre, the head above the place).
     second.evaluate("window.scrollTo(0, 0)")

@@ -90,6 +90,8 @@ def run_batch(
         raise ScenarioError(message("--threads", "value", "1 or more", threads))
     if workers is not None and workers < 1:
         raise ScenarioError(message("--workers", "value", "1 or more", workers))
+    if scheduler is None:
+        _start_fork_server()  # its imports overlap with reading the sweep
     sweep, base = load_sweep(sweep_file)
     out = Path(out) if out is not None else (base / (sweep.out or sweep.name)).resolve()
     _check_folder(out)
@@ -191,6 +193,7 @@ def _lost(task: Task, out: Path, exc: Exception) -> dict[str, Any]:
 @contextmanager
 def _client(scheduler: str | None, workers: int):
     """A Dask client on the given scheduler, or on a local cluster of single-threaded worker processes."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -203,7 +206,9 @@ def _client(scheduler: str | None, workers: int):
         finally:
             client.close()
         return
+    method = "forkserver" if _start_fork_server() else "spawn"  # started already by run_batch: returns at once
     with (
+        dask.config.set({"distributed.worker.multiprocessing-method": method}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -214,6 +219,30 @@ def _client(scheduler: str | None, workers: int):
         Client(cluster) as client,
     ):
         yield client
+
+
+# What a local worker needs for its tasks (a task's parameters alone import the numba kernels, scipy and xarray):
+# imported once in the fork server, which outlives the cluster, instead of once per worker and per batch.
+PRELOAD = [
+    "distributed", "twin.batch.task", "twin.runner", "twin.flood.model", "twin.flood.reuse", "twin.heat.model",
+    "twin.impacts", "twin.measures", "twin.results", "twin.sources", "twin.events", "twin.scenario",
+]  # fmt: skip
+
+
+def _start_fork_server() -> bool:
+    """Start the server that local workers are forked from (where the system has one: not Windows), importing
+    twin and its numba, xarray, geopandas and rasterio in the background while the sweep is read. Workers then
+    start with all that imported, where each would otherwise import it itself before its first task (seconds
+    of CPU each, all at once on a small machine); the server stays up for the next batches of this process.
+    Returns whether local workers are forked from it."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)  # used when it starts (now)
+    forkserver.ensure_running()
+    return True
 
 
 def _host_cores() -> tuple[str, int]:

@@ -209,4 +209,4 @@ def _cap_numba_threads(threads: dict[str, int] | int | None) -> int:
 def _utc(seconds: float) -> str:
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="milliseconds")

@@ -93,6 +93,11 @@ export class ConsultApi {
     return this._send("PUT", "/preference", { ranking });
   }
 
+  /** One's own weights of the criteria (criterion id -> 0-3), for one's own ranking in the results. */
+  weigh(weights) {
+    return this._send("PUT", "/weights", { weights });
+  }
+
   results(lang) {
     return this._send("GET", `/results?lang=${enc(lang)}`);
   }

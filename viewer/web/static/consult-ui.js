@@ -49,11 +49,11 @@ export function formatDate(iso) {
     .format(date);
 }
 
-/** This browser's own answers to a consultation (the API does not give them back): ratings and choice. */
+/** This browser's own answers to a consultation (the API does not give them back): ratings, weights, choice. */
 export class MyAnswers {
   constructor(slug) {
     this.key = `twin.consultation.${slug}.answers`;
-    this.data = { ratings: {}, preference: null };
+    this.data = { ratings: {}, weights: {}, preference: null };
     try {
       Object.assign(this.data, JSON.parse(localStorage.getItem(this.key) || "{}"));
     } catch {
@@ -70,6 +70,16 @@ export class MyAnswers {
     this._save();
   }
 
+  /** The weight given to a criterion, or null if none was given (then every criterion weighs the same). */
+  weight(criterion) {
+    return this.data.weights?.[criterion] ?? null;
+  }
+
+  setWeights(weights) {
+    this.data.weights = { ...weights };
+    this._save();
+  }
+
   get preference() {
     return this.data.preference;
   }
@@ -80,7 +90,7 @@ export class MyAnswers {
   }
 
   clear() {
-    this.data = { ratings: {}, preference: null };
+    this.data = { ratings: {}, weights: {}, preference: null };
     this._save();
   }
 

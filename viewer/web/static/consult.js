@@ -1,5 +1,5 @@
 // The consultation panel (?consultation=SLUG, or "Take part" when one consultation is open):
-// the privacy notice and joining, rating each scenario on each criterion, choosing one, the
+// the privacy notice and joining, rating each scenario on each criterion, weighing the criteria, choosing one, the
 // live results, and the QR code for the big screen. Comments are in comments.js.
 import { ConsultApi, listConsultations } from "./consult-api.js";
 import { Comments } from "./comments.js";
@@ -11,6 +11,8 @@ import { $, say, sayAgain, errorWords, formatDate, isStaleToken, MyAnswers } fro
 const RESULTS_MS = 3000;
 const SAVE_DELAY_MS = 400; // arrow keys move through a radio group: save where they stop
 const SCALE = [1, 2, 3, 4, 5];
+const WEIGHTS = [0, 1, 2, 3]; // does not matter, a little, matters, a lot
+const USUAL_WEIGHT = 2; // what a criterion weighs until one says otherwise: all the same
 
 const paragraphs = (text) => String(text || "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
 
@@ -129,6 +131,7 @@ export class ConsultationPanel {
     $("consult-participate").hidden = !api.joined;
     $("consult-qr").hidden = c.mode !== "meeting";
     this._renderRatings(open);
+    this._renderWeights(open);
     this._renderPreference(open);
     this.comments.setTools(api.joined);
     if (focused && document.activeElement?.id !== focused) document.getElementById(focused)?.focus();
@@ -170,6 +173,23 @@ export class ConsultationPanel {
       return el("section", { class: "rate-scenario" }, el("h4", {}, title), fieldsets);
     });
     $("rating-groups").replaceChildren(...groups);
+  }
+
+  _renderWeights(open) {
+    const groups = this.c.criteria.map((crit) => {
+      const name = `weight-${crit.id}`;
+      const mine = this.answers.weight(crit.id) ?? USUAL_WEIGHT;
+      const options = WEIGHTS.map((w) => {
+        const input = el("input", { type: "radio", name, id: `${name}-${w}`, value: w, checked: mine === w,
+          disabled: !open });
+        input.addEventListener("change", () => input.checked && this._later("weights", () => this._weigh()));
+        return el("label", { class: "rate-option", for: input.id }, input,
+          el("span", { class: "rate-word" }, t(`consult.weight.${w}`)));
+      });
+      return el("fieldset", { class: "rate-group" }, el("legend", {}, criterionLabel(crit)),
+        el("div", { class: "rate-options" }, options));
+    });
+    $("weight-groups").replaceChildren(...groups);
   }
 
   _renderPreference(open) {
@@ -227,6 +247,30 @@ export class ConsultationPanel {
       this._failed("consult.err.rate", err); // show what is really saved
       const saved = this.answers.rating(run, crit.id);
       for (const v of SCALE) $(`rating-${run}-${crit.id}-${v}`).checked = v === saved;
+    }
+  }
+
+  /** Every criterion's weight as the page shows it (all are sent: a criterion left out would weigh 0). */
+  _shownWeights() {
+    const chosen = (crit) => document.querySelector(`input[name="weight-${crit.id}"]:checked`);
+    return Object.fromEntries(this.c.criteria.map((crit) => [crit.id, Number(chosen(crit)?.value ?? USUAL_WEIGHT)]));
+  }
+
+  async _weigh() {
+    const weights = this._shownWeights();
+    try {
+      if (!Object.values(weights).some((w) => w > 0)) throw { key: "consult.weighNone" };
+      await this.api.weigh(weights);
+      this.answers.setWeights(weights);
+      say(this.message, () => t("consult.weighed"));
+      this._refreshResults();
+    } catch (err) {
+      if (err?.key) say(this.message, () => t(err.key), true);
+      else this._failed("consult.err.weigh", err);
+      for (const crit of this.c.criteria) {
+        const saved = this.answers.weight(crit.id) ?? USUAL_WEIGHT;
+        for (const w of WEIGHTS) $(`weight-${crit.id}-${w}`).checked = w === saved;
+      }
     }
   }
 

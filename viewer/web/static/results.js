@@ -1,5 +1,6 @@
 // The consultation's live results: per scenario, the residents' average marks (a bar per
-// criterion) and their first choices, beside what the twin computes. Bars are plain divs
+// criterion), their first choices and who ranks it first under their own weights, beside what the
+// twin computes. Bars are plain divs
 // with their value written next to them: readable by screen readers, without colour.
 import { t, pick, formatNumber } from "./i18n.js";
 import { el } from "./panel.js";
@@ -23,7 +24,7 @@ const _mark = (s) => (s?.mean == null ? t("consult.noMark")
  * Render GET /results into a container.
  * @param {HTMLElement} container
  * @param {{participants, preferences, ratings, scenarios: [{scenario, criteria: {id: {mean, n}}, mean,
- *   first_choices, borda, indicators}]}} results
+ *   first_choices, first_under_own_weights, borda, indicators}]}} results
  * @param {{consultation: object, runTitle: (run: string) => string}} ctx
  */
 export function renderResults(container, results, { consultation, runTitle }) {
@@ -32,6 +33,7 @@ export function renderResults(container, results, { consultation, runTitle }) {
   container.dataset.signature = signature;
   const scenarios = results?.scenarios ?? [];
   const choices = results?.preferences ?? scenarios.reduce((n, s) => n + (s.first_choices ?? 0), 0);
+  const weighed = scenarios.reduce((n, s) => n + (s.first_under_own_weights ?? 0), 0); // people who gave marks
   const blocks = [el("p", { class: "results-summary" }, t("consult.resultsSummary", {
     participants: results?.participants ?? 0, ratings: results?.ratings ?? 0, choices }))];
   for (const s of scenarios) {
@@ -43,6 +45,8 @@ export function renderResults(container, results, { consultation, runTitle }) {
     }
     rows.push(_bar(t("consult.firstChoices"), choices ? (s.first_choices ?? 0) / choices : 0,
       t("consult.firstChoicesValue", { n: s.first_choices ?? 0, of: choices }), "is-choice"));
+    rows.push(_bar(t("consult.firstByWeights"), weighed ? (s.first_under_own_weights ?? 0) / weighed : 0,
+      t("consult.firstChoicesValue", { n: s.first_under_own_weights ?? 0, of: weighed }), "is-choice"));
     const block = el("section", { class: "result", "data-scenario": s.scenario },
       el("h4", {}, runTitle(s.scenario)), el("div", { class: "bars" }, rows));
     const indicators = (s.indicators ?? []).filter((i) => i.text);
