@@ -426,3 +426,19 @@ def test_a_future_that_failed_after_its_folder_was_complete_counts_as_done(tmp_p
         "seconds": 3.5,
         "note": "its result was found complete after: RuntimeError: worker lost",
     }
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows: workers are spawned and import twin")
+def test_local_workers_start_with_twin_imported_and_the_environment_dask_gives_workers():
+    """A local batch's workers are forked from a server that imported twin and its numba kernels already (each
+    worker would otherwise import them before its first task), with the variables a Dask nanny sets for them."""
+    from twin.batch.execution import _client
+
+    def worker_state():
+        return {m: m in sys.modules for m in ("twin.runner", "twin.flood.model", "twin.heat.model")} | {
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")
+        }
+
+    with _client(None, 1) as client:
+        (state,) = client.run(worker_state).values()
+    assert state == {"twin.runner": True, "twin.flood.model": True, "twin.heat.model": True, "OMP_NUM_THREADS": "1"}

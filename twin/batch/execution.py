@@ -240,8 +240,21 @@ def _start_fork_server() -> bool:
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
+    import dask
+    import distributed  # noqa: F401  (its configuration: the variables workers must start with)
+
+    # What a Dask nanny sets before spawning a worker (OMP_NUM_THREADS=1, MALLOC_TRIM_THRESHOLD_...) must be in
+    # the server's environment: forked workers inherit it, and numpy reads some of it when imported there.
+    # As in Dask, variables already set win.
+    wanted = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    added = {k: str(v) for k, v in wanted.items() if v is not None and k not in os.environ}
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)  # used when it starts (now)
-    forkserver.ensure_running()
+    os.environ.update(added)
+    try:
+        forkserver.ensure_running()  # returns at once if it runs already
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
     return True
 
 
