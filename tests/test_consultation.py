@@ -436,3 +436,17 @@ def test_a_comment_shown_again_by_a_facilitator_needs_new_reports_to_hide(client
     client.patch(url + "/status", json={"status": "visible"}, headers=BEARER)
     client.post(url + "/reports", json={}, headers=_join(client))  # one new report: under the threshold
     assert [c["reports"] for c in client.get("/api/consultations/plan/comments").json()["comments"]] == [1]
+
+
+def test_a_point_finds_its_building_whether_the_footprints_are_read_yet_or_not(runs):
+    """Places reads a run's footprints once (off the event loop when not read yet) and says when it has them."""
+    from viewer.web.catalogue import Catalogue
+    from viewer.web.consultation.places import Places
+
+    building, point = _footprint_point(runs)
+    places = Places(Catalogue(runs, baseline="baseline"))
+    assert places.loaded("no-such-run") and places.building_at("no-such-run", *point) is None
+    assert not places.loaded("green-sud")
+    assert places.building_at("green-sud", *point) == building  # reads the footprints
+    assert places.loaded("green-sud") and not places.loaded("baseline")
+    assert places.building_at("green-sud", point[0] + 1e6, point[1]) is None  # far outside the town

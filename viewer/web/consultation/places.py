@@ -33,6 +33,16 @@ class Places:
             self._cache = {k: v for k, v in self._cache.items() if not k.startswith(f"{run}-")} | {stamp: frame}
         return frame
 
+    def loaded(self, run: str) -> bool:
+        """Whether the run's footprints (of its current version) are in memory: finding a building is then quick
+        enough for the event loop; otherwise it reads a file."""
+        try:
+            stamp = self.catalogue.stamp(run)
+        except (TwinError, OSError, ValueError):
+            return True  # no such run: building_at answers None at once
+        with self._lock:
+            return stamp in self._cache
+
     def building_at(self, run: str, x: float, y: float) -> str | None:
         """The id of the building whose footprint holds (x, y) in the run's CRS, or None."""
         from shapely.geometry import Point

@@ -134,7 +134,10 @@ def list_comments(
 async def post_comment(slug: Slug, body: schemas.CommentIn, app: App, token: Token = None):
     building = None
     if body.point is not None and body.building is None:  # found before the write (the store checks the scenario)
-        building = app.places.building_at(body.scenario, *body.point)
+        if app.places.loaded(body.scenario):
+            building = app.places.building_at(body.scenario, *body.point)
+        else:  # a run new since the start: its footprints are read from its file, away from the event loop
+            building = await run_in_threadpool(app.places.building_at, body.scenario, *body.point)
 
     def work(session: Session) -> schemas.Comment:
         c, p = _writer(app, session, slug, token)
