@@ -258,19 +258,26 @@ export class ConsultationPanel {
 
   async _weigh() {
     const weights = this._shownWeights();
+    if (!Object.values(weights).some((w) => w > 0)) { // the server would refuse it: say why here
+      say(this.message, () => t("consult.weighNone"), true);
+      this._showSavedWeights();
+      return;
+    }
     try {
-      if (!Object.values(weights).some((w) => w > 0)) throw { key: "consult.weighNone" };
       await this.api.weigh(weights);
       this.answers.setWeights(weights);
       say(this.message, () => t("consult.weighed"));
       this._refreshResults();
     } catch (err) {
-      if (err?.key) say(this.message, () => t(err.key), true);
-      else this._failed("consult.err.weigh", err);
-      for (const crit of this.c.criteria) {
-        const saved = this.answers.weight(crit.id) ?? USUAL_WEIGHT;
-        for (const w of WEIGHTS) $(`weight-${crit.id}-${w}`).checked = w === saved;
-      }
+      this._failed("consult.err.weigh", err);
+      this._showSavedWeights();
+    }
+  }
+
+  _showSavedWeights() {
+    for (const crit of this.c.criteria) {
+      const saved = this.answers.weight(crit.id) ?? USUAL_WEIGHT;
+      for (const w of WEIGHTS) $(`weight-${crit.id}-${w}`).checked = w === saved;
     }
   }
 
