@@ -14,7 +14,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Comment, Consultation, Participant, Preference, Rating
+from .models import Comment, Consultation, Participant, Preference, Rating, as_utc
 
 NAMES = ("comments.csv", "comments.geojson", "ratings.csv", "preferences.csv", "dictionary.csv")
 DICTIONARY = [
@@ -61,23 +61,16 @@ def export(session: Session, c: Consultation, name: str, *, crs: str | None, ide
         return _csv(["id", *head, "scenario", "text", "lang", "x", "y", "building", "status", "reports",
                      "created_utc"],
                     [[r.id, *person(r.participant_id), r.scenario, r.text, r.lang, r.x, r.y, r.building, r.status,
-                      r.reports, _iso(r.created_utc)] for r in rows])  # fmt: skip
+                      r.reports, as_utc(r.created_utc).isoformat()] for r in rows])  # fmt: skip
     if name == "ratings.csv":
         rows = session.scalars(select(Rating).where(Rating.consultation_id == c.id).order_by(Rating.id))
         return _csv([*head, "scenario", "criterion", "value", "updated_utc"],
-                    [[*person(r.participant_id), r.scenario, r.criterion, r.value, _iso(r.updated_utc)]
+                    [[*person(r.participant_id), r.scenario, r.criterion, r.value, as_utc(r.updated_utc).isoformat()]
                      for r in rows])  # fmt: skip
     rows = session.scalars(select(Preference).where(Preference.consultation_id == c.id).order_by(Preference.id))
     n = len(c.scenarios)
     return _csv([*head, *(f"rank_{i}" for i in range(1, n + 1))],
                 [[*person(r.participant_id), *r.ranking, *[""] * (n - len(r.ranking))] for r in rows])  # fmt: skip
-
-
-def _iso(value) -> str:
-    """A time as ISO 8601 in UTC (SQLite gives UTC clock times back without their offset)."""
-    import datetime as dt
-
-    return (value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)).isoformat()
 
 
 def _csv(head: list[str], rows) -> str:
@@ -107,7 +100,8 @@ def _geojson(rows, person, head: list[str], crs: str | None) -> str:
         lon, lat = to_wgs84.transform(r.x, r.y)
         props = dict(zip(head, person(r.participant_id), strict=True)) | {
             "id": r.id, "scenario": r.scenario, "text": r.text, "lang": r.lang, "x": r.x, "y": r.y,
-            "building": r.building, "status": r.status, "reports": r.reports, "created_utc": _iso(r.created_utc),
+            "building": r.building, "status": r.status, "reports": r.reports,
+            "created_utc": as_utc(r.created_utc).isoformat(),
         }  # fmt: skip
         point = {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}
         features.append({"type": "Feature", "geometry": point, "properties": props})

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 
 from ..catalogue import NAME
 from ..schemas import Words
+from .models import as_utc
 
 Name = Annotated[str, StringConstraints(pattern=NAME)]
 MAX_COMMENT = 1000  # characters of a comment
@@ -16,14 +17,6 @@ MAX_COMMENT = 1000  # characters of a comment
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A time as UTC: one without an offset is taken as UTC, one with an offset is converted (the database keeps
-    UTC clock times; SQLite drops offsets)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Criterion(_In):
@@ -55,7 +48,7 @@ class ConsultationIn(_In):
     identity: Literal["none", "optional"] = Field("none", description="whether a name or e-mail may be given")
     retention_days: int = Field(365, ge=1, le=3650, description="days after closing before tokens are erased")
 
-    _times = field_validator("opens_utc", "closes_utc")(_utc)
+    _times = field_validator("opens_utc", "closes_utc")(as_utc)  # the database keeps UTC clock times
 
     @field_validator("scenarios", "criteria")
     @classmethod
@@ -74,7 +67,7 @@ class ConsultationPatch(_In):
     opens_utc: dt.datetime | None = None
     closes_utc: dt.datetime | None = None
 
-    _times = field_validator("opens_utc", "closes_utc")(_utc)
+    _times = field_validator("opens_utc", "closes_utc")(as_utc)  # the database keeps UTC clock times
 
     @field_validator("title", "description", mode="before")
     @classmethod

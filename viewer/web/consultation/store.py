@@ -66,12 +66,8 @@ def create(session: Session, data: schemas.ConsultationIn, *, runs: list[str]) -
 
 
 def _check_times(opens: dt.datetime | None, closes: dt.datetime | None) -> None:
-    if opens is not None and closes is not None and _utc(closes) <= _utc(opens):
+    if opens is not None and closes is not None and aware(closes) <= aware(opens):
         raise ScenarioError(message("body", "closes_utc", f"after opens_utc ({opens.isoformat()})", closes.isoformat()))
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def update(session: Session, c: Consultation, patch: schemas.ConsultationPatch) -> Consultation:
