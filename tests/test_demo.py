@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from demo_reference import REFERENCE, RELATIVE, demo_leaves, differences, read_reference
 from test_report import ARTEFACTS
 
 from twin.cli import main
@@ -35,6 +36,15 @@ def test_every_example_scenario_ran_and_the_output_says_where_the_report_is(demo
     for name in ("report.html", "table.csv", "scorecard.csv", "indicators.csv", "comparison.json"):
         assert (out / "comparison" / name).is_file()
     assert CliRunner().invoke(main, ["demo", "--out", str(out)]).exit_code == 1  # refuses to overwrite
+
+
+def test_every_figure_equals_the_committed_reference(demo):
+    """Refactoring moves no number: every leaf of every scenario's indicators.json equals the reference figures
+    (tests/data/demo_indicators.csv, made by the commit before the engine registry) to 1e-9 relative. A change of
+    the physics meant to move them regenerates the file (see tests/demo_reference.py)."""
+    out, _, _ = demo
+    problems = differences(demo_leaves(out / "runs"), read_reference(), rtol=RELATIVE)
+    assert not problems, f"{len(problems)} figures differ from {REFERENCE.name}:\n" + "\n".join(problems[:40])
 
 
 def _delta(runs, name, key, *, event=None, district=None):
