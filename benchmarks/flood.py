@@ -22,9 +22,9 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from twin.datasets import grid_territory
 from twin.flood.model import FloodParams, mass_balance, simulate
 from twin.scenario.models import Scenario
+from twin.testing import grid_territory
 
 RAIN_MM_H, MANNING = 100.0, 0.03
 

@@ -19,9 +19,9 @@ import time
 import numba
 import numpy as np
 
-from twin.events import effective_climate
 from twin.flood import model
 from twin.flood.model import FloodParams, mass_balance, simulate
+from twin.hazards import effective_climate
 from twin.runner import scenario_territory
 from twin.scenario import load_scenario
 

@@ -92,8 +92,8 @@ def bench_shadows() -> dict:
 
 
 def bench_demo() -> dict:
+    from twin.heat.event import Heatwave
     from twin.heat.model import HeatParams, simulate
-    from twin.scenario.models import Heatwave
     from twin.sources import load_territory
 
     territory = load_territory("demo")

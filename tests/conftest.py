@@ -14,7 +14,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
-from twin.datasets import tiny_territory
+from twin.testing import tiny_territory
 
 L93 = "EPSG:2154"
 # A Lambert-93 window in the Loire valley used by the file-based tests.

@@ -20,8 +20,9 @@ from conftest import write_territory_folder
 from twin.batch import batch_runs, load_sweep, read_batch_json, run_batch
 from twin.batch.progress import BatchProgress, format_seconds
 from twin.batch.task import expand
+from twin.engines import engine_for
 from twin.errors import DataSourceError, OutputError, ScenarioError
-from twin.results import FLOOD_MAPS, load_run
+from twin.results import load_run
 
 BASE = """
 name = "base"
@@ -84,7 +85,7 @@ def assert_complete(folder: Path, ids) -> None:
     for i in ids:
         run = load_run(tasks / i)
         for event in run.events:
-            for var in FLOOD_MAPS if event["kind"] != "heatwave" else ("utci",):
+            for var in engine_for(event["kind"]).key_maps:
                 with rasterio.open(run.map_path(event["name"], var)) as src:
                     assert src.read(1).shape == (40, 60)
 
@@ -408,7 +409,7 @@ def test_the_example_sweep_is_valid():
     tasks = expand(sweep, base, where=path)
     assert len(tasks) == 3 * 3 * 2
     assert {t.scenario for t in tasks} == {"baseline", "retention-upstream", "river-dike"}
-    assert all(t.flood_params.precision == "float32" for t in tasks)
+    assert all(t.params["flood"].precision == "float32" for t in tasks)
 
 
 def test_a_future_that_failed_after_its_folder_was_complete_counts_as_done(tmp_path):

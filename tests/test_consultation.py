@@ -39,7 +39,7 @@ def runs(tiny, tmp_path_factory):
     for name, measures in (("baseline", []), ("green-sud", trees)):
         scenario = Scenario.model_validate({"name": name, "title": name, "measures": measures,
                                             "events": [HEATWAVE_2019, STORM]})  # fmt: skip
-        run(scenario, out=root / name, territory=tiny, flood_params=FloodParams(frame_interval_s=300.0))
+        run(scenario, out=root / name, territory=tiny, params={"flood": FloodParams(frame_interval_s=300.0)})
     return root
 
 

@@ -447,12 +447,12 @@ def test_validate_catches_what_only_the_territory_knows(tmp_path):
 
 import datetime as dt  # noqa: E402
 
-from twin.datasets import grid_territory, tiny_territory  # noqa: E402
 from twin.errors import ModelInputError, SimulationError  # noqa: E402
 from twin.flood.model import FloodParams  # noqa: E402
 from twin.flood.model import simulate as flood_simulate  # noqa: E402
+from twin.heat.event import Heatwave  # noqa: E402
 from twin.heat.model import simulate as heat_simulate  # noqa: E402
-from twin.scenario.models import Heatwave  # noqa: E402
+from twin.testing import grid_territory, tiny_territory  # noqa: E402
 
 HEAT_EVENT = Heatwave(**HEATWAVE_2019)
 QUIET = {"infiltration": "none", "sewer_return_period_years": None}
@@ -538,7 +538,7 @@ def test_bad_weather_and_dates_are_refused_with_a_clear_message(tiny, field, val
 
 
 def test_other_events_and_bad_params_are_refused(tiny):
-    from twin.scenario.models import RainSeries
+    from twin.flood.events import RainSeries
 
     rain = RainSeries(kind="rain_series", name="r", series_file="rain.csv")
     with pytest.raises(ModelInputError, match=r"event kind must be 'heatwave', got 'rain_series'"):

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import make_event
 
-from twin.datasets import grid_territory
 from twin.flood.model import FloodParams, simulate
 from twin.flood.model import mass_balance as balance_of
+from twin.testing import grid_territory
 
 QUIET = {"infiltration": "none", "sewer_return_period_years": None}
 CLOSED = {"west": "closed", "east": "closed", "north": "closed", "south": "closed"}
@@ -140,7 +140,7 @@ def test_a_storm_on_the_tiny_town_runs_through_the_walls_and_reports_hazards(tin
         assert ds[name].attrs["units"] == units
         assert np.isfinite(ds[name].values[~np.isnan(ds[name].values)]).all()
     assert ds.depth.sizes["time"] == 13  # frames at 0, 600, ..., 7200 s
-    assert ds.gauge_school.size == 121  # one reading a minute, both ends included
+    assert ds.gauge_depth.sel(gauge="school").size == 121  # one reading a minute, both ends included
     assert ds.rio.crs.to_epsg() == 2154
     assert balance_of(ds)["relative_error"] < 1e-9
 
@@ -254,9 +254,9 @@ def _run_both(monkeypatch, territory, event, params, **kwargs):
     ranges = []
     continuity = k.continuity
 
-    def recording(*args):
-        ranges.append((args[-5].copy(), args[-4].copy()))  # lo, hi
-        return continuity(*args)
+    def recording(**kwargs):
+        ranges.append((kwargs["lo"].copy(), kwargs["hi"].copy()))
+        return continuity(**kwargs)
 
     monkeypatch.setattr(k, "continuity", recording)
     skipped = simulate(territory, event, params=params, **kwargs)

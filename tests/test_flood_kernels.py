@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -25,12 +27,21 @@ def _state(seed: int):
     return rng, h, z, n, blocked, qx, qy
 
 
-def _both(kernel, *args):
-    """Run the compiled kernel and its py_func on separate copies of the array arguments."""
-    a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
-    b = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
-    ra, rb = kernel(*a), kernel.py_func(*b)
-    return a, b, ra, rb
+def _named(kernel, args) -> dict:
+    """A kernel's arguments by name (the model calls every kernel with keywords)."""
+    names = list(inspect.signature(kernel.py_func).parameters)
+    assert len(names) == len(args), f"{kernel.__name__} takes {names}"
+    return dict(zip(names, args, strict=True))
+
+
+def _both(kernel, *args, **kwargs):
+    """Run the compiled kernel and its py_func, with keywords, on separate copies of the array arguments; returns
+    both argument lists (in the kernel's order) and both results."""
+    named = _named(kernel, args) if args else kwargs
+    a = {n: x.copy() if isinstance(x, np.ndarray) else x for n, x in named.items()}
+    b = {n: x.copy() if isinstance(x, np.ndarray) else x for n, x in named.items()}
+    ra, rb = kernel(**a), kernel.py_func(**b)
+    return list(a.values()), list(b.values()), ra, rb
 
 
 def _same(a, b):
@@ -249,8 +260,8 @@ def test_active_ranges_give_the_full_sweep_bitwise(dtype, seed):
         kernel = getattr(k, name.split("_")[0] if name.startswith("continuity") else name)
         part = [x.copy() if isinstance(x, np.ndarray) else x for x in args(lo, hi)]
         full = [x.copy() if isinstance(x, np.ndarray) else x for x in args(full_lo, full_hi)]
-        kernel(*part)
-        kernel(*full)
+        kernel(**_named(kernel, part))
+        kernel(**_named(kernel, full))
         for i, (x, y) in enumerate(zip(part, full, strict=True)):
             if isinstance(x, np.ndarray) and x.dtype != np.int64:  # not the ranges themselves
                 assert np.array_equal(x, y), f"{name}: argument {i}"

@@ -38,7 +38,7 @@ def test_a_change_the_water_never_reaches_gives_the_very_same_run_and_is_reused(
     far = _rougher(tiny, slice(0, 2), slice(0, 5))  # the north-west corner, uphill and aside
     wet = before["max_depth"].values > 0
     assert wet.any() and not wet[:4, :7].any()  # precondition: the corner and its margin stayed dry
-    reason = reuse_reason(tiny, before, far, rain=False)
+    reason = reuse_reason(tiny, before, far, event=event)
     assert reason is not None and "away from where the water went" in reason
     after = simulate(far, event, params=PARAMS)
     for var in ("max_depth", "max_velocity", "arrival_time", "final_depth", "depth"):
@@ -51,25 +51,26 @@ def test_a_change_where_the_water_goes_is_not_reused_and_would_differ(tiny, rive
     rows, cols = np.nonzero(wet)
     r, c = int(rows.mean()), int(cols.mean())
     near = _rougher(tiny, slice(r - 1, r + 2), slice(c - 1, c + 2))
-    assert reuse_reason(tiny, before, near, rain=False) is None
+    assert reuse_reason(tiny, before, near, event=event) is None
     after = simulate(near, event, params=PARAMS)
     assert not np.array_equal(after["max_depth"].values, before["max_depth"].values)
 
 
 def test_the_margin_is_counted_in_cells_around_the_wetted_area(tiny, river):
-    _, before = river
+    event, before = river
     wet = (before["max_depth"].values > 0) | (before["final_depth"].values > 0)
     ring = ndimage.binary_dilation(wet, np.ones((3, 3), bool), iterations=MARGIN_CELLS) & ~wet
     r, c = np.argwhere(ring)[0]
     edge = _rougher(tiny, slice(r, r + 1), slice(c, c + 1))
-    assert reuse_reason(tiny, before, edge, rain=False) is None
+    assert reuse_reason(tiny, before, edge, event=event) is None
 
 
 def test_rain_wets_every_cell_so_any_change_blocks_reuse_but_no_change_allows_it(tiny, river):
     _, before = river
+    storm = make_event(kind="design_storm", name="storm", return_period_years=10, duration_min=30)
     far = _rougher(tiny, slice(0, 2), slice(28, 30))
-    assert reuse_reason(tiny, before, far, rain=True) is None
-    assert reuse_reason(tiny, before, tiny, rain=True) == "the measures change none of the flood inputs"
+    assert reuse_reason(tiny, before, far, event=storm) is None
+    assert reuse_reason(tiny, before, tiny, event=storm) == "the measures change none of the flood inputs"
 
 
 def test_buildings_count_by_blockage_not_by_their_row_number(tiny):

@@ -7,8 +7,9 @@ import pytest
 import shapely
 from conftest import HEATWAVE_2019
 
+from twin.hazards import Climate
+from twin.heat.event import Heatwave
 from twin.heat.model import INPUTS, HeatParams, simulate
-from twin.scenario.models import Climate, Heatwave
 from twin.territory import LAYERS
 
 HEATWAVE = HEATWAVE_2019

@@ -10,7 +10,6 @@ import pytest
 import xarray as xr
 from shapely.geometry import Point
 
-from twin.datasets import grid_territory
 from twin.impacts import (
     CATALOGUE,
     EventImpacts,
@@ -21,6 +20,7 @@ from twin.impacts import (
     indicators_frame,
     land_indicators,
 )
+from twin.testing import grid_territory
 
 GRASS, PAVED, WATER = 6, 4, 1
 

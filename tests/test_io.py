@@ -15,7 +15,8 @@ from shapely import affinity
 from shapely.geometry import box
 
 from twin.grid import Grid
-from twin.io import rasterize_buildings, read_raster, write_cog, write_netcdf, write_vector
+from twin.io import read_raster, write_cog, write_netcdf, write_vector
+from twin.rasterize import rasterize_buildings
 
 GRID = Grid.from_bounds(crs=L93, bounds=(X0, Y0, X0 + 1000.0, Y0 + 800.0), cell_size=5.0)
 

@@ -11,10 +11,11 @@ import rasterio
 import xarray as xr
 from conftest import HEATWAVE_2019
 
+from twin.engines import ENGINES
 from twin.errors import DataSourceError, OutputError, OutputExistsError, ScenarioError
 from twin.flood.model import FloodParams
 from twin.impacts import expected_annual_damage
-from twin.results import FLOOD_MAPS, HEAT_MAPS, layer_name, load_run
+from twin.results import layer_name, load_run
 from twin.runner import run
 from twin.scenario import read_scenario_file
 from twin.scenario.io import scenario_hash
@@ -44,7 +45,9 @@ def _scenario(**extra) -> Scenario:
 def written(tiny, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "green-sud"
     stages = []
-    result = run(_scenario(), out=out, territory=tiny, flood_params=FAST, progress=lambda s, f: stages.append((s, f)))
+    result = run(
+        _scenario(), out=out, territory=tiny, params={"flood": FAST}, progress=lambda s, f: stages.append((s, f))
+    )
     return result, out, stages
 
 
@@ -53,7 +56,8 @@ def test_the_folder_holds_every_documented_file_and_qgis_readable_maps(written):
     assert result.folder == out
     for name in ("indicators.json", "provenance.json", "scenario.toml", "impacts.gpkg"):
         assert (out / name).is_file(), name
-    for event, maps in (("heatwave-2019", HEAT_MAPS), ("storm-10y", FLOOD_MAPS), ("storm-100y", FLOOD_MAPS)):
+    heat, flood = ENGINES["heat"].key_maps, ENGINES["flood"].key_maps
+    for event, maps in (("heatwave-2019", heat), ("storm-10y", flood), ("storm-100y", flood)):
         for var in maps:
             with rasterio.open(out / "events" / event / f"{var}.tif") as src:
                 assert src.crs.to_epsg() == 2154 and src.shape == (20, 30)
@@ -105,19 +109,19 @@ def test_an_existing_folder_is_refused_before_any_work_and_replaced_with_overwri
     _, out, _ = written
     before = (out / "provenance.json").read_text()
     with pytest.raises(OutputExistsError, match="green-sud"):
-        run(_scenario(), out=out, territory=tiny, flood_params=FAST, progress=pytest.fail)
+        run(_scenario(), out=out, territory=tiny, params={"flood": FAST}, progress=pytest.fail)
     assert (out / "provenance.json").read_text() == before
     run(_scenario(events=[HEATWAVE_2019]), out=out, overwrite=True, territory=tiny)
     assert [e["name"] for e in load_run(out).events] == ["heatwave-2019"]
 
 
 def test_a_failure_while_writing_leaves_no_folder_behind(tiny, tmp_path, monkeypatch):
-    import twin.io
+    import twin.results
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(twin.io, "write_netcdf", disk_full)
+    monkeypatch.setattr(twin.results, "write_netcdf", disk_full)
     with pytest.raises(OutputError, match=r"run: the results could not be written: No space left on device"):
         run(_scenario(events=[HEATWAVE_2019]), out=tmp_path / "run", territory=tiny)
     assert list(tmp_path.iterdir()) == []
@@ -130,20 +134,20 @@ def test_a_second_run_reuses_an_unchanged_flood_and_says_why(tiny, written):
         measures=[{"type": "cool_roofs", "buildings": {"use": "residential"}, "albedo": 0.7}],
         events=[_storm("storm-10y", 10)],
     )
-    second = run(cool, territory=tiny, flood_params=FAST, reuse=[first])
+    second = run(cool, territory=tiny, params={"flood": FAST}, reuse=[first])
     # trees change the canopy, which the flood engine does not read; cool roofs only the albedo
     assert second.events["storm-10y"].reused == {
         "scenario": "green-sud",
         "reason": "the measures change none of the flood inputs",
     }
     assert second.provenance["events"]["storm-10y"]["reused_from"]["scenario"] == "green-sud"
-    computed = run(cool, territory=tiny, flood_params=FAST)
+    computed = run(cool, territory=tiny, params={"flood": FAST})
     for var in ("max_depth", "max_velocity", "depth"):
         np.testing.assert_array_equal(second.events["storm-10y"].hazard[var], computed.events["storm-10y"].hazard[var])
-    other = run(cool, territory=tiny, flood_params=FloodParams(manning_multiplier=1.5), reuse=[first])
+    other = run(cool, territory=tiny, params={"flood": FloodParams(manning_multiplier=1.5)}, reuse=[first])
     assert other.events["storm-10y"].reused is None  # other parameters: computed again
     wetter = Scenario.model_validate(cool.model_dump() | {"climate": {"rain_multiplier": 1.2}})
-    rainier = run(wetter, territory=tiny, flood_params=FAST, reuse=[first])
+    rainier = run(wetter, territory=tiny, params={"flood": FAST}, reuse=[first])
     assert rainier.events["storm-10y"].reused is None  # another climate: computed again
 
 

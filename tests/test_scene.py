@@ -45,10 +45,10 @@ def scene(pv):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Two runs of the tiny town: ``base`` and ``green`` (trees in Sud), each with a heatwave and a 100-year storm."""
-    from twin.datasets import tiny_territory
     from twin.flood.model import FloodParams
     from twin.runner import run
     from twin.scenario.models import Scenario
+    from twin.testing import tiny_territory
 
     root, tiny = tmp_path_factory.mktemp("scene-runs"), tiny_territory()
     trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5}]
@@ -56,7 +56,7 @@ def runs(tmp_path_factory):
         scenario = Scenario.model_validate(
             {"name": name, "title": name, "measures": measures, "events": [HEATWAVE_2019, STORM]}
         )
-        run(scenario, out=root / name, territory=tiny, flood_params=FloodParams(frame_interval_s=300.0))
+        run(scenario, out=root / name, territory=tiny, params={"flood": FloodParams(frame_interval_s=300.0)})
     return root
 
 

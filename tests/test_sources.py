@@ -106,7 +106,7 @@ def test_demo_territory_file_reads():
 def test_footprints_from_a_file_in_another_crs_keep_their_area_within_5_percent(tmp_path):
     """Acceptance: rasterized footprints keep their area within 5 %, read from a GeoJSON in EPSG:4326.
 
-    Each footprint gets round(area / cell area) cells (twin.io.rasterize_buildings), so it is within half
+    Each footprint gets round(area / cell area) cells (twin.rasterize.rasterize_buildings), so it is within half
     a cell of its area: 5 % from 10 cells (250 m² at 5 m) up. Here 12 rotated footprints of 16 to 170 cells.
     """
     from shapely import affinity

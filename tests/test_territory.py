@@ -89,6 +89,6 @@ def test_with_layers_returns_a_new_territory(tiny):
 
 
 def test_content_hash_is_stable_for_equal_data(tiny):
-    from twin.datasets import tiny_territory
+    from twin.testing import tiny_territory
 
     assert tiny_territory().content_hash() == tiny.content_hash()

@@ -47,7 +47,7 @@ def served(tiny, tmp_path_factory):
     root = tmp_path_factory.mktemp("served")
     trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5, "label": "Trees <b>Sud</b>"}]
     for scenario in (_scenario("baseline", "Today", []), _scenario("green-sud", "Trees in Sud", trees)):
-        run(scenario, out=root / "runs" / scenario.name, territory=tiny, flood_params=FAST)
+        run(scenario, out=root / "runs" / scenario.name, territory=tiny, params={"flood": FAST})
     settings = Settings(runs_dir=root / "runs", scenarios_dir=scenarios_dir(), work_dir=root / "work",
                         max_upload_bytes=LIMIT)  # fmt: skip
     with TestClient(create_app(settings)) as client:

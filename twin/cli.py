@@ -130,13 +130,11 @@ _PRECISION = click.option(
 @_PRECISION
 def run_command(scenario: Path, out: Path, overwrite: bool, precision: str) -> None:
     """Run a scenario: its measures, every event, the impacts; write the results folder."""
-    from .flood.model import FloodParams
+    from .results import load_run
     from .runner import run
 
-    result = run(
-        scenario, out=out, overwrite=overwrite, flood_params=FloodParams(precision=precision), progress=_Progress()
-    )
-    from .results import load_run
+    params = {"flood": {"precision": precision}}
+    result = run(scenario, out=out, overwrite=overwrite, params=params, progress=_Progress())
 
     click.echo(format_indicators([load_run(result.folder)]))
     click.echo(f"results in {result.folder} (indicators.json, provenance.json, impacts.gpkg, events/)")
@@ -170,7 +168,7 @@ def compare(runs, baseline, out, weights_file, weight_items, lang, overwrite, co
 
     weights = read_weights(weights_file) if weights_file else None
     if weight_items:
-        from .compare import DEFAULT_WEIGHTS
+        from .impacts.records import DEFAULT_WEIGHTS
 
         weights = dict(weights or DEFAULT_WEIGHTS) | _parse_weights(weight_items)  # on top of the defaults
     records = [r for path in runs for r in _run_records(path)]
@@ -246,10 +244,9 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     from .compare import compare as compare_runs
     from .compare import write_comparison
     from .datasets import scenarios_dir
-    from .flood.model import FloodParams
+    from .flood.warmup import start, waiter
     from .results import check_output, load_run
     from .runset import run_set
-    from .warmup import start, waiter
 
     started = time.perf_counter()
     check_output(out, overwrite=overwrite, marker=None)  # only its runs/ and comparison/ are ever replaced
@@ -261,9 +258,9 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
             paths,
             out=out / "runs",
             overwrite=overwrite,
-            flood_params=FloodParams(precision=precision),
+            params={"flood": {"precision": precision}},
             progress=_Progress(),
-            before_flood=waiter(warm),
+            before_simulate=_before_flood(waiter(warm)),
         )
     finally:
         if warm is not None and warm.poll() is None:  # a run failed before its first flood
@@ -280,11 +277,15 @@ def demo(out: Path, overwrite: bool, lang: str, precision: str) -> None:
     click.echo(f"3D viewer: make serve  (or: twin serve --runs {out / 'runs'}), then open http://127.0.0.1:8000/")
 
 
+def _before_flood(wait):
+    """Wait for the flood kernels compiled in the warm-up process before the first flood (not before the heat)."""
+    return lambda engine: wait() if engine.name == "flood" else None
+
+
 def format_indicators(runs) -> str:
     """The territory-wide indicator table of run records as text: the baseline's values, then Δ for the others."""
-    from .compare import MAIN_KEYS
     from .i18n import format_value, unit_label
-    from .impacts.records import CATALOGUE
+    from .impacts.records import CATALOGUE, MAIN_KEYS
 
     base, others = runs[0], runs[1:]
     rows = sorted(

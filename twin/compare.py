@@ -7,6 +7,7 @@ by ``twin run``, ``twin demo`` or a batch compare alike.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -16,37 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .engines import engine_for
 from .errors import MissingFileError, ScenarioError, message
-from .impacts.records import CATALOGUE, Indicator
-
-# Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "heat.people_strong_stress": 1.0,
-    "flood.damage_eur": 1.0,
-    "flood.people_exposed": 1.0,
-    "land.cool_island_access_share": 0.5,
-    "scenario.cost_eur": 0.5,
-}
-DIFF_MAPS = {"heatwave": ("utci", "t_air_day", "t_air_night"), "flood": ("max_depth",)}
-# Table rows: the territory-wide indicators, in this order (others follow alphabetically).
-MAIN_KEYS = (
-    "scenario.cost_eur",
-    "heat.people_strong_stress",
-    "heat.people_very_strong_stress",
-    "heat.people_over_75_strong_stress",
-    "heat.sites_strong_stress",
-    "heat.uhi_day_mean_k",
-    "heat.uhi_night_mean_k",
-    "flood.damage_eur",
-    "flood.expected_annual_damage_eur",
-    "flood.people_exposed",
-    "flood.buildings_over_0.1m",
-    "flood.sites_flooded",
-    "flood.road_km_cut_0.10m",
-    "land.canopy_share",
-    "land.impervious_share",
-    "land.cool_island_access_share",
-)
+from .impacts.records import CATALOGUE, DEFAULT_WEIGHTS, MAIN_KEYS, Indicator
+from .io import raster_grid, write_cog
+from .report import write_report
+from .results import check_output, folder_in_place
 
 
 @dataclass(frozen=True)
@@ -177,20 +153,13 @@ def value_indicators(run, baseline) -> list[Indicator]:
     cost = float(run.scenario["cost_eur"])
     out: list[Indicator] = []
     for event in run.events:
-        name, kind = event["name"], event["kind"]
-        if baseline.value(_people_key(kind), event=name) is None:
+        name, benefit = event["name"], engine_for(event["kind"]).benefit
+        if baseline.value(benefit.exposure, event=name) is None:
             continue  # the baseline did not run this event
-        if kind == "heatwave":
-            gain = baseline.value("heat.people_strong_stress", event=name) - run.value(
-                "heat.people_strong_stress", event=name
-            )
-            if cost > 0:
-                out.append(Indicator("value.people_relieved_per_meur", gain / (cost / 1e6), name))
-        else:
-            avoided = baseline.value("flood.damage_eur", event=name) - run.value("flood.damage_eur", event=name)
-            if cost > 0:
-                out.append(Indicator("value.damage_avoided_per_eur", avoided / cost, name))
-        share = equity_share(run, baseline, key=_people_key(kind), event=name)
+        gain = baseline.value(benefit.gain, event=name) - run.value(benefit.gain, event=name)
+        if cost > 0:
+            out.append(Indicator(benefit.value, gain / (cost / benefit.per_eur), name))
+        share = equity_share(run, baseline, key=benefit.exposure, event=name)
         if share is not None:
             out.append(Indicator("value.equity_share", share, name))
     ead, ead0 = run.value("flood.expected_annual_damage_eur"), baseline.value("flood.expected_annual_damage_eur")
@@ -198,10 +167,6 @@ def value_indicators(run, baseline) -> list[Indicator]:
     if cost > 0 and ead is not None and ead0 is not None and lifetime:
         out.append(Indicator("value.damage_avoided_per_eur", (ead0 - ead) * lifetime / cost))
     return out
-
-
-def _people_key(kind: str) -> str:
-    return "heat.people_strong_stress" if kind == "heatwave" else "flood.people_exposed"
 
 
 def equity_share(run, baseline, *, key: str, event: str) -> float | None:
@@ -264,8 +229,6 @@ def write_comparison(
     comparison: Comparison, out: str | Path, *, overwrite: bool = False, lang: str = "en"
 ) -> Comparison:
     """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``."""
-    from .results import check_output, folder_in_place
-
     out = Path(out)
     for run in comparison.runs:  # replacing the folder must never delete the runs compared
         if out.resolve() == run.folder.resolve() or out.resolve() in run.folder.resolve().parents:
@@ -278,10 +241,6 @@ def write_comparison(
 
 
 def _write_contents(comparison: Comparison, out: Path, lang: str) -> Comparison:
-    import json
-
-    from .report import write_report
-
     out.mkdir(parents=True)
     comparison.tidy.to_csv(out / "indicators.csv", index=False)
     comparison.table.to_csv(out / "table.csv")
@@ -307,9 +266,8 @@ def _write_contents(comparison: Comparison, out: Path, lang: str) -> Comparison:
 
 
 def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, str, str], Path]:
-    """Δ maps (scenario − baseline) for every event both ran, as COG: Δ depth, Δ UTCI, Δ air temperature."""
-    from .io import raster_grid, write_cog
-
+    """Δ maps (scenario − baseline) of every compared map of the events both ran, as COG: Δ depth, Δ UTCI, Δ air
+    temperature (the outputs each engine declares ``compared``)."""
     base = comparison.baseline
     base_events = {e["name"]: e["kind"] for e in base.events}
     grid = raster_grid(base.folder / "territory" / "elevation.tif")
@@ -319,8 +277,7 @@ def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, s
             name = event["name"]
             if base_events.get(name) != event["kind"]:
                 continue
-            family = "heatwave" if event["kind"] == "heatwave" else "flood"
-            for var in DIFF_MAPS[family]:
+            for var in engine_for(event["kind"]).compared_maps:
                 a, units = run.read_map(name, var)
                 b, _ = base.read_map(name, var)
                 if a.shape != b.shape:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .datasets import data_dir
 from .errors import DataSourceError, MissingFileError, message
 from .paths import is_file
 
@@ -37,8 +38,6 @@ TEXT_COLUMNS = ("name", "soil_texture")
 
 def default_table_path() -> Path:
     """Path of the shipped table, ``data/landcover.csv``."""
-    from .datasets import data_dir
-
     return data_dir() / "landcover.csv"
 
 

@@ -45,7 +45,7 @@ def allocate_population(
         The analysis grid.
     building_index
         Raster of building rows (-1 where none), from
-        :func:`twin.io.rasterize_buildings`.
+        :func:`twin.rasterize.rasterize_buildings`.
 
     Returns
     -------

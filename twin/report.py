@@ -45,6 +45,7 @@ from .i18n import (
     missing,
     unit_label,
 )
+from .impacts.records import CATALOGUE, MAIN_KEYS
 from .report_figures import bar_charts, event_maps
 
 HEADLINE_LIMIT = 6  # sentences per scenario
@@ -104,8 +105,6 @@ class _Catalogue:
     """Words, units and better-direction of indicator keys (the catalogue, else the comparison's own columns)."""
 
     def __init__(self, tidy) -> None:
-        from .impacts.records import CATALOGUE
-
         self.specs = CATALOGUE
         self.units = {}
         self.better = {}
@@ -171,8 +170,6 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     "baseline_value", "value", "delta", "text", "judgement"}]}``; the baseline itself has no lines and its
     indicators have no Δ.
     """
-    from .compare import MAIN_KEYS
-
     check_lang(lang)
     names = [r.name for r in comparison.runs]
     cat = _Catalogue(getattr(comparison, "tidy", None))

@@ -13,19 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .engines import engine_for
 from .errors import TwinError
 from .i18n import NBSP, TEXT, forcing_words, format_number, format_value, is_share, missing, unit_label
+from .impacts.records import CHART_KEYS
 
-# One bar chart per (key, event) of these keys, in this order.
-CHART_KEYS = (
-    "heat.people_strong_stress",
-    "heat.uhi_night_mean_k",
-    "flood.damage_eur",
-    "flood.people_exposed",
-    "land.canopy_share",
-    "scenario.cost_eur",
-)
-MAP_VAR = {"heatwave": "utci", "flood": "max_depth"}  # the map shown for each family of events
 UTCI_BOUNDS = (26.0, 32.0, 38.0, 46.0)  # moderate, strong, very strong, extreme heat stress (Bröde et al. 2012)
 UTCI_COLOURS = ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 WET_M = 0.01  # depths below this are left clear on the maps, m
@@ -117,8 +109,7 @@ def event_maps(comparison, lang: str) -> list[dict]:
     with mpl.rc_context(_rc()):
         for e in base.events:
             name, kind = e.get("name"), e.get("kind")
-            family = "heatwave" if kind == "heatwave" else "flood"
-            var = MAP_VAR[family]
+            var = engine_for(kind).report_map
             values = _read(base, name, var)
             depth = var == "max_depth"
             entry = {

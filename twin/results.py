@@ -11,7 +11,8 @@
       impacts.gpkg           per event, layers buildings_<event> (depth and damage, or UTCI and stress, per
                              building) and sites_<event>
       territory/*.tif        elevation, land cover, canopy, imperviousness and building heights after the measures
-      events/<event>/*.tif   the key maps of each event as Cloud-Optimized GeoTIFF (units in the band metadata)
+      events/<event>/*.tif   the key maps of each event's engine (twin.engines) as Cloud-Optimized GeoTIFF (units
+                             in the band metadata)
       events/<event>/hazard.nc  every map of the engine as CF NetCDF (flood depth frames included)
 
 Everything is written in a hidden sibling folder which is renamed into place at
@@ -30,10 +31,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import DataSourceError, MissingFileError, OutputError, OutputExistsError, message
+import rasterio
 
-FLOOD_MAPS = ("max_depth", "max_velocity", "hazard_rating", "ppri_class", "arrival_time", "duration_deep")
-HEAT_MAPS = ("utci", "utci_class", "tmrt", "t_air_day", "t_air_night", "uhi_day", "uhi_night", "shade_fraction")
+from .engines import engine_for
+from .errors import DataSourceError, MissingFileError, OutputError, OutputExistsError, message
+from .impacts import Indicator
+from .io import write_cog, write_netcdf, write_vector
+from .scenario.io import save_scenario
+
 TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
 FORMAT_VERSION = 1
 
@@ -109,9 +114,6 @@ def replace_folder(new: Path, out: Path) -> None:
 
 
 def _write_contents(result, folder: Path) -> None:
-    from .io import write_cog, write_netcdf, write_vector
-    from .scenario.io import save_scenario
-
     scenario = result.scenario
     folder.mkdir(parents=True)
     _write_json(folder / "indicators.json", summary(result))
@@ -125,8 +127,7 @@ def _write_contents(result, folder: Path) -> None:
         )  # fmt: skip
     gpkg = folder / "impacts.gpkg"
     for name, event in result.events.items():
-        maps = HEAT_MAPS if event.event.kind == "heatwave" else FLOOD_MAPS
-        for var in maps:
+        for var in engine_for(event.event).key_maps:
             da = event.hazard[var]
             nodata = float("nan") if da.dtype.kind == "f" else None
             write_cog(
@@ -215,8 +216,6 @@ class RunRecord:
 
     def read_map(self, event: str, var: str):
         """Map ``var`` of ``event`` as a 2-D numpy array (NaN where no data) with its units."""
-        import rasterio
-
         with rasterio.open(self.map_path(event, var)) as src:
             values = src.read(1, masked=True)
             units = src.tags(1).get("units") or src.tags().get("units", "")
@@ -232,8 +231,6 @@ class RunRecord:
 
 def load_run(folder: str | Path) -> RunRecord:
     """Read a results folder written by :func:`write_run`."""
-    from .impacts import Indicator
-
     folder = Path(folder)
     if not folder.is_dir():
         raise MissingFileError(folder, role="run folder")

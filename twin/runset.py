@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError
+from .results import check_output
 from .runner import Progress, RunResult, run, scenario_territory
+from .scenario import load_scenario
 
 
 def run_set(
@@ -23,10 +25,9 @@ def run_set(
     *,
     out: str | Path | None = None,
     overwrite: bool = False,
-    flood_params=None,
-    heat_params=None,
+    params=None,
     progress: Progress | None = None,
-    before_flood=None,
+    before_simulate=None,
 ) -> list[RunResult]:
     """Run scenario files, each territory loaded once; results in the order of ``paths``.
 
@@ -36,9 +37,9 @@ def run_set(
         Scenario files; the first is run first and its floods may be reused by the others.
     out : path, optional
         Runs go to ``out/<scenario name>`` (names must be unique); all are checked before any work.
+    params, progress, before_simulate
+        As :func:`twin.runner.run` takes them, for every run.
     """
-    from .scenario import load_scenario
-
     scenarios = [load_scenario(p) for p in paths]
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -46,8 +47,6 @@ def run_set(
         raise ScenarioError(f"scenario names must be unique in a set (they name the result folders), got {dupes}")
     folders = [None if out is None else Path(out) / n for n in names]
     if out is not None:
-        from .results import check_output
-
         for folder in folders:
             check_output(folder, overwrite=overwrite)
     territories = _territories(paths, scenarios)
@@ -63,9 +62,8 @@ def run_set(
                 reuse=results,
                 progress=progress,
                 scenario_file=paths[i],
-                flood_params=flood_params,
-                heat_params=heat_params,
-                before_flood=before_flood,
+                params=params,
+                before_simulate=before_simulate,
             )
         )
     return results

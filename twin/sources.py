@@ -31,10 +31,16 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .datasets import resolve_territory
 from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
 from .grid import Grid
+from .io import raster_grid, read_raster, read_vector
+from .landcover import LandCoverTable, default_table_path
 from .paths import is_file
 from .population import DWELLING_AREA_M2
+from .rasterize import rasterize_classes
+from .territory import assemble
+from .vectors import prepare_vectors
 
 SCHEMA_VERSION = 1
 MAX_FILLED_SHARE = 0.25  # more of the grid than this without elevation is refused, not filled
@@ -130,8 +136,6 @@ def read_territory_file(path: str | Path) -> TerritoryFile:
 def source_files(ref: str | Path) -> list[Path]:
     """Every file a territory is loaded from: its TOML file, the rasters and vectors it names (a shapefile's
     sidecar files included) and the land-cover table."""
-    from .datasets import resolve_territory
-    from .landcover import default_table_path
 
     path = resolve_territory(ref)
     spec = read_territory_file(path)
@@ -172,9 +176,6 @@ def load_territory(ref: str | Path):
     Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
     records the file and one note per reprojection, fill or assumption made.
     """
-    from .datasets import resolve_territory
-    from .landcover import LandCoverTable
-    from .territory import assemble
 
     path = resolve_territory(ref)
     spec = read_territory_file(path)
@@ -184,7 +185,6 @@ def load_territory(ref: str | Path):
     elevation = _elevation(spec.elevation, base, grid, notes)
     table = LandCoverTable.read(base / spec.land_cover.table if spec.land_cover.table else None)
     land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
-    from .vectors import prepare_vectors
 
     vectors = prepare_vectors(spec, base, grid, notes)
     territory = assemble(
@@ -200,7 +200,6 @@ def load_territory(ref: str | Path):
 
 
 def _grid(spec: TerritoryFile, base: Path) -> Grid:
-    from .io import raster_grid
 
     g = spec.grid
     if g.crs and g.cell_size and g.bounds:
@@ -220,7 +219,6 @@ def _grid(spec: TerritoryFile, base: Path) -> Grid:
 def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -> np.ndarray:
     from rasterio.fill import fillnodata
 
-    from .io import read_raster
 
     paths = [base / p for p in src.paths]
     values, steps = read_raster(paths, grid, resampling="bilinear", assume_crs=src.crs)
@@ -255,7 +253,6 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
 
 
 def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
-    from .io import rasterize_classes, read_raster, read_vector
 
     path = base / src.path
     if path.suffix.lower() in VECTOR_SUFFIXES:

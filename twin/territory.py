@@ -30,6 +30,8 @@ from .errors import TerritoryError
 from .grid import Grid
 from .landcover import COLUMNS as LANDCOVER_COLUMNS
 from .landcover import LandCoverTable
+from .population import allocate_population
+from .rasterize import rasterize_buildings
 
 
 @dataclass(frozen=True)
@@ -192,8 +194,6 @@ class Territory:
 
     def with_buildings(self, buildings: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Territory:
         """A new territory with other buildings (and district populations): re-rasterized, people re-allocated."""
-        from .io import rasterize_buildings
-        from .population import allocate_population
 
         buildings = buildings.reset_index(drop=True)
         height, index = rasterize_buildings(buildings, self.grid)
@@ -285,8 +285,6 @@ def assemble(
     districts (see :mod:`twin.population`). Does not validate: call
     :meth:`Territory.check`.
     """
-    from .io import rasterize_buildings
-    from .population import allocate_population
 
     vectors = {k: v for k, v in vectors.items()}
     buildings = vectors.get("buildings", _empty(VECTORS["buildings"], grid))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .errors import DataSourceError, TwinWarning, message
 from .grid import Grid
+from .io import read_vector
 from .territory import VECTORS
 
 # BD TOPO (IGN) building uses, USAGE1, mapped to twin's uses.
@@ -35,8 +36,6 @@ BDTOPO_USES = {
 
 def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str]) -> dict[str, gpd.GeoDataFrame]:
     """Read, reproject and normalise every vector source named in a territory file."""
-    from .io import read_vector
-
     out = {}
     for name in VECTORS:
         src = getattr(spec, name)

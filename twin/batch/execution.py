@@ -16,28 +16,28 @@ leaves an accurate record; rerunning the same sweep skips every finished task.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import shutil
 import sys
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..errors import OutputError, ScenarioError, TwinError, message
+from ..scenario.models import EVENT_KINDS
 from .progress import BatchProgress
+from .record import read_batch_json, write_batch_json
 from .sweep import load_sweep
+from .table import write_tables
 from .task import Task, execute, expand, finished
 
-FORMAT_VERSION = 1
 LOCK = ".batch.lock"
-# Relative cost of a task by event kind, as its Dask priority: the longest start first, so that the batch does not
-# end on one long task while the other workers idle (longest-processing-time-first scheduling).
-COST = {"river_flood": 3, "design_storm": 2, "rain_series": 2, "heatwave": 1}
 TIMINGS = ("started_utc", "seconds", "worker", "numba_threads")  # kept from the earlier batch for a task it finished
 
 
@@ -120,7 +120,6 @@ def run_batch(
             if r["status"] != "pending":
                 bar.count(r["status"], executed=False)
         header = {
-            "format_version": FORMAT_VERSION,
             "twin_version": __version__,
             "sweep": sweep.model_dump(mode="json"),
             "sweep_file": str(Path(sweep_file).resolve()),
@@ -133,8 +132,6 @@ def run_batch(
         finally:
             _clean_partials(out)
             write_batch_json(out, header | {"finished_utc": _utc()}, records)
-        from .table import write_tables
-
         write_tables(out, list(records.values()))
     counts = {s: sum(r["status"] == s for r in records.values()) for s in ("done", "skipped", "failed", "pending")}
     return BatchResult(out, list(records.values()), counts, executed=len(todo))
@@ -158,7 +155,7 @@ def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan,
         futures = {
             client.submit(
                 execute, t, str(out), threads, key=f"twin-task-{t.key}", retries=plan.retries, pure=False,
-                priority=COST.get(t.kind, 1),
+                priority=_cost(t.kind),
             ): t
             for t in todo
         }  # fmt: skip
@@ -173,6 +170,13 @@ def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan,
             if progress is not None:
                 progress(bar, records[task.id])
             write_batch_json(out, header, records)
+
+
+def _cost(kind: str) -> int:
+    """A task's Dask priority: the relative cost of its event kind (``batch_cost``), so that the longest start
+    first and the batch does not end on one long task while the other workers idle (longest-processing-time
+    first)."""
+    return EVENT_KINDS[kind].batch_cost if kind in EVENT_KINDS else 1
 
 
 def _lost(task: Task, out: Path, exc: Exception) -> dict[str, Any]:
@@ -223,10 +227,7 @@ def _client(scheduler: str | None, workers: int):
 
 # What a local worker needs for its tasks (a task's parameters alone import the numba kernels, scipy and xarray):
 # imported once in the fork server, which outlives the cluster, instead of once per worker and per batch.
-PRELOAD = [
-    "distributed", "twin.batch.task", "twin.runner", "twin.flood.model", "twin.flood.reuse", "twin.heat.model",
-    "twin.impacts", "twin.measures", "twin.results", "twin.sources", "twin.events", "twin.scenario",
-]  # fmt: skip
+PRELOAD = ["distributed", "twin.batch.task", "twin.runner"]  # the runner imports the engines, impacts and results
 
 
 def _start_fork_server() -> bool:
@@ -343,40 +344,5 @@ def _clean_partials(out: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def write_batch_json(out: Path, header: dict[str, Any], records: dict[str, dict[str, Any]]) -> None:
-    """``batch.json``: the header and every task, replaced atomically (never read half written)."""
-    counts = {s: sum(r["status"] == s for r in records.values()) for s in ("done", "skipped", "failed", "pending")}
-    data = header | {"counts": counts, "tasks": list(records.values())}
-    tmp = out / f".batch.json.{os.getpid()}"
-    try:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, out / "batch.json")
-    except OSError as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        raise OutputError(f"{out / 'batch.json'}: could not be written: {exc.strerror or exc}") from None
-
-
-def read_batch_json(folder: str | Path) -> dict[str, Any]:
-    """Read ``batch.json`` back; a clear error names the folder if it is missing or corrupt."""
-    from ..errors import DataSourceError
-
-    path = Path(folder) / "batch.json"
-    if not path.is_file():
-        raise DataSourceError(
-            message(folder, "batch.json", "present in a batch folder (written by `twin batch`)", "missing")
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        tasks = data["tasks"]
-        if data.get("format_version") != FORMAT_VERSION or not isinstance(tasks, list):
-            raise ValueError(f"format_version {data.get('format_version')!r}")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise DataSourceError(message(path, "content", "a twin batch record", str(exc))) from None
-    return data
-
-
 def _utc() -> str:
-    import datetime as dt
-
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -28,10 +28,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..engines import ENGINES
 from ..errors import ScenarioError, message, validation_problems
-from ..scenario.models import SLUG, Climate
+from ..fields import SLUG
+from ..hazards import Climate
 
-ENGINES = ("flood", "heat")
 Scalar = bool | int | float | str
 
 
@@ -66,10 +67,7 @@ class Sweep(BaseModel):
     @field_validator("parameters")
     @classmethod
     def _known_options(cls, grid: dict[str, list]) -> dict[str, list]:
-        from ..flood.model import FloodParams
-        from ..heat.model import HeatParams
-
-        models = {"flood": FloodParams, "heat": HeatParams}
+        models = {name: engine.params for name, engine in ENGINES.items()}
         for key, values in grid.items():
             engine, _, option = key.partition(".")
             if engine not in models or option not in models[engine].model_fields:

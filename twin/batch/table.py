@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..engines import ENGINES, engine_for, kinds_with_return_period
 from ..errors import DataSourceError, message
+from ..impacts import Indicator, damage_by_return_period, expected_annual_damage
+from ..results import load_run
+from .record import read_batch_json
 
 FINISHED = ("done", "skipped")
 DESCRIPTION = ["task", "scenario", "event", "kind", "return_period_years", "climate"]
@@ -20,8 +26,6 @@ DESCRIPTION = ["task", "scenario", "event", "kind", "return_period_years", "clim
 def indicator_table(out: Path, records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """One row per task: what it ran (scenario, event, climate, each grid parameter as ``param.<engine>.<option>``),
     how it went (status, seconds, folder) and, once finished, every territory-wide indicator as a column."""
-    from ..results import load_run
-
     records = list(records)
     parameters = sorted({k for r in records for k in r.get("parameters", {})})
     rows = []
@@ -40,12 +44,10 @@ def ead_table(table: pd.DataFrame) -> pd.DataFrame:
     """Expected annual damage per scenario, climate and flood options, from its design storms' damages
     (:func:`twin.impacts.damage_by_return_period`: the largest where several storms share a return period;
     at least two return periods are needed, as in a single run)."""
-    from ..impacts import damage_by_return_period, expected_annual_damage
-
     columns = ["scenario", "climate", *[c for c in table.columns if str(c).startswith("param.flood.")]]
     rows = []
     if "flood.damage_eur" in table.columns:
-        storms = table[(table["kind"] == "design_storm") & table["status"].isin(FINISHED)]
+        storms = table[table["kind"].isin(kinds_with_return_period()) & table["status"].isin(FINISHED)]
         for keys, group in storms.groupby(columns, dropna=False, sort=True):
             damages = damage_by_return_period(zip(group["return_period_years"], group["flood.damage_eur"], strict=True))
             if len(damages) < 2:
@@ -84,10 +86,6 @@ def batch_runs(folder: str | Path) -> list:
     its record gathers the events of its tasks (each from its own folder) and adds the expected annual damage
     of its storms. Names are the scenario's, suffixed with the climate and the options that vary in the batch.
     """
-    from ..impacts import Indicator, damage_by_return_period, expected_annual_damage
-    from ..results import load_run
-    from .execution import read_batch_json
-
     folder = Path(folder)
     tasks = [t for t in read_batch_json(folder)["tasks"] if t.get("status") in FINISHED]
     if not tasks:
@@ -95,27 +93,31 @@ def batch_runs(folder: str | Path) -> list:
     varying = _varying_parameters(tasks)
     variants: dict[tuple, dict[str, list]] = {}
     for t in tasks:
-        engine = "heat" if t["kind"] == "heatwave" else "flood"
+        engine = engine_for(t["kind"]).name
         combo = tuple(sorted((k, repr(v)) for k, v in t["parameters"].items()))
         base = (t["scenario"], t.get("climate") or "")
-        variants.setdefault(base, {"heat": {}, "flood": {}})[engine].setdefault(combo, []).append(t)
+        variants.setdefault(base, {name: {} for name in ENGINES})[engine].setdefault(combo, []).append(t)
     records = []
     for (scenario, climate), by_engine in variants.items():
-        for heat_combo in by_engine["heat"] or [()]:
-            for flood_combo in by_engine["flood"] or [()]:
-                group = by_engine["heat"].get(heat_combo, []) + by_engine["flood"].get(flood_combo, [])
-                label = _label(scenario, climate, dict(heat_combo) | dict(flood_combo), varying)
-                runs = [load_run(folder / t["folder"]) for t in group]
-                damages = damage_by_return_period(
-                    (t["return_period_years"], _nan_if_none(run.value("flood.damage_eur", event=t["event"])))
-                    for t, run in zip(group, runs, strict=True)
-                    if t["kind"] == "design_storm"
-                )
-                extra = []
-                if len(damages) > 1:
-                    extra = [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(damages))]
-                records.append(_merged(runs, label, extra))
+        # one variant per combination of each engine's options (an engine without tasks adds nothing)
+        for combos in itertools.product(*(list(by_engine[name]) or [()] for name in ENGINES)):
+            group = [t for name, combo in zip(ENGINES, combos, strict=True) for t in by_engine[name].get(combo, [])]
+            label = _label(scenario, climate, {k: v for combo in combos for k, v in combo}, varying)
+            runs = [load_run(folder / t["folder"]) for t in group]
+            records.append(_merged(runs, label, _expected_annual_damage(group, runs)))
     return records
+
+
+def _expected_annual_damage(tasks: list[dict[str, Any]], runs: list) -> list:
+    """The EAD of a variant's storms, from each storm task's damage (at least two return periods)."""
+    damages = damage_by_return_period(
+        (t["return_period_years"], _nan_if_none(run.value("flood.damage_eur", event=t["event"])))
+        for t, run in zip(tasks, runs, strict=True)
+        if t["kind"] in kinds_with_return_period()
+    )
+    if len(damages) < 2:
+        return []
+    return [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(damages))]
 
 
 def _nan_if_none(value: float | None) -> float:
@@ -138,8 +140,6 @@ def _label(scenario: str, climate: str, combo: dict[str, str], varying: list[str
 
 def _merged(runs: list, label: str, extra: list):
     """One record from the single-event records of a variant: events side by side, land indicators once."""
-    from dataclasses import replace
-
     first = runs[0]
     indicators = [i for i in first.indicators if i.event is None]
     for run in runs:

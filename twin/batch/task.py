@@ -10,6 +10,7 @@ exists is a finished task, and a rerun skips it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -21,8 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..engines import ENGINES, engine_for, engine_params
 from ..errors import OutputExistsError, ScenarioError, TwinError, message
-from .sweep import ENGINES, Sweep, scenario_files
+from ..runner import run
+from ..scenario import load_scenario
+from ..scenario.io import scenario_hash
+from ..sources import source_hash
+from .sweep import Sweep, scenario_files
 
 MARKER = "provenance.json"  # written last into a run folder, which is renamed into place whole
 
@@ -41,8 +47,7 @@ class Task:
     climate: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     spec: Any = None  # twin.scenario.Scenario, or None when the scenario could not be read
-    flood_params: Any = None
-    heat_params: Any = None
+    params: dict[str, Any] = field(default_factory=dict)  # every engine's options, by engine name
     error: str | None = None  # why the task cannot run at all (unreadable scenario): recorded failed
 
     @property
@@ -68,8 +73,6 @@ class Task:
 
 def expand(sweep: Sweep, base: Path, *, where: str) -> list[Task]:
     """Every task of a sweep, in a stable order; a scenario that cannot be read becomes one failed task."""
-    from ..scenario import load_scenario
-
     grids = {e: _combinations(sweep, e) for e in ENGINES}
     territories: dict[str, str] = {}
     tasks: list[Task] = []
@@ -96,20 +99,16 @@ def expand(sweep: Sweep, base: Path, *, where: str) -> list[Task]:
                     one = variant if climate_name is None else variant.model_copy(update={"climate": climate})
                     spec = scenario.model_copy(update={"events": [one]})
                     spec._event_origins = [labels[event.name]]
-                    for combo in grids["heat" if event.kind == "heatwave" else "flood"]:
+                    for combo in grids[engine_for(event).name]:
                         tasks.append(_task(spec, path, territory, period, climate_name, combo))
     return tasks
 
 
 def _task(spec, path: Path, territory: str, period, climate: str | None, combo: dict[str, Any]) -> Task:
-    from ..flood.model import FloodParams
-    from ..heat.model import HeatParams
-    from ..scenario.io import scenario_hash
-
     event = spec.events[0]
     options = {e: {k.partition(".")[2]: v for k, v in combo.items() if k.startswith(e + ".")} for e in ENGINES}
-    flood, heat = FloodParams(**options["flood"]), HeatParams(**options["heat"])
-    engine = heat if event.kind == "heatwave" else flood
+    params = engine_params(options, where=str(path))
+    engine = params[engine_for(event).name]
     content = {
         "twin": __version__,
         "scenario": scenario_hash(spec),
@@ -119,7 +118,7 @@ def _task(spec, path: Path, territory: str, period, climate: str | None, combo: 
     }
     key = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     label = "--".join(p for p in (spec.name, event.name, climate, key[:10]) if p)
-    return Task(label, key, spec.name, str(path), event.name, event.kind, period, climate, combo, spec, flood, heat)
+    return Task(label, key, spec.name, str(path), event.name, event.kind, period, climate, combo, spec, params)
 
 
 def _combinations(sweep: Sweep, engine: str) -> list[dict[str, Any]]:
@@ -129,13 +128,15 @@ def _combinations(sweep: Sweep, engine: str) -> list[dict[str, Any]]:
 
 
 def _variants(event, sweep: Sweep):
-    """The event at each of the sweep's return periods (design storms), else the event itself."""
-    if event.kind != "design_storm":
+    """The event at each of the sweep's return periods (events that have one: design storms), else the event
+    itself."""
+    field_ = type(event).return_period_field
+    if field_ is None:
         return [(event, None)]
     if not sweep.return_periods_years:
-        return [(event, float(event.return_period_years))]
+        return [(event, float(getattr(event, field_)))]
     return [
-        (event.model_copy(update={"name": f"{event.name}-rp{t:g}".replace(".", "p"), "return_period_years": t}), t)
+        (event.model_copy(update={"name": f"{event.name}-rp{t:g}".replace(".", "p"), field_: t}), t)
         for t in sweep.return_periods_years
     ]
 
@@ -143,8 +144,6 @@ def _variants(event, sweep: Sweep):
 def _territory_hash(scenario, cache: dict[str, str], *, where: str) -> str:
     """The hash of the files the scenario's territory is loaded from (the loader is fixed by the twin version in
     the key): the client never loads a territory to expand a sweep."""
-    from ..sources import source_hash
-
     ref = str(scenario.territory)
     if ref not in cache:
         try:
@@ -167,8 +166,6 @@ def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -
     worker) is raised, so that Dask retries it.
     """
     numba_threads = _cap_numba_threads(threads)
-    from ..runner import run
-
     folder = Path(out) / task.folder
     started = time.time()
     clock = time.perf_counter()
@@ -183,10 +180,7 @@ def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -
     if folder.joinpath(MARKER).is_file():
         return status | {"seconds": 0.0}
     try:
-        run(
-            task.spec, out=folder, flood_params=task.flood_params, heat_params=task.heat_params,
-            scenario_file=task.source,
-        )  # fmt: skip
+        run(task.spec, out=folder, params=task.params, scenario_file=task.source)
     except OutputExistsError:
         pass  # the same task, run twice by the scheduler after a lost worker, finished first elsewhere
     except TwinError as exc:
@@ -207,6 +201,4 @@ def _cap_numba_threads(threads: dict[str, int] | int | None) -> int:
 
 
 def _utc(seconds: float) -> str:
-    import datetime as dt
-
     return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="milliseconds")

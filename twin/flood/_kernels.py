@@ -15,6 +15,11 @@ towards +x); ``qy`` (ny + 1, nx) through the face north of each row (positive
 towards +row, i.e. southwards). Blocked cells (buildings as walls) close their
 four faces.
 
+Calls: the model calls every kernel with keyword arguments (``update_qx(h=h, z=z, ...)``), so that two arrays of
+one dtype cannot be swapped without a word; numba folds them into its positional signature. Arrays are never
+passed in tuples to a ``prange`` kernel: numba 0.68 silently loses writes into an array unpacked from a tuple
+argument inside a parallel region (tuples of scalars, and of views read only, are safe and used below).
+
 Active ranges: the grid kernels take ``lo``, ``hi`` (ny,), the columns ``[lo[i], hi[i])`` of row ``i`` that
 can change in the step (empty when ``lo[i] >= hi[i]``), and leave the rest alone. A cell can change only if
 it or a neighbour holds water (a face between two dry cells carries nothing, whatever its old discharge), so
@@ -175,13 +180,14 @@ def _zero_outside(values, r0, r1):
 
 
 @nb.njit(inline="always")
-def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open, gdt, inv_dx, sqrt_g, theta, h_min):
+def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open, c):
     """One face of the momentum equation with θ-centring and semi-implicit friction: (q m²/s, celerity m/s).
 
-    The celerity |u| + sqrt(g·h) bounds the next time step. Dry (h_f <= h_min) and closed faces give (0, 0).
-    Written without branches (selects only) so that the loops over faces vectorise. The scalars come in the
-    type of the state (float32 or float64) and the literals follow it.
+    ``c`` is ``(g·dt, 1/dx, sqrt(g), θ, h_min)``. The celerity |u| + sqrt(g·h) bounds the next time step. Dry
+    (h_f <= h_min) and closed faces give (0, 0). Written without branches (selects only) so that the loops over
+    faces vectorise. The scalars come in the type of the state (float32 or float64) and the literals follow it.
     """
+    gdt, inv_dx, sqrt_g, theta, h_min = c
     zero, one, half = _like(q0, 0.0), _like(q0, 1.0), _like(q0, 0.5)
     hf = max(eta_l, eta_r) - max(z_l, z_r)
     wet = (hf > h_min) & is_open
@@ -200,8 +206,10 @@ def _face(q0, q_left, q_right, q_cross, eta_l, eta_r, z_l, z_r, n_face, is_open,
 
 
 @nb.njit(inline="always")
-def _x_face(j, q_left, q_right, hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min):
-    """The x-face west of column ``j`` of a row, from that row's views (for the first and last faces)."""
+def _x_face(j, q_left, q_right, row, c):
+    """The x-face west of column ``j`` of a row, from that row's views ``(h, z, n, blocked, qx, qy north,
+    qy south)``, read only (for the first and last faces)."""
+    hr, zr, nr, br, q, qn, qs = row
     return _face(
         q[j],
         q_left,
@@ -213,11 +221,7 @@ def _x_face(j, q_left, q_right, hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, 
         zr[j],
         _like(q[j], 0.5) * (nr[j - 1] + nr[j]),
         (not br[j - 1]) & (not br[j]),
-        gdt,
-        inv_dx,
-        sqrt_g,
-        theta,
-        h_min,
+        c,
     )
 
 
@@ -233,7 +237,7 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, lo, hi, dt, dx, g, theta
     """
     nx = h.shape[1]
     ft = h.dtype.type
-    gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
+    c = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)  # as _face takes them
     quarter, half = ft(0.25), ft(0.5)
     r0, r1 = _active_rows(lo, hi)
     _zero_outside(row_speed, r0, r1)
@@ -262,7 +266,7 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, lo, hi, dt, dx, g, theta
             yw_n, ye_n, yw_s, ye_s = qy[i, 1 + a :], qy[i, 2 + a :], qy[i + 1, 1 + a :], qy[i + 1, 2 + a :]
             o = out[i, 2 + a :]
             for j in range(b - a):
-                f, c = _face(
+                f, celerity = _face(
                     q0[j],
                     qw[j],
                     qe[j],
@@ -273,25 +277,19 @@ def update_qx(h, z, n, blocked, qx, qy, out, row_speed, lo, hi, dt, dx, g, theta
                     ze[j],
                     half * (nw[j] + ne[j]),
                     (not bw[j]) & (not be[j]),
-                    gdt,
-                    inv_dx,
-                    sqrt_g,
-                    theta,
-                    h_min,
+                    c,
                 )
                 o[j] = f
-                speed = _fmax(speed, c)
-        hr, zr, nr, br, q, qn, qs = h[i], z[i], n[i], blocked[i], qx[i], qy[i], qy[i + 1]
+                speed = _fmax(speed, celerity)
+        row, q = (h[i], z[i], n[i], blocked[i], qx[i], qy[i], qy[i + 1]), qx[i]
         if nx >= 2:
-            f, c = _x_face(
-                1, q[1], q[2] if nx > 2 else q[1], hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min
-            )
+            f, celerity = _x_face(1, q[1], q[2] if nx > 2 else q[1], row, c)
             out[i, 1] = f
-            speed = max(speed, c)
+            speed = max(speed, celerity)
         if nx >= 3:
-            f, c = _x_face(nx - 1, q[nx - 2], q[nx - 1], hr, zr, nr, br, q, qn, qs, gdt, inv_dx, sqrt_g, theta, h_min)
+            f, celerity = _x_face(nx - 1, q[nx - 2], q[nx - 1], row, c)
             out[i, nx - 1] = f
-            speed = max(speed, c)
+            speed = max(speed, celerity)
         row_speed[i] = speed
 
 
@@ -303,7 +301,7 @@ def update_qy(h, z, n, blocked, qy, qx, out, row_speed, lo, hi, dt, dx, g, theta
     """
     ny, nx = h.shape
     ft = h.dtype.type
-    gdt, inv_dx, sqrt_g, theta, h_min = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)
+    c = ft(g * dt), ft(1.0 / dx), ft(math.sqrt(g)), ft(theta), ft(h_min)  # as _face takes them
     quarter, half = ft(0.25), ft(0.5)
     r0, r1 = _active_rows(lo, hi)
     f0, f1 = max(r0, 1), min(r1 + 1, ny)  # the face rows next to an active row
@@ -318,7 +316,7 @@ def update_qy(h, z, n, blocked, qy, qx, out, row_speed, lo, hi, dt, dx, g, theta
         qr = qy[i + 1, a:] if i < ny - 1 else qy[i, a:]
         speed = ft(0.0)
         for j in range(b - a):
-            f, c = _face(
+            f, celerity = _face(
                 q[j],
                 ql[j],
                 qr[j],
@@ -329,24 +327,23 @@ def update_qy(h, z, n, blocked, qy, qx, out, row_speed, lo, hi, dt, dx, g, theta
                 zd[j],
                 half * (nu[j] + nd[j]),
                 (not bu[j]) & (not bd[j]),
-                gdt,
-                inv_dx,
-                sqrt_g,
-                theta,
-                h_min,
+                c,
             )
             o[j] = f
-            speed = _fmax(speed, c)
+            speed = _fmax(speed, celerity)
         row_speed[i] = speed
 
 
 @nb.njit(inline="always")
-def _edge_flux(q0, h_in, z_in, z_next, n_in, mode, stage, slope, outward, dt, dx, g, h_min):
+def _edge_flux(q0, cell, mode, stage, slope, outward, c):
     """Flux through a domain edge face; ``outward`` is +1 when positive q leaves the domain.
 
-    A free edge lets water out down a water-surface slope: the larger of ``slope`` and the bed slope
-    from the next cell inwards (``z_next``) to the edge cell, so that a stream keeps its gradient.
+    ``cell`` is the edge cell's ``(h, z, z of the next cell inwards, n)``, ``c`` is ``(dt, dx, g, h_min)``. A free
+    edge lets water out down a water-surface slope: the larger of ``slope`` and the bed slope from the next cell
+    inwards (``z_next``) to the edge cell, so that a stream keeps its gradient.
     """
+    h_in, z_in, z_next, n_in = cell
+    dt, dx, g, h_min = c
     if mode == EDGE_CLOSED:
         return 0.0
     eta_in = z_in + h_in
@@ -369,62 +366,21 @@ def _edge_flux(q0, h_in, z_in, z_next, n_in, mode, stage, slope, outward, dt, dx
 @nb.njit(**_OPTS)
 def update_edges(h, z, n, blocked, qx, qy, qx_new, qy_new, modes, stages, slope, dt, dx, g, h_min):
     """Edge faces (west, east, north, south = modes[0..3]) with closed, free or stage conditions."""
+    c = (dt, dx, g, h_min)
     ny, nx = h.shape
     iw, ie = min(1, nx - 1), max(nx - 2, 0)
     jn, js = min(1, ny - 1), max(ny - 2, 0)
     for i in range(ny):
-        qx_new[i, 0] = (
-            0.0
-            if blocked[i, 0]
-            else _edge_flux(
-                qx[i, 0], h[i, 0], z[i, 0], z[i, iw], n[i, 0], modes[0], stages[0], slope, -1.0, dt, dx, g, h_min
-            )
-        )
+        west, east = (h[i, 0], z[i, 0], z[i, iw], n[i, 0]), (h[i, nx - 1], z[i, nx - 1], z[i, ie], n[i, nx - 1])
+        qx_new[i, 0] = 0.0 if blocked[i, 0] else _edge_flux(qx[i, 0], west, modes[0], stages[0], slope, -1.0, c)
         qx_new[i, nx] = (
-            0.0
-            if blocked[i, nx - 1]
-            else _edge_flux(
-                qx[i, nx],
-                h[i, nx - 1],
-                z[i, nx - 1],
-                z[i, ie],
-                n[i, nx - 1],
-                modes[1],
-                stages[1],
-                slope,
-                1.0,
-                dt,
-                dx,
-                g,
-                h_min,
-            )
+            0.0 if blocked[i, nx - 1] else _edge_flux(qx[i, nx], east, modes[1], stages[1], slope, 1.0, c)
         )
     for j in range(nx):
-        qy_new[0, j] = (
-            0.0
-            if blocked[0, j]
-            else _edge_flux(
-                qy[0, j], h[0, j], z[0, j], z[jn, j], n[0, j], modes[2], stages[2], slope, -1.0, dt, dx, g, h_min
-            )
-        )
+        north, south = (h[0, j], z[0, j], z[jn, j], n[0, j]), (h[ny - 1, j], z[ny - 1, j], z[js, j], n[ny - 1, j])
+        qy_new[0, j] = 0.0 if blocked[0, j] else _edge_flux(qy[0, j], north, modes[2], stages[2], slope, -1.0, c)
         qy_new[ny, j] = (
-            0.0
-            if blocked[ny - 1, j]
-            else _edge_flux(
-                qy[ny, j],
-                h[ny - 1, j],
-                z[ny - 1, j],
-                z[js, j],
-                n[ny - 1, j],
-                modes[3],
-                stages[3],
-                slope,
-                1.0,
-                dt,
-                dx,
-                g,
-                h_min,
-            )
+            0.0 if blocked[ny - 1, j] else _edge_flux(qy[ny, j], south, modes[3], stages[3], slope, 1.0, c)
         )
 
 
@@ -519,40 +475,10 @@ def route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, patt
 
 @nb.njit(parallel=True, **_FAST)
 def continuity(
-    h,
-    qx,
-    qy,
-    blocked,
-    rain_depth,
-    pattern,
-    retention,
-    store,
-    ks,
-    psi_dtheta,
-    cn_s,
-    loss,
-    rain_total,
-    drain_rate,
-    infil_mode,
-    t,
-    dt,
-    dx,
-    wet_arrival,
-    deep_depth,
-    max_h,
-    t_max_h,
-    arrival,
-    deep_time,
-    row_infil,
-    row_drain,
-    row_clip,
-    row_hmax,
-    lo,
-    hi,
-    uniform_rain,
-    has_retention,
-    has_drainage,
-):
+    h, qx, qy, blocked, rain_depth, pattern, retention, store, ks, psi_dtheta, cn_s, loss, rain_total, drain_rate,
+    infil_mode, t, dt, dx, wet_arrival, deep_depth, max_h, t_max_h, arrival, deep_time, row_infil, row_drain,
+    row_clip, row_hmax, lo, hi, uniform_rain, has_retention, has_drainage,
+):  # fmt: skip
     """Mass conservation for one step, with the sources and sinks of each cell and the running maxima.
 
     ``rain_depth`` is the rain of the step (m), times ``pattern`` per cell; ``loss`` holds the cumulative
@@ -565,93 +491,135 @@ def continuity(
     The flags say what the run can skip: ``uniform_rain`` (``pattern`` is 1 everywhere: not read),
     ``has_retention`` (some ``retention`` > 0), ``has_drainage`` (some ``drain_rate`` > 0); ``infil_mode``
     ``GA_NONE`` skips infiltration. Each row is done in passes over ``h[i]`` (in L1 cache), one per
-    process the run has, each without branches so that it vectorises.
+    process the run has (:func:`_water_in`, :func:`_green_ampt`, :func:`_scs_cn`, :func:`_drainage`,
+    :func:`_clip_and_maxima`), each without branches so that it vectorises.
     """
     nx = h.shape[1]
     ft = h.dtype.type  # the state's precision; the row sums of volumes stay float64
-    zero, one, half, two = ft(0.0), ft(1.0), ft(0.5), ft(2.0)
     c = ft(dt / dx)
-    t1, dt_, rain, wet_, deep_ = ft(t + dt), ft(dt), ft(rain_depth), ft(wet_arrival), ft(deep_depth)
+    flags = (uniform_rain, has_retention)
+    marks = (ft(t + dt), ft(dt), ft(wet_arrival), ft(deep_depth))  # end of the step, step, arrival and deep depths
     r0, r1 = _active_rows(lo, hi)
     _zero_outside(row_hmax, r0, r1)
     for i in prange(r0, r1):
         ja, jb = _span(lo[i], hi[i], nx)
-        hr, br, qw, qe, qn, qs = (
-            h[i, ja:jb],
-            blocked[i, ja:jb],
-            qx[i, ja:jb],
-            qx[i, ja + 1 : jb + 1],
-            qy[i, ja:jb],
-            qy[i + 1, ja:jb],
-        )
-        # water in: the four faces and the rain (less what green roofs hold)
-        if uniform_rain and not has_retention:
-            for j in range(jb - ja):
-                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else rain)
-        else:
-            pat, ret, st = pattern[i, ja:jb], retention[i, ja:jb], store[i, ja:jb]
-            for j in range(jb - ja):
-                r = zero if br[j] else (rain if uniform_rain else rain * pat[j])
-                if has_retention:
-                    held = min(r, max(ret[j] - st[j], zero))
-                    st[j] += held
-                    r -= held
-                hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + r
-        # infiltration, limited by the water there is
+        hr = h[i, ja:jb]
+        faces = (qx[i, ja:jb], qx[i, ja + 1 : jb + 1], qy[i, ja:jb], qy[i + 1, ja:jb])
+        rain = (ft(rain_depth), pattern[i, ja:jb], retention[i, ja:jb])
+        _water_in(hr, blocked[i, ja:jb], faces, c, rain, store[i, ja:jb], flags)
         infil = 0.0
         if infil_mode == GA_GREEN_AMPT:
-            k_r, ls, pd = ks[i, ja:jb], loss[i, ja:jb], psi_dtheta[i, ja:jb]
-            for j in range(jb - ja):
-                hn = hr[j]
-                k = k_r[j] * dt_
-                a = ls[j] - half * k
-                f = -a + math.sqrt(max(a * a + two * k * (ls[j] + pd[j]), zero))  # midpoint Green-Ampt step
-                f = max(min(f if (k_r[j] > zero) & (hn > zero) else zero, hn), zero)
-                hr[j] = hn - f
-                ls[j] += f
-                infil += f
+            infil = _green_ampt(hr, ks[i, ja:jb], psi_dtheta[i, ja:jb], loss[i, ja:jb], ft(dt))
         elif infil_mode == GA_SCS_CN:
-            s_r, ls, pat = cn_s[i, ja:jb], loss[i, ja:jb], pattern[i, ja:jb]
-            rain_tot = ft(rain_total)
-            for j in range(jb - ja):
-                hn = hr[j]
-                p = one if uniform_rain else pat[j]
-                p0 = rain_tot * p
-                p1 = p0 + rain * p
-                f = _scs_loss(p1, s_r[j]) - _scs_loss(p0, s_r[j])
-                f = max(min(f if (s_r[j] > zero) & (hn > zero) else zero, hn), zero)
-                hr[j] = hn - f
-                ls[j] += f
-                infil += f
+            infil = _scs_cn(hr, cn_s[i, ja:jb], loss[i, ja:jb], rain, ft(rain_total), uniform_rain)
         drain = 0.0
         if has_drainage:
-            dr = drain_rate[i, ja:jb]
-            for j in range(jb - ja):
-                hn = hr[j]
-                d = min(dr[j] * dt_, max(hn, zero))
-                hr[j] = hn - d
-                drain += d
-        # round-off clipping (the outflow limiter keeps depths non-negative) and the running maxima
-        clip = 0.0
-        hmax = zero
-        mh, tm, ar, dp = max_h[i, ja:jb], t_max_h[i, ja:jb], arrival[i, ja:jb], deep_time[i, ja:jb]
-        for j in range(jb - ja):
-            hn = hr[j]
-            clip += max(-hn, zero)
-            hn = max(hn, zero)
-            hr[j] = hn
-            hmax = _fmax(hmax, hn)
-            m = mh[j]
-            up = hn > m
-            mh[j] = hn if up else m
-            tm[j] = t1 if up else tm[j]
-            a = ar[j]
-            ar[j] = t1 if (hn >= wet_) & (a < zero) else a
-            dp[j] += dt_ if hn >= deep_ else zero
+            drain = _drainage(hr, drain_rate[i, ja:jb], ft(dt))
+        clip, hmax = _clip_and_maxima(
+            hr, max_h[i, ja:jb], t_max_h[i, ja:jb], arrival[i, ja:jb], deep_time[i, ja:jb], marks
+        )
         row_infil[i] += infil
         row_drain[i] += drain
         row_clip[i] += clip
         row_hmax[i] = hmax
+
+
+@nb.njit(inline="always")
+def _water_in(hr, br, faces, c, rain, st, flags):
+    """A row's depths after the step's flows through the four faces and the rain (less what green roofs hold in
+    ``st``). ``faces`` are the row's west, east, north and south discharges; ``rain`` is ``(depth of the step,
+    pattern, retention)``; ``flags`` ``(uniform_rain, has_retention)``."""
+    qw, qe, qn, qs = faces
+    depth, pat, ret = rain
+    uniform_rain, has_retention = flags
+    zero = hr.dtype.type(0.0)
+    if uniform_rain and not has_retention:
+        for j in range(hr.size):
+            hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else depth)
+    else:
+        for j in range(hr.size):
+            r = zero if br[j] else (depth if uniform_rain else depth * pat[j])
+            if has_retention:
+                held = min(r, max(ret[j] - st[j], zero))
+                st[j] += held
+                r -= held
+            hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + r
+
+
+@nb.njit(inline="always")
+def _green_ampt(hr, k_r, pd, ls, dt_):
+    """Green-Ampt infiltration of a row (midpoint step), limited by the water there is; returns its sum (m)."""
+    ft = hr.dtype.type
+    zero, half, two = ft(0.0), ft(0.5), ft(2.0)
+    infil = 0.0
+    for j in range(hr.size):
+        hn = hr[j]
+        k = k_r[j] * dt_
+        a = ls[j] - half * k
+        f = -a + math.sqrt(max(a * a + two * k * (ls[j] + pd[j]), zero))  # midpoint Green-Ampt step
+        f = max(min(f if (k_r[j] > zero) & (hn > zero) else zero, hn), zero)
+        hr[j] = hn - f
+        ls[j] += f
+        infil += f
+    return infil
+
+
+@nb.njit(inline="always")
+def _scs_cn(hr, s_r, ls, rain, rain_tot, uniform_rain):
+    """SCS curve-number losses of a row over the step's rain, limited by the water there is; returns their sum."""
+    ft = hr.dtype.type
+    zero, one = ft(0.0), ft(1.0)
+    depth, pat, _ = rain
+    infil = 0.0
+    for j in range(hr.size):
+        hn = hr[j]
+        p = one if uniform_rain else pat[j]
+        p0 = rain_tot * p
+        p1 = p0 + depth * p
+        f = _scs_loss(p1, s_r[j]) - _scs_loss(p0, s_r[j])
+        f = max(min(f if (s_r[j] > zero) & (hn > zero) else zero, hn), zero)
+        hr[j] = hn - f
+        ls[j] += f
+        infil += f
+    return infil
+
+
+@nb.njit(inline="always")
+def _drainage(hr, dr, dt_):
+    """Sewer intake of a row over the step, limited by the water there is; returns its sum (m)."""
+    zero = hr.dtype.type(0.0)
+    drain = 0.0
+    for j in range(hr.size):
+        hn = hr[j]
+        d = min(dr[j] * dt_, max(hn, zero))
+        hr[j] = hn - d
+        drain += d
+    return drain
+
+
+@nb.njit(inline="always")
+def _clip_and_maxima(hr, mh, tm, ar, dp, marks):
+    """Round-off clipping (the outflow limiter keeps depths non-negative) and the running maxima of a row: depth
+    ``mh`` and its time ``tm``, arrival ``ar``, time spent deep ``dp``; ``marks`` is ``(end of the step, step,
+    arrival depth, deep depth)``. Returns (clipped depth summed, the row's largest depth)."""
+    t1, dt_, wet_, deep_ = marks
+    zero = hr.dtype.type(0.0)
+    clip = 0.0
+    hmax = zero
+    for j in range(hr.size):
+        hn = hr[j]
+        clip += max(-hn, zero)
+        hn = max(hn, zero)
+        hr[j] = hn
+        hmax = _fmax(hmax, hn)
+        m = mh[j]
+        up = hn > m
+        mh[j] = hn if up else m
+        tm[j] = t1 if up else tm[j]
+        a = ar[j]
+        ar[j] = t1 if (hn >= wet_) & (a < zero) else a
+        dp[j] += dt_ if hn >= deep_ else zero
+    return clip, hmax
 
 
 @nb.njit(inline="always")
@@ -662,15 +630,19 @@ def _face_speed(q, eta_a, eta_b, z_a, z_b, h_min):
 
 
 @nb.njit(inline="always")
-def _cell_speed(hc, eta, zc, qw, qe, qn, qs, hw, zw, he, ze, hn, zn, hs, zs, west, east, north, south, h_min):
-    """Speed (m/s) in a cell from its four face velocities; a face on the domain edge divides by the cell's
-    own depth (``west`` .. ``south`` say which)."""
+def _cell_speed(hc, eta, zc, q, w, e, n, s, h_min):
+    """Speed (m/s) in a cell from its four face velocities.
+
+    ``q`` holds the discharges through the west, east, north and south faces; ``w``, ``e``, ``n``, ``s`` the
+    neighbour's ``(h, z, on the domain edge)`` on each side: a face on the edge divides by the cell's own depth.
+    """
+    qw, qe, qn, qs = q
     half = _like(hc, 0.5)
     inv = _like(hc, 1.0) / hc
-    uw = qw * inv if west else _face_speed(qw, eta, zw + hw, zc, zw, h_min)
-    ue = qe * inv if east else _face_speed(qe, eta, ze + he, zc, ze, h_min)
-    un = qn * inv if north else _face_speed(qn, eta, zn + hn, zc, zn, h_min)
-    us = qs * inv if south else _face_speed(qs, eta, zs + hs, zc, zs, h_min)
+    uw = qw * inv if w[2] else _face_speed(qw, eta, w[1] + w[0], zc, w[1], h_min)
+    ue = qe * inv if e[2] else _face_speed(qe, eta, e[1] + e[0], zc, e[1], h_min)
+    un = qn * inv if n[2] else _face_speed(qn, eta, n[1] + n[0], zc, n[1], h_min)
+    us = qs * inv if s[2] else _face_speed(qs, eta, s[1] + s[0], zc, s[1], h_min)
     ux = half * (uw + ue)
     uy = half * (un + us)
     return math.sqrt(ux * ux + uy * uy)
@@ -683,7 +655,8 @@ def velocity_maxima(h, z, qx, qy, blocked, lo, hi, wet, h_min, max_v, max_dv):
     Speeds are taken at the faces, ``q / h_face`` with the face flow depth of the scheme, and averaged
     to the cell: dividing a cell's mean discharge by its own depth would blow up as a front arrives.
     Only the active ranges ``[lo[i], hi[i])`` are looked at (the cells outside are dry). Interior columns
-    run over offset row views with selects (vectorised); the edge columns are peeled.
+    run over offset row views with selects (vectorised); the edge columns are peeled
+    (:func:`_edge_column_speeds`).
     """
     ny, nx = h.shape
     ft = h.dtype.type
@@ -711,59 +684,49 @@ def velocity_maxima(h, z, qx, qy, blocked, lo, hi, wet, h_min, max_v, max_dv):
                     hc,
                     zc_[j] + hc,
                     zc_[j],
-                    qw_[j],
-                    qe_[j],
-                    qnn[j],
-                    qss[j],
-                    hw_[j],
-                    zw_[j],
-                    he_[j],
-                    ze_[j],
-                    hn1[j],
-                    zn1[j],
-                    hs1[j],
-                    zs1[j],
-                    False,
-                    False,
-                    north,
-                    south,
+                    (qw_[j], qe_[j], qnn[j], qss[j]),
+                    (hw_[j], zw_[j], False),
+                    (he_[j], ze_[j], False),
+                    (hn1[j], zn1[j], north),
+                    (hs1[j], zs1[j], south),
                     h_min,
                 )
                 v = v if ok else zero
                 mvc[j] = _fmax(mvc[j], v)
                 mdvc[j] = _fmax(mdvc[j], v * hc)
-        for e in range(min(nx, 2)):  # the west and east columns
-            j = e * (nx - 1)
-            hc = hr[j]
-            if br[j] or hc < wet:
-                continue
-            jw, je = max(j - 1, 0), min(j + 1, nx - 1)
-            v = _cell_speed(
-                hc,
-                zr[j] + hc,
-                zr[j],
-                qxr[j],
-                qxr[j + 1],
-                qn_[j],
-                qs_[j],
-                hr[jw],
-                zr[jw],
-                hr[je],
-                zr[je],
-                hn_[j],
-                zn_[j],
-                hs_[j],
-                zs_[j],
-                j == 0,
-                j == nx - 1,
-                north,
-                south,
-                h_min,
-            )
-            if v > mv[j]:
-                mv[j] = v
-            if v * hc > mdv[j]:
-                mdv[j] = v * hc
+        _edge_column_speeds(hr, zr, br, mv, mdv, (hn_, zn_, hs_, zs_), (qxr, qn_, qs_), (north, south), wet, h_min)
+
+
+@nb.njit(inline="always")
+def _edge_column_speeds(hr, zr, br, mv, mdv, around, q, edges, wet, h_min):
+    """The maxima ``mv``, ``mdv`` of the west and east columns of a row, whose faces on the domain edge use the
+    cell's own depth. ``around`` holds the north and south rows' ``(h, z)`` views, ``q`` the row's face
+    discharges ``(qx, qy north, qy south)``, ``edges`` whether the row is the north or south one (read only)."""
+    hn_, zn_, hs_, zs_ = around
+    qxr, qn_, qs_ = q
+    north, south = edges
+    nx = hr.size
+    for e in range(min(nx, 2)):  # the west and east columns
+        j = e * (nx - 1)
+        hc = hr[j]
+        if br[j] or hc < wet:
+            continue
+        jw, je = max(j - 1, 0), min(j + 1, nx - 1)
+        v = _cell_speed(
+            hc,
+            zr[j] + hc,
+            zr[j],
+            (qxr[j], qxr[j + 1], qn_[j], qs_[j]),
+            (hr[jw], zr[jw], j == 0),
+            (hr[je], zr[je], j == nx - 1),
+            (hn_[j], zn_[j], north),
+            (hs_[j], zs_[j], south),
+            h_min,
+        )
+        if v > mv[j]:
+            mv[j] = v
+        if v * hc > mdv[j]:
+            mdv[j] = v * hc
 
 
 @nb.njit(inline="always")

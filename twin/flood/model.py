@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -24,14 +24,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
 
 from ..errors import ModelInputError, SimulationError, message
+from ..specs import dataset
 from . import _kernels as k
 from .boundaries import EDGE_MODES, EDGES, cell_of, inflow_cells, nearest_edge, river_ends
+from .forcing import Forcing, forcing_of
 from .hazard import debris_land_use, hazard_rating, ppri_class
+from .outputs import OUTPUTS
+from .rainfall import default_montana_table, montana_for, read_montana_table
 
 G = 9.80665  # standard gravity, m/s²
 # Private switch: True lets the kernels skip the cells that cannot change (dry, with dry neighbours) while no
 # rain falls; False sweeps the whole grid every step. The results are the same bit for bit (tests/test_flood.py).
 _SKIP_DRY = True
+VOLUMES = ("rain", "inflow", "edge_out", "edge_in")  # the volumes the loop sums as it goes, m³
 INPUTS = (
     "elevation",
     "building_height",
@@ -94,67 +99,6 @@ class FloodParams(BaseModel):
     )
 
 
-@dataclass(frozen=True)
-class Forcing:
-    """What drives a run: rain (m/s per step), inflow (m³/s), a downstream level (m)."""
-
-    rain_start_s: np.ndarray
-    rain_rate_m_s: np.ndarray
-    rain_step_s: float
-    inflow_time_s: np.ndarray | None
-    inflow_m3_s: np.ndarray | None
-    inflow_location: object
-    downstream_level_m: float | None
-    duration_s: float
-
-    def rain_depth(self, t0: float, t1: float) -> float:
-        """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
-        return self._rain_until(t1) - self._rain_until(t0)
-
-    def _rain_until(self, t: float) -> float:
-        if self.rain_rate_m_s.size == 0 or t <= 0.0:
-            return 0.0
-        i = min(int(t // self.rain_step_s), self.rain_rate_m_s.size)
-        done = float(self.rain_rate_m_s[:i].sum()) * self.rain_step_s
-        return done + (
-            float(self.rain_rate_m_s[i]) * (t - i * self.rain_step_s) if i < self.rain_rate_m_s.size else 0.0
-        )
-
-    def inflow_volume(self, t0: float, t1: float) -> float:
-        """Water brought in between ``t0`` and ``t1`` (s), m³: the exact integral of the piecewise-linear
-        hydrograph (zero after its end)."""
-        if self.inflow_time_s is None:
-            return 0.0
-        return self._inflow_until(t1) - self._inflow_until(t0)
-
-    def _inflow_until(self, t: float) -> float:
-        ts, qs = self.inflow_time_s, self.inflow_m3_s
-        t = min(max(t, ts[0]), ts[-1])
-        i = int(np.searchsorted(ts, t, side="right")) - 1
-        i = min(i, ts.size - 2)
-        full = float(np.sum(0.5 * (qs[1 : i + 1] + qs[:i]) * np.diff(ts[: i + 1])))
-        q_t = float(np.interp(t, ts, qs))
-        return full + 0.5 * (qs[i] + q_t) * (t - ts[i])
-
-
-@dataclass(frozen=True)
-class _Maxima:
-    """What the kernels keep per cell over a run, updated in place: depth (m) and its time (s), arrival time
-    (s, -1 until wet), time spent deep (s), speed (m/s) and depth x speed (m²/s)."""
-
-    depth: np.ndarray
-    time_of_depth: np.ndarray
-    arrival: np.ndarray
-    deep_time: np.ndarray
-    speed: np.ndarray
-    depth_speed: np.ndarray
-
-    @classmethod
-    def empty(cls, shape: tuple[int, int], dtype=np.float64) -> _Maxima:
-        zeros = lambda: np.zeros(shape, dtype)  # noqa: E731
-        return cls(zeros(), zeros(), np.full(shape, -1.0, dtype), zeros(), zeros(), zeros())
-
-
 @dataclass
 class _Series:
     """Depth frames and gauge readings, with their times (s)."""
@@ -174,34 +118,101 @@ class _Series:
             self.gauges[name].append(float(h[r, c]))
 
 
-def forcing_of(event, *, climate=None, duration_s: float | None = None) -> Forcing:
-    """The forcing of a design storm, rain series or river flood, with the climate multiplier applied."""
-    mult = climate.rain_multiplier if climate is not None else 1.0
-    empty = np.zeros(0)
-    if event.kind in ("design_storm", "rain_series"):
-        from .rainfall import storm_hyetograph
+@dataclass
+class _Cells:
+    """The state and the fields of the cells, in the state's precision: depth ``h`` (m, updated in place), bed
+    ``z`` (m), Manning's n, blocked cells, rain factors, green-roof retention and store (m)."""
 
-        h = storm_hyetograph(event, rain_multiplier=mult)
-        length = h.duration_s + event.after_min * 60.0
-        return Forcing(h.start_s, h.intensity_mm_per_h / 3.6e6, h.step_s, None, None, None, None, duration_s or length)
-    if event.kind == "river_flood":
-        from .inflow import river_inflow
+    h: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    blocked: np.ndarray
+    pattern: np.ndarray
+    retention: np.ndarray
+    store: np.ndarray
+    uniform_rain: bool  # pattern is 1 everywhere: the kernels do not read it
+    has_retention: bool
 
-        q = river_inflow(event, multiplier=mult)
-        length = event.duration_h * 3600.0 if event.duration_h else (float(q.time_s[-1]) if q else 3600.0)
-        return Forcing(
-            empty,
-            empty,
-            1.0,
-            q.time_s if q else None,
-            q.discharge_m3_s if q else None,
-            event.inflow_location,
-            event.downstream_level_m,
-            duration_s or length,
-        )
-    raise ModelInputError(
-        message(f"event {event.name!r}", "kind", "a design_storm, rain_series or river_flood", event.kind)
-    )
+
+@dataclass
+class _Soil:
+    """Infiltration and sewer intake per cell: Green-Ampt Ks (m/s) on the unsealed share, ψ·Δθ (m), SCS S (m), the
+    cumulative loss (m, updated in place) and the sewer intake (m/s)."""
+
+    infil_mode: int
+    ks: np.ndarray
+    psi_dtheta: np.ndarray
+    cn_s: np.ndarray
+    loss: np.ndarray
+    drain_rate: np.ndarray
+    has_drainage: bool
+
+
+@dataclass
+class _Maxima:
+    """What the kernels keep per cell over a run, updated in place: depth (m) and its time (s), arrival time
+    (s, -1 until wet), time spent deep (s), speed (m/s) and depth x speed (m²/s)."""
+
+    depth: np.ndarray
+    time_of_depth: np.ndarray
+    arrival: np.ndarray
+    deep_time: np.ndarray
+    speed: np.ndarray
+    depth_speed: np.ndarray
+
+
+@dataclass
+class _Faces:
+    """Unit discharges (m²/s) through the faces, old and new (swapped each step), the outflow limiter's factors
+    and each row's largest face celerity and rationing flag."""
+
+    qx: np.ndarray
+    qy: np.ndarray
+    qx_new: np.ndarray
+    qy_new: np.ndarray
+    factor: np.ndarray
+    row_speed_x: np.ndarray
+    row_speed_y: np.ndarray
+    row_limited: np.ndarray
+
+    def swap(self) -> None:
+        self.qx, self.qx_new = self.qx_new, self.qx
+        self.qy, self.qy_new = self.qy_new, self.qy
+
+
+@dataclass
+class _Run:
+    """A flood run as it goes: the state the kernels update in place, the forcing, the boundaries and the
+    bookkeeping of the loop (time, steps, volumes in float64, outputs)."""
+
+    params: FloodParams
+    forcing: Forcing
+    where: str
+    dx: float
+    area: float
+    cells: _Cells
+    soil: _Soil
+    faces: _Faces
+    maxima: _Maxima
+    modes: np.ndarray
+    stages: np.ndarray
+    stage_functions: dict[int, Callable[[float], float]]
+    inflow: tuple[np.ndarray, np.ndarray] | None  # the inflow cells' rows and columns
+    roofs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # roof rows, columns, their targets'
+    gauges: dict[str, tuple[int, int]]
+    series: _Series
+    initial: float  # the water at the start, m³
+    pattern_sum: float
+    lo: np.ndarray  # the active columns [lo[i], hi[i]) of each row (see _kernels)
+    hi: np.ndarray
+    full: bool
+    rows: dict[str, np.ndarray] = field(default_factory=dict)  # per-row infiltration, drainage, clipping, max depth
+    volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(VOLUMES, 0.0))
+    t: float = 0.0
+    steps: int = 0
+    h_max: float = 0.0
+    rain_total: float = 0.0
+    next_velocity: float = 0.0  # when the velocity maxima are next updated, s
 
 
 def _checked_inputs(territory, params: FloodParams) -> dict[str, np.ndarray]:
@@ -225,8 +236,6 @@ def _drain_rate(params: FloodParams, imperviousness: np.ndarray) -> np.ndarray:
     elif params.sewer_return_period_years is None:
         rate = 0.0
     else:
-        from .rainfall import default_montana_table, montana_for, read_montana_table
-
         a, b = montana_for(
             read_montana_table(default_montana_table()),
             where="flood params: sewer design storm",
@@ -274,18 +283,45 @@ def simulate(
     Returns
     -------
     xarray.Dataset
-        Max depth (m), max velocity (m/s), max d·v (m²/s), arrival time, time of max and duration above
-        ``deep_threshold_m`` (s), hazard rating and its class, PPRI class, final depth, depth frames and gauge
-        series; ``attrs["mass_balance"]`` holds the volumes (m³) and the relative error.
+        The outputs of :data:`twin.flood.outputs.OUTPUTS`: max depth (m), max velocity (m/s), max d·v (m²/s),
+        arrival time, time of max and duration above ``deep_threshold_m`` (s), hazard rating, PPRI class, final
+        depth, depth frames and gauge series; ``attrs["mass_balance"]`` holds the volumes (m³) and the relative
+        error.
+
+    The run goes in four stages: :func:`_prepare` (inputs checked, the state and the boundaries set up),
+    :func:`_advance` (the time loop, one :func:`_step` at a time), :func:`_balance` (the volumes) and
+    :func:`_wrap` (the outputs the engine declares).
     """
     params = params or FloodParams()
+    run = _prepare(territory, event, params, climate, rain_pattern, initial_depth, edge_stage)
+    started = time.perf_counter()
+    _advance(run, progress)
+    wall = time.perf_counter() - started
+    h = run.cells.h
+    facts = {
+        "max_abs_q_end_m2_s": float(max(np.abs(run.faces.qx).max(), np.abs(run.faces.qy).max())),
+        "steps": run.steps,
+        "wall_s": round(wall, 3),
+        "cell_updates_per_s": run.steps * h.size / max(wall, 1e-9),
+        "duration_s": run.t,
+    }
+    return _wrap(territory, event, run, _balance(run), facts)
+
+
+# ---------------------------------------------------------------- prepare: inputs, state, boundaries
+
+
+def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initial_depth, edge_stage) -> _Run:
+    """Check the inputs and build the run's state: fields in the state's precision, soil, boundaries, roofs."""
     arrays = _checked_inputs(territory, params)
     forcing = forcing_of(event, climate=climate, duration_s=params.duration_s)
     grid = territory.grid
-    shape, dx, area = grid.shape, grid.cell_size, grid.cell_area
+    shape, ny, nx = grid.shape, grid.shape[0], grid.shape[1]
     where = f"event {event.name!r}"
+    ft = np.dtype(params.precision)  # the state's type; the volumes are float64 whatever it is
 
     blocked = (arrays["building_index"] >= 0) if params.buildings == "walls" else np.zeros(shape, bool)
+    open_ = ~blocked
     z = arrays["elevation"].astype(np.float64)
     if params.buildings == "terrain":
         z = z + arrays["building_height"]
@@ -293,21 +329,67 @@ def simulate(
     pattern = np.ones(shape) if rain_pattern is None else np.ascontiguousarray(rain_pattern, dtype=np.float64)
     if pattern.shape != shape or not np.isfinite(pattern).all() or (pattern < 0).any():
         raise ModelInputError(message(where, "rain_pattern", f"finite factors >= 0 of shape {shape}", pattern.shape))
-    open_ = ~blocked
+    retention = arrays["retention_depth"].astype(np.float64)
+    h = _initial_water(initial_depth, blocked, ft, where)
+    initial = float(h.sum(dtype=np.float64) * grid.cell_area)  # the water as stored (rounded to float32 if it is)
+    z, n, pattern, retention = (np.ascontiguousarray(a, dtype=ft) for a in (z, n, pattern, retention))
+    cells = _Cells(h, z, n, blocked, pattern, retention, np.zeros(shape, ft), bool((pattern == 1.0).all()),
+                   bool((retention[open_] > 0.0).any()))  # fmt: skip
+    modes, stages, stage_functions, inflow = _boundaries(territory, forcing, params, edge_stage, open_, where)
+    lo, hi, full = _active_ranges(h, modes, *(inflow or (None, None)))
+    zeros = lambda: np.zeros(shape, ft)  # noqa: E731
+    faces = _Faces(
+        np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft), np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft),
+        np.ones(shape, ft), np.zeros(ny), np.zeros(ny + 1), np.zeros(ny, dtype=np.int8),
+    )  # fmt: skip
+    return _Run(
+        params=params, forcing=forcing, where=where, dx=grid.cell_size, area=grid.cell_area, cells=cells,
+        soil=_soil(arrays, params, open_, ft), faces=faces,
+        maxima=_Maxima(zeros(), zeros(), np.full(shape, -1.0, ft), zeros(), zeros(), zeros()),
+        modes=modes, stages=stages, stage_functions=stage_functions, inflow=inflow, roofs=_roofs(blocked, open_),
+        gauges={name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()},
+        series=_Series([], [], [], {name: [] for name in params.gauges}), initial=initial,
+        pattern_sum=float(pattern.sum(dtype=np.float64)),  # of the factors as the kernels read them
+        lo=lo, hi=hi, full=full, rows={name: np.zeros(ny) for name in ("infil", "drain", "clip", "hmax")}
+        | {"first": np.zeros(ny, np.int64), "last": np.zeros(ny, np.int64)},  # grow_active's scratch
+        h_max=float(h.max()),  # the first step sees the initial water
+    )  # fmt: skip
+
+
+def _initial_water(initial_depth, blocked: np.ndarray, ft, where: str) -> np.ndarray:
+    """The depths at the start in the state's type (dry by default); none on blocked cells."""
+    if initial_depth is None:
+        return np.zeros(blocked.shape, ft)
+    h0 = np.asarray(initial_depth, dtype=np.float64)
+    if h0.shape != blocked.shape or not np.isfinite(h0).all() or (h0 < 0).any():
+        raise ModelInputError(
+            message(where, "initial_depth", f"finite depths >= 0 m of shape {blocked.shape}", h0.shape)
+        )
+    return np.where(blocked, 0.0, h0).astype(ft)
+
+
+def _soil(arrays: dict[str, np.ndarray], params: FloodParams, open_: np.ndarray, ft) -> _Soil:
+    """Infiltration (Green-Ampt on the unsealed share, or SCS-CN) and sewer intake, per cell."""
     imperv = arrays["imperviousness"].astype(np.float64)
     ks = np.where(open_, arrays["soil_ks"] * (1.0 - imperv), 0.0)
     psi_dtheta = (arrays["soil_psi"] * arrays["soil_delta_theta"]).astype(np.float64)
     cn = arrays["curve_number"].astype(np.float64)
     cn_s = np.where(open_ & (cn < 100), (25.4 / np.maximum(cn, 1.0) - 0.254), 0.0)  # S = 25400/CN − 254 mm, in m
     drain_rate = np.where(open_, _drain_rate(params, imperv), 0.0)
-    retention = arrays["retention_depth"].astype(np.float64)
     infil_mode = {"green_ampt": k.GA_GREEN_AMPT, "scs_cn": k.GA_SCS_CN, "none": k.GA_NONE}[params.infiltration]
+    ks, psi_dtheta, cn_s, drain = (np.ascontiguousarray(a, dtype=ft) for a in (ks, psi_dtheta, cn_s, drain_rate))
+    return _Soil(infil_mode, ks, psi_dtheta, cn_s, np.zeros(open_.shape, ft), drain, bool((drain > 0.0).any()))
 
+
+def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, open_, where: str):
+    """Edge modes and stages, stage functions by edge, and the inflow cells (rows, columns) or None."""
+    grid = territory.grid
     modes = np.array([EDGE_MODES[params.edges.get(e, "free")] for e in EDGES], dtype=np.int64)
     stages = np.zeros(4)
-    in_rows = in_cols = None
+    inflow = None
     if forcing.inflow_m3_s is not None:
         in_rows, in_cols, edge = inflow_cells(territory, forcing.inflow_location, open_cells=open_, where=where)
+        inflow = (in_rows, in_cols)
         if edge:
             modes[EDGES.index(edge)] = k.EDGE_CLOSED  # what comes in must not leave by the same edge
     stage_functions = {}
@@ -321,174 +403,150 @@ def simulate(
         edge = nearest_edge(grid, *ends[1]) if ends else "east"
         modes[EDGES.index(edge)] = k.EDGE_STAGE
         stages[EDGES.index(edge)] = forcing.downstream_level_m
+    return modes, stages, stage_functions, inflow
 
-    # roofs: where the rain that falls on a building goes (the nearest open cell)
+
+def _roofs(blocked: np.ndarray, open_: np.ndarray):
+    """Where the rain that falls on a building goes: the nearest open cell (rows, columns of roofs and targets)."""
     roof_rows, roof_cols = np.nonzero(blocked)
     if roof_rows.size and open_.any():
         _, (tr, tc) = ndimage.distance_transform_edt(blocked, return_indices=True)
-        target_rows, target_cols = tr[roof_rows, roof_cols], tc[roof_rows, roof_cols]
-    else:
-        target_rows = target_cols = roof_rows
+        return roof_rows, roof_cols, tr[roof_rows, roof_cols], tc[roof_rows, roof_cols]
+    return roof_rows, roof_cols, roof_rows, roof_cols
 
-    ft = np.dtype(params.precision)  # the state's type; the volumes below are float64 whatever it is
-    h = np.zeros(shape, ft)
-    if initial_depth is not None:
-        h0 = np.asarray(initial_depth, dtype=np.float64)
-        if h0.shape != shape or not np.isfinite(h0).all() or (h0 < 0).any():
-            raise ModelInputError(message(where, "initial_depth", f"finite depths >= 0 m of shape {shape}", h0.shape))
-        h = np.where(blocked, 0.0, h0).astype(ft)
-    initial = float(h.sum(dtype=np.float64) * area)  # the water as stored (rounded to float32 if it is)
-    z, n, pattern, ks, psi_dtheta, cn_s, drain_rate, retention = (
-        np.ascontiguousarray(a, dtype=ft) for a in (z, n, pattern, ks, psi_dtheta, cn_s, drain_rate, retention)
-    )
-    store = np.zeros(shape, ft)
-    loss = np.zeros(shape, ft)
-    qx, qx_new = np.zeros((shape[0], shape[1] + 1), ft), np.zeros((shape[0], shape[1] + 1), ft)
-    qy, qy_new = np.zeros((shape[0] + 1, shape[1]), ft), np.zeros((shape[0] + 1, shape[1]), ft)
-    factor = np.ones(shape, ft)
-    m = _Maxima.empty(shape, ft)
-    row_infil, row_drain, row_clip, row_hmax = (np.zeros(shape[0]) for _ in range(4))
-    row_speed_x, row_speed_y = np.zeros(shape[0]), np.zeros(shape[0] + 1)
-    row_limited = np.zeros(shape[0], dtype=np.int8)
-    lo, hi, full = _active_ranges(h, modes, in_rows, in_cols)
-    first, last = np.zeros(shape[0], np.int64), np.zeros(shape[0], np.int64)
 
-    gauges = {name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()}
-    series = _Series([], [], [], {name: [] for name in gauges})
-    volumes = dict.fromkeys(("rain", "inflow", "edge_out", "edge_in"), 0.0)
-    pattern_sum = float(pattern.sum(dtype=np.float64))  # of the factors as the kernels read them
-    # what continuity can skip in this run (each flag is exact: the skipped terms are zero)
-    uniform_rain = bool((pattern == 1.0).all())
-    has_retention = bool((retention[open_] > 0.0).any())
-    has_drainage = bool((drain_rate > 0.0).any())
-    t, steps, h_max, rain_total = 0.0, 0, float(h.max()), 0.0  # the first step sees the initial water
-    next_frame, next_report, next_velocity = 0.0, 0.0, 0.0
-    next_gauge = 0.0 if gauges else math.inf
-    started = time.perf_counter()
-    while t < forcing.duration_s - 1e-9:
+# ---------------------------------------------------------------- advance: the time loop
+
+
+def _advance(run: _Run, progress) -> None:
+    """Step until the end of the event: each step as long as the scheme allows, landing exactly on the frame
+    and gauge times, which are recorded as the loop passes them."""
+    params, duration = run.params, run.forcing.duration_s
+    next_frame, next_report = 0.0, 0.0
+    next_gauge = 0.0 if run.gauges else math.inf
+    h = run.cells.h
+    while run.t < duration - 1e-9:
+        t = run.t
         if t >= next_frame - 1e-9:
-            series.frame(t, h)
+            run.series.frame(t, h)
             next_frame += params.frame_interval_s
         if t >= next_gauge - 1e-9:
-            series.read_gauges(t, h, gauges)
+            run.series.read_gauges(t, h, run.gauges)
             next_gauge += params.gauge_interval_s
-        speed = max(math.sqrt(G * h_max), float(row_speed_x.max()), float(row_speed_y.max()))
-        dt = min(params.dt_max_s, params.alpha * dx / speed) if speed > 0.0 else params.dt_max_s
-        if dt < params.dt_min_s:
-            raise SimulationError(
-                message(
-                    where,
-                    "time step",
-                    f">= {params.dt_min_s} s",
-                    f"{dt:.3g} s at t = {t:.1f} s (max depth {h_max:.2f} m)",
-                )
-            )
-        dt = min(dt, forcing.duration_s - t, next_frame - t, next_gauge - t)  # land exactly on output times
-        for e, level in stage_functions.items():
-            stages[e] = level(t + dt)
-        rain_depth = forcing.rain_depth(t, t + dt)
-        if rain_depth > 0.0 and not full:  # rain can wet any cell: sweep the whole grid from now on
-            lo[:], hi[:], full = 0, shape[1], True
-        if rain_depth > 0.0 and roof_rows.size:
-            k.route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, pattern, retention, store, h)
-        if in_rows is not None:
-            v_in = forcing.inflow_volume(t, t + dt)
-            k.add_depth(in_rows, in_cols, v_in / (area * in_rows.size), h)
-            volumes["inflow"] += v_in
-        volumes["rain"] += rain_depth * pattern_sum * area
-        k.update_qx(h, z, n, blocked, qx, qy, qx_new, row_speed_x, lo, hi, dt, dx, G, params.theta, params.h_min_m)
-        k.update_qy(h, z, n, blocked, qy, qx, qy_new, row_speed_y, lo, hi, dt, dx, G, params.theta, params.h_min_m)
-        k.update_edges(
-            h,
-            z,
-            n,
-            blocked,
-            qx,
-            qy,
-            qx_new,
-            qy_new,
-            modes,
-            stages,
-            params.free_outflow_slope,
-            dt,
-            dx,
-            G,
-            params.h_min_m,
-        )
-        k.outflow_factor(h, qx_new, qy_new, factor, row_limited, lo, hi, dt, dx)
-        if row_limited.any():
-            k.limit_faces(qx_new, qy_new, factor, row_limited, lo, hi)
-        out, inn = k.edge_volumes(qx_new, qy_new, dt, dx)
-        volumes["edge_out"] += out
-        volumes["edge_in"] += inn
-        k.continuity(
-            h,
-            qx_new,
-            qy_new,
-            blocked,
-            rain_depth,
-            pattern,
-            retention,
-            store,
-            ks,
-            psi_dtheta,
-            cn_s,
-            loss,
-            rain_total,
-            drain_rate,
-            infil_mode,
-            t,
-            dt,
-            dx,
-            params.wet_threshold_m,
-            params.deep_threshold_m,
-            m.depth,
-            m.time_of_depth,
-            m.arrival,
-            m.deep_time,
-            row_infil,
-            row_drain,
-            row_clip,
-            row_hmax,
-            lo,
-            hi,
-            uniform_rain,
-            has_retention,
-            has_drainage,
-        )
-        if t + dt >= next_velocity - 1e-9:
-            k.velocity_maxima(
-                h, z, qx_new, qy_new, blocked, lo, hi, params.wet_threshold_m, params.h_min_m, m.speed, m.depth_speed
-            )
-            next_velocity += params.velocity_interval_s
-        if not full:
-            full = k.grow_active(h, lo, hi, first, last)
-        rain_total += rain_depth
-        qx, qx_new = qx_new, qx
-        qy, qy_new = qy_new, qy
-        h_max = float(row_hmax.max())
-        if not math.isfinite(h_max):
-            raise SimulationError(message(where, "depths", "finite", f"NaN at t = {t:.1f} s"))
-        t += dt
-        steps += 1
-        if progress is not None and t >= next_report:
-            progress(t, forcing.duration_s)
-            next_report += forcing.duration_s / 50.0
-    series.frame(t, h)
-    if gauges and series.gauge_times[-1] < t - 1e-9:
-        series.read_gauges(t, h, gauges)
+        dt = min(_stable_step(run), duration - t, next_frame - t, next_gauge - t)  # land exactly on output times
+        _step(run, dt)
+        if progress is not None and run.t >= next_report:
+            progress(run.t, duration)
+            next_report += duration / 50.0
+    run.series.frame(run.t, h)
+    if run.gauges and run.series.gauge_times[-1] < run.t - 1e-9:
+        run.series.read_gauges(run.t, h, run.gauges)
 
-    wall = time.perf_counter() - started
-    stored = float(h.sum(dtype=np.float64) * area + store.sum(dtype=np.float64) * area)
+
+def _stable_step(run: _Run) -> float:
+    """The largest step the scheme allows: α·Δx over the fastest wave (gravity or flow), at most ``dt_max_s``."""
+    params, faces = run.params, run.faces
+    speed = max(math.sqrt(G * run.h_max), float(faces.row_speed_x.max()), float(faces.row_speed_y.max()))
+    dt = min(params.dt_max_s, params.alpha * run.dx / speed) if speed > 0.0 else params.dt_max_s
+    if dt < params.dt_min_s:
+        raise SimulationError(
+            message(
+                run.where,
+                "time step",
+                f">= {params.dt_min_s} s",
+                f"{dt:.3g} s at t = {run.t:.1f} s (max depth {run.h_max:.2f} m)",
+            )
+        )
+    return dt
+
+
+def _step(run: _Run, dt: float) -> None:
+    """One step: sources in, momentum at every face, edges, the outflow limiter, continuity, the maxima."""
+    t, c = run.t, run.cells
+    for e, level in run.stage_functions.items():
+        run.stages[e] = level(t + dt)
+    rain_depth = run.forcing.rain_depth(t, t + dt)
+    if rain_depth > 0.0 and not run.full:  # rain can wet any cell: sweep the whole grid from now on
+        run.lo[:], run.hi[:], run.full = 0, c.h.shape[1], True
+    if rain_depth > 0.0 and run.roofs[0].size:
+        rows, cols, to_rows, to_cols = run.roofs
+        k.route_roofs(roof_rows=rows, roof_cols=cols, target_rows=to_rows, target_cols=to_cols, rain_depth=rain_depth,
+                      pattern=c.pattern, retention=c.retention, store=c.store, h=c.h)  # fmt: skip
+    if run.inflow is not None:
+        v_in = run.forcing.inflow_volume(t, t + dt)
+        k.add_depth(rows=run.inflow[0], cols=run.inflow[1], depth=v_in / (run.area * run.inflow[0].size), h=c.h)
+        run.volumes["inflow"] += v_in
+    run.volumes["rain"] += rain_depth * run.pattern_sum * run.area
+    _momentum(run, dt)
+    _continuity(run, dt, rain_depth)
+    if t + dt >= run.next_velocity - 1e-9:
+        m, f = run.maxima, run.faces
+        k.velocity_maxima(h=c.h, z=c.z, qx=f.qx_new, qy=f.qy_new, blocked=c.blocked, lo=run.lo, hi=run.hi,
+                          wet=run.params.wet_threshold_m, h_min=run.params.h_min_m, max_v=m.speed,
+                          max_dv=m.depth_speed)  # fmt: skip
+        run.next_velocity += run.params.velocity_interval_s
+    if not run.full:
+        run.full = k.grow_active(h=c.h, lo=run.lo, hi=run.hi, first=run.rows["first"], last=run.rows["last"])
+    run.rain_total += rain_depth
+    run.faces.swap()
+    run.h_max = float(run.rows["hmax"].max())
+    if not math.isfinite(run.h_max):
+        raise SimulationError(message(run.where, "depths", "finite", f"NaN at t = {t:.1f} s"))
+    run.t = t + dt
+    run.steps += 1
+
+
+def _momentum(run: _Run, dt: float) -> None:
+    """The new discharges of every face: interior faces, the edges, then the outflow limiter (a cell never gives
+    more than it holds); the volumes through the edges are added up."""
+    c, f, p, dx = run.cells, run.faces, run.params, run.dx
+    cells = {"h": c.h, "z": c.z, "n": c.n, "blocked": c.blocked}
+    scheme = {"dt": dt, "dx": dx, "g": G, "h_min": p.h_min_m}
+    k.update_qx(**cells, qx=f.qx, qy=f.qy, out=f.qx_new, row_speed=f.row_speed_x, lo=run.lo, hi=run.hi,
+                theta=p.theta, **scheme)  # fmt: skip
+    k.update_qy(**cells, qy=f.qy, qx=f.qx, out=f.qy_new, row_speed=f.row_speed_y, lo=run.lo, hi=run.hi,
+                theta=p.theta, **scheme)  # fmt: skip
+    k.update_edges(**cells, qx=f.qx, qy=f.qy, qx_new=f.qx_new, qy_new=f.qy_new, modes=run.modes,
+                   stages=run.stages, slope=p.free_outflow_slope, **scheme)  # fmt: skip
+    k.outflow_factor(h=c.h, qx=f.qx_new, qy=f.qy_new, factor=f.factor, row_limited=f.row_limited, lo=run.lo,
+                     hi=run.hi, dt=dt, dx=dx)  # fmt: skip
+    if f.row_limited.any():
+        k.limit_faces(qx=f.qx_new, qy=f.qy_new, factor=f.factor, row_limited=f.row_limited, lo=run.lo, hi=run.hi)
+    out, inn = k.edge_volumes(qx=f.qx_new, qy=f.qy_new, dt=dt, dx=dx)
+    run.volumes["edge_out"] += out
+    run.volumes["edge_in"] += inn
+
+
+def _continuity(run: _Run, dt: float, rain_depth: float) -> None:
+    """Depths from the new discharges, the rain, infiltration and drainage; the running maxima."""
+    c, s, m, rows, p = run.cells, run.soil, run.maxima, run.rows, run.params
+    k.continuity(
+        h=c.h, qx=run.faces.qx_new, qy=run.faces.qy_new, blocked=c.blocked, rain_depth=rain_depth,
+        pattern=c.pattern, retention=c.retention, store=c.store, ks=s.ks, psi_dtheta=s.psi_dtheta, cn_s=s.cn_s,
+        loss=s.loss, rain_total=run.rain_total, drain_rate=s.drain_rate, infil_mode=s.infil_mode, t=run.t, dt=dt,
+        dx=run.dx, wet_arrival=p.wet_threshold_m, deep_depth=p.deep_threshold_m, max_h=m.depth,
+        t_max_h=m.time_of_depth, arrival=m.arrival, deep_time=m.deep_time, row_infil=rows["infil"],
+        row_drain=rows["drain"], row_clip=rows["clip"], row_hmax=rows["hmax"], lo=run.lo, hi=run.hi,
+        uniform_rain=c.uniform_rain, has_retention=c.has_retention, has_drainage=s.has_drainage,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- balance and wrap
+
+
+def _balance(run: _Run) -> dict[str, float]:
+    """The run's volumes, m³: what came in, what left, what is stored, and the relative error of the balance."""
+    h, area, rows, v = run.cells.h, run.area, run.rows, run.volumes
+    stored = float(h.sum(dtype=np.float64) * area + run.cells.store.sum(dtype=np.float64) * area)
     balance = {
-        "initial_m3": initial,
-        "rain_m3": volumes["rain"],
-        "inflow_m3": volumes["inflow"],
-        "edge_inflow_m3": volumes["edge_in"],
-        "infiltration_m3": float(row_infil.sum() * area),
-        "drainage_m3": float(row_drain.sum() * area),
-        "outflow_m3": volumes["edge_out"],
-        "clipped_m3": float(row_clip.sum() * area),
+        "initial_m3": run.initial,
+        "rain_m3": v["rain"],
+        "inflow_m3": v["inflow"],
+        "edge_inflow_m3": v["edge_in"],
+        "infiltration_m3": float(rows["infil"].sum() * area),
+        "drainage_m3": float(rows["drain"].sum() * area),
+        "outflow_m3": v["edge_out"],
+        "clipped_m3": float(rows["clip"].sum() * area),
         "stored_m3": stored,
     }
     gained = (
@@ -501,14 +559,7 @@ def simulate(
     lost = balance["infiltration_m3"] + balance["drainage_m3"] + balance["outflow_m3"]
     balance["error_m3"] = stored - (gained - lost)
     balance["relative_error"] = abs(balance["error_m3"]) / max(gained, 1e-12)
-    run = {
-        "max_abs_q_end_m2_s": float(max(np.abs(qx).max(), np.abs(qy).max())),
-        "steps": steps,
-        "wall_s": round(wall, 3),
-        "cell_updates_per_s": steps * h.size / max(wall, 1e-9),
-        "duration_s": t,
-    }
-    return _wrap(territory, params, event, h, m, series, balance, run, blocked)
+    return balance
 
 
 def _active_ranges(h, modes, in_rows, in_cols) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -540,51 +591,41 @@ def _active_ranges(h, modes, in_rows, in_cols) -> tuple[np.ndarray, np.ndarray, 
     return lo, hi, bool(live.all())
 
 
-def _wrap(territory, params, event, h, m: _Maxima, series: _Series, balance, run, blocked) -> xr.Dataset:
-    """The results as a dataset on the territory's grid, with units and the territory's CRS."""
-    grid = territory.grid
+def _wrap(territory, event, run: _Run, balance: dict[str, float], facts: dict[str, float]) -> xr.Dataset:
+    """The outputs as the engine declares them (:data:`twin.flood.outputs.OUTPUTS`), with the territory's CRS."""
+    grid, params, m = territory.grid, run.params, run.maxima
     land_use = debris_land_use(territory["land_cover"], territory.landcover)
-    hr = hazard_rating(m.depth, m.speed, land_use)
     never = m.arrival < 0
-    layers = {
-        "max_depth": (m.depth, "m", "maximum water depth"),
-        "max_velocity": (m.speed, "m s-1", f"maximum speed where deeper than {params.wet_threshold_m} m"),
-        "max_depth_velocity": (m.depth_speed, "m2 s-1", "maximum depth x speed"),
-        "arrival_time": (np.where(never, np.nan, m.arrival), "s", f"first time deeper than {params.wet_threshold_m} m"),
-        "time_of_max_depth": (np.where(m.depth > 0, m.time_of_depth, np.nan), "s", "time of the maximum depth"),
-        "duration_deep": (m.deep_time, "s", f"time spent deeper than {params.deep_threshold_m} m"),
-        "hazard_rating": (hr, "1", "UK FD2320 hazard rating d(v + 0.5) + DF, from the maxima"),
-        "ppri_class": (
-            ppri_class(m.depth, m.speed, wet_m=params.wet_threshold_m),
-            "1",
-            "French PPRI class: 0 none, 1 low, 2 medium, 3 high",
-        ),
-        "final_depth": (h, "m", "water depth at the end of the run"),
-        "blocked": (blocked.astype(np.uint8), "1", "1 where buildings block the flow"),
+    values = {
+        "max_depth": m.depth,
+        "max_velocity": m.speed,
+        "max_depth_velocity": m.depth_speed,
+        "arrival_time": np.where(never, np.nan, m.arrival),
+        "time_of_max_depth": np.where(m.depth > 0, m.time_of_depth, np.nan),
+        "duration_deep": m.deep_time,
+        "hazard_rating": hazard_rating(m.depth, m.speed, land_use),
+        "ppri_class": ppri_class(m.depth, m.speed, wet_m=params.wet_threshold_m),
+        "final_depth": run.cells.h,
+        "blocked": run.cells.blocked,
+        "depth": np.stack(run.series.frames),
     }
-    ds = xr.Dataset(coords={"y": ("y", grid.y, {"units": "m"}), "x": ("x", grid.x, {"units": "m"})})
-    for name, (values, units, doc) in layers.items():
-        values = np.asarray(values)
-        ds[name] = (
-            ("y", "x"),
-            values.astype(np.float32) if values.dtype.kind == "f" else values,
-            {"units": units, "long_name": doc},
-        )
-    ds["depth"] = (("time", "y", "x"), np.stack(series.frames), {"units": "m", "long_name": "water depth (frames)"})
-    ds = ds.assign_coords(
-        time=("time", np.asarray(series.frame_times), {"units": "s", "long_name": "time since start"})
-    )
-    if series.gauges:
-        ds = ds.assign_coords(gauge_time=("gauge_time", np.asarray(series.gauge_times), {"units": "s"}))
-        for name, values in series.gauges.items():
-            ds[f"gauge_{name}"] = ("gauge_time", np.asarray(values), {"units": "m", "long_name": f"depth at {name}"})
+    coords = {
+        "y": ("y", grid.y, {"units": "m"}),
+        "x": ("x", grid.x, {"units": "m"}),
+        "time": ("time", np.asarray(run.series.frame_times), {"units": "s", "long_name": "time since start"}),
+    }
+    if run.series.gauges:
+        values["gauge_depth"] = np.array([run.series.gauges[name] for name in run.series.gauges])
+        coords["gauge"] = ("gauge", list(run.series.gauges), {"long_name": "gauge name (FloodParams.gauges)"})
+        coords["gauge_time"] = ("gauge_time", np.asarray(run.series.gauge_times), {"units": "s"})
+    ds = dataset(OUTPUTS, values, coords=coords, params=params.model_dump(), where="twin.flood")
     ds = ds.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
     ds.attrs.update(
         {
             "event": event.name,
             "engine": "twin.flood local-inertial",
             "mass_balance": json.dumps(balance),
-            "run": json.dumps(run),
+            "run": json.dumps(facts),
             "params": json.dumps(params.model_dump(mode="json")),
         }
     )

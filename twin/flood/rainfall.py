@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets import data_dir
 from ..errors import ScenarioError, message
 from ..tables import read_columns
 
@@ -164,7 +165,6 @@ def montana_for(
 
 def default_montana_table() -> Path:
     """The demo's illustrative Montana table, ``data/montana_demo.csv``."""
-    from ..datasets import data_dir
 
     return data_dir() / "montana_demo.csv"
 

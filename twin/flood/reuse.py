@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from .events import RAIN_EVENTS
 from .model import INPUTS
 
 MARGIN_CELLS = 2  # changed cells must lie this many cells (8-connected) beyond the wetted area
@@ -38,12 +39,13 @@ def changed_inputs(before, after) -> np.ndarray:
     return changed
 
 
-def reuse_reason(before, result, after, *, rain: bool) -> str | None:
+def reuse_reason(before, result, after, *, event) -> str | None:
     """Why ``result`` (computed on ``before``) is also the result on ``after``, or ``None`` if it is not.
 
-    The caller has checked that the event, climate and parameters are the same.
-    ``rain`` says whether the event rains on the grid.
+    The caller has checked that the event, climate and parameters are the same. Rain (a storm or a rain series)
+    wets every cell, so that any changed input counts.
     """
+    rain = isinstance(event, RAIN_EVENTS)
     if before.grid != after.grid or before.landcover is not after.landcover:
         return None
     if not _same_vector(before, after, "river"):

@@ -1,20 +1,20 @@
 """The heat engine: ``simulate(territory, event)`` for a heatwave day.
 
-validate → kernels → wrap (DESIGN §4):
+validate → stages → wrap (DESIGN §4), one function per stage:
 
-1. check the territory's :data:`INPUTS` (finite, present), the event (a
-   heatwave with a calendar date) and its weather (humidity 0–100 %, wind > 0);
-2. geometry: the surface model (ground + buildings), its sky view factor and
-   walls; the sun hour by hour and the shadows of buildings and trees, giving
-   the daily shade fraction;
-3. city scale: the InVEST Urban Cooling Model by day (cooling capacity from
-   shade, albedo and evapotranspiration) and by night (from building
-   intensity), with a geometry-aware UHI magnitude (Theeuwes et al. 2017);
-4. street scale at 15:00: mean radiant temperature and UTCI;
-5. an ``xr.Dataset`` on the territory's grid, with units and the CRS.
+1. validate: the territory's :data:`INPUTS` (finite, present), the event (a heatwave with a calendar date) and
+   its weather (humidity 0–100 %, wind > 0);
+2. :func:`_geometry`: the surface model (ground + buildings), its sky view factor and walls;
+3. :func:`_shade`: the sun hour by hour and the shadows of buildings, terrain and trees, giving the daily shade;
+4. :func:`_city_scale`: the InVEST Urban Cooling Model by day (cooling capacity from shade, albedo and
+   evapotranspiration) and by night (from building intensity), with a geometry-aware UHI magnitude
+   (Theeuwes et al. 2017);
+5. :func:`_street_scale`: mean radiant temperature and UTCI at ``day_hour`` (or every hour);
+6. :func:`_wrap`: the outputs the engine declares (:mod:`twin.heat.outputs`) on the territory's grid, with units
+   and the CRS.
 
-Hours are local solar time (see :mod:`twin.heat.weather`). The model and its
-assumptions are described in ``docs/heat.md``.
+Hours are local solar time (see :mod:`twin.heat.weather`). The model and its assumptions are described in
+``docs/heat.md``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
@@ -29,7 +30,10 @@ import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ModelInputError, message, validation_problems
+from ..specs import dataset
 from . import comfort, cooling, geometry, sun
+from .event import Heatwave
+from .outputs import OUTPUTS
 from .weather import hourly_weather, saturation_vapour_pressure_hpa
 
 #: Territory layers the engine reads (DESIGN §4: validated before anything runs).
@@ -103,27 +107,29 @@ class HeatParams(BaseModel):
         return self
 
 
-def simulate(territory, event, *, params: HeatParams | None = None, climate=None) -> xr.Dataset:
+def simulate(territory, event, *, params: HeatParams | None = None, climate=None, progress=None) -> xr.Dataset:
     """Simulate the heat of a heatwave day over a territory.
 
     Parameters
     ----------
     territory : twin.territory.Territory
         Reads the layers of :data:`INPUTS`.
-    event : twin.scenario.models.Heatwave
+    event : twin.heat.event.Heatwave
         The day (its date sets the sun) and its weather.
     params : HeatParams, optional
         Engine parameters (defaults documented on :class:`HeatParams`).
-    climate : twin.scenario.models.Climate, optional
+    climate : twin.hazards.Climate, optional
         Climate shift; by default the event's own, else none.
+    progress : callable, optional
+        Called as ``progress(fraction)`` as each stage ends (the fraction of the run done, roughly by its time).
 
     Returns
     -------
     xarray.Dataset
-        Maps on the territory's grid (dims ``y``, ``x``, CRS written), each
-        with ``units``: cooling capacity, heat mitigation, air temperature and
-        UHI intensity by day and by night, UHI magnitude, sky view factor,
-        walls, shade fraction, Tmrt, UTCI and its stress class at ``day_hour``.
+        The outputs of :data:`twin.heat.outputs.OUTPUTS` on the territory's grid (dims ``y``, ``x``, CRS
+        written), each with ``units``: cooling capacity, heat mitigation, air temperature and UHI intensity by
+        day and by night, UHI magnitude, sky view factor, walls, shade fraction, Tmrt, UTCI and its stress class
+        at ``day_hour``.
 
     Raises
     ------
@@ -131,6 +137,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         Missing or non-finite layers, an event that is not a dated heatwave,
         humidity outside 0–100 % or wind ≤ 0.
     """
+    report = progress or (lambda fraction: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     params = _checked_params(params)
@@ -145,34 +152,126 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     lon, lat = territory.grid.centre_lonlat()
     timings["validate"] = _lap(clock)
 
-    # ---- geometry and sun
     clock = time.perf_counter()
+    geo = _geometry(layers, cell, params)
+    timings["sky_view_factor"] = _lap(clock)
+    report(0.3)
+
+    clock = time.perf_counter()
+    day = sun.sun_day(date, latitude=lat, longitude=lon)
+    shade = _shade(geo, layers["elevation"], day, cell, params)
+    timings["shadows"] = _lap(clock)
+    report(0.6)
+
+    clock = time.perf_counter()
+    city = _city_scale(geo, shade, layers, weather, day, cell, params)
+    timings["urban_cooling"] = _lap(clock)
+    report(0.7)
+
+    clock = time.perf_counter()
+    street = _street_scale(geo, shade, city, layers, weather, day, params)
+    timings["comfort"] = _lap(clock)
+    report(0.95)
+
+    clock = time.perf_counter()
+    ds = _wrap(territory, geo, shade, city, street, params)
+    timings["wrap"] = _lap(clock)
+    report(1.0)
+    ds.attrs.update(
+        {
+            "model": "twin.heat",
+            "model_version": MODEL_VERSION,
+            "mode": params.mode,
+            "event": str(getattr(event, "name", "")),
+            "date": date.isoformat(),
+            "hours": "local solar time",
+            "latitude": lat,
+            "longitude": lon,
+            "t_ref_day_c": city.t_ref_day,
+            "t_ref_night_c": city.t_ref_night,
+            "uhi_meteorology_k": city.meteorology,
+            "sun_elevation_deg": float(day.elevation[params.day_hour]),
+            "sun_azimuth_deg": float(day.azimuth[params.day_hour]),
+            "climate_delta_t_c": float(getattr(climate, "delta_t_c", 0.0) or 0.0),
+            "params": params.model_dump_json(),
+            "timings_s": json.dumps({k: round(v, 4) for k, v in timings.items()}),
+        }
+    )
+    return ds
+
+
+# ---------------------------------------------------------------- the stages
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """The 3D surface and what it makes of the sky: buildings, tree canopy off roofs, SVF and walls."""
+
+    building: np.ndarray  # bool, a building over the cell
+    canopy: np.ndarray  # tree-canopy fraction on open ground (0 on buildings)
+    surface: np.ndarray  # ground + buildings, m
+    svf: np.ndarray
+    wall_height: np.ndarray
+    wall_aspect: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Shade:
+    """The sun's beam through the day: what reaches each cell hour by hour, and what the day's shade is."""
+
+    sunlit: dict[int, np.ndarray]  # hour -> share of the beam reaching the cell (own crown included)
+    shade: np.ndarray  # share of the day's beam blocked by buildings, terrain and trees
+    tree_shade: np.ndarray  # share of the day's beam that trees, not buildings, keep off the cell
+
+
+@dataclass(frozen=True)
+class _City:
+    """The city scale: the Urban Cooling Model by day and by night, and the UHI magnitude."""
+
+    day: cooling.Cooling
+    night: cooling.Cooling
+    uhi_max: np.ndarray
+    meteorology: float
+    t_ref_day: float
+    t_ref_night: float
+
+
+@dataclass(frozen=True)
+class _Street:
+    """The street scale: Tmrt, UTCI and its flags, by hour."""
+
+    tmrt: dict[int, np.ndarray]
+    utci: dict[int, np.ndarray]
+    flag: dict[int, np.ndarray]
+
+
+def _geometry(layers: dict[str, np.ndarray], cell: float, params: HeatParams) -> _Geometry:
     building = layers["building_height"] > 0.0
     canopy = np.where(building, 0.0, np.clip(layers["tree_canopy"], 0.0, 1.0))
     surface = layers["elevation"] + layers["building_height"]
     svf = geometry.sky_view_factor(surface, cell_size=cell, n_azimuths=params.n_azimuths, radius_m=params.svf_radius_m)
     wall_height, wall_aspect = geometry.walls(surface, cell_size=cell, min_height_m=params.min_wall_height_m)
-    timings["sky_view_factor"] = _lap(clock)
+    return _Geometry(building, canopy, surface, svf, wall_height, wall_aspect)
 
-    clock = time.perf_counter()
-    invest = params.mode == "invest"
-    day = sun.sun_day(date, latitude=lat, longitude=lon)
+
+def _shade(geo: _Geometry, elevation: np.ndarray, day, cell: float, params: HeatParams) -> _Shade:
+    """Shadows of buildings, terrain and tree crowns at each hour the sun is up, and the day's shade."""
     top, base, trans = geometry.tree_surfaces(
-        layers["elevation"],
-        canopy,
+        elevation,
+        geo.canopy,
         tree_height_m=params.tree_height_m,
         trunk_height_m=params.trunk_height_m,
         transmissivity=params.canopy_transmissivity,
     )
     sunlit = {}
     beam_total = 0.0
-    beam_received = np.zeros(surface.shape)
-    beam_on_leaves = np.zeros(surface.shape)
+    beam_received = np.zeros(geo.surface.shape)
+    beam_on_leaves = np.zeros(geo.surface.shape)
     for h in range(24):
         if day.elevation[h] <= 0.0:
             continue
         lit, clear = sun.sunlit_fraction(
-            surface,
+            geo.surface,
             cell_size=cell,
             elevation_deg=float(day.elevation[h]),
             azimuth_deg=float(day.azimuth[h]),
@@ -186,17 +285,20 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         beam_total += beam
         beam_received += beam * sunlit[h]
         beam_on_leaves += beam * (clear - sunlit[h])  # the beam that trees, not buildings, keep off the cell
-    shade = 1.0 - beam_received / beam_total if beam_total > 0 else np.ones(surface.shape)
-    tree_shade = beam_on_leaves / beam_total if beam_total > 0 else np.zeros(surface.shape)
-    timings["shadows"] = _lap(clock)
+    shade = 1.0 - beam_received / beam_total if beam_total > 0 else np.ones(geo.surface.shape)
+    tree_shade = beam_on_leaves / beam_total if beam_total > 0 else np.zeros(geo.surface.shape)
+    return _Shade(sunlit, shade, tree_shade)
 
-    # ---- city scale: the Urban Cooling Model, day and night
-    clock = time.perf_counter()
+
+def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, day, cell: float, params: HeatParams) -> _City:
+    """The InVEST Urban Cooling Model by day (cooling capacity from shade, albedo and evapotranspiration) and by
+    night (from building intensity), with the UHI magnitude of the mode."""
+    invest = params.mode == "invest"
     eti = cooling.evapotranspiration_index(layers["crop_coefficient"])
     if not invest:
         eti = np.clip(eti, 0.0, 1.0)
     cc_day = cooling.cooling_capacity_factors(
-        canopy if invest else tree_shade, layers["albedo"], eti, weights=params.cc_weights
+        geo.canopy if invest else shade.tree_shade, layers["albedo"], eti, weights=params.cc_weights
     )
     if not invest:
         cc_day = np.clip(cc_day, 0.0, 1.0)
@@ -209,7 +311,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     )
     cc_night = cooling.cooling_capacity_intensity(intensity)
     f_veg = cooling.vegetation_fraction(
-        canopy, layers["green_area"], layers["imperviousness"], layers["green_roof_fraction"]
+        geo.canopy, layers["green_area"], layers["imperviousness"], layers["green_roof_fraction"]
     )
     t = weather.air_temperature_c
     meteorology = cooling.uhi_meteorology_k(
@@ -217,24 +319,9 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         dtr_k=float(t.max() - t.min()),
         wind_m_s=float(weather.wind_speed_m_s.mean()),
     )
-    if invest:
-        uhi_max = (
-            params.uhi_max_k
-            if params.uhi_max_k is not None
-            else float(np.clip(2.0 - svf.mean() - f_veg.mean(), 0.0, 2.0) * meteorology)
-        )
-        uhi_max_map = np.full(surface.shape, uhi_max)
-    else:
-        uhi_max_map = cooling.geometric_uhi_max(
-            svf,
-            f_veg,
-            meteorology_k=meteorology if params.uhi_max_k is None else params.uhi_max_k,
-            cell_size=cell,
-            window_m=params.uhi_window_m,
-        )
-        uhi_max = uhi_max_map
+    uhi_max, uhi_max_map = _uhi_magnitude(geo.svf, f_veg, meteorology, cell, params)
     kernels = cooling.cooling_kernels(
-        surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode
+        geo.surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode
     )
     green = (layers["green_area"] > 0.5).astype(float)
     t_ref_day = float(t[params.day_hour])
@@ -247,27 +334,47 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         cell_size=cell,
         kernels=kernels,
     )
-    ucm_day, ucm_night = ucm.run(0), ucm.run(1)
-    timings["urban_cooling"] = _lap(clock)
+    return _City(ucm.run(0), ucm.run(1), uhi_max_map, meteorology, t_ref_day, t_ref_night)
 
-    # ---- street scale: Tmrt and UTCI
-    clock = time.perf_counter()
+
+def _uhi_magnitude(svf, f_veg, meteorology: float, cell: float, params: HeatParams):
+    """UHI_max as the UCM takes it (one number in 'invest' mode, a map otherwise) and as a map."""
+    if params.mode == "invest":
+        uhi_max = (
+            params.uhi_max_k
+            if params.uhi_max_k is not None
+            else float(np.clip(2.0 - svf.mean() - f_veg.mean(), 0.0, 2.0) * meteorology)
+        )
+        return uhi_max, np.full(svf.shape, uhi_max)
+    uhi_max_map = cooling.geometric_uhi_max(
+        svf,
+        f_veg,
+        meteorology_k=meteorology if params.uhi_max_k is None else params.uhi_max_k,
+        cell_size=cell,
+        window_m=params.uhi_window_m,
+    )
+    return uhi_max_map, uhi_max_map
+
+
+def _street_scale(geo: _Geometry, shade: _Shade, city: _City, layers, weather, day, params: HeatParams) -> _Street:
+    """Mean radiant temperature and UTCI of a standing person at ``day_hour`` (or every hour, ``hourly``)."""
     surface_model = comfort.SurfaceModel(
         exchange_w_m2_k=params.surface_exchange_w_m2_k, evaporative_cooling=params.evaporative_cooling
     )
+    t = weather.air_temperature_c
     hours = range(24) if params.hourly else [params.day_hour]
     tmrt_h, utci_h, flag_h = {}, {}, {}
     for h in hours:
         up = day.elevation[h] > 0.0
-        ta = float(t[h]) + ((ucm_day.t_air - t_ref_day) if up else (ucm_night.t_air - t_ref_night))
+        ta = float(t[h]) + ((city.day.t_air - city.t_ref_day) if up else (city.night.t_air - city.t_ref_night))
         # vapour pressure of the rural air at hour h; the warmer city air has the same (lower relative humidity)
         e_h = float(weather.relative_humidity_pct[h]) / 100.0 * float(saturation_vapour_pressure_hpa(float(t[h])))
         tmrt_h[h] = comfort.mean_radiant_temperature(
             t_air_c=ta,
             vapour_hpa=e_h,
-            sunlit=sunlit.get(h, np.zeros(surface.shape)),
-            svf=svf,
-            own_canopy=canopy,
+            sunlit=shade.sunlit.get(h, np.zeros(geo.surface.shape)),
+            svf=geo.svf,
+            own_canopy=geo.canopy,
             canopy_transmissivity=params.canopy_transmissivity,
             albedo=layers["albedo"],
             emissivity=layers["emissivity"],
@@ -281,82 +388,40 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         rh_local = np.clip(100.0 * e_h / saturation_vapour_pressure_hpa(ta), 0.0, 100.0)
         u = comfort.utci(ta, tmrt_h[h], float(weather.wind_speed_m_s[h]), rh_local)
         utci_h[h], flag_h[h] = u.utci_c, u.flag
-    timings["comfort"] = _lap(clock)
+    return _Street(tmrt_h, utci_h, flag_h)
 
-    clock = time.perf_counter()
+
+def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street, params: HeatParams) -> xr.Dataset:
+    """The outputs as the engine declares them (:data:`twin.heat.outputs.OUTPUTS`), with the territory's CRS."""
     h15 = params.day_hour
-    maps = {
-        "cooling_capacity_day": (ucm_day.cc, "1", "cooling capacity by day (InVEST UCM, factors)"),
-        "cooling_capacity_night": (ucm_night.cc, "1", "cooling capacity by night (InVEST UCM, building intensity)"),
-        "park_cooling_day": (ucm_day.cc_park, "1", "distance-weighted cooling capacity of green areas by day"),
-        "green_area_nearby": (ucm_day.green_area_m2, "m2", "green area within d_cool"),
-        "heat_mitigation_day": (ucm_day.hm, "1", "heat mitigation index HM by day"),
-        "heat_mitigation_night": (ucm_night.hm, "1", "heat mitigation index HM by night"),
-        "t_air_day": (ucm_day.t_air, "degC", f"air temperature at {h15:02d}:00 solar time"),
-        "t_air_night": (ucm_night.t_air, "degC", f"air temperature at {params.night_hour:02d}:00 solar time"),
-        "uhi_day": (ucm_day.t_air - t_ref_day, "K", "urban heat island intensity by day, T_air - T_ref"),
-        "uhi_night": (ucm_night.t_air - t_ref_night, "K", "urban heat island intensity by night, T_air - T_ref"),
-        "uhi_max": (uhi_max_map, "K", "UHI magnitude UHI_max"),
-        "svf": (svf, "1", "sky view factor of terrain and buildings"),
-        "wall_height": (wall_height, "m", "wall height (0 where no wall)"),
-        "wall_aspect": (wall_aspect, "degree", "azimuth the wall faces, clockwise from north (-1 where no wall)"),
-        "shade_fraction": (shade, "1", "share of the day's direct beam blocked by buildings, terrain and trees"),
-        "tmrt": (tmrt_h[h15], "degC", f"mean radiant temperature of a standing person at {h15:02d}:00"),
-        "utci": (utci_h[h15], "degC", f"Universal Thermal Climate Index at {h15:02d}:00"),
+    values = {
+        "cooling_capacity_day": city.day.cc,
+        "cooling_capacity_night": city.night.cc,
+        "park_cooling_day": city.day.cc_park,
+        "green_area_nearby": city.day.green_area_m2,
+        "heat_mitigation_day": city.day.hm,
+        "heat_mitigation_night": city.night.hm,
+        "t_air_day": city.day.t_air,
+        "t_air_night": city.night.t_air,
+        "uhi_day": city.day.t_air - city.t_ref_day,
+        "uhi_night": city.night.t_air - city.t_ref_night,
+        "uhi_max": city.uhi_max,
+        "svf": geo.svf,
+        "wall_height": geo.wall_height,
+        "wall_aspect": geo.wall_aspect,
+        "shade_fraction": shade.shade,
+        "tmrt": street.tmrt[h15],
+        "utci": street.utci[h15],
+        "utci_class": comfort.utci_stress_class(street.utci[h15]),
+        "utci_flag": street.flag[h15],
     }
-    ds = xr.Dataset(coords={"y": territory.layers["y"], "x": territory.layers["x"]})
-    for name, (values, units, doc) in maps.items():
-        ds[name] = (("y", "x"), np.asarray(values, dtype=np.float32), {"units": units, "long_name": doc})
-    ds["utci_class"] = (
-        ("y", "x"),
-        comfort.utci_stress_class(utci_h[h15]),
-        {
-            "units": "1",
-            "long_name": "UTCI heat-stress class",
-            "flag_values": np.arange(5, dtype=np.uint8),
-            "flag_meanings": " ".join(c.replace(" ", "_") for c in comfort.UTCI_CLASSES),
-        },
-    )
-    ds["utci_flag"] = (
-        ("y", "x"),
-        flag_h[h15],
-        {"units": "1", "long_name": "UTCI inputs clipped to validity: 1 wind, 2 Tmrt-Ta, 4 Ta, 8 vapour pressure"},
-    )
+    coords = {"y": territory.layers["y"], "x": territory.layers["x"]}
     if params.hourly:
-        ds = ds.assign_coords(hour=("hour", np.arange(24), {"units": "h", "long_name": "local solar hour"}))
-        ds["tmrt_hourly"] = (
-            ("hour", "y", "x"),
-            np.stack([tmrt_h[h] for h in range(24)]).astype(np.float32),
-            {"units": "degC", "long_name": "mean radiant temperature, hourly"},
-        )
-        ds["utci_hourly"] = (
-            ("hour", "y", "x"),
-            np.stack([utci_h[h] for h in range(24)]).astype(np.float32),
-            {"units": "degC", "long_name": "UTCI, hourly"},
-        )
-    ds = ds.rio.write_crs(territory.layers.rio.crs).rio.write_transform(territory.grid.transform)
-    timings["wrap"] = _lap(clock)
-    ds.attrs.update(
-        {
-            "model": "twin.heat",
-            "model_version": MODEL_VERSION,
-            "mode": params.mode,
-            "event": str(getattr(event, "name", "")),
-            "date": date.isoformat(),
-            "hours": "local solar time",
-            "latitude": lat,
-            "longitude": lon,
-            "t_ref_day_c": t_ref_day,
-            "t_ref_night_c": t_ref_night,
-            "uhi_meteorology_k": meteorology,
-            "sun_elevation_deg": float(day.elevation[h15]),
-            "sun_azimuth_deg": float(day.azimuth[h15]),
-            "climate_delta_t_c": float(getattr(climate, "delta_t_c", 0.0) or 0.0),
-            "params": params.model_dump_json(),
-            "timings_s": json.dumps({k: round(v, 4) for k, v in timings.items()}),
-        }
-    )
-    return ds
+        values["tmrt_hourly"] = np.stack([street.tmrt[h] for h in range(24)])
+        values["utci_hourly"] = np.stack([street.utci[h] for h in range(24)])
+        coords["hour"] = ("hour", np.arange(24), {"units": "h", "long_name": "local solar hour"})
+    ds = dataset(OUTPUTS, values, coords=coords, params=params.model_dump(), where="twin.heat")
+    return ds.rio.write_crs(territory.layers.rio.crs).rio.write_transform(territory.grid.transform)
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -378,8 +443,9 @@ def _checked_params(params) -> HeatParams:
 
 
 def _checked_event(event, where: str) -> dt.date:
-    if getattr(event, "kind", None) != "heatwave":
-        raise ModelInputError(message("heat.simulate", "event kind", "'heatwave'", getattr(event, "kind", event)))
+    if getattr(event, "kind", None) != Heatwave.kind_name():
+        kind = Heatwave.kind_name()
+        raise ModelInputError(message("heat.simulate", "event kind", repr(kind), getattr(event, "kind", event)))
     date = getattr(event, "date", None)
     if isinstance(date, dt.datetime):
         date = date.date()

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import ScenarioError, message
+from ..hazards import NO_CHANGE, Climate
 from ..tables import read_columns
 
 T_MIN_HOUR, T_MAX_HOUR = 6.0, 15.0
@@ -120,3 +122,19 @@ def _checked(w: HourlyWeather, path: Path) -> HourlyWeather:
         if not (np.isfinite(v).all() and v.min() >= lo and v.max() <= hi):
             raise ScenarioError(message(path, name, f"within [{lo}, {hi}]", [float(v.min()), float(v.max())]))
     return w
+
+
+def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
+    """Key figures of a heatwave day's weather, with units in the keys (for ``twin show`` and reports)."""
+    w = hourly_weather(event, delta_t_c=climate.delta_t_c)
+    out: dict[str, Any] = {
+        "name": event.name,
+        "kind": event.kind,
+        "date": event.date.isoformat(),
+        "max_air_temperature_c": round(float(w.air_temperature_c.max()), 2),
+        "min_air_temperature_c": round(float(w.air_temperature_c.min()), 2),
+        "air_temperature_15h_c": round(float(w.air_temperature_c[15]), 2),
+    }
+    if climate != NO_CHANGE:
+        out["climate"] = climate.model_dump()
+    return out

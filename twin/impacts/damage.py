@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
+from ..datasets import data_dir
 from ..errors import DataSourceError, MissingFileError, ModelInputError, message
 from ..paths import is_file
 
@@ -35,7 +36,6 @@ COST_COLUMNS = (
 
 def default_paths() -> tuple[Path, Path]:
     """The shipped ``data/depth_damage.csv`` and ``data/max_damage.csv``."""
-    from ..datasets import data_dir
 
     return data_dir() / "depth_damage.csv", data_dir() / "max_damage.csv"
 

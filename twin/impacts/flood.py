@@ -10,6 +10,7 @@ everywhere: a river in its bed is not a flood. A depth "over" a threshold means 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +18,7 @@ import shapely
 import xarray as xr
 
 from ..errors import ModelInputError, message
-from .damage import DamageModel
+from .damage import DamageModel, damage_by_return_period, expected_annual_damage
 from .places import (
     at_buildings,
     at_sites,
@@ -178,3 +179,20 @@ def _road_segments(territory: Territory) -> tuple[np.ndarray, np.ndarray, np.nda
     mid = (start + end) / 2.0
     row, col, on_grid = cells_of_points(territory, mid[:, 0], mid[:, 1])
     return length[on_grid], row[on_grid], col[on_grid]
+
+
+def expected_annual_damage_indicators(events: Iterable[tuple[object, EventImpacts]]) -> list[Indicator]:
+    """The expected annual damage of a run's events that have a return period (design storms), when there are at
+    least two return periods: the largest damage per period (:func:`damage_by_return_period`), EUR/year."""
+    damages = damage_by_return_period(
+        (getattr(event, type(event).return_period_field), _territory_total(impacts.indicators, "flood.damage_eur"))
+        for event, impacts in events
+        if getattr(type(event), "return_period_field", None)
+    )
+    if len(damages) < 2:
+        return []
+    return [Indicator("flood.expected_annual_damage_eur", expected_annual_damage(damages))]
+
+
+def _territory_total(indicators: list[Indicator], key: str) -> float:
+    return next(i.value for i in indicators if i.key == key and i.district is None)

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ModelInputError, message
+from ..population import district_of
 from .records import Indicator
 
 if TYPE_CHECKING:
@@ -115,7 +116,6 @@ def cells_of_points(territory: Territory, x: np.ndarray, y: np.ndarray) -> tuple
 
 def district_index(territory: Territory, gdf: gpd.GeoDataFrame) -> np.ndarray:
     """Row of ``territory.vectors["districts"]`` holding each feature's representative point, -1 if none."""
-    from ..population import district_of
 
     districts = territory.vectors["districts"]
     if len(gdf) == 0 or len(districts) == 0:

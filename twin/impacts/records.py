@@ -170,3 +170,41 @@ CATALOGUE: dict[str, IndicatorSpec] = _specs(
         "part des bénéficiaires habitant les quartiers les plus exposés aujourd'hui"),
 )
 # fmt: on
+
+# The territory-wide indicators of the comparison table, in this order (others follow alphabetically); the CLI's
+# table and the page's key figures show these.
+MAIN_KEYS = (
+    "scenario.cost_eur",
+    "heat.people_strong_stress",
+    "heat.people_very_strong_stress",
+    "heat.people_over_75_strong_stress",
+    "heat.sites_strong_stress",
+    "heat.uhi_day_mean_k",
+    "heat.uhi_night_mean_k",
+    "flood.damage_eur",
+    "flood.expected_annual_damage_eur",
+    "flood.people_exposed",
+    "flood.buildings_over_0.1m",
+    "flood.sites_flooded",
+    "flood.road_km_cut_0.10m",
+    "land.canopy_share",
+    "land.impervious_share",
+    "land.cool_island_access_share",
+)
+# Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "heat.people_strong_stress": 1.0,
+    "flood.damage_eur": 1.0,
+    "flood.people_exposed": 1.0,
+    "land.cool_island_access_share": 0.5,
+    "scenario.cost_eur": 0.5,
+}
+# The report's bar charts: one per (key, event) of these keys, in this order.
+CHART_KEYS = (
+    "heat.people_strong_stress",
+    "heat.uhi_night_mean_k",
+    "flood.damage_eur",
+    "flood.people_exposed",
+    "land.canopy_share",
+    "scenario.cost_eur",
+)

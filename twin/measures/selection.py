@@ -14,6 +14,7 @@ import numpy as np
 from rasterio.features import geometry_mask
 
 from ..errors import ScenarioError, message
+from ..io import read_vector
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,6 @@ LINES = ("LineString", "MultiLineString")
 
 def read_shapes(path: str, territory, *, where: str, kinds: tuple[str, ...] = POLYGONS) -> gpd.GeoDataFrame:
     """Read a measure's geometry file in the territory's CRS; other geometry kinds or no overlap are errors."""
-    from ..io import read_vector
-
     try:
         gdf, _ = read_vector(path, territory.grid, role="measure geometry")
     except Exception as exc:  # MissingFileError, CRSError, DataSourceError: re-raised with the field's name

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engines import engine_for
 from ..errors import ScenarioError, TwinError
+from ..hazards import effective_climate
+from ..measures import apply_measures
+from ..sources import load_territory
 
 
 def dry_run(scenario, *, territory=None) -> tuple[Any, list, list[dict[str, Any]]]:
@@ -29,14 +33,10 @@ def dry_run(scenario, *, territory=None) -> tuple[Any, list, list[dict[str, Any]
         The territory after the measures, one :class:`~twin.measures.MeasureEffect` per measure, and one dict
         of key figures per event.
     """
-    from ..events import effective_climate, summarize_event
-    from ..measures import apply_measures
-    from ..sources import load_territory
-
     figures = []
     for event, label in zip(scenario.events, scenario.event_labels(), strict=True):
         try:
-            figures.append(summarize_event(event, effective_climate(scenario, event)))
+            figures.append(engine_for(event).summarize(event, effective_climate(scenario, event)))
         except TwinError as exc:
             raise ScenarioError(f"{label}: {exc}") from None
     if territory is None:

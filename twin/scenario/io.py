@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..datasets import DATASETS
 from ..errors import OutputExistsError, ScenarioError, validation_problems
 from ..paths import exists, is_file
 from .models import EVENT_KINDS, MEASURE_TYPES, PATH_FIELDS, Scenario
@@ -132,8 +133,6 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
     update = {"measures": measures, "events": events}
     if scenario.extends is not None:
         update["extends"] = str(base / scenario.extends)
-    from ..datasets import DATASETS
-
     if scenario.territory not in DATASETS:
         territory = base / scenario.territory
         if not exists(territory):

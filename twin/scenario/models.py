@@ -7,23 +7,16 @@ web API uses them as request bodies. Every field says its units.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+from ..engines import event_models
+from ..fields import SLUG, Fraction, NonNegativeFloat, PositiveFloat
+from ..fields import Model as _Model
+from ..hazards import Climate
+
 SCHEMA_VERSION = 1
-
-
-class _Model(BaseModel):
-    # strict: a number written as a string, or true for 1, is an error, never silently converted
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
-
-
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveFloat = Annotated[float, Field(gt=0.0)]
-NonNegativeFloat = Annotated[float, Field(ge=0.0)]
 
 # ---------------------------------------------------------------- where a measure applies
 
@@ -228,143 +221,7 @@ Measure = Annotated[
 # ---------------------------------------------------------------- events
 
 
-class Climate(_Model):
-    """A climate shift applied to events: warmer air and heavier rain (e.g. a 2050 projection)."""
-
-    delta_t_c: float = Field(0.0, ge=-10.0, le=10.0, description="added to every air temperature, °C")
-    rain_multiplier: PositiveFloat = Field(1.0, le=3.0, description="factor on every rain intensity and depth, 1")
-
-
-class _Event(_Model):
-    name: str = Field(pattern=SLUG, description="event name, a slug; a scenario replaces an inherited event by name")
-    climate: Climate | None = Field(None, description="overrides the scenario's climate block for this event")
-
-
-class Heatwave(_Event):
-    """A heatwave day: daily extremes, or an hourly weather file."""
-
-    kind: Literal["heatwave"]
-    date: dt.date = Field(strict=False, description="day simulated (sun position), YYYY-MM-DD")
-    max_air_temperature_c: float | None = Field(
-        None, ge=-30.0, le=60.0, description="daily maximum air temperature, °C"
-    )
-    min_air_temperature_c: float | None = Field(
-        None, ge=-40.0, le=45.0, description="daily minimum air temperature, °C"
-    )
-    relative_humidity_pct: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
-        40.0, description="mean relative humidity, %"
-    )
-    wind_speed_m_s: Annotated[float, Field(ge=0.0, le=60.0)] = Field(2.0, description="wind speed at 10 m, m/s")
-    weather_file: str | None = Field(
-        None, description="hourly CSV or EPW file instead of the extremes, relative to the scenario file"
-    )
-
-    @model_validator(mode="after")
-    def _extremes_or_file(self):
-        extremes = (self.max_air_temperature_c, self.min_air_temperature_c)
-        if self.weather_file is None and None in extremes:
-            raise ValueError("give max_air_temperature_c and min_air_temperature_c, or a weather_file")
-        if None not in extremes and self.min_air_temperature_c > self.max_air_temperature_c:
-            raise ValueError("min_air_temperature_c must not exceed max_air_temperature_c")
-        return self
-
-
-class Montana(_Model):
-    """Montana coefficients: depth H = a·t^(1−b) in mm for t in minutes, i.e. i = a·t^(−b) in mm/min."""
-
-    a: PositiveFloat = Field(description="Montana a, mm/min^(1-b) (intensity in mm/min for t in min)")
-    b: float = Field(gt=0.0, lt=1.0, description="Montana b, dimensionless, 0 < b < 1")
-
-
-class DesignStorm(_Event):
-    """A design storm from intensity-duration-frequency (Montana) coefficients."""
-
-    kind: Literal["design_storm"]
-    return_period_years: PositiveFloat = Field(description="return period, years")
-    duration_min: PositiveFloat = Field(le=7 * 24 * 60, description="storm duration, min")
-    montana: Montana | None = Field(None, description="coefficients; by default looked up in montana_file")
-    montana_file: str | None = Field(
-        None,
-        description="CSV of Montana coefficients by return period and duration "
-        "band; the demo's data/montana_demo.csv by default",
-    )
-    hyetograph: Literal["chicago", "double_triangle"] = Field("chicago", description="shape of the storm in time")
-    peak_position: Fraction = Field(0.4, description="time of the peak as a share of the duration, 0..1 (both shapes)")
-    intense_duration_min: PositiveFloat | None = Field(
-        None, description="double triangle: duration of the intense period, min (default a quarter of the storm)"
-    )
-    time_step_min: PositiveFloat = Field(1.0, le=60.0, description="time step of the hyetograph, min")
-    after_min: NonNegativeFloat = Field(60.0, description="simulated time after the rain stops, min")
-
-    @model_validator(mode="after")
-    def _intense_inside(self):
-        if self.intense_duration_min is not None and self.intense_duration_min >= self.duration_min:
-            raise ValueError(
-                f"intense_duration_min must be shorter than duration_min ({self.duration_min:g} min), "
-                f"got {self.intense_duration_min:g}"
-            )
-        if self.time_step_min > self.duration_min:
-            raise ValueError(f"time_step_min must not exceed duration_min, got {self.time_step_min:g}")
-        return self
-
-
-class RainSeries(_Event):
-    """Observed or projected rain: a CSV of intensity over time."""
-
-    kind: Literal["rain_series"]
-    series_file: str = Field(
-        description="CSV with columns time_min and intensity_mm_per_h, relative to the "
-        "scenario file; each intensity holds until the next time"
-    )
-    after_min: NonNegativeFloat = Field(60.0, description="simulated time after the rain stops, min")
-
-
-class Hydrograph(_Model):
-    """A parametric inflow hydrograph: a smooth rise to the peak and a longer recession."""
-
-    peak_discharge_m3_s: PositiveFloat = Field(description="peak discharge, m3/s")
-    base_discharge_m3_s: NonNegativeFloat = Field(0.0, description="discharge before and after the flood, m3/s")
-    time_to_peak_h: PositiveFloat = Field(description="time from the start to the peak, h")
-    time_base_h: PositiveFloat = Field(description="total duration of the flood wave, h")
-
-    @model_validator(mode="after")
-    def _peak_inside(self):
-        if self.time_to_peak_h >= self.time_base_h:
-            raise ValueError("time_to_peak_h must be shorter than time_base_h")
-        if self.base_discharge_m3_s >= self.peak_discharge_m3_s:
-            raise ValueError("base_discharge_m3_s must be below peak_discharge_m3_s")
-        return self
-
-
-class RiverFlood(_Event):
-    """A river flood: an inflow hydrograph at a boundary location and/or a downstream water level."""
-
-    kind: Literal["river_flood"]
-    inflow_location: (
-        Literal["river_upstream", "north", "south", "east", "west"]
-        | Annotated[list[float], Field(min_length=2, max_length=2)]
-    ) = Field(
-        "river_upstream",
-        description="where the inflow enters: where the river crosses the upstream edge, a grid "
-        "edge, or a point [x, y] in the territory's CRS, m",
-    )
-    hydrograph: Hydrograph | None = Field(None, description="parametric inflow hydrograph")
-    hydrograph_file: str | None = Field(
-        None, description="CSV with columns time_h and discharge_m3_s, relative to the scenario file"
-    )
-    downstream_level_m: float | None = Field(None, description="water level held at the downstream edge, m above datum")
-    duration_h: PositiveFloat | None = Field(None, description="simulated time, h (default: the hydrograph's length)")
-
-    @model_validator(mode="after")
-    def _some_forcing(self):
-        if self.hydrograph is not None and self.hydrograph_file is not None:
-            raise ValueError("give hydrograph or hydrograph_file, not both")
-        if self.hydrograph is None and self.hydrograph_file is None and self.downstream_level_m is None:
-            raise ValueError("give a hydrograph, a hydrograph_file or a downstream_level_m")
-        return self
-
-
-Event = Annotated[Heatwave | DesignStorm | RainSeries | RiverFlood, Field(discriminator="kind")]
+Event = Annotated[Union[event_models()], Field(discriminator="kind")]  # noqa: UP007 (a runtime tuple of models)
 
 # ---------------------------------------------------------------- the scenario
 
@@ -429,8 +286,7 @@ MEASURE_TYPES: dict[str, type[_Model]] = {
         TerrainEdit,
     )
 }
-EVENT_KINDS: dict[str, type[_Model]] = {
-    m.model_fields["kind"].annotation.__args__[0]: m for m in (Heatwave, DesignStorm, RainSeries, RiverFlood)
-}
-# Fields holding file paths, resolved relative to the scenario file that names them.
-PATH_FIELDS = ("area", "footprints", "line", "weather_file", "montana_file", "series_file", "hydrograph_file")
+EVENT_KINDS: dict[str, type[_Model]] = {m.kind_name(): m for m in event_models()}
+# Fields holding file paths, resolved relative to the scenario file that names them: the measures' and the
+# events' (each event model declares its own).
+PATH_FIELDS = ("area", "footprints", "line", *(f for m in event_models() for f in m.path_fields))

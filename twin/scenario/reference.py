@@ -10,10 +10,13 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from .models import EVENT_KINDS, MEASURE_TYPES, Climate, Hydrograph, Montana, Scenario
+from pydantic import BaseModel
 
-# One example per measure type and event kind, in TOML, checked by the tests against the models.
-EXAMPLES: dict[str, str] = {
+from ..hazards import Climate
+from .models import EVENT_KINDS, MEASURE_TYPES, Scenario
+
+# One example per measure type, in TOML, checked by the tests against the models; each event model carries its own.
+MEASURE_EXAMPLES: dict[str, str] = {
     "tree_planting": 'type = "tree_planting"\ndistrict = "Quartier de la Gare"\ncanopy_fraction = 0.4',
     "depaving": 'type = "depaving"\narea = "zones/school-yard.geojson"\nclasses = ["paved"]\nto = "trees"',
     "cool_roofs": 'type = "cool_roofs"\nbuildings = { use = "industrial" }\nalbedo = 0.7',
@@ -28,14 +31,8 @@ EXAMPLES: dict[str, str] = {
     "retention_basin": 'type = "retention_basin"\narea = "zones/basin.geojson"\nvolume_m3 = 5000.0',
     "dike": 'type = "dike"\nline = "zones/dike.geojson"\ncrest_elevation_m = 24.5\nwidth_m = 5.0',
     "terrain_edit": 'type = "terrain_edit"\narea = "zones/street.geojson"\noperation = "raise"\nvalue_m = 0.3',
-    "heatwave": 'kind = "heatwave"\nname = "heatwave-2019"\ndate = 2019-07-25\nmax_air_temperature_c = 40.0\n'
-    "min_air_temperature_c = 22.0\nrelative_humidity_pct = 35.0",
-    "design_storm": 'kind = "design_storm"\nname = "storm-100y-1h"\nreturn_period_years = 100\nduration_min = 60\n'
-    'hyetograph = "chicago"',
-    "rain_series": 'kind = "rain_series"\nname = "storm-2021-06"\nseries_file = "rain/2021-06-19.csv"',
-    "river_flood": 'kind = "river_flood"\nname = "river-100y"\nhydrograph = { peak_discharge_m3_s = 450.0, '
-    "time_to_peak_h = 2.0, time_base_h = 6.0 }",
 }
+EXAMPLES: dict[str, str] = MEASURE_EXAMPLES | {kind: model.example for kind, model in EVENT_KINDS.items()}
 
 
 LIST_TYPES = {"measures": "list of [measures](#measures)", "events": "list of [events](#events)"}
@@ -99,6 +96,17 @@ def _section(level: str, title: str, model, key: str | None = None) -> list[str]
     return out
 
 
+def _nested_models(models) -> list[type[BaseModel]]:
+    """The tables the event models use (Montana coefficients, a hydrograph...), each once, in field order."""
+    found: list[type[BaseModel]] = []
+    for model in models:
+        for f in model.model_fields.values():
+            for t in getattr(f.annotation, "__args__", (f.annotation,)):
+                if isinstance(t, type) and issubclass(t, BaseModel) and t is not Climate and t not in found:
+                    found.append(t)
+    return found
+
+
 def render() -> str:
     """The whole reference, in Markdown."""
     out = [
@@ -129,7 +137,7 @@ def render() -> str:
     for key, model in EVENT_KINDS.items():
         out += _section("###", f"`{key}`", model, key)
     out += ["## Shared tables", ""]
-    for model in (Climate, Montana, Hydrograph):
+    for model in (Climate, *_nested_models(EVENT_KINDS.values())):
         out += _section("###", model.__name__, model)
     return "\n".join(out).rstrip() + "\n"
 

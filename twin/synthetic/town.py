@@ -18,7 +18,7 @@ import shapely
 from rasterio.features import rasterize
 
 from ..grid import Grid
-from ..io import rasterize_buildings
+from ..rasterize import rasterize_buildings
 from . import fabric as fab
 from . import plan
 from .terrain import HEIGHT, RIVER_WIDTH, WIDTH, Valley

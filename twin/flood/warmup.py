@@ -8,7 +8,7 @@ flood kernels on the second core, and waits for it just before its first flood,
 which then loads them from the cache. When the cache is warm the subprocess
 only costs its imports.
 
-``python -m twin.warmup float32`` runs it by hand.
+``python -m twin.flood.warmup float32`` runs it by hand.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from ..testing import tiny_territory
+from .events import DesignStorm, RiverFlood
+from .model import FloodParams, simulate
+
 
 def start(precision: str) -> subprocess.Popen | None:
     """Start the warm-up process (``None`` if it cannot start: the run then compiles for itself)."""
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "twin.warmup", precision],
+            [sys.executable, "-m", "twin.flood.warmup", precision],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -44,34 +48,22 @@ def waiter(process: subprocess.Popen | None, *, timeout_s: float = 300.0):
 
 def compile_flood(precision: str) -> None:
     """Run a rain storm and a river inflow on the tiny territory: every kernel a demo flood calls gets compiled."""
-    from .datasets import tiny_territory
-    from .flood.model import FloodParams, simulate
-    from .scenario.models import Scenario
-
     territory = tiny_territory()
     x, y = float(territory.grid.x[1]), float(territory.grid.y[10])
-    events = Scenario.model_validate(
-        {
-            "name": "warm-up",
-            "title": "warm-up",
-            "events": [
-                {
-                    "kind": "design_storm",
-                    "name": "storm",
-                    "return_period_years": 10,
-                    "duration_min": 10,
-                    "after_min": 1,
-                },
-                {
-                    "kind": "river_flood",
-                    "name": "river",
-                    "inflow_location": [x, y],
-                    "hydrograph": {"peak_discharge_m3_s": 1.0, "time_to_peak_h": 0.02, "time_base_h": 0.05},
-                    "downstream_level_m": 90.0,
-                },
-            ],
-        }
-    ).events
+    events = [
+        DesignStorm.model_validate(
+            {"kind": "design_storm", "name": "storm", "return_period_years": 10, "duration_min": 10, "after_min": 1}
+        ),
+        RiverFlood.model_validate(
+            {
+                "kind": "river_flood",
+                "name": "river",
+                "inflow_location": [x, y],
+                "hydrograph": {"peak_discharge_m3_s": 1.0, "time_to_peak_h": 0.02, "time_base_h": 0.05},
+                "downstream_level_m": 90.0,
+            }
+        ),
+    ]
     for event in events:
         simulate(territory, event, params=FloodParams(precision=precision, duration_s=240.0, frame_interval_s=60.0))
 

@@ -1,4 +1,4 @@
-"""twin.warmup: the flood kernels compiled in a second process; it must run, or its failure would go unseen."""
+"""twin.flood.warmup: the flood kernels compiled in a second process; it must run, or its failure would go unseen."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from twin.warmup import compile_flood, start, waiter
+from twin.flood.warmup import compile_flood, start, waiter
 
 
 @pytest.mark.parametrize("precision", ["float32", "float64"])

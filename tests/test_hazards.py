@@ -1,10 +1,11 @@
-"""Events to forcing: which climate block applies, and the key figures reported for each event."""
+"""Hazard events: which climate block applies, and the key figures each engine reports of an event's forcing."""
 
 from __future__ import annotations
 
 import pytest
 
-from twin.events import NO_CHANGE, effective_climate, summarize_event
+from twin.engines import engine_for
+from twin.hazards import NO_CHANGE, effective_climate
 from twin.scenario.models import Scenario
 
 HOT = {
@@ -33,7 +34,7 @@ def test_the_event_climate_wins_over_the_scenario_climate():
 
 def test_summaries_apply_the_climate():
     s = _scenario(climate={"delta_t_c": 2.0, "rain_multiplier": 1.2}, events=[HOT, STORM])
-    hot, storm = (summarize_event(e, effective_climate(s, e)) for e in s.events)
+    hot, storm = (engine_for(e).summarize(e, effective_climate(s, e)) for e in s.events)
     assert hot["max_air_temperature_c"] == pytest.approx(40.0)  # 38 + 2
     assert storm["depth_mm"] == pytest.approx(1.2 * 8.7 * 60**0.4, abs=0.01)  # data/montana_demo.csv, 100 y
     assert hot["climate"]["delta_t_c"] == 2.0

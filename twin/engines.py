@@ -1,0 +1,223 @@
+"""The registry of engines: each hazard engine, what it runs, reads and produces, in one place.
+
+Everything downstream asks this registry instead of naming events or outputs: the runner runs an event through
+:func:`engine_for`, the results folder writes each engine's key maps, the comparison differences its compared
+maps, the report draws its report map, the batch prices its tasks, the viewer builds its layers from the outputs'
+ramps. Adding a hazard means adding its engine package (events, parameters, outputs, ``simulate``) and one entry
+in :data:`ENGINES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ScenarioError, message, validation_problems
+from .flood import forcing as flood_forcing
+from .flood import model as flood_model
+from .flood.events import DesignStorm, RainSeries, RiverFlood
+from .flood.outputs import OUTPUTS as FLOOD_OUTPUTS
+from .flood.reuse import reuse_reason
+from .hazards import Climate, HazardEvent
+from .heat import model as heat_model
+from .heat import weather
+from .heat.event import Heatwave
+from .heat.outputs import OUTPUTS as HEAT_OUTPUTS
+from .impacts import EventImpacts, Indicator, flood_impacts, heat_impacts
+from .impacts.flood import expected_annual_damage_indicators
+from .specs import OutputSpec
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """How a scenario's gain on an engine's events is valued, for the comparison.
+
+    Attributes
+    ----------
+    exposure : str
+        The indicator of people exposed: equity looks at who stops being exposed, district by district.
+    gain : str
+        The indicator whose decrease is the benefit (people in heat stress, flood damage).
+    value : str
+        The value-for-money indicator: the decrease of ``gain`` per ``per_eur`` euros spent.
+    per_eur : float
+        1 for euros of damage avoided per euro, 1e6 for people relieved per million euros.
+    """
+
+    exposure: str
+    gain: str
+    value: str
+    per_eur: float
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A hazard engine as the house sees it.
+
+    Attributes
+    ----------
+    name : str
+        ``"heat"``, ``"flood"``: the key of its parameters in runs and sweeps, and the family of its events.
+    events : tuple of HazardEvent subclasses
+        The event models it runs (their ``kind`` tags).
+    params : type of pydantic.BaseModel
+        Its parameters (:class:`~twin.heat.model.HeatParams`, :class:`~twin.flood.model.FloodParams`).
+    inputs : tuple of str
+        The territory layers it reads.
+    outputs : tuple of OutputSpec
+        What it produces (see :mod:`twin.specs`).
+    simulate : callable
+        ``simulate(territory, event, *, params, climate, progress) -> xarray.Dataset``; ``progress(fraction)`` is
+        called as the run goes.
+    impacts : callable
+        ``impacts(territory, hazard, *, event) -> EventImpacts``: the hazard turned into indicators.
+    summarize : callable
+        ``summarize(event, climate) -> dict``: key figures of the event's forcing for people, units in the keys.
+    aggregate : callable or None
+        ``aggregate([(event, impacts), ...]) -> [Indicator]``: indicators over a run's events of this engine
+        (the expected annual damage over the storms' return periods).
+    benefit : Benefit
+        How the comparison values a scenario's gain on these events, and whom it reaches.
+    reuse : callable or None
+        ``reuse(territory_before, hazard, territory_after, *, event) -> str | None``: why a result computed on
+        another territory is exactly this one's (see :mod:`twin.flood.reuse`); None: never reused.
+    """
+
+    name: str
+    events: tuple[type[HazardEvent], ...]
+    params: type[BaseModel]
+    inputs: tuple[str, ...]
+    outputs: tuple[OutputSpec, ...]
+    simulate: Callable[..., Any]
+    impacts: Callable[..., EventImpacts]
+    summarize: Callable[[HazardEvent, Climate], dict[str, Any]]
+    benefit: Benefit
+    aggregate: Callable[[Sequence[tuple[HazardEvent, EventImpacts]]], list[Indicator]] | None = None
+    reuse: Callable[..., str | None] | None = None
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The ``kind`` tags of its events."""
+        return tuple(e.kind_name() for e in self.events)
+
+    def output(self, name: str) -> OutputSpec:
+        """The spec of output ``name``; a clear error naming the engine's outputs otherwise."""
+        for spec in self.outputs:
+            if spec.name == name:
+                return spec
+        names = [s.name for s in self.outputs]
+        raise ScenarioError(message(f"engine {self.name!r}", "output", f"one of {names}", name))
+
+    @property
+    def key_maps(self) -> tuple[str, ...]:
+        """The maps written as GeoTIFF in a run folder."""
+        return tuple(s.name for s in self.outputs if s.key)
+
+    @property
+    def compared_maps(self) -> tuple[str, ...]:
+        """The maps ``twin compare`` differences against the baseline."""
+        return tuple(s.name for s in self.outputs if s.compared)
+
+    @property
+    def report_map(self) -> str:
+        """The map the report shows for this engine's events."""
+        return next(s.name for s in self.outputs if s.report)
+
+    def run(self, territory, event: HazardEvent, *, params: BaseModel, climate: Climate, progress=None):
+        """Simulate ``event`` on ``territory``: the engine's dataset; ``progress(fraction)`` from 0 to 1."""
+        if progress is not None:
+            progress(0.0)
+        return self.simulate(territory, event, params=params, climate=climate, progress=progress)
+
+
+def _fraction_progress(simulate):
+    """The flood engine reports ``(t, duration)`` in seconds; the registry's progress takes the fraction done."""
+
+    def run(territory, event, *, params, climate, progress=None):
+        report = None if progress is None else (lambda t, total: progress(t / total))
+        return simulate(territory, event, params=params, climate=climate, progress=report)
+
+    return run
+
+
+HEAT = Engine(
+    name="heat",
+    events=(Heatwave,),
+    params=heat_model.HeatParams,
+    inputs=heat_model.INPUTS,
+    outputs=HEAT_OUTPUTS,
+    simulate=heat_model.simulate,
+    impacts=heat_impacts,
+    summarize=weather.summary,
+    benefit=Benefit("heat.people_strong_stress", "heat.people_strong_stress", "value.people_relieved_per_meur", 1e6),
+)
+FLOOD = Engine(
+    name="flood",
+    events=(DesignStorm, RainSeries, RiverFlood),
+    params=flood_model.FloodParams,
+    inputs=flood_model.INPUTS,
+    outputs=FLOOD_OUTPUTS,
+    simulate=_fraction_progress(flood_model.simulate),
+    impacts=flood_impacts,
+    summarize=flood_forcing.summary,
+    benefit=Benefit("flood.people_exposed", "flood.damage_eur", "value.damage_avoided_per_eur", 1.0),
+    aggregate=expected_annual_damage_indicators,
+    reuse=reuse_reason,
+)
+ENGINES: Mapping[str, Engine] = {e.name: e for e in (HEAT, FLOOD)}
+
+
+def event_models() -> tuple[type[HazardEvent], ...]:
+    """Every event model of every engine, in the registry's order."""
+    return tuple(model for engine in ENGINES.values() for model in engine.events)
+
+
+def engine_for(event: HazardEvent | str) -> Engine:
+    """The engine that runs an event (or an event kind)."""
+    kind = event if isinstance(event, str) else getattr(event, "kind", None)
+    for engine in ENGINES.values():
+        if kind in engine.kinds:
+            return engine
+    known = [k for e in ENGINES.values() for k in e.kinds]
+    raise ScenarioError(message("event", "kind", f"one of {known}", kind))
+
+
+def kinds_with_return_period() -> tuple[str, ...]:
+    """The event kinds that have a return period (a sweep varies it; their damages make an EAD)."""
+    return tuple(m.kind_name() for m in event_models() if m.return_period_field)
+
+
+def engine_params(given: Mapping[str, Any] | None = None, *, where: str = "engine parameters") -> dict[str, BaseModel]:
+    """Parameters of every engine, by name: those given (models or dicts of options), the defaults for the others.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown engine name, or options an engine refuses (each named with its field and value).
+    """
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(ENGINES))
+    if unknown:
+        raise ScenarioError(message(where, "engines", f"among {list(ENGINES)}", unknown))
+    out = {}
+    for name, engine in ENGINES.items():
+        value = given.get(name)
+        if isinstance(value, engine.params):
+            out[name] = value
+            continue
+        try:
+            out[name] = engine.params.model_validate(value or {})
+        except ValidationError as exc:
+            raise ScenarioError("\n".join(validation_problems(exc.errors(), where=f"{where}: {name}"))) from None
+    return out
+
+
+def layer_outputs() -> Iterable[tuple[Engine, OutputSpec]]:
+    """Every output a viewer can show (it has a colour ramp), with its engine, in the registry's order."""
+    for engine in ENGINES.values():
+        for spec in engine.outputs:
+            if spec.ramp is not None:
+                yield engine, spec
