@@ -43,9 +43,11 @@ serve: $(WEB_OK) $(THREE)
 test: $(TEST_OK)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 lint: $(TEST_OK)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Regenerate the embedded demo territory (committed in data/demo; a test checks they match).
 demo-data: $(RUN_OK)

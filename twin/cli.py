@@ -20,7 +20,18 @@ from .errors import TwinError, TwinWarning
 
 
 class _Group(click.Group):
-    """A click group that turns domain errors into one-line messages."""
+    """A click group that turns domain errors into one-line messages and adds the commands other packages
+    register under the ``twin.commands`` entry points (``twin render`` and ``twin serve`` come from
+    :mod:`viewer.cli`: the core never imports the viewer)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins()})
+
+    def get_command(self, ctx: click.Context, name: str):
+        command = super().get_command(ctx, name)
+        if command is None and name in _plugins():
+            command = _plugins()[name].load()
+        return command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -33,6 +44,13 @@ class _Group(click.Group):
         except TwinError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+
+
+def _plugins() -> dict:
+    """The ``twin.commands`` entry points of the installed packages, by command name."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group="twin.commands")}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -463,89 +481,6 @@ def show(file: Path) -> None:
     for e in effects:
         figures = {k: v for k, v in e.as_dict().items() if k not in ("type", "label", "where")}
         click.echo(f"  {e.label} ({e.type}, {e.where}): " + ", ".join(f"{k} = {v}" for k, v in figures.items()))
-
-
-def _import_extra(module: str, extra: str):
-    """Import ``module`` of an optional extra, or say in one line how to install it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise click.ClickException(
-            f"{module} needs the optional dependencies '{extra}' ({exc.name} is missing): "
-            f"pip install -e '.[{extra}]' (or `make serve`)"
-        ) from None
-
-
-@main.command()
-@click.argument("run", type=click.Path(path_type=Path))
-@click.option("--layer", default="land", show_default=True, help="land, utci, t_air_day, t_air_night, max_depth, "
-              "or a Δ layer (utci_delta, t_air_night_delta, max_depth_delta) with --baseline.")  # fmt: skip
-@click.option("--event", help="Event to show (default: the first of the layer's kind).")
-@click.option("--baseline", type=click.Path(path_type=Path), help="Baseline run folder, for Δ layers.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")
-@click.option("--size", default="1600x1000", show_default=True, help="Image size in pixels, WIDTHxHEIGHT.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing image.")
-def render(run: Path, layer: str, event: str | None, baseline: Path | None, out: Path, size: str,
-           overwrite: bool) -> None:  # fmt: skip
-    """Render a run in 3D to a PNG for a report (terrain, buildings, heat or water), off screen."""
-    from .errors import OutputExistsError, message
-
-    try:
-        width, height = (int(v) for v in size.lower().split("x"))
-        if not (64 <= width <= 8192 and 64 <= height <= 8192):
-            raise ValueError
-    except ValueError:
-        raise click.BadParameter(message("--size", "size", "WIDTHxHEIGHT between 64 and 8192", size)) from None
-    if out.exists() and not overwrite:
-        raise OutputExistsError(out)
-    scene = _import_extra("viewer.scene", "viewer")
-    path = scene.render_run(run, layer=layer, event=event, baseline=baseline, out=out, size=(width, height))
-    click.echo(f"Wrote {path}")
-
-
-@main.command()
-@click.option("--runs", type=click.Path(file_okay=False, path_type=Path), default=Path("twin-demo/runs"),
-              show_default=True, help="Folder of run folders to show (`twin demo` writes twin-demo/runs).")  # fmt: skip
-@click.option("--scenarios", type=click.Path(file_okay=False, path_type=Path),
-              help="Scenario files residents read and jobs may extend (default: the shipped examples).")  # fmt: skip
-@click.option("--baseline", default="baseline", show_default=True, help="Run the others are compared with.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the network).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Jobs and scene cache (default: a folder per runs folder in the temporary folder).")  # fmt: skip
-@click.option("--public-url", metavar="URL", help="Address phones reach this server at, for consultations' QR codes.")
-def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int, work_dir: Path | None,
-          public_url: str | None) -> None:  # fmt: skip
-    """Serve the 3D viewer and its API to browsers: open http://HOST:PORT/ (works offline).
-
-    Consultations: TWIN_ADMIN_TOKEN (environment) is the facilitators' token (only its hash is kept);
-    TWIN_DATABASE_URL selects a PostgreSQL store (default: SQLite in the work folder).
-    """
-    import hashlib
-    import os
-
-    from .datasets import scenarios_dir
-    from .errors import MissingFileError
-
-    if not runs.is_dir():
-        raise MissingFileError(runs, role="runs folder (run `twin demo` first, or pass --runs)")
-    web = _import_extra("viewer.web", "web,viewer")
-    uvicorn = _import_extra("uvicorn", "web,viewer")
-    from viewer.web.settings import Settings
-
-    token = os.environ.pop("TWIN_ADMIN_TOKEN", None)  # not left in the environment the workers inherit
-    admin = hashlib.sha256(token.encode()).hexdigest() if token else None
-    if token is None:
-        click.echo("note: TWIN_ADMIN_TOKEN is not set: consultations cannot be created or moderated", err=True)
-    settings = Settings(runs_dir=runs.resolve(), scenarios_dir=(scenarios or scenarios_dir()).resolve(),
-                        baseline=baseline, work_dir=work_dir and work_dir.resolve(), admin_token_sha256=admin,
-                        database_url=os.environ.get("TWIN_DATABASE_URL"), public_url=public_url)  # fmt: skip
-    if not (settings.static_dir / "node_modules" / "three").is_dir():
-        click.echo(f"warning: three.js is not installed; run `npm ci` in {settings.static_dir}", err=True)
-    click.echo(f"Serving {runs} at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(web.create_app(settings), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # `python -m twin.cli`, used by the benchmarks
