@@ -44,7 +44,7 @@ def sweep_file(folder: Path) -> Path:
 
 def timed(sweep: Path, out: Path, workers: int, threads: int) -> float:
     start = time.perf_counter()
-    result = run_batch(sweep, out=out, workers=workers, threads=threads, quiet=True)
+    result = run_batch(sweep, out=out, workers=workers, threads=threads)
     elapsed = time.perf_counter() - start
     assert result.counts["done"] == 8 and result.executed == 8, result.counts
     return elapsed

@@ -309,3 +309,16 @@ def database_url(request, tmp_path):
 
     with fresh_postgres_database(request.getfixturevalue("postgres_server_url")) as url:
         yield url
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """The rows of the command line's tables in ``text`` (rich, no vertical rules: columns stand two spaces or
+    more apart): first cell -> the others."""
+    import re
+
+    rows = {}
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) > 1 and not set(line.strip()) <= set("─ "):
+            rows[cells[0]] = cells[1:]
+    return rows

@@ -18,7 +18,6 @@ import rasterio
 from conftest import write_territory_folder
 
 from twin.batch import batch_runs, load_sweep, read_batch_json, run_batch
-from twin.batch.progress import BatchProgress, format_seconds
 from twin.batch.task import expand
 from twin.engines import engine_for
 from twin.errors import DataSourceError, OutputError, ScenarioError
@@ -132,7 +131,7 @@ def test_a_sweep_expands_into_scenarios_x_return_periods_x_climates(town):
 def test_a_malformed_sweep_is_named_with_its_field_and_value(town, tmp_path, body, expected):
     path = write_sweep(town, "bad", body)
     with pytest.raises(ScenarioError) as err:
-        run_batch(path, out=tmp_path / "out", quiet=True)
+        run_batch(path, out=tmp_path / "out")
     assert str(path) in str(err.value) and expected in str(err.value)
 
 
@@ -151,15 +150,15 @@ def test_a_killed_worker_loses_no_task_and_a_rerun_runs_only_what_is_missing(tow
     ):
         pids = set(client.run(os.getpid).values())
 
-        def kill_the_other_worker(bar, record):
+        def kill_the_other_worker(record, total):
             """When the first task ends, SIGKILL the worker that did not run it: it is busy with another one."""
-            if not killed:
+            if not killed and record["status"] == "done":
                 other = next(p for p in pids if not record["worker"].endswith(f":{p}"))
                 os.kill(other, signal.SIGKILL)
                 killed.append(other)
 
         first = run_batch(
-            sweep, out=tmp_path / "b", scheduler=cluster.scheduler_address, progress=kill_the_other_worker, quiet=True
+            sweep, out=tmp_path / "b", scheduler=cluster.scheduler_address, progress=kill_the_other_worker
         )
     assert killed, "a worker was killed during the run"
     failures = {t["id"]: t.get("error") for t in first.tasks if t["status"] != "done"}
@@ -168,7 +167,7 @@ def test_a_killed_worker_loses_no_task_and_a_rerun_runs_only_what_is_missing(tow
     on_disk = sorted(p.name for p in (tmp_path / "b" / "tasks").iterdir())
     assert on_disk == sorted(done), failures  # a folder exactly for each task done
     assert_complete(tmp_path / "b", done)
-    again = run_batch(sweep, out=tmp_path / "b", workers=1, quiet=True)
+    again = run_batch(sweep, out=tmp_path / "b", workers=1)
     assert again.executed == 6 - len(done)  # only what was missing (nothing, when the retry succeeded)
     assert set(statuses(again).values()) == {"skipped"} | ({"done"} if again.executed else set())
     recorded = read_batch_json(tmp_path / "b")
@@ -194,7 +193,7 @@ def test_a_killed_batch_resumes_where_it_stopped(town, tmp_path):
     finished = [p.name for p in (out / "tasks").iterdir() if not p.name.startswith(".")]
     assert 1 <= len(finished) < 6, finished
     assert all((out / "tasks" / f / "provenance.json").is_file() for f in finished)  # a visible folder is whole
-    result = run_batch(sweep, out=out, workers=2, quiet=True)  # takes over the dead batch's lock
+    result = run_batch(sweep, out=out, workers=2)  # takes over the dead batch's lock
     assert result.executed == 6 - len(finished)
     assert sorted(i for i, s in statuses(result).items() if s == "skipped") == sorted(finished)
     assert_complete(out, [t["id"] for t in result.tasks])  # and what the killed batch half wrote is gone
@@ -205,14 +204,14 @@ def test_a_folder_in_use_or_not_a_batch_is_refused(town, tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.odt").write_text("mine", encoding="utf-8")
     with pytest.raises(OutputError, match=r"docs: batch folder must be new, empty, or an earlier batch's"):
-        run_batch(sweep, out=tmp_path / "docs", quiet=True)
+        run_batch(sweep, out=tmp_path / "docs")
     assert (tmp_path / "docs" / "thesis.odt").read_text(encoding="utf-8") == "mine"
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "batch.json").write_text("{}", encoding="utf-8")
     (busy / ".batch.lock").write_text(f"{os.uname().nodename} {os.getpid()}", encoding="utf-8")
     with pytest.raises(OutputError, match=rf"in use by twin batch pid {os.getpid()}"):
-        run_batch(sweep, out=busy, quiet=True)
+        run_batch(sweep, out=busy)
 
 
 # ------------------------------------------------------------------ content hashing
@@ -222,15 +221,15 @@ def test_changing_one_parameter_reruns_only_the_tasks_it_affects(town, tmp_path)
     out = tmp_path / "b"
     body = 'scenarios = ["base.toml"]\n[parameters]\n'
     first = run_batch(
-        write_sweep(town, "h", body + '"flood.manning_multiplier" = [1.0]\n'), out=out, workers=1, quiet=True
+        write_sweep(town, "h", body + '"flood.manning_multiplier" = [1.0]\n'), out=out, workers=1
     )
     assert first.executed == 2  # the storm and the heatwave
     more = write_sweep(town, "h", body + '"flood.manning_multiplier" = [1.0, 1.2]\n"heat.d_cool_m" = [450.0]\n')
-    second = run_batch(more, out=out, workers=1, quiet=True)
+    second = run_batch(more, out=out, workers=1)
     assert second.executed == 1  # the storm with n x 1.2; stating the heat default explicitly changes nothing
     assert sorted(t["event"] for t in second.tasks if t["status"] == "done") == ["storm"]
     heat = write_sweep(town, "h", body + '"flood.manning_multiplier" = [1.0, 1.2]\n"heat.d_cool_m" = [300.0]\n')
-    third = run_batch(heat, out=out, workers=1, quiet=True)
+    third = run_batch(heat, out=out, workers=1)
     assert [t["event"] for t in third.tasks if t["status"] == "done"] == ["hot"]  # only the heat task
     assert third.counts == {"done": 1, "skipped": 2, "failed": 0, "pending": 0}
     table = pd.read_parquet(out / "indicators.parquet")
@@ -287,7 +286,7 @@ def test_an_unreachable_scheduler_is_one_clear_line(town, tmp_path):
 @pytest.fixture(scope="module")
 def six(town, tmp_path_factory):
     out = tmp_path_factory.mktemp("six") / "b"
-    return run_batch(write_sweep(town, "six", SIX), out=out, workers=2, quiet=True)
+    return run_batch(write_sweep(town, "six", SIX), out=out, workers=2)
 
 
 def hand_ead(damage_by_period: dict[float, float]) -> float:
@@ -363,7 +362,7 @@ def test_ead_of_a_three_return_period_sweep_of_the_demo_is_the_hand_value(tmp_pa
         f'scenarios = ["{(scenarios_dir() / "baseline.toml").as_posix()}"]\nevents = ["storm-100y-1h"]\n'
         "return_periods_years = [10, 30, 100]\n",
     )
-    result = run_batch(sweep, out=tmp_path / "b", workers=2, quiet=True)
+    result = run_batch(sweep, out=tmp_path / "b", workers=2)
     assert result.counts["done"] == 3
     table = pd.read_csv(tmp_path / "b" / "indicators.csv").set_index("return_period_years")
     damages = {t: table.loc[t, "flood.damage_eur"] for t in (10.0, 30.0, 100.0)}
@@ -375,18 +374,15 @@ def test_ead_of_a_three_return_period_sweep_of_the_demo_is_the_hand_value(tmp_pa
 # ------------------------------------------------------------------ progress
 
 
-def test_progress_counts_and_eta():
-    import io
+def test_the_cli_progress_counts_the_tasks_as_they_end(capsys):
+    from twin.cli.console import Progress
 
-    stream = io.StringIO()
-    bar = BatchProgress(4, stream=stream, live=False)
-    bar.count("skipped", executed=False)
-    assert bar.eta_s() is None
-    bar.count("done")
-    bar.count("failed")
-    line = stream.getvalue().splitlines()[-1]
-    assert "3/4" in line and "done 1 · failed 1 · skipped 1" in line and "ETA" in line
-    assert format_seconds(42) == "42 s" and format_seconds(200) == "3 min 20 s" and format_seconds(7500) == "2 h 05 min"
+    counter = Progress().tasks()
+    for status in ("skipped", "done", "failed", "done"):
+        counter({"id": "t", "status": status}, 4)
+    lines = capsys.readouterr().err.splitlines()  # out of a terminal: a line per quarter of the tasks
+    assert lines[0].strip() == "1/4 tasks: done 0 · failed 0 · skipped 1  25 %"
+    assert lines[-1].strip() == "4/4 tasks: done 2 · failed 1 · skipped 1 100 %"
 
 
 def test_batch_json_lists_every_task_with_status_timings_and_folder(six):

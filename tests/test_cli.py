@@ -9,7 +9,7 @@ import sys
 import geopandas as gpd
 import rasterio
 from click.testing import CliRunner
-from conftest import write_territory_folder
+from conftest import table_rows, write_territory_folder
 
 from twin.cli import main
 
@@ -31,7 +31,8 @@ def test_info_prints_grid_layers_buildings_people_and_sites(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Grid: 60 x 40 cells of 5 m, EPSG:2154" in out
-    assert "elevation            m " in out and "soil_ks              m s-1 " in out
+    rows = table_rows(out)
+    assert rows["elevation"][0] == "m" and rows["soil_ks"][0] == "m s-1"  # layers with their units
     assert "Buildings: 2 (industrial 1, residential 1)" in out
     assert "Population: 120 residents in 2 districts" in out
     assert "Sensitive sites: school 1" in out

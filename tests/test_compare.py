@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import rasterio
 from click.testing import CliRunner
-from conftest import write_run_folder
+from conftest import table_rows, write_run_folder
 
 from twin.cli import main
 from twin.compare import (
@@ -541,15 +541,17 @@ def test_cli_compare(folders, tmp_path):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split()[-5:] == ["baseline", "Δ", "trees", "Δ", "basin"]
-    rows = {line[:58].strip(): line[58:].split() for line in lines[2:-1]}
-    # baseline value, Δ trees, Δ basin, formatted as in the report (money readable, shares in %, true minus
-    # signs); a dash where a run lacks the figure; the scenario's cost first
-    assert rows["cost of the measures"] == ["€", "0", "€", "+500", "k€", "+2.0", "M€"]
-    assert rows[f"flood damage to buildings ({STORM})"] == ["€", "3.0", "M€", "0", "€", "−1.2", "M€"]
-    assert rows["expected annual flood damage"] == ["€/year", "100", "k€", "—", "−20", "k€"]
-    assert rows["share of the ground under tree canopy"] == ["%", "10.0", "+8.0", "0.0"]
-    assert rows["residents in strong heat stress or worse at their door (UT"] == ["people", "2,400", "−350", "—"]
+    rows = table_rows(result.stdout)
+    assert rows["indicator"] == ["unit", "baseline", "Δ trees", "Δ basin"]
+    # in the report's language: baseline value, Δ trees, Δ basin, formatted as in the report (CLDR numbers and
+    # compact money, shares in %); a dash where a run lacks the figure; the scenario's cost first; labels whole
+    nb = "\u00a0"
+    assert rows["coût des mesures"] == ["€", f"0{nb}€", f"+500{nb}k{nb}€", f"+2{nb}M{nb}€"]
+    assert rows[f"dommages aux bâtiments ({STORM})"] == ["€", f"3{nb}M{nb}€", f"0{nb}€", f"-1,2{nb}M{nb}€"]
+    assert rows["dommage annuel moyen"] == ["€/an", f"100{nb}k{nb}€", "—", f"-20{nb}k{nb}€"]
+    assert rows["part du sol sous le couvert des arbres"] == ["%", "10,0", "+8,0", "0,0"]
+    words = "habitants en stress thermique fort ou plus à leur porte (UTCI au-delà de 32 °C à 15 h)"
+    assert rows[f"{words} ({HEAT})"] == ["personnes", "2\u202f400", "-350", "—"]
     assert result.stderr == ""
     assert lines[-1] == f"report: {out / 'report.html'}"
     assert '<html lang="fr">' in (out / "report.html").read_text(encoding="utf-8")

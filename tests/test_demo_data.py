@@ -71,5 +71,5 @@ def test_demo_has_the_town_a_planner_expects(demo):
 def test_twin_info_on_the_demo_prints_the_summary():
     result = CliRunner().invoke(main, ["info", str(DEMO / "territory.toml")])
     assert result.exit_code == 0, result.output
-    for needle in ("EPSG:2154", "Layers:", "elevation", "Buildings:", "Population:", "Sensitive sites:"):
+    for needle in ("EPSG:2154", "Layers", "elevation", "Buildings:", "Population:", "Sensitive sites:"):
         assert needle in result.output

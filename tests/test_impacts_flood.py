@@ -61,7 +61,7 @@ def test_depth_at_a_building_is_the_highest_water_against_its_walls(tiny, floode
     assert list(flooded.buildings["depth_class"]) == ["0.5-1 m", "> 1 m", "0.1-0.5 m", "none"]
     assert list(flooded.buildings["district"]) == ["Sud", "Sud", "Nord", "Nord"]
     assert list(flooded.buildings.columns) == [
-        "id", "use", "district", "population", "depth_m", "damage_eur", "depth_class", "geometry"
+        "id", "use", "district", "population", "depth_m", "damage_eur", "depth_class", "exposed", "geometry"
     ]  # fmt: skip
 
 

@@ -17,7 +17,9 @@ from conftest import write_run_folder
 
 from twin.compare import compare, write_comparison, write_differences
 from twin.grid import Grid
-from twin.i18n import MINUS, NBSP, NNBSP, format_money, format_number
+from twin.formats import NBSP, format_money, format_number
+
+NNBSP = "\u202f"  # CLDR's French thousands separator
 from twin.impacts.records import CATALOGUE
 from twin.io import write_cog
 from twin.report import render_report, write_report
@@ -177,13 +179,13 @@ def test_scenario_texts_are_escaped(reports):
 def test_deltas_signs_colours_and_headlines(reports):
     en, fr = _page(reports[1]), _page(reports[2])
     # 1188 - 1500 people: fewer is better
-    assert re.search(rf'<td class="num better"[^>]*>{MINUS}312</td>', en)
+    assert re.search(r'<td class="num better"[^>]*>-312</td>', en)
     assert f"312 fewer people in strong heat stress in {HEAT}" in en
     assert f"312 personnes de moins en stress thermique fort lors de {HEAT}" in fr
     # 2.2 M€ - 3.4 M€ of damage: 1.2 M€ less
-    assert re.search(rf'<td class="num better"[^>]*>{MINUS}1\.2{NBSP}M€</td>', en)
-    assert re.search(rf'<td class="num better"[^>]*>{MINUS}1,2{NBSP}M€</td>', fr)
-    assert f"1.2{NBSP}M€ less flood damage in {STORM}" in en
+    assert re.search(r'<td class="num better"[^>]*>-€1\.2M</td>', en)  # CLDR's compact currency (Babel)
+    assert re.search(rf'<td class="num better"[^>]*>-1,2{NBSP}M{NBSP}€</td>', fr)
+    assert f"€1.2M less flood damage in {STORM}" in en
     # 66 more people with a flooded home: worse
     assert re.search(r'<td class="num worse"[^>]*>\+66</td>', en)
     # canopy 12 % -> 21 %: +9 points, better
@@ -195,8 +197,8 @@ def test_french_numbers_and_missing_values(reports):
     en, fr = _page(reports[1]), _page(reports[2])
     assert f">1{NNBSP}234</td>" in fr and ">1,234</td>" in en  # people exposed at baseline
     assert ">1,25</td>" in fr and ">1.25</td>" in en  # night heat island, °C
-    assert f">3,4{NBSP}M€</td>" in fr
-    assert f"{format_money(850_000, 'fr')}" == f"850{NBSP}k€" and f"850{NBSP}k€" in fr
+    assert f">3,4{NBSP}M{NBSP}€</td>" in fr
+    assert f"{format_money(850_000, 'fr')}" == f"850{NBSP}k{NBSP}€" and f"850{NBSP}k{NBSP}€" in fr
     # the basin did not run the heatwave: its heat cells and its heat map are dashes / no map
     words = re.escape(html.escape(CATALOGUE["heat.people_strong_stress"].en))
     row = re.search(r"<tr>\s*<th[^>]*>" + words + r".*?</tr>", en, re.S).group(0)
@@ -208,7 +210,7 @@ def test_provenance_and_measures(reports):
     en = _page(reports[1])
     assert 'title="' + "ab" * 32 in en and ">abababababab<" in en
     assert f"{STORM}: from “baseline” (no measure changes the flood inputs)" in en
-    assert "3.2e-09" in en and "theta=0.7" in en
+    assert "3.2E-09" in en and "theta=0.7" in en
     assert "Mail des Tilleuls" in en and "tree planting" in en and "12,000" in en and "4,500" in en
     assert 'href="../runs' in en or 'href="../../runs' in en or re.search(r'href="(\.\./)+[^"]*basin"', en)
 
@@ -217,10 +219,12 @@ def test_format_number():
     assert format_number(1234.5, "fr", digits=1) == f"1{NNBSP}234,5"
     assert format_number(1234.5, "en", digits=1) == "1,234.5"
     assert format_number(-0.004, "en", digits=2) == "0.00"
-    assert format_number(-2, "en", sign=True) == f"{MINUS}2" and format_number(2, "en", sign=True) == "+2"
+    assert format_number(-2, "en", sign=True) == "-2" and format_number(2, "en", sign=True) == "+2"
     assert format_number(float("nan"), "en") == "—"
-    assert format_money(2_100_000, "en") == f"2.1{NBSP}M€" and format_money(2_100_000, "fr") == f"2,1{NBSP}M€"
-    assert format_money(999_700, "en") == f"1.0{NBSP}M€" and format_money(120, "fr") == f"120{NBSP}€"
+    # money as CLDR writes it compact (the browser's Intl with notation "compact" writes the same)
+    assert format_money(2_100_000, "en") == "€2.1M" and format_money(2_100_000, "fr") == f"2,1{NBSP}M{NBSP}€"
+    assert format_money(999_700, "en") == "€999.7K" and format_money(120, "fr") == f"120{NBSP}€"
+    assert format_money(850_000, "en", sign=True) == "+€850K"
 
 
 def test_report_without_written_differences(runs, tmp_path):

@@ -19,7 +19,7 @@ from conftest import HEATWAVE_2019
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from twin.errors import DataSourceError, TwinError
-from twin.report_figures import UTCI_COLOURS
+from twin.colours import RAMPS
 from viewer.layers import LAYERS, colours, get_layer, legend, overlay_png
 
 X0, Y0, CELL = 700_000.0, 6_600_000.0, 5.0
@@ -166,6 +166,9 @@ def test_the_water_covers_exactly_the_wet_cells_at_the_water_level(scene):
 # ------------------------------------------------------------------ layers, colours, legends
 
 
+UTCI_COLOURS = [s.colour for s in RAMPS["utci_classes"].stops]
+
+
 def test_utci_values_take_the_colour_of_their_stress_class_as_in_the_report():
     layer = get_layer("utci")
     values = np.array([[20.0, 26.0, 31.9, 32.0, 37.9], [38.0, 45.9, 46.0, 52.0, np.nan]])
@@ -182,7 +185,7 @@ def test_shallow_water_no_data_and_small_changes_are_transparent_and_the_overlay
 
     depth = colours(get_layer("max_depth"), np.array([0.0, 0.009, 0.01, 3.0, np.nan]))
     assert list(depth[:, 3]) == [0, 0, 255, 255, 0]
-    assert "#{:02x}{:02x}{:02x}".format(*depth[3, :3]) == LAYERS["max_depth"].stops[-1][1]  # held beyond the end
+    assert "#{:02x}{:02x}{:02x}".format(*depth[3, :3]) == LAYERS["max_depth"].ramp.stops[-1].colour  # held beyond
     change = colours(get_layer("utci_delta"), np.array([-2.0, -0.01, 0.04, 0.5]))
     assert list(change[:, 3]) == [255, 0, 0, 255]
     assert change[0, 2] > change[0, 0] and change[3, 0] > change[3, 2]  # cooler is blue, hotter is red
@@ -202,13 +205,14 @@ def test_every_layer_has_a_json_legend_in_plain_words(lang):
         assert words["id"] == layer.id and words["title"] and words["explain"].endswith(".")
         assert len(words["stops"]) >= 5 and all(re.fullmatch("#[0-9a-f]{6}", s["color"]) for s in words["stops"])
         values = [s["value"] for s in words["stops"]]
-        assert values == sorted(values) and all(s["label"] for s in words["stops"])
+        assert values == sorted(values) and all(s["label"] and "." not in s["label"][-1:] for s in words["stops"])
+        assert all(b["label"] and not b["label"].startswith("ramp.") for b in words["buildings"])
     assert "UTCI" in legend(get_layer("utci"), lang)["explain"]
     assert {"utci_delta", "t_air_night_delta", "max_depth_delta"} <= set(LAYERS)
 
 
 def test_an_unknown_layer_or_language_names_the_value_and_the_choices():
-    with pytest.raises(DataSourceError, match=r"layer must be one of \['land', 'utci'.*got 'heat'") as err:
+    with pytest.raises(DataSourceError, match=r"layer must be one of \['land', .*'utci'.*'max_depth'.*got 'heat'") as err:
         get_layer("heat")
     assert isinstance(err.value, TwinError) and isinstance(err.value, ValueError)
     with pytest.raises(DataSourceError, match=r"language must be one of \['en', 'fr'\], got 'de'"):
@@ -255,8 +259,10 @@ def test_a_layer_the_run_cannot_show_is_refused_with_the_run_the_field_and_the_c
         scene.run_scene(base, layer="max_depth", event="nope")
     with pytest.raises(DataSourceError, match=r"baseline for layer 'utci_delta' must be another run folder, got None"):
         scene.run_scene(base, layer="utci_delta")
-    with pytest.raises(DataSourceError, match=r"layer must be one of .*got 'depth'"):
-        scene.run_scene(base, layer="depth")
+    with pytest.raises(DataSourceError, match=r"layer must be one of .*got 'depths'"):
+        scene.run_scene(base, layer="depths")
+    with pytest.raises(DataSourceError, match=r"frame must be a whole number in \[0, \d+\], got None"):
+        scene.run_scene(base, layer="depth")  # the water over time is shown a frame at a time
     with pytest.raises(DataSourceError, match=r"frame must be a whole number in \[0, \d+\], got 99"):
         scene.water_scene(base, event="storm-100y", frame=99)
 

@@ -81,6 +81,9 @@ class Engine:
         (the expected annual damage over the storms' return periods).
     benefit : Benefit
         How the comparison values a scenario's gain on these events, and whom it reaches.
+    buildings : str
+        The colour ramp (:mod:`twin.colours`) that viewers colour buildings with, exposed or not (the ``exposed``
+        column of the engine's impacts).
     reuse : callable or None
         ``reuse(territory_before, hazard, territory_after, *, event) -> str | None``: why a result computed on
         another territory is exactly this one's (see :mod:`twin.flood.reuse`); None: never reused.
@@ -95,6 +98,7 @@ class Engine:
     impacts: Callable[..., EventImpacts]
     summarize: Callable[[HazardEvent, Climate], dict[str, Any]]
     benefit: Benefit
+    buildings: str
     aggregate: Callable[[Sequence[tuple[HazardEvent, EventImpacts]]], list[Indicator]] | None = None
     reuse: Callable[..., str | None] | None = None
 
@@ -153,6 +157,7 @@ HEAT = Engine(
     impacts=heat_impacts,
     summarize=weather.summary,
     benefit=Benefit("heat.people_strong_stress", "heat.people_strong_stress", "value.people_relieved_per_meur", 1e6),
+    buildings="hot_buildings",
 )
 FLOOD = Engine(
     name="flood",
@@ -164,6 +169,7 @@ FLOOD = Engine(
     impacts=flood_impacts,
     summarize=flood_forcing.summary,
     benefit=Benefit("flood.people_exposed", "flood.damage_eur", "value.damage_avoided_per_eur", 1.0),
+    buildings="flooded_buildings",
     aggregate=expected_annual_damage_indicators,
     reuse=reuse_reason,
 )

@@ -28,14 +28,9 @@ import os
 from pathlib import Path
 
 from . import __version__
-from .i18n import (
+from .formats import (
     DASH,
-    HEADLINES,
-    MEASURE_TYPES,
     NBSP,
-    STATUS,
-    TEXT,
-    check_lang,
     format_date,
     format_money,
     format_number,
@@ -45,8 +40,9 @@ from .i18n import (
     missing,
     unit_label,
 )
-from .impacts.records import CATALOGUE, MAIN_KEYS
+from .impacts.records import CATALOGUE, HEADLINE_KEYS, MAIN_KEYS
 from .report_figures import bar_charts, event_maps
+from .words import check_lang, section, text
 
 HEADLINE_LIMIT = 6  # sentences per scenario
 
@@ -114,7 +110,7 @@ class _Catalogue:
 
     def words(self, key: str, lang: str) -> str:
         spec = self.specs.get(key)
-        return getattr(spec, lang) if spec else key
+        return spec.words(lang) if spec else key
 
     def unit(self, key: str) -> str:
         spec = self.specs.get(key)
@@ -135,7 +131,7 @@ class _Catalogue:
 
 
 def _context(comparison, lang: str, folder) -> dict:
-    t = TEXT[lang]
+    t = section("report", lang)
     runs = list(comparison.runs)
     base = comparison.baseline
     names = [r.name for r in runs]
@@ -180,9 +176,9 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     for r in sorted((r for r in rows if r["key"] in MAIN_KEYS), key=lambda r: MAIN_KEYS.index(r["key"])):
         key, units = r["key"], cat.unit(r["key"])
         value, delta = r["values"].get(name), None if name == base else r["deltas"].get(name)
-        text = format_value(key, units, value, lang)
+        shown = format_value(key, units, value, lang)
         if delta is not None and not missing(delta):
-            text += f" ({format_value(key, units, delta, lang, sign=True)})"
+            shown += f" ({format_value(key, units, delta, lang, sign=True)})"
         indicators.append(
             {
                 "key": key,
@@ -192,7 +188,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
                 "baseline_value": None if missing(r["values"][base]) else r["values"][base],
                 "value": None if missing(value) else value,
                 "delta": None if delta is None or missing(delta) else delta,
-                "text": text,
+                "text": shown,
                 "judgement": "same" if delta is None else cat.judge(key, delta, lang),
             }
         )
@@ -203,7 +199,7 @@ def _residents(residents, names: list[str], lang: str) -> dict | None:
     """The consultation's marks and choices for the scenarios compared (those it had), or None."""
     if residents is None:
         return None
-    t = TEXT[lang]
+    t = section("report", lang)
     by = {s.scenario: s for s in residents.scenarios}
     shown = [n for n in names if n in by]
     if not shown:
@@ -275,7 +271,7 @@ def _table(rows: list[dict], names: list[str], cat: _Catalogue, lang: str) -> di
                 "words": cat.words(key, lang),
                 "key": key,
                 "units": unit_label(key, units, lang),
-                "event": r["event"] or TEXT[lang]["territory_wide"],
+                "event": r["event"] or text("report.territory_wide", lang),
                 "cells": [format_value(key, units, r["values"][n], lang) for n in names],
                 "deltas": deltas,
             }
@@ -292,18 +288,17 @@ def _amount(key: str, units: str, value: float, lang: str) -> str:
 
 
 def _headlines(name: str, rows: list[dict], cat: _Catalogue, lang: str) -> dict:
-    """Plain sentences for the main changes of one scenario, in the order of :data:`HEADLINES`."""
-    order = list(HEADLINES[lang])
+    """Plain sentences for the main changes of one scenario, in the order of :data:`HEADLINE_KEYS`."""
     lines = []
-    for r in sorted((r for r in rows if r["key"] in HEADLINES[lang]), key=lambda r: order.index(r["key"])):
+    for r in sorted((r for r in rows if r["key"] in HEADLINE_KEYS), key=lambda r: HEADLINE_KEYS.index(r["key"])):
         d = r["deltas"].get(name, math.nan)
         if cat.shows_zero(r["key"], d, lang):
             continue
-        down, up = HEADLINES[lang][r["key"]]
-        text = (down if d < 0 else up).format(n=_amount(r["key"], cat.unit(r["key"]), abs(d), lang))
+        way = "down" if d < 0 else "up"
+        line = text(f"headline.{r['key']}.{way}", lang, n=_amount(r["key"], cat.unit(r["key"]), abs(d), lang))
         if r["event"]:
-            text += TEXT[lang]["event_in"].format(event=r["event"])
-        lines.append({"text": text[0].upper() + text[1:], "cls": cat.judge(r["key"], d, lang)})
+            line += text("report.event_in", lang, event=r["event"])
+        lines.append({"text": line[0].upper() + line[1:], "cls": cat.judge(r["key"], d, lang)})
     return {"name": name, "lines": lines[:HEADLINE_LIMIT]}
 
 
@@ -342,7 +337,7 @@ def _scenario(run, lang: str, folder) -> dict:
     measures = [
         {
             "label": m.get("label") or DASH,
-            "type": MEASURE_TYPES[lang].get(m.get("type"), m.get("type") or DASH),
+            "type": text(f"measure.{m['type']}", lang) if m.get("type") else DASH,
             "where": m.get("where") or DASH,
             "area": format_number(m.get("area_m2"), lang),
             "volume": format_number(m.get("volume_m3"), lang) if m.get("volume_m3") else DASH,
@@ -360,16 +355,20 @@ def _scenario(run, lang: str, folder) -> dict:
         "name": run.name,
         "title": s.get("title") or run.name,
         "description": s.get("description") or "",
-        "status": STATUS[lang].get(s.get("status"), s.get("status") or DASH),
+        "status": text(f"status.{s['status']}", lang) if s.get("status") else DASH,
         "author": s.get("author") or DASH,
         "cost": format_money(s.get("cost_eur"), lang),
-        "lifetime": TEXT[lang]["years"].format(n=format_number(lifetime, lang)) if lifetime else DASH,
+        "lifetime": text("report.years", lang, n=format_number(lifetime, lang)) if lifetime else DASH,
         "measures": measures,
         "link": link,
-        "events": [
-            f"{e.get('name')} ({TEXT[lang].get(e.get('kind'), e.get('kind'))})" for e in run.events if e.get("name")
-        ],
+        "events": [_event_words(e, lang) for e in run.events if e.get("name")],
     }
+
+
+def _event_words(event: dict, lang: str) -> str:
+    """``"storm-100y (design storm)"``: an event's name and its kind in words."""
+    kind = text(f"event.{event.get('kind')}", lang)
+    return f"{event['name']} ({kind})"
 
 
 def _provenance(run, lang: str) -> dict:
@@ -378,13 +377,13 @@ def _provenance(run, lang: str) -> dict:
     params = []
     for engine, values in (p.get("parameters") or {}).items():
         if isinstance(values, dict):
-            text = ", ".join(f"{k}={_compact(v)}" for k, v in values.items())
+            line = ", ".join(f"{k}={_compact(v)}" for k, v in values.items())
         else:
-            text = _compact(values)
-        params.append({"engine": engine, "text": text})
-    colon = NBSP + ":" if lang == "fr" else ":"
+            line = _compact(values)
+        params.append({"engine": engine, "text": line})
+    colon = text("punct.colon", lang)
     timings = [
-        f"{stage}{colon} {format_number(s, lang, digits=1)}{NBSP}s"
+        f"{stage}{colon}{format_number(s, lang, digits=1)}{NBSP}s"
         for stage, s in (p.get("timings_s") or {}).items()
         if not missing(s)
     ]
@@ -393,8 +392,8 @@ def _provenance(run, lang: str) -> dict:
         e = e or {}
         if e.get("reused_from"):
             r = e["reused_from"]
-            line = TEXT[lang]["reused_line"]
-            reused.append(line.format(event=name, scenario=r.get("scenario", DASH), reason=r.get("reason", DASH)))
+            reused.append(text("report.reused_line", lang, event=name, scenario=r.get("scenario", DASH),
+                               reason=r.get("reason", DASH)))  # fmt: skip
         if isinstance(e.get("mass_balance"), dict):
             balance.append(f"{name}: {format_sci(e['mass_balance'].get('relative_error'), lang)}")
     after = terr.get("sha256_after_measures")

@@ -13,16 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .colours import RAMPS, Ramp, hex_rgb, rgba
 from .engines import engine_for
 from .errors import TwinError
-from .i18n import NBSP, TEXT, forcing_words, format_number, format_value, is_share, missing, unit_label
+from .formats import NBSP, forcing_words, format_number, format_value, is_share, missing, unit_label
 from .impacts.records import CHART_KEYS
+from .words import text
 
-UTCI_BOUNDS = (26.0, 32.0, 38.0, 46.0)  # moderate, strong, very strong, extreme heat stress (Bröde et al. 2012)
-UTCI_COLOURS = ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
-WET_M = 0.01  # depths below this are left clear on the maps, m
-NO_CHANGE = {"max_depth": 0.005, "utci": 0.05}  # |Δ| below this is drawn as no change (m, °C)
-DELTA_FLOOR = {"max_depth": 0.05, "utci": 0.5}  # smallest half-range of a Δ colour scale (m, °C)
+BUILDINGS = "#4d4d4d"  # buildings on the report's maps
 DPI = 90
 MAP_SIZE = (5.0, 4.2)  # inches
 CHART_SIZE = (5.0, 3.2)
@@ -98,10 +96,10 @@ def _bar_chart(row: dict, names: list[str], cat, lang: str) -> str:
 
 
 def event_maps(comparison, lang: str) -> list[dict]:
-    """Per baseline event: its hazard map, then each other scenario's Δ map on one shared scale."""
+    """Per baseline event: the map of its engine's report output, then each other scenario's Δ map, all in the
+    colours of :mod:`twin.colours` (the viewer's)."""
     import matplotlib as mpl
 
-    t = TEXT[lang]
     base = comparison.baseline
     background = _background(base)
     buildings = {r.name: _buildings(r) for r in comparison.runs}
@@ -109,34 +107,32 @@ def event_maps(comparison, lang: str) -> list[dict]:
     with mpl.rc_context(_rc()):
         for e in base.events:
             name, kind = e.get("name"), e.get("kind")
-            var = engine_for(kind).report_map
-            values = _read(base, name, var)
-            depth = var == "max_depth"
+            engine = engine_for(kind)
+            spec = engine.output(engine.report_map)
             entry = {
                 "name": name,
-                "kind": t.get(kind, kind),
+                "kind": text(f"event.{kind}", lang),
                 "forcing": forcing_words(e.get("forcing") or {}, lang),
-                "legend": t["legend_depth"] if depth else t["legend_utci"],
-                "note": t["legend_depth_note"] if depth else t["legend_utci_note"],
-                "delta_legend": t["legend_d_depth"] if depth else t["legend_d_utci"],
+                "legend": text(f"map.{spec.name}.legend", lang),
+                "note": text(f"map.{spec.name}.note", lang),
+                "delta_legend": text(f"map.{spec.name}.delta_legend", lang),
                 "base": None,
                 "diffs": [],
             }
+            values = _read(base, name, spec.name)
             if values is not None:
-                entry["base"] = {
-                    "src": _map_png(values, var, background, buildings[base.name], title=base.name, lang=lang),
-                    "alt": f"{entry['legend']} — {name} — {base.name}",
-                }
-            deltas = {r.name: _delta(comparison, r, name, kind, var) for r in comparison.runs[1:]}
-            limit = _delta_limit([d for d in deltas.values() if d is not None], var)
+                picture = _map_png(values, RAMPS[spec.ramp], background, buildings[base.name], title=base.name,
+                                   label=entry["legend"], lang=lang)  # fmt: skip
+                entry["base"] = {"src": picture, "alt": f"{entry['legend']} — {name} — {base.name}"}
+            ramp = RAMPS[spec.delta_ramp]
             for r in comparison.runs[1:]:
-                d = deltas[r.name]
-                src, note = None, t["no_map"]
-                if d is not None and not (np.abs(d[np.isfinite(d)]) >= NO_CHANGE[var]).any():
-                    note = t["no_change_map"]  # a map of nothing says less than these words
+                d = _delta(comparison, r, name, kind, spec.name)
+                src, note = None, text("report.no_map", lang)
+                if d is not None and not (rgba(ramp, d)[..., 3] > 0).any():
+                    note = text("report.no_change_map", lang)  # a map of nothing says less than these words
                 elif d is not None:
-                    shown = buildings[r.name]
-                    src = _map_png(d, "delta_" + var, background, shown, title=r.name, lang=lang, limit=limit)
+                    src = _map_png(d, ramp, background, buildings[r.name], title=r.name, label=entry["delta_legend"],
+                                   lang=lang)  # fmt: skip
                 entry["diffs"].append(
                     {"name": r.name, "src": src, "note": note, "alt": f"{entry['delta_legend']} — {name} — {r.name}"}
                 )
@@ -171,15 +167,6 @@ def _delta(comparison, run, event: str, kind: str, var: str):
     return a - b
 
 
-def _delta_limit(deltas: list, var: str) -> float:
-    """Half-range of the shared Δ colour scale: the 99th percentile of the changes, at least a floor."""
-    changes = [np.abs(d[np.isfinite(d) & (np.abs(d) >= NO_CHANGE[var])]) for d in deltas]
-    changes = [c for c in changes if c.size]
-    if not changes:
-        return DELTA_FLOOR[var]
-    return max(float(np.percentile(np.concatenate(changes), 99)), DELTA_FLOOR[var])
-
-
 def _territory_map(run, name: str):
     import rasterio
 
@@ -210,48 +197,50 @@ def _buildings(run):
     return None if found is None else np.nan_to_num(found[0]) > 0
 
 
-def _map_png(values, kind: str, background: dict, buildings, *, title: str, lang: str, limit: float = 1.0) -> str:
-    """One map as PNG: pale relief, the values in colour, buildings in dark grey, a colour bar and a scale bar.
+def colormap(ramp: Ramp, values=None):
+    """A matplotlib ``ScalarMappable`` of ``ramp`` (the colour bar of a map): a continuous ramp is a linear colour map
+    through its stops at their values; a ramp of classes a listed one bounded at its stops (the first and last
+    bounds reach the ``values`` shown, if given)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap, Normalize
+
+    at = ramp.values
+    colours = [s.colour for s in ramp.stops]
+    if ramp.kind == "classes":
+        finite = np.asarray(values, dtype=float)[np.isfinite(values)] if values is not None else np.zeros(0)
+        step = float(at[-1] - at[1]) / max(len(at) - 2, 1) if len(at) > 2 else 1.0
+        lo = min(float(finite.min()) if finite.size else at[0], float(at[1]) - step)
+        hi = max(float(finite.max()) if finite.size else at[-1] + step, float(at[-1]) + step)
+        return ScalarMappable(BoundaryNorm([lo, *at[1:], hi], len(colours)), ListedColormap(colours))
+    positions = (at - at[0]) / (at[-1] - at[0])
+    cmap = LinearSegmentedColormap.from_list(ramp.name, list(zip(positions, colours, strict=True)), N=4096)
+    return ScalarMappable(Normalize(float(at[0]), float(at[-1])), cmap)
+
+
+def _map_png(values, ramp: Ramp, background: dict, buildings, *, title: str, label: str, lang: str) -> str:
+    """One map as PNG: pale relief, the values in the ramp's colours (:func:`twin.colours.rgba`, as the viewer
+    draws them), buildings in dark grey, a colour bar and a scale bar.
 
     The layers are composed into one RGBA image here (one ``imshow``, fixed axes: no layout engine), which
     keeps a demo report of some thirty maps to a few seconds.
     """
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgba
+    from matplotlib.colors import to_rgba
     from matplotlib.ticker import FuncFormatter
 
-    t = TEXT[lang]
     values = np.asarray(values, dtype=float)
     extent = background["extent"]
     if background["shade"] is None or background["shade"].shape != values.shape:
         extent = None  # a map on another grid than the elevation: no relief, no scale bar
-    if kind == "max_depth":
-        top = max(0.5, float(np.nanpercentile(values, 99.5))) if np.isfinite(values).any() else 0.5
-        mapping = ScalarMappable(Normalize(0.0, top), "Blues")
-        shown = values >= WET_M
-        label, digits, ticks = t["legend_depth"], 1 if top < 5 else 0, None
-    elif kind == "utci":
-        finite = values[np.isfinite(values)]
-        lo = min(float(finite.min()) if finite.size else 20.0, UTCI_BOUNDS[0] - 4)
-        hi = max(float(finite.max()) if finite.size else 50.0, UTCI_BOUNDS[-1] + 4)
-        bounds = [lo, *UTCI_BOUNDS, hi]
-        mapping = ScalarMappable(BoundaryNorm(bounds, len(UTCI_COLOURS)), ListedColormap(UTCI_COLOURS))
-        shown = np.isfinite(values)
-        label, digits, ticks = t["legend_utci"], 0, list(UTCI_BOUNDS)
-    else:
-        var = kind.removeprefix("delta_")
-        mapping = ScalarMappable(Normalize(-limit, limit), "RdBu_r")
-        shown = np.abs(values) >= NO_CHANGE[var]
-        label = t["legend_d_depth"] if var == "max_depth" else t["legend_d_utci"]
-        digits, ticks = (2 if limit < 1 else 1), None
     if extent is not None:
         grey = 0.78 + 0.22 * np.clip(background["shade"], 0.0, 1.0)  # pale relief under the values
         image = np.dstack([grey, grey, grey, np.ones_like(grey)])
     else:
         image = np.ones((*values.shape, 4))
-    image[shown] = mapping.to_rgba(np.where(shown, values, 0.0))[shown]
+    colours = rgba(ramp, values)
+    shown = colours[..., 3] > 0
+    image[shown] = colours[shown] / 255.0
     if buildings is not None and buildings.shape == values.shape:
-        image[buildings] = to_rgba("#4d4d4d")
+        image[buildings] = to_rgba(BUILDINGS)
 
     fig = _figure(MAP_SIZE)
     ax = fig.add_axes((0.02, 0.27, 0.96, 0.66))
@@ -261,23 +250,30 @@ def _map_png(values, kind: str, background: dict, buildings, *, title: str, lang
     if extent is not None:
         _scale_bar(ax, extent)
     cax = fig.add_axes((0.1, 0.17, 0.8, 0.045))
-    bar = fig.colorbar(mapping, cax=cax, orientation="horizontal", ticks=ticks)
+    mapping = colormap(ramp, values)
+    inner = list(ramp.values[1:]) if ramp.kind == "classes" else list(ramp.values)
+    bar = fig.colorbar(mapping, cax=cax, orientation="horizontal", ticks=inner)
+    digits = 0 if all(float(v).is_integer() for v in inner) else 2 if min(abs(v) for v in inner if v) < 0.1 else 1
     bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, lang, digits=digits)))
+    bar.ax.tick_params(labelsize=6.5)
     bar.set_label("\n".join(textwrap.wrap(label, 70)))
-    if kind == "utci":
-        _utci_class_names(bar, bounds, lang)
+    if ramp.kind == "classes":
+        _class_names(bar, ramp, mapping, lang)
     return _png(fig)
 
 
-def _utci_class_names(bar, bounds: list[float], lang: str) -> None:
+def _class_names(bar, ramp: Ramp, mapping, lang: str) -> None:
+    """Each class's words inside its box of the colour bar (short forms: the legend says the ranges)."""
     from matplotlib.transforms import blended_transform_factory
 
-    names = TEXT[lang]["utci_classes"].split("|")
+    bounds = mapping.norm.boundaries
     where = blended_transform_factory(bar.ax.transData, bar.ax.transAxes)
-    for i, name in enumerate(names):
-        colour = "white" if i >= 3 else "black"
+    for i, stop in enumerate(ramp.stops):
+        dark = sum(int(c) for c in hex_rgb(stop.colour)) < 3 * 128
         mid = (bounds[i] + bounds[i + 1]) / 2
-        bar.ax.text(mid, 0.5, name, transform=where, ha="center", va="center", fontsize=7, color=colour)
+        name = text(f"ramp.{ramp.name}.{stop.note}.short", lang)
+        bar.ax.text(mid, 0.5, name, transform=where, ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")  # fmt: skip
 
 
 def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:

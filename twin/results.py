@@ -214,6 +214,10 @@ class RunRecord:
             raise MissingFileError(path, role=f"map {var!r} of event {event!r} (events here: {have})")
         return path
 
+    def hazard_path(self, event: str) -> Path:
+        """The NetCDF of every output of ``event`` (``events/<event>/hazard.nc``; it may not exist)."""
+        return self.event_folders.get(event, self.folder) / "events" / event / "hazard.nc"
+
     def read_map(self, event: str, var: str):
         """Map ``var`` of ``event`` as a 2-D numpy array (NaN where no data) with its units."""
         with rasterio.open(self.map_path(event, var)) as src:

@@ -31,8 +31,9 @@ def _import_extra(module: str, extra: str):
 
 @click.command()
 @click.argument("run", type=click.Path(path_type=Path))
-@click.option("--layer", default="land", show_default=True, help="land, utci, t_air_day, t_air_night, max_depth, "
-              "or a Δ layer (utci_delta, t_air_night_delta, max_depth_delta) with --baseline.")  # fmt: skip
+@click.option("--layer", default="land", show_default=True,
+              help="Layer id: land, or a layer of the engines' outputs (GET /api/layers of `twin serve` lists them, "
+              "with their Δ layers, which need --baseline).")  # fmt: skip
 @click.option("--event", help="Event to show (default: the first of the layer's kind).")
 @click.option("--baseline", type=click.Path(path_type=Path), help="Baseline run folder, for Δ layers.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PNG file to write.")

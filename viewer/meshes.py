@@ -294,7 +294,7 @@ def water_mesh(
     layer: Layer | str,
     stride: int = 1,
 ) -> pv.PolyData | None:
-    """The water surface over the cells at least ``layer.clear_below`` deep, coloured by depth.
+    """The water surface over the cells at least the ramp's ``clear_below`` deep, coloured by depth.
 
     Parameters
     ----------
@@ -305,7 +305,7 @@ def water_mesh(
     origin : tuple of float
         ``(x0, y0)`` subtracted from the coordinates, m.
     layer : Layer or str
-        The depth layer that colours the water (``"max_depth"``).
+        A water layer (its ramp is a surface) that colours the water.
     stride : int
         Cells per side of a block: a block is wet if one of its cells is, at the mean water level of its wet
         cells and coloured by their deepest water.
@@ -325,7 +325,7 @@ def water_mesh(
     if int(stride) < 1:
         raise DataSourceError(message("water", "stride", "a whole number of cells >= 1", stride))
     stride = int(stride)
-    wet = np.isfinite(depth) & np.isfinite(elevation) & (depth >= (layer.clear_below or 0.0))
+    wet = np.isfinite(depth) & np.isfinite(elevation) & (depth >= (layer.ramp.clear_below or 0.0))
     if not wet.any():
         return None
     level = _blocks(np.where(wet, elevation + depth, np.nan), stride, np.nanmean)

@@ -15,25 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from twin.colours import hex_rgb, key_colours
+from twin.engines import engine_for
 from twin.errors import DataSourceError, MissingFileError, message
 from twin.results import layer_name, load_run
+from twin.words import LANGS, text
 
 from .glb import write_glb_file
-from .layers import (
-    FLOODED_BUILDINGS,
-    FLOODED_M,
-    HOT_BUILDINGS,
-    HOT_C,
-    LANGS,
-    LAYERS,
-    NEUTRAL,
-    USES,
-    Layer,
-    colours,
-    get_layer,
-    hex_rgb,
-    legend,
-)
+from .layers import LAND, LAYERS, Layer, colours, get_layer, legend
 from .meshes import GROUND, building_mesh, sample_footprints, terrain_mesh, water_mesh
 
 if TYPE_CHECKING:
@@ -84,7 +73,8 @@ class Scene:
 
 
 def _family(kind: str) -> str:
-    return "heat" if kind == "heatwave" else "flood"
+    """The family of an event kind: the name of the engine that runs it."""
+    return engine_for(kind).name
 
 
 def _raster(path: Path) -> tuple[np.ndarray, Affine]:
@@ -118,14 +108,22 @@ def _choose_event(record, lay: Layer, event: str | None) -> str | None:
 
 
 def _hazard_path(record, event: str) -> Path:
-    path = record.map_path(event, "max_depth").parent / "hazard.nc"
+    path = record.hazard_path(event)
     if not path.is_file():
-        raise MissingFileError(path, role=f"flood frames of event {event!r} (hazard.nc)")
+        raise MissingFileError(path, role=f"frames of event {event!r} (hazard.nc)")
     return path
 
 
-def _flood(record, event: str) -> bool:
-    return any(e["name"] == event and _family(e["kind"]) == "flood" for e in record.events)
+def animated_layer(record, event: str) -> Layer:
+    """The layer that shows ``event`` frame by frame (the flood's water over time); a clear error if none does."""
+    kinds = {e["name"]: e["kind"] for e in record.events}
+    found = [lay for lay in LAYERS.values() if lay.animated and event in kinds and lay.family == _family(kinds[event])]
+    if not found:
+        with_frames = [n for n, k in kinds.items() if any(lay.animated and lay.family == _family(k)
+                                                           for lay in LAYERS.values())]  # fmt: skip
+        where = f"run {record.name!r} ({record.folder})"
+        raise DataSourceError(message(where, "event with frames", f"one of {with_frames}", event))
+    return found[0]
 
 
 def _frame(record, event: str, frame: int) -> np.ndarray:
@@ -135,21 +133,19 @@ def _frame(record, event: str, frame: int) -> np.ndarray:
     if not isinstance(frame, (int, np.integer)) or not 0 <= frame < len(times):
         raise DataSourceError(message(f"run {record.name!r}, event {event!r}", "frame",
                                       f"a whole number in [0, {len(times) - 1}]", frame))  # fmt: skip
+    var = animated_layer(record, event).var
     with xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
-        return ds["depth"].isel(time=int(frame)).values.astype(np.float64)
+        return ds[var].isel(time=int(frame)).values.astype(np.float64)
 
 
 def _times(record, event: str) -> list[float]:
     import xarray as xr
 
-    where = f"run {record.name!r} ({record.folder})"
-    if not _flood(record, event):
-        floods = [e["name"] for e in record.events if _family(e["kind"]) == "flood"]
-        raise DataSourceError(message(where, "event with frames", f"a flood event, one of {floods}", event))
+    var = animated_layer(record, event).var
     with xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
-        if "depth" not in ds or "time" not in ds["depth"].dims:
+        if var not in ds or "time" not in ds[var].dims:
             return []
-        return [float(t) for t in ds["depth"]["time"].values]
+        return [float(t) for t in ds[var]["time"].values]
 
 
 def frame_times(run_folder: str | Path, event: str) -> list[float]:
@@ -164,25 +160,15 @@ def _footprints(record, event: str) -> gpd.GeoDataFrame:
     return gpd.read_file(folder / "impacts.gpkg", layer=layer_name("buildings", event), engine="pyogrio")
 
 
-def _building_colours(buildings, family: str | None) -> np.ndarray:
-    """By use without an event; hot or flooded (else neutral) by the impacts of a heat or flood event."""
+def _building_colours(buildings, lay: Layer, with_event: bool) -> np.ndarray:
+    """By use without an event; with an event, exposed or not (the ``exposed`` column its impacts wrote) in the
+    colours of the layer's building ramp."""
     n = len(buildings)
-    if family is None:
-        table = {key: hex_rgb(c) for key, c, _ in USES}
-        uses = buildings["use"].astype(str) if "use" in buildings else ["other"] * n
-        return np.array([table.get(u, table["other"]) for u in uses], dtype=np.uint8).reshape(n, 3)
-    out = np.tile(hex_rgb(NEUTRAL), (n, 1))
-    if family == "heat":
-        hot = np.zeros(n, bool)
-        if "utci_c" in buildings:
-            hot |= np.nan_to_num(buildings["utci_c"].to_numpy(dtype=float), nan=-np.inf) > HOT_C
-        if "stress" in buildings:
-            hot |= buildings["stress"].isin(["strong", "very strong", "extreme"]).to_numpy()
-        out[hot] = hex_rgb(HOT_BUILDINGS[0][1])
-    else:
-        depth = buildings["depth_m"].to_numpy(dtype=float) if "depth_m" in buildings else np.zeros(n)
-        out[np.nan_to_num(depth) >= FLOODED_M] = hex_rgb(FLOODED_BUILDINGS[0][1])
-    return out
+    if not with_event:
+        uses = buildings["use"].astype(str).tolist() if "use" in buildings else ["other"] * n
+        return key_colours(LAYERS[LAND].buildings, uses)
+    exposed = buildings["exposed"].to_numpy(dtype=bool) if "exposed" in buildings else np.zeros(n, bool)
+    return key_colours(lay.buildings, np.where(exposed, "exposed", "other").tolist())
 
 
 def _delta(record, base, lay: Layer, event: str) -> np.ndarray:
@@ -216,16 +202,16 @@ def run_scene(
         A results folder written by ``twin run``.
     layer : str
         A layer id of :data:`viewer.layers.LAYERS`. ``land`` colours the ground by land cover and the buildings
-        by use; heat layers colour the ground; ``max_depth`` adds the water surface over a land-cover ground;
-        Δ layers colour the ground by the scenario minus ``baseline``.
+        by use; a layer whose ramp is a surface (water depth) adds the water surface over a land-cover ground;
+        the others colour the ground; Δ layers colour it by the scenario minus ``baseline``.
     event : str, optional
         The event shown; by default the run's first event of the layer's family (none for ``land``). With an
-        event, buildings are coloured by its impact: hot (UTCI at the door above 32 °C) or flooded (10 cm of
-        water or more at the door).
+        event, buildings are coloured exposed or not by its impacts (hot: strong heat stress at the door;
+        flooded: 10 cm of water or more at the door).
     baseline : path, optional
         The baseline run folder, required by Δ layers.
     frame : int, optional
-        For ``max_depth``: show the water of this depth frame of ``hazard.nc`` instead of the highest water.
+        For an animated layer (the flood's water over time): the frame of ``hazard.nc`` to show.
     stride : int
         Decimation: the terrain keeps one cell centre in ``stride`` along each axis and the water is drawn in
         blocks of ``stride`` x ``stride`` cells (see :func:`viewer.meshes.water_mesh`). The default keeps the
@@ -243,8 +229,9 @@ def run_scene(
     where = f"run {record.name!r} ({record.folder})"
     if lay.is_delta and baseline is None:
         raise DataSourceError(message(where, f"baseline for layer {lay.id!r}", "another run folder", None))
-    if frame is not None and (lay.id != "max_depth"):
-        raise DataSourceError(message(where, f"frame for layer {lay.id!r}", "None (frames are for 'max_depth')",
+    if frame is not None and not lay.animated:
+        animated = [i for i, a in LAYERS.items() if a.animated]
+        raise DataSourceError(message(where, f"frame for layer {lay.id!r}", f"None (frames are for {animated})",
                                       frame))  # fmt: skip
     territory = record.folder / "territory"
     elevation, transform = _raster(territory / "elevation.tif")
@@ -252,12 +239,12 @@ def run_scene(
     ny, nx = elevation.shape
     origin = (transform.c + nx * transform.a / 2, transform.f + ny * transform.e / 2)
 
-    ground = colours(LAYERS["land"], land_cover)
+    ground = colours(LAYERS[LAND], land_cover)
     ground[ground[..., 3] == 0, :3] = hex_rgb(GROUND)
     shown = None
     if lay.is_delta:
         shown = _delta(record, load_run(baseline), lay, event)
-    elif lay.family == "heat":
+    elif lay.var is not None and not lay.ramp.surface:
         shown = record.read_map(event, lay.var)[0]
     if shown is not None:
         over = colours(lay, shown)
@@ -269,14 +256,13 @@ def run_scene(
         buildings = _footprints(record, footprint_event)
         heights_raster, _ = _raster(territory / "building_height.tif")
         heights, floor = sample_footprints(buildings, np.nan_to_num(heights_raster), elevation, transform)
-        family = None if event is None else _family(next(e["kind"] for e in record.events if e["name"] == event))
         mesh = building_mesh(buildings, heights, floor, origin=origin,
-                             colours=_building_colours(buildings, family))  # fmt: skip
+                             colours=_building_colours(buildings, lay, event is not None))  # fmt: skip
         if mesh is not None:
             meshes["buildings"] = mesh
 
-    if lay.id == "max_depth":
-        depth = record.read_map(event, "max_depth")[0] if frame is None else _frame(record, event, frame)
+    if lay.ramp.surface and not lay.is_delta:
+        depth = _frame(record, event, frame) if lay.animated else record.read_map(event, lay.var)[0]
         water = water_mesh(depth, elevation, transform, origin=origin, layer=lay, stride=stride)
         if water is not None:
             meshes["water"] = water
@@ -284,10 +270,9 @@ def run_scene(
 
 
 def water_scene(run_folder: str | Path, *, event: str, frame: int, stride: int = 1) -> Scene:
-    """The water surface alone of depth frame ``frame`` of flood ``event`` (no ``"water"`` mesh when dry)."""
+    """The water surface alone of frame ``frame`` of ``event`` (no ``"water"`` mesh when dry)."""
     record = load_run(run_folder)
-    lay = LAYERS["max_depth"]
-    event = _choose_event(record, lay, event)
+    lay = animated_layer(record, event)
     depth = _frame(record, event, frame)
     elevation, transform = _raster(record.folder / "territory" / "elevation.tif")
     ny, nx = elevation.shape
@@ -432,11 +417,11 @@ def render_run(
     if lang not in LANGS:
         raise DataSourceError(message("render", "language", f"one of {list(LANGS)}", lang))
     scene = run_scene(run_folder, layer=layer, event=event, baseline=baseline)
-    title = f"{_title(run_folder)}: {LAYERS[scene.layer].title[lang]}"
+    title = f"{_title(run_folder)}: {LAYERS[scene.layer].title(lang)}"
     if scene.event:
         title += f" ({scene.event})"
     if baseline is not None:
-        title += f" {'vs' if lang == 'en' else 'par rapport à'} {_title(baseline)}"
+        title += text("page.compare.against", lang, baseline=_title(baseline))
     return render_png(scene, out, size=size, title=title, lang=lang)
 
 

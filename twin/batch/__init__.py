@@ -6,7 +6,6 @@
 * :mod:`.record` writes and reads ``batch.json``;
 * :mod:`.table` gathers the indicators (Parquet, CSV), the expected annual damage, and run records for
   ``twin compare``;
-* :mod:`.progress` draws the live progress line.
 """
 
 from .execution import BatchResult, run_batch

@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,12 +30,12 @@ from typing import Any
 from .. import __version__
 from ..errors import OutputError, ScenarioError, TwinError, message
 from ..scenario.models import EVENT_KINDS
-from .progress import BatchProgress
 from .record import read_batch_json, write_batch_json
 from .sweep import load_sweep
 from .table import write_tables
 from .task import Task, execute, expand, finished
 
+log = logging.getLogger(__name__)
 LOCK = ".batch.lock"
 TIMINGS = ("started_utc", "seconds", "worker", "numba_threads")  # kept from the earlier batch for a task it finished
 
@@ -59,8 +58,7 @@ def run_batch(
     scheduler: str | None = None,
     retries: int = 2,
     threads: int | None = None,
-    progress: Callable[[BatchProgress, dict[str, Any]], None] | None = None,
-    quiet: bool = False,
+    progress: Callable[[dict[str, Any], int], None] | None = None,
 ) -> BatchResult:
     """Run every task of a sweep that is not finished yet, then aggregate the results.
 
@@ -79,10 +77,9 @@ def run_batch(
     threads : int, optional
         Numba threads per task (default: a host's cores shared among the worker threads running there).
     progress : callable, optional
-        Called as ``progress(bar, record)`` when a task ends, with the :class:`BatchProgress` counts and the
-        task's batch.json record.
-    quiet : bool
-        No progress line on standard error.
+        Called as ``progress(record, total)`` with a task's batch.json record when its status is known (as it
+        ends, or at once for a task finished before, skipped, or that cannot run, failed) and the number of tasks
+        of the batch. Each end is also logged (``twin.batch``).
     """
     if retries < 0:
         raise ScenarioError(message("--retries", "value", "0 or more", retries))
@@ -115,10 +112,10 @@ def run_batch(
                 records[t.id] |= {"status": "failed", "error": t.error}
             else:
                 todo.append(t)
-        bar = BatchProgress(len(tasks), stream=None if quiet else sys.stderr)
+        report = _reporter(progress, len(tasks))
         for r in records.values():
             if r["status"] != "pending":
-                bar.count(r["status"], executed=False)
+                report(r)
         header = {
             "twin_version": __version__,
             "sweep": sweep.model_dump(mode="json"),
@@ -128,7 +125,7 @@ def run_batch(
         write_batch_json(out, header, records)
         try:
             if todo:
-                _run_on_dask(todo, out, records, bar, header, _Plan(workers, scheduler, retries, threads), progress)
+                _run_on_dask(todo, out, records, header, _Plan(workers, scheduler, retries, threads), report)
         finally:
             _clean_partials(out)
             write_batch_json(out, header | {"finished_utc": _utc()}, records)
@@ -147,7 +144,20 @@ class _Plan:
     threads: int | None
 
 
-def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan, progress) -> None:
+def _reporter(progress, total: int) -> Callable[[dict[str, Any]], None]:
+    """Log a task's end, and tell ``progress``."""
+
+    def report(record: dict[str, Any]) -> None:
+        level = logging.WARNING if record["status"] == "failed" else logging.INFO
+        log.log(level, "task %s: %s%s", record["id"], record["status"],
+                f" ({record['error']})" if record.get("error") else "")  # fmt: skip
+        if progress is not None:
+            progress(record, total)
+
+    return report
+
+
+def _run_on_dask(todo: list[Task], out: Path, records, header, plan: _Plan, report) -> None:
     from distributed import as_completed
 
     with _client(plan.scheduler, plan.workers or min(os.cpu_count() or 1, len(todo))) as client:
@@ -166,9 +176,7 @@ def _run_on_dask(todo: list[Task], out: Path, records, bar, header, plan: _Plan,
             except Exception as exc:  # a crash of one task (after its retries) never stops the others
                 status = _lost(task, out, exc)
             records[task.id] |= status
-            bar.count(status["status"])
-            if progress is not None:
-                progress(bar, records[task.id])
+            report(records[task.id])
             write_batch_json(out, header, records)
 
 

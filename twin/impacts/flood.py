@@ -139,6 +139,7 @@ def flood_impacts(
         depth_m=depth,
         damage_eur=euros,
         depth_class=depth_class(depth),
+        exposed=exposed,
     )
     site_table = site_layer(sites, depth_m=site_depth, flooded=flooded)
     return EventImpacts(indicators, building_table, site_table)

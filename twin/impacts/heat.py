@@ -118,12 +118,9 @@ def heat_impacts(
             f"heat.{name}_p95_k", lambda m, v=values: _p95(v[m & open_cells]), cell_district, names, event=event
         )
 
+    stress = stress_class(at_door, strong_c=strong_c, very_strong_c=very_strong_c)
     building_table = building_layer(
-        buildings,
-        names_of(home, names),
-        people,
-        utci_c=at_door,
-        stress=stress_class(at_door, strong_c=strong_c, very_strong_c=very_strong_c),
+        buildings, names_of(home, names), people, utci_c=at_door, stress=stress, exposed=stress != "none"
     )
     site_table = site_layer(sites, utci_c=site_utci, strong=site_strong)
     return EventImpacts(indicators, building_table, site_table)

@@ -137,7 +137,8 @@ def names_of(rows: np.ndarray, names: Sequence[str]) -> np.ndarray:
 
 
 def building_layer(buildings: gpd.GeoDataFrame, district: np.ndarray, people: np.ndarray, **values) -> gpd.GeoDataFrame:
-    """The per-building impact layer of an event: id, use, district and residents, then the event's ``values``."""
+    """The per-building impact layer of an event: id, use, district and residents, then the event's ``values``
+    (among them ``exposed``: whether the building counts as exposed to the hazard, as the indicators count it)."""
     columns = {"id": buildings["id"].to_numpy(), "use": buildings["use"].to_numpy(), "district": district}
     return gpd.GeoDataFrame(
         columns | {"population": people} | values, geometry=buildings.geometry.to_numpy(), crs=buildings.crs

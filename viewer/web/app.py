@@ -27,7 +27,7 @@ from .consultation.limits import RateLimit
 from .consultation.places import Places
 from .errors import redactor, twin_error_handler, validation_error_handler
 from .jobs import JobQueue
-from .routes import consultations, jobs, runs, scenarios, scenes
+from .routes import consultations, jobs, runs, scenarios, scenes, words
 from .routes.scenes import scene_file
 from .schemas import Health
 from .settings import Settings
@@ -89,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_exception_handler(TwinError, twin_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    for module in (consultations, runs, scenes, scenarios, jobs):  # the busiest routes are matched first
+    for module in (consultations, runs, scenes, scenarios, jobs, words):  # the busiest routes are matched first
         app.include_router(module.router)
     _mount_page(app, settings)
     app.add_middleware(Headers, headers=security_headers(settings.static_dir / "index.html"))

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from twin.words import both
+
 from ..catalogue import NAME
 from ..schemas import Words
 from .models import as_utc
@@ -25,13 +27,7 @@ class Criterion(_In):
     fr: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
-DEFAULT_CRITERIA = [
-    Criterion(id="heat", en="Heat comfort", fr="Confort face à la chaleur"),
-    Criterion(id="flood", en="Safety from floods", fr="Sécurité face aux inondations"),
-    Criterion(id="green", en="Green space", fr="Espaces verts"),
-    Criterion(id="cost", en="Cost", fr="Coût"),
-    Criterion(id="look", en="The look of the street", fr="L'aspect de la rue"),
-]
+DEFAULT_CRITERIA = [Criterion(id=c, **both(f"criterion.{c}")) for c in ("heat", "flood", "green", "cost", "look")]
 
 
 class ConsultationIn(_In):

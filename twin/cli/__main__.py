@@ -1,0 +1,5 @@
+"""``python -m twin.cli``, used by the benchmarks."""
+
+from . import main
+
+main()

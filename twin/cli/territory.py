@@ -1,0 +1,60 @@
+"""``twin info`` and ``twin export``: a territory described, and every layer written for QGIS."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .app import main
+from .console import print_table
+
+
+@main.command()
+@click.argument("territory", default="demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def info(territory: str, as_json: bool) -> None:
+    """Describe a territory: grid, layers with units and ranges, buildings, people and sites."""
+    from ..sources import load_territory
+
+    t = load_territory(territory)
+    summary = t.summary()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print_summary(summary, t.grid.describe())
+
+
+def print_summary(s: dict, grid_line: str) -> None:
+    """What ``twin info`` prints: the grid, a table of the layers, buildings, people, sites and the notes."""
+    click.echo(f"Territory: {s['name']}\nGrid: {grid_line}\n")
+    rows = [(name, v["units"], f"{v['min']:.4g}", f"{v['max']:.4g}", v["doc"]) for name, v in s["layers"].items()]
+    print_table("Layers", ("layer", "units", "min", "max", "meaning"), rows, right=(2, 3))
+    b, p = s["buildings"], s["population"]
+    uses = ", ".join(f"{k} {n}" for k, n in b["by_use"].items()) or "none"
+    click.echo(
+        f"\nBuildings: {b['count']} ({uses}); {b['dwellings']} dwellings; "
+        f"heights {b['height_m'][0]:g}..{b['height_m'][1]:g} m"
+    )
+    click.echo(f"Population: {p['total']} residents in {len(p['districts'])} districts")
+    if p["districts"]:
+        print_table(None, ("district", "residents"), [(name, str(n)) for name, n in p["districts"].items()], right=(1,))
+    sites = ", ".join(f"{k} {n}" for k, n in s["sites"].items()) or "none"
+    click.echo(f"Sensitive sites: {sites}\nRoads: {s['roads_km']:.1f} km")
+    if s["notes"]:
+        click.echo("\nHow the sources were put on the grid:\n" + "\n".join(f"  - {n}" for n in s["notes"]))
+
+
+@main.command()
+@click.argument("territory")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the COG layers, NetCDF and GeoPackage.")  # fmt: skip
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+def export(territory: str, out: Path, overwrite: bool) -> None:
+    """Write every layer of a territory as COG, NetCDF and GeoPackage (QGIS opens them)."""
+    from ..io import write_territory
+    from ..sources import load_territory
+
+    written = write_territory(load_territory(territory), out, overwrite=overwrite)
+    click.echo(f"wrote {len(written)} files to {out}")

@@ -1,0 +1,176 @@
+"""Every colour a map or a scene uses, in one table: the report's matplotlib colour maps and the viewer's ramps are
+both built from it, so the same water depth is the same blue on paper and on the meeting screen.
+
+A :class:`Ramp` is a list of stops in increasing value. A ``"classes"`` ramp colours a value with the stop at or
+below it (a class runs from its stop up to the next one); a ``"continuous"`` ramp blends linearly between stops
+and holds the end colours beyond them. Values under ``clear_below`` (their magnitude, for a diverging ramp) and
+NaN are left clear: no water, no change. Stops may carry a note, whose words are ``ramp.<ramp>.<note>`` in
+:mod:`twin.words`; a ramp of ``keys`` (land-cover codes, building uses) names each class by its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .formats import NBSP, format_number
+from .heat.comfort import UTCI_STRESS_C
+from .words import text
+
+NEUTRAL = "#cfcfcf"  # buildings that are neither hot nor flooded, and ground with no value
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A colour stop: its value (in the ramp's units) or key, its colour, and an optional note."""
+
+    value: float | str
+    colour: str  # "#rrggbb"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A colour ramp.
+
+    Attributes
+    ----------
+    name : str
+        Its key in :data:`RAMPS` and in the words (``ramp.<name>.<note>``).
+    units : str
+        Units of the values (``"m"``, ``"degC"``); ``""`` for classes of keys.
+    kind : {"classes", "continuous"}
+        How values between stops are coloured.
+    stops : tuple of Stop
+        In increasing value.
+    clear_below : float or None
+        Values under it (in magnitude when ``diverging``) are left clear, in the ramp's units.
+    diverging : bool
+        A change scenario − baseline, blue for less and red for more, white at no change.
+    surface : bool
+        Drawn in 3D as a water surface over the terrain, not as the ground's colour.
+    """
+
+    name: str
+    units: str
+    kind: str
+    stops: tuple[Stop, ...]
+    clear_below: float | None = None
+    diverging: bool = False
+    surface: bool = False
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.array([s.value for s in self.stops], dtype=np.float64)
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """The stops' colours as an (n, 3) array of 0..255."""
+        return np.array([hex_rgb(s.colour) for s in self.stops], dtype=np.float64)
+
+
+def hex_rgb(colour: str) -> np.ndarray:
+    """``"#rrggbb"`` as a ``uint8`` array of three values."""
+    return np.array((int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)), dtype=np.uint8)
+
+
+_DIVERGING = ("#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b")
+
+
+def _change(name: str, units: str, limits: tuple[float, float, float], clear_below: float) -> Ramp:
+    """Seven stops from −a to +a, blue (less) to red (more), notes ``less``, ``none`` and ``more``."""
+    values = (-limits[2], -limits[1], -limits[0], 0.0, limits[0], limits[1], limits[2])
+    notes = ("less", None, None, "none", None, None, "more")
+    stops = tuple(Stop(v, c, n) for v, c, n in zip(values, _DIVERGING, notes, strict=True))
+    return Ramp(name, units, "continuous", stops, clear_below=clear_below, diverging=True)
+
+
+def _keys(name: str, pairs: tuple[tuple[float | str, str, str], ...]) -> Ramp:
+    return Ramp(name, "", "classes", tuple(Stop(v, c, n) for v, c, n in pairs))
+
+
+WET_M = 0.01  # depths below this are left clear on every map, m
+_RAMPS = (
+    # land-cover codes of the shipped table (data/landcover.csv)
+    _keys("land_cover", ((1, "#7fb3d5", "water"), (2, "#8c8681", "building"), (3, "#6e6e6e", "road"),
+                         (4, "#b3ada3", "paved"), (5, "#cdb891", "bare_soil"), (6, "#a8d37c", "grass"),
+                         (7, "#86bf6a", "garden"), (8, "#3f8a3c", "trees"), (9, "#c9df95", "meadow"))),
+    _keys("building_use", (("residential", "#e6d3b3", "residential"), ("commercial", "#d9a07a", "commercial"),
+                           ("public", "#9fb4d6", "public"), ("industrial", "#b2a7c2", "industrial"),
+                           ("other", "#c8c8c8", "other"))),
+    _keys("hot_buildings", (("exposed", "#d7301f", "exposed"), ("other", NEUTRAL, "other"))),
+    _keys("flooded_buildings", (("exposed", "#1f5fa8", "exposed"), ("other", NEUTRAL, "other"))),
+    # heat-stress classes of the UTCI (Bröde et al. 2012): the class boundaries are the heat engine's
+    Ramp("utci_classes", "degC", "classes", tuple(
+        Stop(v, c, n) for v, c, n in zip((9.0, *UTCI_STRESS_C), ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"),
+                                         ("none", "moderate", "strong", "very_strong", "extreme"), strict=True))),
+    Ramp("air_temperature_day", "degC", "continuous", tuple(
+        Stop(v, c) for v, c in ((20, "#ffffcc"), (25, "#ffeda0"), (30, "#feb24c"), (35, "#fd8d3c"), (40, "#e31a1c"),
+                                (45, "#800026")))),
+    Ramp("air_temperature_night", "degC", "continuous", (
+        Stop(14, "#ffffcc"), Stop(17, "#fed976"), Stop(20, "#feb24c", "tropical"), Stop(22, "#fd8d3c"),
+        Stop(25, "#e31a1c"), Stop(28, "#800026"))),
+    Ramp("water_depth", "m", "continuous", (
+        Stop(WET_M, "#deebf7", "wet"), Stop(0.1, "#9ecae1", "doorsteps"), Stop(0.3, "#4292c6", "cars_float"),
+        Stop(0.5, "#2171b5", "hard_to_walk"), Stop(1.0, "#08519c", "dangerous"), Stop(2.0, "#08306b")),
+        clear_below=WET_M, surface=True),
+    _change("utci_change", "degC", (1.0, 3.0, 6.0), clear_below=0.05),
+    _change("air_temperature_night_change", "degC", (0.3, 1.0, 3.0), clear_below=0.05),
+    _change("water_depth_change", "m", (0.05, 0.2, 0.5), clear_below=0.005),
+)  # fmt: skip
+RAMPS: Mapping[str, Ramp] = {r.name: r for r in _RAMPS}
+
+
+def rgba(ramp: Ramp, values) -> np.ndarray:
+    """RGBA colours of ``values`` (in the ramp's units) as ``uint8`` of shape ``values.shape + (4,)``.
+
+    Alpha is 0 for NaN and for values under ``clear_below`` (their magnitude, for a diverging ramp), 255 elsewhere.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    at, rgb = ramp.values, ramp.rgb
+    out = np.zeros((*v.shape, 4), dtype=np.uint8)
+    finite = np.isfinite(v)
+    shown = finite.copy()
+    if ramp.clear_below is not None:
+        size = np.abs(v) if ramp.diverging else v
+        shown &= np.where(finite, size, -np.inf) >= ramp.clear_below
+    x = np.where(finite, v, at[0])
+    if ramp.kind == "classes":
+        idx = np.clip(np.searchsorted(at, x, side="right") - 1, 0, len(at) - 1)
+        out[..., :3] = rgb[idx].astype(np.uint8)
+    else:
+        for c in range(3):
+            out[..., c] = np.rint(np.interp(x, at, rgb[:, c])).astype(np.uint8)
+    out[..., 3] = np.where(shown, 255, 0).astype(np.uint8)
+    return out
+
+
+def key_colours(ramp: Ramp, keys) -> np.ndarray:
+    """RGB colours (uint8, shape (n, 3)) of class keys (building uses...); an unknown key takes the last stop's."""
+    table = {s.value: hex_rgb(s.colour) for s in ramp.stops}
+    other = hex_rgb(ramp.stops[-1].colour)
+    return np.array([table.get(k, other) for k in keys], dtype=np.uint8).reshape(len(keys), 3)
+
+
+def measure(value: float, units: str, lang: str, *, signed: bool = False) -> str:
+    """A stop's value as people read it: ``"10 cm"``, ``"2 m"``, ``"+1 °C"`` (CLDR numbers)."""
+    if units == "m" and abs(value) < 1.0:
+        return format_number(round(value * 100), lang, sign=signed) + NBSP + "cm"
+    digits = 0 if float(value).is_integer() else 1
+    unit = "°C" if units in ("degC", "K") else units
+    return format_number(value, lang, digits=digits, sign=signed) + NBSP + unit
+
+
+def stop_label(ramp: Ramp, stop: Stop, lang: str) -> str:
+    """A legend's line for a stop: a class's words, else its value with its note."""
+    if ramp.kind == "classes":
+        return text(f"ramp.{ramp.name}.{stop.note}", lang)
+    label = measure(float(stop.value), ramp.units, lang, signed=ramp.diverging)
+    if stop.note is None:
+        return label
+    note = text(f"ramp.{ramp.name}.{stop.note}", lang)
+    if ramp.diverging and stop.note == "none":
+        return note
+    return label + text("punct.colon", lang) + note if not ramp.diverging else f"{label} ({note})"
