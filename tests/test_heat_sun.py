@@ -122,10 +122,11 @@ def test_shadow_kernel_matches_its_python_function():
     z = rng.random((8, 9)) * 6.0
     canopy = (rng.random((8, 9)) > 0.6) * rng.random((8, 9))
     top, base, trans = geometry.tree_surfaces(z, canopy, tree_height_m=5.0, trunk_height_m=1.0, transmissivity=0.05)
-    args = (z, top, base, trans, 0.6, -0.8, 0.5, 0.7, float(max(z.max(), top.max())))
+    args = {"surface": z, "veg_top": top, "veg_base": base, "veg_trans": trans, "d_row": 0.6, "d_col": -0.8,
+            "step": 0.5, "rise": 0.7, "z_max": float(max(z.max(), top.max()))}  # fmt: skip
     fast, slow = [np.empty_like(z) for _ in range(2)], [np.empty_like(z) for _ in range(2)]
-    _kernels.shadow_sunlit(*args, *fast)
-    _kernels.shadow_sunlit.py_func(*args, *slow)
+    _kernels.shadow_sunlit(**args, sunlit=fast[0], clear=fast[1])
+    _kernels.shadow_sunlit.py_func(**args, sunlit=slow[0], clear=slow[1])
     np.testing.assert_allclose(fast[0], slow[0], rtol=1e-12)
     np.testing.assert_array_equal(fast[1], slow[1])
     assert ((fast[1] == 0) | (fast[1] == 1)).all() and (fast[0] <= fast[1]).all()

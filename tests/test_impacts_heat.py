@@ -45,7 +45,8 @@ def test_a_district_in_strong_stress_counts_all_its_people_the_other_none(tiny):
     assert values(out, "heat.people_very_strong_stress") == pytest.approx({None: 0.0, "Sud": 0.0, "Nord": 0.0})
     np.testing.assert_allclose(out.buildings["utci_c"], [34.0, 34.0, 30.0, 30.0])
     assert list(out.buildings["stress"]) == ["strong", "strong", "none", "none"]
-    assert list(out.buildings.columns) == ["id", "use", "district", "population", "utci_c", "stress", "exposed", "geometry"]
+    columns = ["id", "use", "district", "population", "utci_c", "stress", "exposed", "geometry"]
+    assert list(out.buildings.columns) == columns
     assert values(out, "heat.sites_strong_stress") == {None: 1.0}
     assert out.sites["strong"].tolist() == [True]
     assert out.sites["utci_c"].tolist() == [pytest.approx(34.0)]

@@ -16,14 +16,14 @@ import pytest
 from conftest import write_run_folder
 
 from twin.compare import compare, write_comparison, write_differences
-from twin.grid import Grid
 from twin.formats import NBSP, format_money, format_number
-
-NNBSP = "\u202f"  # CLDR's French thousands separator
+from twin.grid import Grid
 from twin.impacts.records import CATALOGUE
 from twin.io import write_cog
 from twin.report import render_report, write_report
 from twin.results import load_run
+
+NNBSP = "\u202f"  # CLDR's French thousands separator
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "out" / "test-artefacts"

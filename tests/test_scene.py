@@ -18,8 +18,8 @@ from affine import Affine
 from conftest import HEATWAVE_2019
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from twin.errors import DataSourceError, TwinError
 from twin.colours import RAMPS
+from twin.errors import DataSourceError, TwinError
 from viewer.layers import LAYERS, colours, get_layer, legend, overlay_png
 
 X0, Y0, CELL = 700_000.0, 6_600_000.0, 5.0
@@ -212,7 +212,8 @@ def test_every_layer_has_a_json_legend_in_plain_words(lang):
 
 
 def test_an_unknown_layer_or_language_names_the_value_and_the_choices():
-    with pytest.raises(DataSourceError, match=r"layer must be one of \['land', .*'utci'.*'max_depth'.*got 'heat'") as err:
+    known = r"layer must be one of \['land', .*'utci'.*'max_depth'.*got 'heat'"
+    with pytest.raises(DataSourceError, match=known) as err:
         get_layer("heat")
     assert isinstance(err.value, TwinError) and isinstance(err.value, ValueError)
     with pytest.raises(DataSourceError, match=r"language must be one of \['en', 'fr'\], got 'de'"):

@@ -320,8 +320,8 @@ def water_mesh(
     _check_transform(transform)
     depth, elevation = np.asarray(depth, dtype=np.float64), np.asarray(elevation, dtype=np.float64)
     if depth.shape != elevation.shape or depth.ndim != 2:
-        raise DataSourceError(message("water", "depth", f"a map of the elevation's shape {elevation.shape}",
-                                      f"shape {depth.shape}"))  # fmt: skip
+        raise DataSourceError(message("water surface", "water depth",
+                                      f"a map of the elevation's shape {elevation.shape}", f"shape {depth.shape}"))
     if int(stride) < 1:
         raise DataSourceError(message("water", "stride", "a whole number of cells >= 1", stride))
     stride = int(stride)

@@ -221,6 +221,7 @@ def sunlit_fraction(
         rise = math.tan(math.radians(elevation_deg)) * cell_size  # m per cell of horizontal distance
         z_max = float(max(z.max(), top.max()))
         _kernels.shadow_sunlit(
-            z, top, base, trans, -math.cos(az), math.sin(az), SHADOW_STEP_CELLS, rise, z_max, out, clear
-        )
+            surface=z, veg_top=top, veg_base=base, veg_trans=trans, d_row=-math.cos(az), d_col=math.sin(az),
+            step=SHADOW_STEP_CELLS, rise=rise, z_max=z_max, sunlit=out, clear=clear,
+        )  # fmt: skip
     return (out, clear) if with_clear else out

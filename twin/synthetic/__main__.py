@@ -9,6 +9,10 @@ import argparse
 import sys
 import time
 
+from ..errors import TwinError
+from .files import write_town
+from .town import make_town
+
 
 def main(argv: list[str] | None = None) -> int:
     """Generate the town and write it with :func:`twin.synthetic.files.write_town`; returns the exit code."""
@@ -17,11 +21,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2154, help="random seed (default: 2154, the published demo)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
     args = parser.parse_args(argv)
-
-    from ..errors import TwinError
-    from .files import write_town
-    from .town import make_town
-
     start = time.perf_counter()
     town = make_town(seed=args.seed)
     try:

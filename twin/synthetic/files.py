@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import tomli_w
+
+from ..errors import OutputExistsError
+from ..io import write_cog, write_vector
+from ..sources import SCHEMA_VERSION
 
 
 def write_town(town, folder: str | Path, *, overwrite: bool = False) -> Path:
     """Write a synthetic town (see :mod:`twin.synthetic`) as standard files plus ``territory.toml``."""
-    import tomli_w
-
-    from ..errors import OutputExistsError
-    from ..io import write_cog, write_vector
-    from ..sources import SCHEMA_VERSION
-
     folder = Path(folder)
     toml_path = folder / "territory.toml"
     if toml_path.exists() and not overwrite:

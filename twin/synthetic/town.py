@@ -175,7 +175,7 @@ def make_town(*, seed: int = 2154) -> Town:
         dwelling per 75 m² of gross floor area (footprint x floors); a detached
         house has one.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # every stage below draws from it in this order: one seed, one town
     valley = Valley.from_rng(rng)
     x0, y0 = plan.ORIGIN
     grid = Grid.from_bounds(crs="EPSG:2154", bounds=(x0, y0, x0 + WIDTH, y0 + HEIGHT), cell_size=CELL_SIZE)
@@ -184,10 +184,39 @@ def make_town(*, seed: int = 2154) -> Town:
     river = valley.river_line(extra=plan.RIVER_CUTS)
     banks = _bank_polygons(river)
     roads = _main_roads(valley, river)
+    facility_buildings, blocked = _reserved(river, roads)
+    city, streets = _street_grids(rng, banks, blocked)
+    all_roads = roads + streets
+    b = _buildings(city, facility_buildings, all_roads, river)
+    district_polys, district_of, district_rows = _districts(rng, banks, b.polys, b.dwellings)
+    land_cover = _land_cover(
+        grid,
+        rng,
+        valley=valley,
+        river=river,
+        banks=banks,
+        city=city,
+        facilities=facility_buildings,
+        roads=all_roads,
+        buildings=b.polys,
+    )
+    layers = _vector_layers(b, district_polys, district_of, district_rows, all_roads, river)
+    population = int(layers["districts"]["population"].sum())
+    return Town(
+        grid=grid,
+        elevation=elevation,
+        land_cover=land_cover,
+        **layers,
+        name=plan.TOWN_NAME,
+        description=_DESCRIPTION.format(population=round(population, -2)),
+    )
+
+
+def _reserved(river, roads):
+    """Reserved lots (landmarks, public buildings, parks) and what keeps the street grids out: the facilities'
+    buildings and yards, and the area the grids may not take."""
     road_lines = np.array([r[3] for r in roads], dtype=object)
     road_widths = np.array([r[2] for r in roads])
-
-    # Reserved lots: landmarks, public buildings and parks keep the street grids out.
     lots, facility_buildings = [], []
     for f in plan.FACILITIES:
         lot, bld, yard = _facility_parts(f)
@@ -200,8 +229,11 @@ def make_town(*, seed: int = 2154) -> Town:
         + [shapely.buffer(lot, 3.0) for lot in lots]
         + [shapely.box(*p.box) for p in reserved]
     )
+    return facility_buildings, blocked
 
-    # Street grids and their buildings, zone by zone.
+
+def _street_grids(rng: np.random.Generator, banks, blocked):
+    """Street grids and their buildings, zone by zone: the fabric and the named streets."""
     city = fab.Fabric()
     streets: list[tuple[str, str, float, shapely.LineString]] = []
     counters: dict[str, int] = {}
@@ -213,32 +245,50 @@ def make_town(*, seed: int = 2154) -> Town:
         blocks, lines = fab.street_grid(
             area, frame=frame, rng=rng, spacing_x=z.spacing_x, spacing_y=z.spacing_y, street_width=z.street_width
         )
-        if z.typology == "perimeter":
-            centre = z.key == "centre"
-            part = fab.perimeter_blocks(
-                blocks,
-                rng,
-                depth=(9.0, 14.0) if centre else (8.0, 11.0),
-                frontage=(7.0, 15.0) if centre else (6.0, 12.0),
-                floors=(3, 6) if centre else (2, 4),
-                floor_weights=(0.35, 0.35, 0.2, 0.1) if centre else (0.5, 0.4, 0.1),
-                uses=None if centre else {"residential": 0.88, "commercial": 0.1, "other": 0.02},
-                p_gap=0.05 if centre else 0.12,
-                p_green_court=0.5 if centre else 0.9,
-            )
-        elif z.typology == "slab":
-            part = fab.slab_blocks(blocks, rng, commercial_near=(1000.0, 1018.0))
-        elif z.typology == "house":
-            part = fab.house_blocks(blocks, rng)
-        else:
-            part = fab.shed_blocks(blocks, rng)
-        city.extend(part)
+        city.extend(_zone_buildings(z, blocks, rng))
         for line in lines:
             i = counters.get(z.typology, 0)
             counters[z.typology] = i + 1
             streets.append((plan.street_name(i, typology=z.typology), z.street_kind, z.street_width, line))
+    return city, streets
 
-    # Landmarks and public buildings.
+
+def _zone_buildings(z, blocks, rng: np.random.Generator):
+    """The buildings of a zone's blocks, by its typology."""
+    if z.typology == "perimeter":
+        centre = z.key == "centre"
+        return fab.perimeter_blocks(
+            blocks,
+            rng,
+            depth=(9.0, 14.0) if centre else (8.0, 11.0),
+            frontage=(7.0, 15.0) if centre else (6.0, 12.0),
+            floors=(3, 6) if centre else (2, 4),
+            floor_weights=(0.35, 0.35, 0.2, 0.1) if centre else (0.5, 0.4, 0.1),
+            uses=None if centre else {"residential": 0.88, "commercial": 0.1, "other": 0.02},
+            p_gap=0.05 if centre else 0.12,
+            p_green_court=0.5 if centre else 0.9,
+        )
+    if z.typology == "slab":
+        return fab.slab_blocks(blocks, rng, commercial_near=(1000.0, 1018.0))
+    if z.typology == "house":
+        return fab.house_blocks(blocks, rng)
+    return fab.shed_blocks(blocks, rng)
+
+
+@dataclass(frozen=True)
+class _Buildings:
+    """Every building of the town once cut clear of the roads: footprints and attributes, and the sites."""
+
+    polys: np.ndarray
+    floors: np.ndarray
+    height: np.ndarray
+    use: np.ndarray
+    dwellings: np.ndarray
+    sites: list  # (name, kind, index of the site's building among the kept ones)
+
+
+def _buildings(city, facility_buildings, all_roads, river) -> _Buildings:
+    """The fabric's buildings and the landmarks, cut clear of the roads and the river; dwellings by floor area."""
     polys = np.array(city.polygons, dtype=object)
     floors = list(city.floors)
     height = list(city.height)
@@ -256,7 +306,6 @@ def make_town(*, seed: int = 2154) -> Town:
         if f.kind is not None:
             site_rows.append((f.name, f.kind, first))
 
-    all_roads = roads + streets
     lines = np.array([r[3] for r in all_roads], dtype=object)
     widths = np.array([r[2] for r in all_roads])
     cutters = np.concatenate(
@@ -280,8 +329,13 @@ def make_town(*, seed: int = 2154) -> Town:
     detached = np.asarray(detached, dtype=bool)[keep]
     flats = np.maximum(1.0, np.floor(area * floors / FLOOR_AREA_PER_DWELLING))
     dwellings = np.where(use == "residential", np.where(detached, 1.0, flats), 0.0).astype(np.int64)
+    sites = [(name, kind, int(index_map[i])) for name, kind, i in site_rows]
+    return _Buildings(polys, floors, height, use, dwellings, sites)
 
-    # Districts: a partition of the extent; building -> district by centroid.
+
+def _districts(rng: np.random.Generator, banks, polys: np.ndarray, dwellings: np.ndarray):
+    """Districts: a partition of the extent; each building in the district of its centroid; residents from the
+    dwellings, and the shares of over-75s and under-5s."""
     district_polys, district_rows = [], []
     for d in plan.DISTRICTS:
         district_polys.append(shapely.intersection(banks[d.bank], _union_of_boxes(d.boxes)))
@@ -294,7 +348,6 @@ def make_town(*, seed: int = 2154) -> Town:
     if (district_of < 0).any():  # a centroid exactly on an edge: nearest district
         for i in np.flatnonzero(district_of < 0):
             district_of[i] = int(np.argmin(shapely.distance(np.array(district_polys), centroids[i])))
-    names = np.array([d.name for d in plan.DISTRICTS], dtype=object)
     for k, d in enumerate(plan.DISTRICTS):
         n_dw = int(dwellings[district_of == k].sum())
         district_rows.append(
@@ -305,36 +358,29 @@ def make_town(*, seed: int = 2154) -> Town:
                 "share_under_5": plan.jitter(rng, d.share_under_5, 0.005, 0.03, 0.07),
             }
         )
+    return district_polys, district_of, district_rows
 
-    land_cover = _land_cover(
-        grid,
-        rng,
-        valley=valley,
-        river=river,
-        banks=banks,
-        city=city,
-        facilities=facility_buildings,
-        roads=all_roads,
-        buildings=polys,
-    )
 
+def _vector_layers(b: _Buildings, district_polys, district_of, district_rows, all_roads, river) -> dict:
+    """The town's vector layers in Lambert-93: buildings, districts, sites, roads and the river."""
     crs = "EPSG:2154"
+    names = np.array([d.name for d in plan.DISTRICTS], dtype=object)
     buildings = gpd.GeoDataFrame(
         {
-            "id": [f"B{i + 1:05d}" for i in range(len(polys))],
-            "height": height,
-            "floors": floors,
-            "use": use.astype(str),
-            "dwellings": dwellings,
+            "id": [f"B{i + 1:05d}" for i in range(len(b.polys))],
+            "height": b.height,
+            "floors": b.floors,
+            "use": b.use.astype(str),
+            "dwellings": b.dwellings,
             "district": names[district_of].astype(str),
         },
-        geometry=_shift(polys),
+        geometry=_shift(b.polys),
         crs=crs,
     )
     districts = gpd.GeoDataFrame(pd.DataFrame(district_rows), geometry=_shift(np.array(district_polys)), crs=crs)
-    site_geoms = np.array([shapely.centroid(polys[index_map[i]]) for _, _, i in site_rows], dtype=object)
+    site_geoms = np.array([shapely.centroid(b.polys[i]) for _, _, i in b.sites], dtype=object)
     sites = gpd.GeoDataFrame(
-        {"name": [s[0] for s in site_rows], "kind": [s[1] for s in site_rows]}, geometry=_shift(site_geoms), crs=crs
+        {"name": [s[0] for s in b.sites], "kind": [s[1] for s in b.sites]}, geometry=_shift(site_geoms), crs=crs
     )
     road_parts = [
         (n, k, w, g)
@@ -354,19 +400,7 @@ def make_town(*, seed: int = 2154) -> Town:
     river_gdf = gpd.GeoDataFrame(
         {"name": [plan.RIVER_NAME], "width": [RIVER_WIDTH]}, geometry=_shift(np.array([river])), crs=crs
     )
-    population = int(districts["population"].sum())
-    return Town(
-        grid=grid,
-        elevation=elevation,
-        land_cover=land_cover,
-        buildings=buildings,
-        districts=districts,
-        sites=sites,
-        roads=roads_gdf,
-        river=river_gdf,
-        name=plan.TOWN_NAME,
-        description=_DESCRIPTION.format(population=round(population, -2)),
-    )
+    return {"buildings": buildings, "districts": districts, "sites": sites, "roads": roads_gdf, "river": river_gdf}
 
 
 def _land_cover(grid: Grid, rng: np.random.Generator, *, valley, river, banks, city, facilities, roads, buildings):

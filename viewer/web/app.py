@@ -20,11 +20,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from twin import __version__
+from twin.datasets import data_dir
 from twin.errors import OutputError, TwinError, message
 
 from .catalogue import Catalogue
+from .consultation.database import engine_for, inline_writes, migrate, sessions, write_lock
 from .consultation.limits import RateLimit
 from .consultation.places import Places
+from .consultation.store import erase_expired_tokens
 from .errors import redactor, twin_error_handler, validation_error_handler
 from .jobs import JobQueue
 from .routes import consultations, jobs, runs, scenarios, scenes, words
@@ -60,8 +63,6 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         max_body_size=settings.max_upload_bytes,  # 413 before a body is parsed or stored
     )
-    from twin.datasets import data_dir
-
     _own_folder(settings.work_dir)
     redact = redactor(
         {
@@ -112,8 +113,6 @@ def security_headers(index: Path) -> dict[str, str]:
 
 def _consultation_store(settings: Settings):
     """Sessions on the consultation database, migrated to the latest schema first."""
-    from .consultation.database import engine_for, inline_writes, migrate, sessions, write_lock
-
     engine = engine_for(settings.store_url)
     migrate(engine)
     return sessions(engine), write_lock(engine), inline_writes(engine)
@@ -126,8 +125,6 @@ async def _erase_expired_tokens(state: AppState) -> None:
     """Erase, now and then every hour, the participant tokens of consultations past their retention period; a
     failure (the database away for a while) is logged and tried again at the next hour, never ends the task."""
     from starlette.concurrency import run_in_threadpool
-
-    from .consultation.store import erase_expired_tokens
 
     def erase() -> None:
         with state.sessions() as session:

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from twin.errors import TwinError
+from twin.runner import run
 
 from .errors import ConflictError, NotFoundError, TooManyJobsError
 
@@ -155,8 +156,6 @@ class JobQueue:
 
 def _execute(job_file: str, scenario_file: str, out: str) -> None:
     """In a worker process: run the scenario into ``out``, reporting to ``job_file``."""
-    from twin.runner import run
-
     path = Path(job_file)
     state = json.loads(path.read_text(encoding="utf-8")) | {"state": "running", "stage": "starting"}
     _write(path, state)

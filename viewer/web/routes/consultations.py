@@ -18,6 +18,7 @@ from ..consultation.export import NAMES, export
 from ..consultation.models import Comment
 from ..consultation.notice import privacy
 from ..consultation.results import results
+from ..errors import NotFoundError
 from ..state import AppState, remember, state
 from .runs import key_words
 
@@ -233,8 +234,6 @@ def get_export(
     _admin(app, authorization)
     c = store.get(session, slug)
     if name not in NAMES:
-        from ..errors import NotFoundError
-
         raise NotFoundError(f"export: name must be one of {list(NAMES)}, got {name!r}")
     text = export(session, c, name, crs=app.places.crs(c.scenarios[0]), identified=identified)
     media = "application/geo+json" if name.endswith(".geojson") else "text/csv"

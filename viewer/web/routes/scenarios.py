@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from twin.errors import TwinError
+from twin.scenario import load_scenario
+from twin.scenario.io import read_scenario_file
 
 from .. import schemas
 from ..catalogue import NAME
@@ -17,9 +19,6 @@ router = APIRouter(prefix="/api", tags=["scenarios"])
 
 
 def _describe(path, runs: set[str]) -> schemas.ScenarioFile:
-    from twin.scenario import load_scenario
-    from twin.scenario.io import read_scenario_file
-
     scenario = load_scenario(path)
     return schemas.ScenarioFile(
         name=scenario.name,
