@@ -59,3 +59,14 @@ def test_export_writes_files_qgis_opens_and_refuses_to_overwrite(tmp_path):
     assert again.exit_code == 1
     assert again.output.startswith("error: ") and "already exists; pass --overwrite" in again.output
     assert CliRunner().invoke(main, ["export", str(toml), "--out", str(out), "--overwrite"]).exit_code == 0
+
+
+def test_verbose_logs_what_is_done_and_quiet_says_nothing_but_the_result(tmp_path):
+    folder = str(write_territory_folder(tmp_path))
+    loud = CliRunner().invoke(main, ["-v", "info", folder])
+    assert loud.exit_code == 0, loud.output
+    assert "INFO twin.sources: territory.toml: " in loud.stderr  # the notes on putting the sources on the grid
+    plain = CliRunner().invoke(main, ["info", folder])
+    assert "INFO" not in plain.stderr
+    quiet = CliRunner().invoke(main, ["-q", "info", folder])
+    assert quiet.exit_code == 0 and quiet.stderr == "" and "Grid: 60 x 40 cells" in quiet.stdout

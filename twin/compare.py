@@ -8,6 +8,7 @@ by ``twin run``, ``twin demo`` or a batch compare alike.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,8 @@ from .impacts.records import CATALOGUE, DEFAULT_WEIGHTS, MAIN_KEYS, Indicator
 from .io import raster_grid, write_cog
 from .report import write_report
 from .results import check_output, folder_in_place
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ def write_comparison(
     with folder_in_place(out, what="the comparison") as tmp:
         comparison = _write_contents(comparison, tmp, lang)
     diffs = {k: out / p.relative_to(tmp) for k, p in comparison.diffs.items()}
+    log.info("wrote the comparison of %d runs with %s in %s", len(comparison.runs), comparison.baseline.name, out)
     return Comparison(**{**comparison.__dict__, "diffs": diffs})
 
 

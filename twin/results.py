@@ -22,6 +22,7 @@ the end, so that a folder named like a run is always a complete run.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -40,6 +41,7 @@ from .io import write_cog, write_netcdf, write_vector
 from .scenario.io import save_scenario
 
 TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
+log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 
 
@@ -77,6 +79,7 @@ def write_run(result, out: Path, *, overwrite: bool = False):
         timings = result.timings | {"write": round(time.perf_counter() - started, 3)}
         provenance = result.provenance | {"timings_s": timings, "format_version": FORMAT_VERSION}
         _write_json(tmp / "provenance.json", provenance)
+    log.info("wrote the results of %s in %s", result.scenario.name, out)
     return replace(result, folder=out, provenance=provenance, timings=timings)
 
 

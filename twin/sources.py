@@ -23,6 +23,7 @@ Example (the demo's ``data/demo/territory.toml``)::
 
 from __future__ import annotations
 
+import logging
 import tomllib
 import warnings
 from pathlib import Path
@@ -42,6 +43,7 @@ from .rasterize import rasterize_classes
 from .territory import assemble
 from .vectors import prepare_vectors
 
+log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 MAX_FILLED_SHARE = 0.25  # more of the grid than this without elevation is refused, not filled
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
@@ -174,9 +176,8 @@ def load_territory(ref: str | Path):
     """Load a territory from a territory file, or ``"demo"`` for the embedded demo.
 
     Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
-    records the file and one note per reprojection, fill or assumption made.
+    records the file and one note per reprojection, fill or assumption made (each also logged).
     """
-
     path = resolve_territory(ref)
     spec = read_territory_file(path)
     base = path.parent
@@ -196,6 +197,8 @@ def load_territory(ref: str | Path):
         landcover=table,
         provenance={"territory_file": str(path), "description": spec.description, "notes": notes},
     )
+    for note in notes:
+        log.info("%s: %s", path.name, note)
     return territory.check()
 
 

@@ -45,9 +45,13 @@ def configure_logging(*, verbose: int = 0, quiet: bool = False) -> None:
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logger = logging.getLogger(LOGGER)
     logger.handlers.clear()
-    handler = RichHandler(console=_console(stderr=True), show_time=verbose > 1, show_path=verbose > 1,
-                          markup=False, rich_tracebacks=False)  # fmt: skip
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    if sys.stderr.isatty():
+        handler = RichHandler(console=_console(stderr=True), show_time=verbose > 1, show_path=verbose > 1,
+                              markup=False, rich_tracebacks=False)  # fmt: skip
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:  # a log file or a pipe: one plain line per record
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False

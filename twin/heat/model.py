@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -49,6 +50,7 @@ INPUTS = (
     "green_roof_fraction",
 )
 
+log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
 Hour = Annotated[int, Field(ge=0, le=23)]
 
@@ -197,6 +199,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
             "timings_s": json.dumps({k: round(v, 4) for k, v in timings.items()}),
         }
     )
+    log.debug("%s: heat stages in %s s", ds.attrs["event"], ds.attrs["timings_s"])
     return ds
 
 
