@@ -1,4 +1,4 @@
-"""The one orchestration: a scenario in; hazards, impacts, indicators and provenance out (DESIGN §6).
+"""The one orchestration: a scenario in; hazards, impacts, indicators and provenance out (docs/architecture.md).
 
 ``run`` loads the territory, applies the measures, runs each event through its
 engine, turns each hazard into impacts and, given ``out``, writes the results

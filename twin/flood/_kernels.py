@@ -1,6 +1,6 @@
 """Numba kernels of the local-inertial flood model (Bates et al. 2010; de Almeida et al. 2012).
 
-Contract (DESIGN §4): contiguous float arrays in, outputs written into arrays
+Contract (docs/architecture.md, "The plan it grew from"): contiguous float arrays in, outputs written into arrays
 the caller gives; no validation, no xarray, no exceptions, no allocation in the
 loops; physical constants passed in. ``model.py`` validates and wraps them.
 

@@ -1,6 +1,6 @@
 """Numba kernels of the heat engine: sky view factor, shadows and walls.
 
-Contract (DESIGN §4): contiguous arrays in, outputs written into arrays the
+Contract (docs/architecture.md, "The plan it grew from"): contiguous arrays in, outputs written into arrays the
 caller gives; no validation, no xarray, no exceptions, no allocation in the
 loops; every length and constant is an argument. The wrappers in
 ``geometry.py`` and ``sun.py`` validate, build the step tables and call them.

@@ -1,6 +1,6 @@
 """The heat engine: ``simulate(territory, event)`` for a heatwave day.
 
-validate → stages → wrap (DESIGN §4), one function per stage:
+validate → stages → wrap (docs/architecture.md), one function per stage:
 
 1. validate: the territory's :data:`INPUTS` (finite, present), the event (a heatwave with a calendar date) and
    its weather (humidity 0–100 %, wind > 0);
@@ -37,7 +37,7 @@ from .event import Heatwave
 from .outputs import OUTPUTS
 from .weather import hourly_weather, saturation_vapour_pressure_hpa
 
-#: Territory layers the engine reads (DESIGN §4: validated before anything runs).
+#: Territory layers the engine reads (validated before anything runs).
 INPUTS = (
     "elevation",
     "building_height",

@@ -1,4 +1,4 @@
-"""Domain errors as HTTP answers: one table from error class to status code (DESIGN §6)."""
+"""Domain errors as HTTP answers: one table from error class to status code (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Runs asked for from the page: queued, run by ``twin.runner.run`` in worker processes, polled.
 
-A request handler never simulates (DESIGN §6): it validates the scenario, writes
+A request handler never simulates (docs/architecture.md): it validates the scenario, writes
 it in the job's folder and queues the job. The worker writes the job's state to
 ``job.json`` (replaced atomically) as the run goes; the page polls it. The run
 folder is written by the runner, whole or not at all, into the served runs.
