@@ -56,5 +56,6 @@ def test_every_stop_has_words_in_every_language(lang):
             if stop.note is not None:
                 assert has(f"ramp.{ramp.name}.{stop.note}"), f"{ramp.name}.{stop.note}"
             assert stop_label(ramp, stop, lang)
-    assert stop_label(RAMPS["water_depth"], RAMPS["water_depth"].stops[1], "en") == "10\u00a0cm: water reaches doorsteps"
-    assert stop_label(RAMPS["utci_change"], RAMPS["utci_change"].stops[0], "fr") == "-6\u00a0°C (plus frais)"
+    water, change = RAMPS["water_depth"], RAMPS["utci_change"]
+    assert stop_label(water, water.stops[1], "en") == "10\u00a0cm: water reaches doorsteps"
+    assert stop_label(change, change.stops[0], "fr") == "-6\u00a0°C (plus frais)"

@@ -1,7 +1,8 @@
 """Small territories for tests, examples and benchmarks, as :mod:`xarray.testing` serves xarray's own tests.
 
 :func:`tiny_territory` is a hand-checkable town of four buildings; :func:`grid_territory` wraps a given
-elevation array for the engines' analytical cases.
+elevation array for the engines' analytical cases; :func:`ea_test4` sets up the UK Environment Agency's 2D
+benchmark Test 4 for the flood engine (its test, the documentation's figure and the tutorial share it).
 """
 
 from __future__ import annotations

@@ -2,9 +2,13 @@
 
 A river flood enters where the river crosses the upstream edge (the first
 vertex of the river line, drawn in the direction of flow as BD TOPO does), on
-the low part of a named edge, or at a point. The edge where water comes in is
-closed so that it cannot leave the way it came; a downstream water level is held
-on the edge nearest the river's last vertex.
+the low part of a named edge, on a given segment of a named edge, or at a point.
+The edge where water comes in is closed so that it cannot leave the way it came;
+a downstream water level is held on the edge nearest the river's last vertex.
+
+A segment ``[a, b]`` is in metres along its edge, from the edge's south end for
+the west and east edges and from its west end for the north and south edges; it
+takes the open cells whose centres lie in ``[a, b]``, ends included.
 """
 
 from __future__ import annotations
@@ -58,9 +62,54 @@ def river_ends(territory) -> tuple[tuple[float, float], tuple[float, float]] | N
     return coords[0][:2], coords[-1][:2]
 
 
-def inflow_cells(territory, location, *, open_cells: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point)."""
+def edge_positions(edge: str, shape: tuple[int, int], cell_size: float) -> np.ndarray:
+    """Where the centres of :func:`edge_cells` lie along their edge, m: from its south end (west and east
+    edges) or its west end (north and south edges)."""
+    ny, nx = shape
+    if edge in ("west", "east"):
+        return (ny - np.arange(ny) - 0.5) * cell_size  # row 0 is the north end
+    return (np.arange(nx) + 0.5) * cell_size
+
+
+def segment_cells(grid, edge: str, segment, *, open_cells: np.ndarray, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the open cells of ``edge`` whose centres lie in ``segment = [a, b]`` (m along the edge,
+    see the module docstring); a segment off the edge, or covering no open cell centre, is a
+    :class:`ModelInputError` naming ``where``, the field and the value."""
+    a, b = (float(v) for v in segment)
+    length = (grid.shape[0] if edge in ("west", "east") else grid.shape[1]) * grid.cell_size
+    end = "south" if edge in ("west", "east") else "west"
+    if not 0.0 <= a < b <= length:
+        raise ModelInputError(
+            message(where, "inflow_segment_m", f"within the {edge} edge, 0 to {length:g} m from its {end} end",
+                    [a, b])
+        )  # fmt: skip
+    rows, cols = edge_cells(edge, grid.shape)
+    along = edge_positions(edge, grid.shape, grid.cell_size)
+    inside = (along >= a) & (along <= b)
+    if not inside.any():
+        raise ModelInputError(
+            message(where, "inflow_segment_m", f"wide enough to hold a cell centre of the {edge} edge (cells of "
+                    f"{grid.cell_size:g} m, centres at {grid.cell_size / 2:g} m + k × {grid.cell_size:g} m)", [a, b])
+        )  # fmt: skip
+    keep = inside & open_cells[rows, cols]
+    if not keep.any():
+        raise ModelInputError(message(where, "inflow_segment_m", "on open cells, not only on buildings", [a, b]))
+    return rows[keep], cols[keep]
+
+
+def inflow_cells(
+    territory, location, *, open_cells: np.ndarray, where: str, segment=None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point).
+
+    ``segment`` (m along the edge ``location``, see the module docstring) takes the open cells of that stretch
+    instead of the edge's low cells.
+    """
     grid = territory.grid
+    if segment is not None:
+        if location not in EDGES:
+            raise ModelInputError(message(where, "inflow_location", f"one of {list(EDGES)} with a segment", location))
+        return (*segment_cells(grid, location, segment, open_cells=open_cells, where=where), location)
     z = territory["elevation"]
     if isinstance(location, (list, tuple)):
         row, col = cell_of(grid, *location, where=where, what="inflow point")

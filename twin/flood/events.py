@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..fields import Fraction, Model, NonNegativeFloat, PositiveFloat
 from ..hazards import HazardEvent
@@ -89,6 +90,35 @@ class Hydrograph(Model):
         return self
 
 
+class HydrographSeries(Model):
+    """An inflow hydrograph given point by point, linear between the points: a hydrograph_file written inline."""
+
+    time_h: list[NonNegativeFloat] = Field(min_length=2, description="times from the start of the event, h, increasing")
+    discharge: list[NonNegativeFloat] = Field(
+        min_length=2,
+        description="discharge at those times, m3/s (m2/s, per metre of inflow_segment_m, with "
+        "discharge_per_unit_width = true)",
+    )
+
+    @field_validator("time_h")
+    @classmethod
+    def _increasing(cls, time_h: list[float]):
+        if any(b <= a for a, b in pairwise(time_h)):
+            raise ValueError("must be increasing, h")
+        return time_h
+
+    @field_validator("discharge")
+    @classmethod
+    def _one_per_time(cls, discharge: list[float], info: ValidationInfo):
+        time_h = info.data.get("time_h")
+        if time_h is not None and len(discharge) != len(time_h):
+            raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(discharge)}")
+        return discharge
+
+
+EDGE_NAMES = ("north", "south", "east", "west")
+
+
 class RiverFlood(HazardEvent):
     """A river flood: an inflow hydrograph at a boundary location and/or a downstream water level."""
 
@@ -108,20 +138,67 @@ class RiverFlood(HazardEvent):
         description="where the inflow enters: where the river crosses the upstream edge, a grid "
         "edge, or a point [x, y] in the territory's CRS, m",
     )
+    inflow_segment_m: Annotated[list[NonNegativeFloat], Field(min_length=2, max_length=2)] | None = Field(
+        None,
+        description="with an edge as inflow_location: the stretch [a, b] of that edge the inflow enters by, m "
+        "along the edge from its south end (west and east edges) or its west end (north and south edges); the "
+        "inflow spreads over the open cells whose centres lie in [a, b] (default: the edge's cells within 0.5 m "
+        "of its lowest ground)",
+    )
     hydrograph: Hydrograph | None = Field(None, description="parametric inflow hydrograph")
     hydrograph_file: str | None = Field(
-        None, description="CSV with columns time_h and discharge_m3_s, relative to the scenario file"
+        None,
+        description="CSV with columns time_h and discharge_m3_s (discharge_m2_s with discharge_per_unit_width = "
+        "true), relative to the scenario file",
+    )
+    hydrograph_series: HydrographSeries | None = Field(
+        None, description="inflow hydrograph written point by point, linear between the points"
+    )
+    discharge_per_unit_width: bool = Field(
+        False,
+        description="true: the discharges of hydrograph_series or hydrograph_file are per metre of "
+        "inflow_segment_m, m2/s, and the inflow is that times the segment's width (its number of inflow cells × "
+        "the cell size, m); false: they are m3/s",
     )
     downstream_level_m: float | None = Field(None, description="water level held at the downstream edge, m above datum")
     duration_h: PositiveFloat | None = Field(None, description="simulated time, h (default: the hydrograph's length)")
 
     @model_validator(mode="after")
     def _some_forcing(self):
-        if self.hydrograph is not None and self.hydrograph_file is not None:
-            raise ValueError("give hydrograph or hydrograph_file, not both")
-        if self.hydrograph is None and self.hydrograph_file is None and self.downstream_level_m is None:
-            raise ValueError("give a hydrograph, a hydrograph_file or a downstream_level_m")
+        given = [f for f in ("hydrograph", "hydrograph_file", "hydrograph_series") if getattr(self, f) is not None]
+        if len(given) > 1:
+            raise ValueError(
+                "give only one of hydrograph, hydrograph_file or hydrograph_series "
+                f"(this event has {' and '.join(given)})"
+            )
+        if not given and self.downstream_level_m is None:
+            raise ValueError("give a hydrograph, a hydrograph_file, a hydrograph_series or a downstream_level_m")
         return self
+
+    @field_validator("inflow_segment_m")
+    @classmethod
+    def _segment_on_an_edge(cls, segment, info: ValidationInfo):
+        if segment is None:
+            return segment
+        location = info.data.get("inflow_location")
+        if location not in EDGE_NAMES:
+            raise ValueError(f"needs inflow_location to be a grid edge ({', '.join(EDGE_NAMES)}), not {location!r}")
+        if not segment[0] < segment[1]:
+            raise ValueError("must be [a, b] with a < b, m along the edge")
+        return segment
+
+    @field_validator("discharge_per_unit_width")
+    @classmethod
+    def _per_width_on_a_segment(cls, per_width: bool, info: ValidationInfo):
+        if not per_width:
+            return per_width
+        if info.data.get("inflow_segment_m") is None:
+            raise ValueError("needs inflow_segment_m: the width the discharge per metre enters by")
+        if info.data.get("hydrograph_series") is None and info.data.get("hydrograph_file") is None:
+            raise ValueError(
+                "needs a hydrograph_series or a hydrograph_file in m2/s (the parametric hydrograph is in m3/s)"
+            )
+        return per_width
 
 
 RAIN_EVENTS = (DesignStorm, RainSeries)  # events whose forcing is rain on every cell

@@ -7,7 +7,7 @@ figures of an event's forcing for people (``twin show``, the report, ``indicator
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,12 @@ from .rainfall import storm_hyetograph
 
 @dataclass(frozen=True)
 class Forcing:
-    """What drives a run: rain (m/s per step), inflow (m³/s), a downstream level (m)."""
+    """What drives a run: rain (m/s per step), inflow (m³/s), a downstream level (m).
+
+    ``inflow_segment_m`` is the stretch of the inflow edge the inflow enters by (m along the edge), or ``None``.
+    While ``inflow_per_unit_width`` is true, ``inflow_m3_s`` holds m²/s per metre of that segment: the engine
+    calls :meth:`over_width` with the segment's width once it has found its cells.
+    """
 
     rain_start_s: np.ndarray
     rain_rate_m_s: np.ndarray
@@ -31,6 +36,14 @@ class Forcing:
     inflow_location: object
     downstream_level_m: float | None
     duration_s: float
+    inflow_segment_m: tuple[float, float] | None = None
+    inflow_per_unit_width: bool = False
+
+    def over_width(self, width_m: float) -> Forcing:
+        """This forcing with a discharge per unit width (m²/s) turned into a discharge (m³/s) over ``width_m``."""
+        if not self.inflow_per_unit_width:
+            return self
+        return replace(self, inflow_m3_s=self.inflow_m3_s * width_m, inflow_per_unit_width=False)
 
     def rain_depth(self, t0: float, t1: float) -> float:
         """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
@@ -82,6 +95,8 @@ def forcing_of(event, *, climate=None, duration_s: float | None = None) -> Forci
             event.inflow_location,
             event.downstream_level_m,
             duration_s or length,
+            tuple(event.inflow_segment_m) if event.inflow_segment_m is not None else None,
+            event.discharge_per_unit_width and q is not None,
         )
     kinds = ", ".join(e.kind_name() for e in (*RAIN_EVENTS, RiverFlood))
     raise ModelInputError(message(f"event {event.name!r}", "kind", f"one of {kinds}", getattr(event, "kind", event)))
@@ -99,7 +114,14 @@ def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
         }
     else:
         q = river_inflow(event, multiplier=climate.rain_multiplier)
-        if q is not None:
+        if q is not None and event.discharge_per_unit_width:  # per metre: the width comes with the grid
+            out |= {
+                "peak_discharge_m2_s": round(float(q.discharge_m3_s.max()), 3),
+                "inflow_volume_m3_per_m": round(q.volume_m3, 1),
+                "inflow_segment_m": list(event.inflow_segment_m),
+                "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
+            }
+        elif q is not None:
             out |= {
                 "peak_discharge_m3_s": round(float(q.discharge_m3_s.max()), 1),
                 "inflow_volume_m3": round(q.volume_m3),

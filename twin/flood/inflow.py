@@ -3,6 +3,10 @@
 The parametric shape rises as a half cosine from the base discharge to the peak
 at ``time_to_peak``, then recedes as a half cosine back to the base at
 ``time_base``: smooth, with a volume of ``Qb·Tb + (Qp − Qb)·Tb/2``.
+
+With ``discharge_per_unit_width`` a CSV's discharges are in a ``discharge_m2_s`` column and an inline series's are
+m²/s: the hydrograph is then per metre of the inflow segment, and the engine multiplies it by the segment's width
+(:func:`twin.flood.boundaries.inflow_cells` finds the cells, :meth:`twin.flood.forcing.Forcing.over_width` scales).
 """
 
 from __future__ import annotations
@@ -51,15 +55,17 @@ def parametric_hydrograph(
     return InflowHydrograph(t, base_m3_s + (peak_m3_s - base_m3_s) * shape)
 
 
-def read_hydrograph(path: str | Path) -> InflowHydrograph:
-    """Read a CSV with columns ``time_h`` and ``discharge_m3_s``."""
+def read_hydrograph(path: str | Path, *, column: str = "discharge_m3_s") -> InflowHydrograph:
+    """Read a CSV with columns ``time_h`` and ``column`` (``discharge_m3_s``, or ``discharge_m2_s`` for a
+    discharge per unit width)."""
     path = Path(path)
-    table = read_columns(path, ("time_h", "discharge_m3_s"), role="hydrograph")
-    t, q = table["time_h"] * 3600.0, table["discharge_m3_s"]
+    role = "hydrograph" if column == "discharge_m3_s" else "hydrograph per unit width (discharge_per_unit_width)"
+    table = read_columns(path, ("time_h", column), role=role)
+    t, q = table["time_h"] * 3600.0, table[column]
     if t.size < 2 or np.any(np.diff(t) <= 0):
         raise ScenarioError(message(path, "time_h", "at least two increasing times", (t / 3600.0).tolist()[:5]))
     if (q < 0).any() or not np.isfinite(q).all():
-        raise ScenarioError(message(path, "discharge_m3_s", "finite and non-negative", float(q.min())))
+        raise ScenarioError(message(path, column, "finite and non-negative", float(q.min())))
     return InflowHydrograph(t, q)
 
 
@@ -68,9 +74,15 @@ def river_inflow(event, *, multiplier: float = 1.0) -> InflowHydrograph | None:
 
     ``multiplier`` scales every discharge: the climate block's rain multiplier,
     taking river flows to scale with rain (a first-order assumption, stated in the docs).
+    With ``event.discharge_per_unit_width`` the "discharges" are m²/s per metre of the inflow segment (the
+    attribute keeps its name; :meth:`twin.flood.forcing.Forcing.over_width` turns them into m³/s).
     """
+    per_width = event.discharge_per_unit_width
     if event.hydrograph_file is not None:
-        q = read_hydrograph(event.hydrograph_file)
+        q = read_hydrograph(event.hydrograph_file, column="discharge_m2_s" if per_width else "discharge_m3_s")
+    elif event.hydrograph_series is not None:
+        s = event.hydrograph_series
+        q = InflowHydrograph(np.asarray(s.time_h, dtype=np.float64) * 3600.0, np.asarray(s.discharge, np.float64))
     elif event.hydrograph is not None:
         h = event.hydrograph
         q = parametric_hydrograph(
