@@ -53,9 +53,20 @@ lint: $(TEST_OK)
 demo-data: $(RUN_OK)
 	$(BIN)/python -m twin.synthetic data/demo --overwrite
 
-# Regenerate docs/scenarios.md from the scenario models (a test checks it is current).
-docs: $(RUN_OK)
+# The documentation site in site/ (open site/index.html; see CONTRIBUTING.md): the generated references first
+# (docs/scenarios.md, docs/reference/*.md; tests check they are current), then the site with warnings as errors
+# (API pages from the docstrings, the tutorials executed), then a check that no page loads from the internet.
+DOCS_OK = $(VENV)/.installed-docs
+
+$(DOCS_OK): $(RUN_OK)
+	$(PIP) -e '.[docs]'
+	touch $@
+
+docs: $(DOCS_OK)
 	$(BIN)/python -m twin.scenario.reference > docs/scenarios.md
+	$(BIN)/python -m twin.reference docs/reference
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean
+	$(BIN)/python docs/_ext/check_offline.py site
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache $(STATIC)/node_modules

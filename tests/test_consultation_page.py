@@ -20,6 +20,7 @@ from conftest import serving
 from test_report import ARTEFACTS
 
 from twin.datasets import scenarios_dir
+from twin.words import text
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -263,6 +264,9 @@ def test_the_page_offers_the_one_open_consultation(chromium, server, consultatio
 def test_a_keyboard_user_comments_on_the_centre_of_the_view_and_rates_in_french(chromium, server, consultation):
     page = _open(chromium, server, f"consultation={consultation}&lang=fr")
     assert "Participer à" in page.locator("#consult-privacy").inner_text()
+    # The words are twin's word table, fetched in the language asked only.
+    assert [u for u in page.requests if "/api/words" in u] == [f"{server}/api/words?lang=fr"]
+    assert page.locator("#consult-heading").inner_text() == text("consult.headingOf", "fr", title="The station square")
     page.focus("#consult-join")
     page.keyboard.press("Enter")
     _wait(page, "!document.querySelector('#consult-tools').hidden")
@@ -274,7 +278,8 @@ def test_a_keyboard_user_comments_on_the_centre_of_the_view_and_rates_in_french(
     page.keyboard.press("Enter")
     _wait(page, "document.activeElement && document.activeElement.id === 'comment-text'")
     page.keyboard.type("Un banc à l'ombre, s'il vous plaît.")
-    assert "35 / 1000" in page.locator("#comment-count").inner_text()
+    # Numbers in French by Intl: a narrow no-break space between thousands.
+    assert "35 / 1\u202f000 caractères" in page.locator("#comment-count").inner_text()
     page.keyboard.press("Escape")  # cancel, and the focus goes back to the button
     _wait(page, "document.querySelector('#comment-form').hidden")
     assert page.evaluate("document.activeElement.id") == "consult-pin-centre"

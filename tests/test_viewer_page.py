@@ -12,6 +12,7 @@ import io
 import json
 import time
 
+import httpx
 import numpy as np
 import pytest
 from conftest import serving
@@ -22,8 +23,7 @@ from twin.datasets import scenarios_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CONTROLS = ("scenario", "layer-land", "layer-max_depth", "layer-flood_animation", "layer-utci", "layer-t_air_night",
-            "compare-mode", "lang", "reset-view", "zoom-in", "zoom-out", "rotate-left", "rotate-right")  # fmt: skip
+CONTROLS = ("scenario", "compare-mode", "lang", "reset-view", "zoom-in", "zoom-out", "rotate-left", "rotate-right")
 READY_S = 60  # generous bound for a cold scene cache on 2 busy cores; the benchmark measures the real time
 
 
@@ -37,6 +37,12 @@ def server(demo_output, tmp_path_factory):
     settings = Settings(runs_dir=out / "runs", scenarios_dir=scenarios_dir(), work_dir=tmp_path_factory.mktemp("w"))
     with serving(create_app(settings)) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def menu(server) -> list[dict]:
+    """The layers the page offers, as the API lists them: /api/layers' menu layers, in order."""
+    return [layer for layer in httpx.get(server + "/api/layers").json()["layers"] if layer["menu"]]
 
 
 @pytest.fixture
@@ -93,8 +99,21 @@ def test_the_page_loads_and_asks_nothing_beyond_the_server(page, server):
     assert page.evaluate("performance.getEntriesByName('twin-first-frame').length") == 1
     outside = [u for u in page.requests if not u.startswith((server + "/", "data:", "blob:"))]
     assert outside == [] and any("/vendor/three/" in u for u in page.requests)
+    assert server + "/api/words?lang=en" in page.requests  # its words are twin's word table
     assert page.errors == []
     assert page.locator("#scenario-text").inner_text().strip()  # the scenario's words are shown
+
+
+def test_the_layer_list_is_the_menu_of_the_api(page, menu):
+    radios = page.evaluate(
+        "[...document.querySelectorAll('input[name=layer]')]"
+        ".map(r => ({id: r.value, title: r.closest('label').querySelector('.layer-title').textContent}))"
+    )
+    assert radios == [{"id": layer["id"], "title": layer["title"]["en"]} for layer in menu]
+    assert page.evaluate("document.querySelector('input[name=layer]:checked').value") == menu[0]["id"]
+    assert page.locator("#legend-body").inner_text().startswith(menu[0]["title"]["en"])  # its legend, from the API
+    stops = page.locator("#legend-body .stop-label").all_inner_texts()
+    assert stops[: len(menu[0]["stops"])] == [s["label"]["en"] for s in menu[0]["stops"]]
 
 
 def test_the_3d_view_draws_the_town_and_the_heat_and_flood_layers_differ(page):
@@ -119,8 +138,11 @@ def test_choosing_a_scenario_changes_the_indicator_panel(page):
     _canvas(page, "station-greening")
 
 
-def test_the_time_slider_moves_the_water(page):
-    _choose(page, "layer-flood_animation")
+def test_the_time_slider_moves_the_water(page, menu):
+    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    assert page.locator("#time-field").is_hidden()
+    _choose(page, f"layer-{animated}")
+    assert page.locator("#time-field").is_visible()
     slider = page.locator("#time")
     last = int(slider.get_attribute("max"))
     assert last >= 3
@@ -133,15 +155,19 @@ def test_the_time_slider_moves_the_water(page):
     assert np.mean(np.any(np.abs(early - later) > 24, axis=-1)) > 0.002
 
 
-def test_the_language_switch_turns_the_page_to_french_and_back(page):
-    english = page.locator("body").inner_text()
+def test_the_language_switch_turns_the_page_to_french_and_back(page, server, menu):
+    english, controls = page.locator("body").inner_text(), page.locator(".controls").inner_text()
     _choose(page, "lang")
     assert page.evaluate("document.documentElement.lang") == "fr"
+    assert server + "/api/words?lang=fr" in page.requests
     french = page.locator("body").inner_text()
     assert french != english and "Scénario" in french
+    assert all(layer["title"]["fr"] in french for layer in menu)  # the layers' titles from the word table
     _canvas(page, "french")
     _choose(page, "lang")
     assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator(".controls").inner_text() == controls
+    assert page.requests.count(server + "/api/words?lang=en") == 1  # each table is fetched once
 
 
 def _tab_walk(page, presses: int = 60) -> list[str]:
@@ -153,24 +179,45 @@ def _tab_walk(page, presses: int = 60) -> list[str]:
     return seen
 
 
-def test_a_keyboard_only_walk_reaches_every_control(page):
+def test_a_keyboard_only_walk_reaches_every_control(page, menu):
     seen = _tab_walk(page)
-    missing = [c for c in CONTROLS if not c.startswith("layer-") and c not in seen]
+    missing = [c for c in CONTROLS if c not in seen]
     assert missing == [], seen
     assert "view" in seen  # the 3D view takes the focus (arrow keys turn it)
     # The layers are one radio group: one Tab stop, the arrow keys move between the layers and choose them.
-    assert "layer-land" in seen
-    page.focus("#layer-land")
-    layers = ["layer-land"]
-    for _ in range(4):
+    radios = [f"layer-{layer['id']}" for layer in menu]
+    assert radios[0] in seen and not set(radios[1:]) & set(seen)
+    page.focus(f"#{radios[0]}")
+    layers = [radios[0]]
+    for _ in radios[1:]:
         page.keyboard.press("ArrowDown")
         _settle(page)
         layers.append(page.evaluate("document.activeElement.id"))
         assert page.evaluate("document.activeElement.checked")
-    assert sorted(layers) == sorted(c for c in CONTROLS if c.startswith("layer-")), layers
+    assert layers == radios
     # The animation's controls appear with its layer and are reached too.
-    page.focus("#layer-flood_animation")
+    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    page.focus(f"#layer-{animated}")
     page.keyboard.press("Space")
     _settle(page)
     assert {"time", "play"} <= set(_tab_walk(page))
     assert page.locator("canvas#view").get_attribute("aria-label")
+
+
+def test_the_change_mode_shows_the_layers_delta_layer_against_the_baseline(page, server, menu):
+    layers = {layer["id"]: layer for layer in httpx.get(server + "/api/layers").json()["layers"]}
+    page.select_option("#scenario", "station-greening")
+    _settle(page)
+    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    _choose(page, f"layer-{animated}")
+    assert page.locator("#compare-mode option[value=delta]").is_disabled()  # the water over time has no Δ layer
+    shown, delta = next((lay["id"], d["id"]) for lay in menu for d in layers.values() if d["delta_of"] == lay["id"])
+    _choose(page, f"layer-{shown}")
+    before = _canvas(page)
+    page.select_option("#compare-mode", "delta")
+    _settle(page)
+    assert any(f"layer={delta}" in u and "baseline=" in u for u in page.requests)
+    assert page.locator("#legend-body .legend-title").inner_text() == layers[delta]["title"]["en"]
+    assert "Change against" in page.locator("canvas#view").get_attribute("aria-label")
+    after = _canvas(page, f"change-{shown}")
+    assert np.mean(np.any(np.abs(before - after) > 24, axis=-1)) > 0.05

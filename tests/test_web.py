@@ -8,18 +8,24 @@ folder refused, bodies over the upload limit refused, and the OpenAPI schema.
 from __future__ import annotations
 
 import json
+import re
+import string
 import time
+from pathlib import Path
 
 import pytest
 from conftest import HEATWAVE_2019
 from fastapi.testclient import TestClient
 
 import twin
+import viewer.web
 from twin.datasets import scenarios_dir
 from twin.flood.model import FloodParams
+from twin.impacts.records import MAIN_KEYS
 from twin.results import load_run
 from twin.runner import run
 from twin.scenario.models import Scenario
+from twin.words import both, table, text
 from viewer.web import create_app
 from viewer.web.settings import Settings
 
@@ -71,6 +77,8 @@ def test_the_runs_are_listed_baseline_first_with_their_events(served):
     assert [r["baseline"] for r in body["runs"]] == [True, False]
     events = {e["name"]: e for e in body["runs"][1]["events"]}
     assert events["heatwave-2019"]["family"] == "heat" and events["storm"]["family"] == "flood"
+    assert events["heatwave-2019"]["kind_label"] == both("event.heatwave")
+    assert events["storm"]["kind_label"]["fr"] == text("event.design_storm", "fr")
     assert "40" in events["heatwave-2019"]["summary"]["en"] and "40,0" in events["heatwave-2019"]["summary"]["fr"]
 
 
@@ -108,16 +116,73 @@ def test_the_comparison_says_the_change_in_words_in_each_language(served):
     assert any("tree cover up by" in line["text"].lower() for line in en["lines"])
     assert any("couvert des arbres en hausse" in line["text"].lower() for line in fr["lines"])
     assert client.get("/api/runs/baseline/compare").json()["lines"] == []
+    # The key figures in twin's order, and how the page writes their numbers (a share is a fraction, shown in %).
+    keys = [i["key"] for i in en["indicators"]]
+    assert sorted(set(keys), key=keys.index) == [k for k in MAIN_KEYS if k in keys]
+    assert row["format"] == "share" and row["digits"] == 1 and row["units"] == "%" and 0 < row["value"] < 1
+    formats = {i["key"]: (i["format"], i["digits"]) for i in en["indicators"]}
+    assert formats["heat.people_strong_stress"] == ("number", 0) and formats["flood.damage_eur"][0] == "money"
     assert client.get("/api/runs/green-sud/compare", params={"lang": "de"}).status_code == 422
 
 
 def test_the_layers_carry_legends_in_both_languages(served):
+    from viewer.layers import LAYERS
+
     client, _ = served
-    layers = {layer["id"]: layer for layer in client.get("/api/layers").json()["layers"]}
-    assert {"land", "utci", "t_air_night", "max_depth"} <= set(layers)
+    listed = client.get("/api/layers").json()["layers"]
+    layers = {layer["id"]: layer for layer in listed}
+    assert list(layers) == list(LAYERS)  # the registry's layers, in its order
+    assert {"land", "utci", "t_air_night", "max_depth", "depth", "utci_delta"} <= set(layers)
     utci = layers["utci"]
-    assert utci["units"] == "°C" and utci["family"] == "heat" and len(utci["stops"]) >= 4
-    assert all(s["label"]["en"] and s["label"]["fr"] and s["color"].startswith("#") for s in utci["stops"])
+    assert utci["units"] == "degC" and utci["family"] == "heat" and len(utci["stops"]) >= 4
+    assert utci["title"] == both("layer.utci.title")
+    for layer in listed:
+        assert all(s["label"]["en"] and s["label"]["fr"] and s["color"].startswith("#") for s in layer["stops"])
+        assert all(b["label"]["en"] and b["label"]["fr"] and b["color"].startswith("#") for b in layer["buildings"])
+        assert layer["delta_of"] is None or layers[layer["delta_of"]]["family"] == layer["family"]
+    # The page's menu: the territory first, then each engine's maps; the water over time is the one animated layer.
+    menu = [layer["id"] for layer in listed if layer["menu"]]
+    assert menu[0] == "land" and {"utci", "t_air_night", "max_depth", "depth"} <= set(menu)
+    assert [i for i in layers if layers[i]["animated"]] == ["depth"] and layers["depth"]["family"] == "flood"
+    assert layers["utci_delta"]["delta_of"] == "utci" and not layers["utci_delta"]["menu"]
+    assert layers["max_depth"]["clear_below"] == pytest.approx(0.01)
+
+
+# Keys the page's files ask for: a quoted key, or the start of one completed in a template (`consult.scale.${v}`).
+PAGE_KEY = re.compile(r"""["'`]((?:page|consult)\.[\w.]*?)(\$\{|["'`])""")
+
+
+def _page_keys() -> tuple[set[str], set[str]]:
+    """The page./consult. keys used in the static files (JS and HTML), and the prefixes completed at run time."""
+    keys, prefixes = set(), set()
+    static = Path(viewer.web.__file__).parent / "static"
+    for path in [*static.glob("*.js"), static / "index.html"]:
+        for key, end in PAGE_KEY.findall(path.read_text(encoding="utf-8")):
+            (prefixes if end == "${" else keys).add(key)
+    return keys, prefixes
+
+
+def _fields(words: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(words) if name}
+
+
+def test_the_words_of_each_language_are_served_with_every_key_the_page_uses(served):
+    client, _ = served
+    en, fr = (client.get("/api/words", params={"lang": lang}).json() for lang in ("en", "fr"))
+    assert en["lang"] == "en" and fr["lang"] == "fr"
+    en, fr = en["words"], fr["words"]
+    assert set(en) == set(fr) and en == dict(table("en")) and fr == dict(table("fr"))
+    # No empty text, but the units of a plain number (unit.1), which are none.
+    assert [k for k, v in {**en, **fr}.items() if not v.strip() and k != "unit.1"] == []
+    # The same {fields} in both languages; the French hours and minutes pad the minutes ("1 h 05", field mm).
+    assert [k for k in en if _fields(en[k]) != _fields(fr[k])] == ["page.duration.hm"]
+    for layer in client.get("/api/layers").json()["layers"]:
+        assert f"layer.{layer['id']}.title" in en and f"layer.{layer['id']}.explain" in en
+    keys, prefixes = _page_keys()
+    assert len(keys) > 150 and {"page.title", "page.layer.legend", "consult.heading"} <= keys
+    assert sorted(keys - set(en)) == []
+    assert [p for p in sorted(prefixes) if not any(k.startswith(p) for k in en)] == []
+    assert client.get("/api/words", params={"lang": "de"}).status_code == 422
 
 
 def test_the_scenario_files_are_listed_with_their_runs(served):

@@ -64,7 +64,7 @@ class GridSpec(_Model):
 class ElevationSource(_Model):
     """Terrain model tiles (GeoTIFF, ESRI ASCII grid...), mosaicked and resampled bilinearly."""
 
-    paths: list[str] = Field(min_length=1)
+    paths: list[str] = Field(min_length=1, description="the tiles' files, relative to the territory file")
     crs: str | None = Field(None, description="CRS of tiles that carry none")
     nodata: Literal["fill", "error"] = Field("fill", description="fill holes (with a warning) or refuse them")
 
@@ -72,9 +72,9 @@ class ElevationSource(_Model):
 class LandCoverSource(_Model):
     """Land-cover classes: a raster of codes (mode resampling) or polygons with a code column."""
 
-    path: str
-    layer: str | None = None
-    crs: str | None = None
+    path: str = Field(description="the raster or vector file, relative to the territory file")
+    layer: str | None = Field(None, description="the layer of a multi-layer vector file (GeoPackage)")
+    crs: str | None = Field(None, description="CRS of a file that carries none")
     class_column: str = Field("code", description="polygon attribute holding the class code")
     table: str | None = Field(None, description="land-cover CSV; the shipped data/landcover.csv by default")
     fill_code: int | None = Field(None, description="code for cells without data; refused if unset")
@@ -83,9 +83,11 @@ class LandCoverSource(_Model):
 class VectorSource(_Model):
     """A vector layer, with optional renaming of columns and recoding of values."""
 
-    path: str
-    layer: str | None = None
-    crs: str | None = None
+    path: str = Field(
+        description="the vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf), relative to the territory file"
+    )
+    layer: str | None = Field(None, description="the layer of a multi-layer file (GeoPackage)")
+    crs: str | None = Field(None, description="CRS of a file that carries none")
     columns: dict[str, str] = Field(default_factory=dict, description="twin column -> column in the file")
     values: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="twin column -> {value in the file: twin value}"
@@ -107,17 +109,19 @@ class BuildingSource(VectorSource):
 class TerritoryFile(_Model):
     """A territory file: a name and the sources of every layer."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
-    name: str
-    description: str = ""
-    grid: GridSpec = GridSpec()
-    elevation: ElevationSource
-    land_cover: LandCoverSource
-    buildings: BuildingSource | None = None
-    districts: VectorSource | None = None
-    sites: VectorSource | None = None
-    roads: VectorSource | None = None
-    river: VectorSource | None = None
+    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="version of the territory file format")
+    name: str = Field(description="name of the territory, shown in reports and by `twin info`")
+    description: str = Field("", description="what the territory covers, in a sentence")
+    grid: GridSpec = Field(GridSpec(), description="the analysis grid (default: the first elevation tile's)")
+    elevation: ElevationSource = Field(description="the terrain model")
+    land_cover: LandCoverSource = Field(description="the land-cover classes")
+    buildings: BuildingSource | None = Field(None, description="building footprints; none: no buildings")
+    districts: VectorSource | None = Field(
+        None, description="districts with their residents; none: no districts, no population"
+    )
+    sites: VectorSource | None = Field(None, description="sensitive sites (schools, care homes, hospitals...)")
+    roads: VectorSource | None = Field(None, description="roads, for the lengths cut by water; none: no roads")
+    river: VectorSource | None = Field(None, description="the river (lines or polygons); none: no river")
 
 
 def read_territory_file(path: str | Path) -> TerritoryFile:

@@ -1,8 +1,8 @@
 """Small territories for tests, examples and benchmarks, as :mod:`xarray.testing` serves xarray's own tests.
 
 :func:`tiny_territory` is a hand-checkable town of four buildings; :func:`grid_territory` wraps a given
-elevation array for the engines' analytical cases; :func:`ea_test4` sets up the UK Environment Agency's 2D
-benchmark Test 4 for the flood engine (its test, the documentation's figure and the tutorial share it).
+elevation array for the engines' analytical cases (the flood engine's public validation cases are in
+:mod:`twin.flood.validation`).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, na
 
     For engine tests and benchmarks: analytical cases, lakes, basins. No buildings, districts or
     sites; EPSG:2154 with its corner at (700 000, 6 600 000). Change physical layers with
-    :meth:`Territory.with_layers`.
+    :meth:`~twin.territory.Territory.with_layers`.
     """
     elevation = np.asarray(elevation, dtype=np.float32)
     ny, nx = elevation.shape

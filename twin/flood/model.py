@@ -4,7 +4,7 @@ Local-inertial shallow water (Bates et al. 2010; de Almeida et al. 2012) on the
 territory grid, with rain, green-roof retention, Green-Ampt or SCS-CN
 infiltration, sewer drainage, inflow hydrographs and closed, free or stage
 edges. This module validates the inputs, converts units, runs the kernels of
-:mod:`twin.flood._kernels` in a readable time loop and wraps the results with
+``twin.flood._kernels`` in a readable time loop and wraps the results with
 coordinates, CRS and units. The mass balance is tracked as the run goes and
 returned in the dataset's attributes.
 """

@@ -4,13 +4,13 @@ validate → stages → wrap (docs/architecture.md), one function per stage:
 
 1. validate: the territory's :data:`INPUTS` (finite, present), the event (a heatwave with a calendar date) and
    its weather (humidity 0–100 %, wind > 0);
-2. :func:`_geometry`: the surface model (ground + buildings), its sky view factor and walls;
-3. :func:`_shade`: the sun hour by hour and the shadows of buildings, terrain and trees, giving the daily shade;
-4. :func:`_city_scale`: the InVEST Urban Cooling Model by day (cooling capacity from shade, albedo and
+2. ``_geometry``: the surface model (ground + buildings), its sky view factor and walls;
+3. ``_shade``: the sun hour by hour and the shadows of buildings, terrain and trees, giving the daily shade;
+4. ``_city_scale``: the InVEST Urban Cooling Model by day (cooling capacity from shade, albedo and
    evapotranspiration) and by night (from building intensity), with a geometry-aware UHI magnitude
    (Theeuwes et al. 2017);
-5. :func:`_street_scale`: mean radiant temperature and UTCI at ``day_hour`` (or every hour);
-6. :func:`_wrap`: the outputs the engine declares (:mod:`twin.heat.outputs`) on the territory's grid, with units
+5. ``_street_scale``: mean radiant temperature and UTCI at ``day_hour`` (or every hour);
+6. ``_wrap``: the outputs the engine declares (:mod:`twin.heat.outputs`) on the territory's grid, with units
    and the CRS.
 
 Hours are local solar time (see :mod:`twin.heat.weather`). The model and its assumptions are described in

@@ -14,11 +14,17 @@ class Words(BaseModel):
     fr: str
 
 
+class WordTable(BaseModel):
+    lang: str
+    words: dict[str, str] = Field(description="key -> text; {fields} are filled by the page (twin.words)")
+
+
 class Event(BaseModel):
     name: str = Field(description="event name, as in the scenario file")
-    kind: str = Field(description="heatwave, design_storm, rain_series or river_flood")
-    family: Literal["heat", "flood"] = Field(description="which engine it runs through")
+    kind: str = Field(description="the event kind, as in the scenario file (an engine's event)")
+    family: str = Field(description="the engine it runs through (twin.engines): heat, flood...")
     label: str = Field(description="the event's name for a menu")
+    kind_label: Words = Field(description="its kind in words")
     summary: Words = Field(description="its key figures in words (day, temperatures, rain, river flow)")
 
 
@@ -81,6 +87,11 @@ class ComparedIndicator(BaseModel):
     delta: float | None
     text: str = Field(description="the value (and Δ when compared) as the page prints it")
     judgement: Literal["better", "worse", "same"]
+    format: Literal["number", "share", "money"] = Field(
+        description="how its numbers are written: a plain number in `units`, a share (a fraction shown as "
+        "value × 100 in %), or euros (compact: €2.1M)"
+    )
+    digits: int = Field(description="decimals to show (of the value × 100 for a share), as twin.formats does")
 
 
 class Comparison(BaseModel):
@@ -92,19 +103,30 @@ class Comparison(BaseModel):
 
 
 class Stop(BaseModel):
-    value: float
+    value: float = Field(description="where the colour starts (classes) or sits (continuous), in the layer's units")
+    color: str = Field(description="#rrggbb")
+    label: Words
+
+
+class BuildingColour(BaseModel):
+    key: str = Field(description="a building use, or exposed / other")
     color: str = Field(description="#rrggbb")
     label: Words
 
 
 class Layer(BaseModel):
     id: str
-    family: Literal["land", "heat", "flood"]
+    family: str = Field(description="land (the territory), or the engine whose events have it")
     units: str
     kind: Literal["classes", "continuous"]
+    delta_of: str | None = Field(description="for a change against the baseline, the layer it differences")
+    animated: bool = Field(description="shown frame by frame over the event (GET .../frames)")
+    menu: bool = Field(description="offered in the page's list of layers, in this order")
+    clear_below: float | None = Field(description="values below it (in magnitude for a change) are left clear")
     title: Words
     explain: Words
     stops: list[Stop]
+    buildings: list[BuildingColour] = Field(description="how the scenes colour the buildings with this layer")
 
 
 class LayerList(BaseModel):

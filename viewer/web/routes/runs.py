@@ -6,8 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from twin.i18n import MEASURE_TYPES, forcing_words
+from twin.compare import compare
+from twin.engines import engine_for
+from twin.formats import digits_for, forcing_words, is_share
 from twin.impacts.records import CATALOGUE
+from twin.report import key_changes
+from twin.words import both
 
 from .. import schemas
 from ..catalogue import NAME
@@ -19,8 +23,8 @@ Lang = Annotated[Literal["en", "fr"], Query(description="language of the words")
 
 
 def family(kind: str) -> str:
-    """``heat`` for heatwaves, ``flood`` for the rain and river events."""
-    return "heat" if kind == "heatwave" else "flood"
+    """The family of an event kind: the engine that runs it (``heat``, ``flood``)."""
+    return engine_for(kind).name
 
 
 def _event(e: dict) -> schemas.Event:
@@ -30,6 +34,7 @@ def _event(e: dict) -> schemas.Event:
         kind=e["kind"],
         family=family(e["kind"]),
         label=e["name"],
+        kind_label=schemas.Words(**both(f"event.{e['kind']}")),
         summary=schemas.Words(en=forcing_words(forcing, "en"), fr=forcing_words(forcing, "fr")),
     )
 
@@ -59,7 +64,7 @@ def get_run(run: RunName, app: Annotated[AppState, Depends(state)]) -> schemas.R
     measures = [
         schemas.Measure(
             type=m["type"],
-            type_label=schemas.Words(**{lang: MEASURE_TYPES[lang].get(m["type"], m["type"]) for lang in ("en", "fr")}),
+            type_label=schemas.Words(**both(f"measure.{m['type']}")),
             label=m.get("label") or m["type"],
             where=m.get("where"),
             area_m2=m.get("area_m2"),
@@ -86,7 +91,7 @@ def get_indicators(run: RunName, app: Annotated[AppState, Depends(state)]) -> sc
                 units=spec.units if spec else "",
                 event=i.event,
                 district=i.district,
-                label=schemas.Words(en=spec.en if spec else i.key, fr=spec.fr if spec else i.key),
+                label=schemas.Words(**both(f"indicator.{i.key}")),
                 better=spec.better if spec else "none",
             )
         )
@@ -106,16 +111,30 @@ def compare_run(
 
 def key_words(app: AppState, run: str, baseline: str, lang: str) -> dict:
     """``twin.report.key_changes`` of a run against a baseline, computed once per version of both runs."""
-    from twin.compare import compare
-    from twin.report import key_changes
-
     key = ("compare", app.catalogue.stamp(run), app.catalogue.stamp(baseline), lang)
 
     def words() -> dict:
         record, base = app.catalogue.run(run), app.catalogue.run(baseline)
-        return key_changes(compare([record], baseline=base), record.name, lang=lang)
+        out = key_changes(compare([record], baseline=base), record.name, lang=lang)
+        for indicator in out["indicators"]:
+            indicator.update(number_format(indicator))
+        return out
 
     return remember(app, key, words)
+
+
+def number_format(indicator: dict) -> dict:
+    """How the page writes an indicator's numbers (``format``, ``digits``): by :mod:`twin.formats`' rules, so that
+    the page's Intl and the report's Babel agree (shares in %, money compact, whole people, 0.01 °C)."""
+    key = indicator["key"]
+    spec = CATALOGUE.get(key)
+    units = spec.units if spec else ""
+    if units.startswith("EUR"):
+        return {"format": "money", "digits": 1}
+    if is_share(key, units):
+        return {"format": "share", "digits": 1}
+    values = [abs(v) for v in (indicator["baseline_value"], indicator["value"]) if v is not None]
+    return {"format": "number", "digits": digits_for(units, max(values) if values else None)}
 
 
 @router.get("/territories", response_model=schemas.TerritoryList, summary="The territories of the runs")

@@ -7,6 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse
 
+from viewer.layers import LAYERS, legend, overlay_png
+from viewer.scene import frame_times, run_scene, water_scene, write_glb
+
 from .. import schemas
 from ..catalogue import NAME
 from ..errors import NotFoundError
@@ -21,8 +24,6 @@ CACHE = {"Cache-Control": "no-cache"}  # revalidated: a run can be replaced by a
 
 @router.get("/layers", response_model=schemas.LayerList, summary="The layers a page can show, with legends")
 def list_layers() -> schemas.LayerList:
-    from viewer.layers import LAYERS, legend
-
     layers = []
     for layer in LAYERS.values():
         en, fr = legend(layer, "en"), legend(layer, "fr")
@@ -30,17 +31,18 @@ def list_layers() -> schemas.LayerList:
             schemas.Stop(value=a["value"], color=a["color"], label=schemas.Words(en=a["label"], fr=b["label"]))
             for a, b in zip(en["stops"], fr["stops"], strict=True)
         ]
+        buildings = [
+            schemas.BuildingColour(key=a["key"], color=a["color"], label=schemas.Words(en=a["label"], fr=b["label"]))
+            for a, b in zip(en["buildings"], fr["buildings"], strict=True)
+        ]
         layers.append(
             schemas.Layer(
-                id=layer.id,
-                family=layer.family,
-                units=layer.units,
-                kind=layer.kind,
+                id=layer.id, family=layer.family, units=layer.units, kind=layer.ramp.kind, delta_of=layer.delta_of,
+                animated=layer.animated, menu=layer.menu, clear_below=layer.ramp.clear_below,
                 title=schemas.Words(en=en["title"], fr=fr["title"]),
-                explain=schemas.Words(en=en["explain"], fr=fr["explain"]),
-                stops=stops,
+                explain=schemas.Words(en=en["explain"], fr=fr["explain"]), stops=stops, buildings=buildings,
             )
-        )
+        )  # fmt: skip
     return schemas.LayerList(layers=layers)
 
 
@@ -65,13 +67,11 @@ def get_scene(
 
 def scene_file(app: AppState, run: str, *, layer: str = "land", event: str | None = None, baseline: str | None = None):
     """The GLB of a run's scene for a layer, built once by :func:`viewer.scene.run_scene` and cached."""
-    from viewer.scene import run_scene, write_glb
-
     record = app.catalogue.run(run)
     spec = _layer(layer)
     if event is not None:
         app.catalogue.event(record, event)
-    base = app.catalogue.run(baseline or app.settings.baseline) if spec.id.endswith("_delta") else None
+    base = app.catalogue.run(baseline or app.settings.baseline) if spec.is_delta else None
     stamp = app.catalogue.stamp(run) + (f"|{app.catalogue.stamp(base.folder.name)}" if base else "")
     key = f"scene|{stamp}|{spec.id}|{event}"
     build = lambda p: write_glb(  # noqa: E731
@@ -98,8 +98,6 @@ def get_frame(
     frame: Annotated[int, Path(ge=0, le=100_000, description="frame index (see .../frames)")],
     app: Annotated[AppState, Depends(state)],
 ) -> FileResponse:
-    from viewer.scene import water_scene, write_glb
-
     record = app.catalogue.run(run)
     count = len(_frame_times(app, run, event))
     if frame >= count:
@@ -118,12 +116,10 @@ def get_frame(
 def get_map(
     run: RunName, event: EventName, layer: Annotated[str, Path(pattern=NAME)], app: Annotated[AppState, Depends(state)]
 ) -> FileResponse:
-    from viewer.layers import overlay_png
-
     record = app.catalogue.run(run)
     spec = _layer(layer)
     e = app.catalogue.event(record, event)
-    if spec.var is None or spec.id.endswith("_delta") or spec.family != family(e["kind"]):
+    if spec.var is None or spec.is_delta or spec.animated or spec.family != family(e["kind"]):
         raise NotFoundError(f"{run}: {event}: layer must be a map of a {family(e['kind'])} event, got {layer!r}")
     key = f"map|{app.catalogue.stamp(run)}|{event}|{spec.id}"
 
@@ -135,8 +131,6 @@ def get_map(
 
 
 def _frame_times(app: AppState, run: str, event: str) -> list[float]:
-    from viewer.scene import frame_times
-
     record = app.catalogue.run(run)
     _flood_event(app, record, event)
     key = ("frames", app.catalogue.stamp(run), event)
@@ -144,16 +138,13 @@ def _frame_times(app: AppState, run: str, event: str) -> list[float]:
 
 
 def _layer(layer: str):
-    from viewer.layers import LAYERS
-
     if layer not in LAYERS:
         raise NotFoundError(f"layer: must be one of {sorted(LAYERS)}, got {layer!r}")
     return LAYERS[layer]
 
 
 def _flood_event(app: AppState, record, event: str) -> None:
+    """The event must have an animated layer (the flood's water frames)."""
     e = app.catalogue.event(record, event)
-    if family(e["kind"]) != "flood":
-        raise NotFoundError(
-            f"{record.folder.name}: event must be a flood to have water frames, got {event!r} ({e['kind']})"
-        )
+    if not any(lay.animated and lay.family == family(e["kind"]) for lay in LAYERS.values()):
+        raise NotFoundError(f"{record.folder.name}: event must have frames (a flood), got {event!r} ({e['kind']})")

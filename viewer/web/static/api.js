@@ -105,9 +105,11 @@ export async function getBinary(url, signal) {
 export const fetchRuns = (lang) => getJSON(`/api/runs${_query({ lang })}`);
 export const fetchRun = (run, lang) => getJSON(`/api/runs/${enc(run)}${_query({ lang })}`);
 export const fetchLayers = () => getJSON("/api/layers");
+export const fetchWords = (lang) => getJSON(`/api/words${_query({ lang })}`);
 export const fetchCompare = (run, baseline, lang) =>
   getJSON(`/api/runs/${enc(run)}/compare${_query({ baseline, lang })}`);
 export const fetchFrames = (run, event) => getJSON(`/api/runs/${enc(run)}/events/${enc(event)}/frames`);
 
-export const sceneUrl = (run, layer, event) => `/api/runs/${enc(run)}/scene.glb${_query({ layer, event })}`;
+export const sceneUrl = (run, layer, event, baseline) =>
+  `/api/runs/${enc(run)}/scene.glb${_query({ layer, event, baseline })}`;
 export const frameUrl = (run, event, i) => `/api/runs/${enc(run)}/events/${enc(event)}/frames/${i}.glb`;

@@ -2,9 +2,10 @@
 // centre of the view for keyboard users), write it in a small form, and see the others' as
 // pins on the view and as a list. Comment text is only ever set with textContent (never
 // parsed as HTML), so markup in a comment shows as text.
-import { t, getLang } from "./i18n.js";
+import { t, getLang, formatNumber } from "./i18n.js";
 import { el } from "./panel.js";
-import { $, say, sayAgain, errorWords, formatDate, isStaleToken } from "./consult-ui.js";
+import { $, say, sayAgain, isStaleToken } from "./consult-ui.js";
+import { errorWords, formatDate } from "./consult-i18n.js";
 import { Pins, pickAt, pickCentre, cameraInCrs, showCamera } from "./pins.js";
 
 const REFRESH_MS = 10000;
@@ -322,7 +323,7 @@ export class Comments {
 
   _updateCount() {
     const n = $("comment-text").value.length;
-    $("comment-count").textContent = t("consult.count", { n, max: MAX_CHARS });
+    $("comment-count").textContent = t("consult.count", { n: formatNumber(n), max: formatNumber(MAX_CHARS) });
   }
 
   async _send() {

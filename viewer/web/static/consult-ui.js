@@ -1,7 +1,6 @@
-// Small helpers shared by the consultation's modules: messages in a live region, errors of
-// the consultation API in words, dates, and the answers this browser gave (to show them again).
+// Small helpers shared by the consultation's modules: messages in a live region, a refused token, and the
+// answers this browser gave (to show them again); errors in words and dates are in consult-i18n.js.
 import { ApiError } from "./api.js";
-import { t, getLang } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -24,29 +23,10 @@ export function sayAgain(region) {
   if (last) say(region, last.text, last.isError);
 }
 
-const STATUS_WORDS = { 0: "consult.err.network", 401: "consult.err.401", 403: "consult.err.403", 404: "consult.err.404",
-  409: "consult.err.409", 422: "consult.err.422", 429: "consult.err.429" };
-
-/** What went wrong, in words: what could not be done (a key), why (by HTTP status), and the server's detail. */
-export function errorWords(key, err) {
-  if (!(err instanceof ApiError)) return `${t(key)} ${t("error.detail", { detail: err?.message ?? String(err) })}`;
-  const why = STATUS_WORDS[err.status] ? t(STATUS_WORDS[err.status]) : t("error.http", { status: err.status });
-  const detail = err.detail && err.status !== 0 ? ` ${t("error.detail", { detail: err.detail })}` : "";
-  return `${t(key)} ${why}${detail}`;
-}
-
 /** Whether the server refused this browser's participant token (unknown to it: erased, or another database). */
 export function isStaleToken(err) {
   if (!(err instanceof ApiError)) return false;
   return err.status === 401 || (err.status === 403 && /X-Participant-Token/i.test(err.detail || ""));
-}
-
-/** A date and time of the API (ISO, UTC) in the page's language and the reader's time zone. */
-export function formatDate(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(getLang() === "fr" ? "fr-FR" : "en-GB", { dateStyle: "medium", timeStyle: "short" })
-    .format(date);
 }
 
 /** This browser's own answers to a consultation (the API does not give them back): ratings, weights, choice. */

@@ -4,9 +4,10 @@
 import { ConsultApi, listConsultations } from "./consult-api.js";
 import { Comments } from "./comments.js";
 import { renderResults, criterionLabel } from "./results.js";
-import { t, pick, getLang } from "./i18n.js";
+import { t, pick, getLang, formatNumber } from "./i18n.js";
 import { el } from "./panel.js";
-import { $, say, sayAgain, errorWords, formatDate, isStaleToken, MyAnswers } from "./consult-ui.js";
+import { $, say, sayAgain, isStaleToken, MyAnswers } from "./consult-ui.js";
+import { errorWords, formatDate } from "./consult-i18n.js";
 
 const RESULTS_MS = 3000;
 const SAVE_DELAY_MS = 400; // arrow keys move through a radio group: save where they stop
@@ -150,7 +151,7 @@ export class ConsultationPanel {
     if (own) return paragraphs(own).map((p) => el("p", {}, p));
     const identity = this.c.identity === "optional" ? "consult.privacy.identity" : "consult.privacy.noIdentity";
     return ["consult.privacy.what", identity, "consult.privacy.who", "consult.privacy.howLong", "consult.privacy.withdraw"]
-      .map((key) => el("p", {}, t(key, { days: this.c.retention_days })));
+      .map((key) => el("p", {}, t(key, { days: formatNumber(this.c.retention_days) })));
   }
 
   _renderRatings(open) {
@@ -164,7 +165,7 @@ export class ConsultationPanel {
             disabled: !open });
           input.addEventListener("change", () => input.checked && this._later(name, () => this._rate(run, crit, v)));
           return el("label", { class: "rate-option", for: input.id }, input,
-            el("span", { class: "rate-value" }, String(v)), el("span", { class: "rate-word" }, t(`consult.scale.${v}`)));
+            el("span", { class: "rate-value" }, formatNumber(v)), el("span", { class: "rate-word" }, t(`consult.scale.${v}`)));
         });
         return el("fieldset", { class: "rate-group" },
           el("legend", {}, el("span", { class: "visually-hidden" }, `${title}: `), criterionLabel(crit)),
@@ -237,7 +238,7 @@ export class ConsultationPanel {
   }
 
   async _rate(run, crit, value) {
-    const words = () => ({ title: this.ctx.runTitle(run), criterion: criterionLabel(crit), value });
+    const words = () => ({ title: this.ctx.runTitle(run), criterion: criterionLabel(crit), value: formatNumber(value) });
     try {
       await this.api.rate(run, crit.id, value);
       this.answers.setRating(run, crit.id, value);

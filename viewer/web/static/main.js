@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { View3D } from "./view3d.js";
 import { FloodFrames, nearestIndex } from "./flood.js";
-import { t, setLang, getLang, initialLang, formatDuration, eventLabel } from "./i18n.js";
+import { t, pick, setLang, getLang, initialLang, formatDuration, formatNumber, eventLabel } from "./i18n.js";
 import { el, renderLegend, renderScenario, renderIndicators } from "./panel.js";
 import { ConsultationPanel } from "./consult.js";
 import { configureStatus, track, onRender, markFailed, announce, announceAgain, announceView, sayLoading, fail, setStageNote }
@@ -12,9 +12,11 @@ import { configureStatus, track, onRender, markFailed, announce, announceAgain, 
 
 const $ = (id) => document.getElementById(id);
 
-// The layer toggles of the page and the family of events each one needs.
-const LAYER_FAMILY = { land: "land", max_depth: "flood", flood_animation: "flood", utci: "heat", t_air_night: "heat" };
-const KIND_FAMILY = { heatwave: "heat", design_storm: "flood", river_flood: "flood" };
+// The layers come from /api/layers (viewer/layers.py, built from the engines' outputs): the page offers
+// those marked `menu`, in that order; a layer needs an event of its family (the engine), except the
+// territory's own family, always there.
+const LAND = "land"; // the family of the territory's layer (viewer.layers.LAND)
+const COMPARE_MODES = ["off", "split", "swipe", "delta"]; // delta: the layer's Δ layer against the baseline
 const PLAY_STEP_MS = 700; // time each flood frame stays on screen while playing
 const GLB_CACHE_SIZE = 12;
 
@@ -24,9 +26,9 @@ const state = {
   baseline: null,
   layers: new Map(), // id -> layer of /api/layers
   run: null,
-  layer: LAYER_FAMILY[params.get("layer")] ? params.get("layer") : "land",
+  layer: params.get("layer"), // a menu layer's id once the layers are known (null: none known)
   eventByFamily: {}, // the event chosen for each family, kept when switching layers
-  compare: ["off", "split", "swipe"].includes(params.get("compare")) ? params.get("compare") : "off",
+  compare: COMPARE_MODES.includes(params.get("compare")) ? params.get("compare") : "off",
   swipe: 50, // % of the width showing the baseline
   times: [], // flood frame times of the scenario (s)
   baseTimes: [], // and of the baseline
@@ -45,12 +47,43 @@ const tokens = { main: 0, base: 0, text: 0, anim: 0, frame: 0, play: 0 }; // new
 
 const currentRun = () => state.runs.find((r) => r.name === state.run) ?? null;
 const baselineRun = () => state.runs.find((r) => r.name === state.baseline) ?? null;
-const familyOf = (event) => event.family || KIND_FAMILY[event.kind] || "other";
-const eventsOf = (family) => (currentRun()?.events ?? []).filter((e) => familyOf(e) === family);
+const eventsOf = (family) => (currentRun()?.events ?? []).filter((e) => e.family === family);
+
+// --- Layers ---
+
+const menuLayers = () => [...state.layers.values()].filter((layer) => layer.menu);
+const layerOf = (id) => state.layers.get(id) ?? null;
+const familyOfLayer = (id) => layerOf(id)?.family ?? LAND;
+const isAnimated = (id) => Boolean(layerOf(id)?.animated);
+/** The Δ layer of a layer (the scenario minus the baseline): the one whose delta_of is its id. */
+const deltaOf = (id) => [...state.layers.values()].find((layer) => layer.delta_of === id) ?? null;
+/** The territory's own layer: the plain map under the animated water. */
+const plainLayer = () => menuLayers().find((layer) => layer.family === LAND) ?? null;
+const comparing = () => state.compare === "split" || state.compare === "swipe"; // two pictures
+const showingDelta = () => state.compare === "delta" && Boolean(deltaOf(state.layer));
 
 function currentEvent() {
-  const family = LAYER_FAMILY[state.layer];
-  return family === "land" ? null : state.eventByFamily[family] ?? null;
+  const family = familyOfLayer(state.layer);
+  return family === LAND ? null : state.eventByFamily[family] ?? null;
+}
+
+/** The radio group of the layers, one radio per menu layer of /api/layers, in its order. */
+function buildLayerRadios() {
+  const group = $("layer-options");
+  const layers = menuLayers();
+  if (!layers.some((layer) => layer.id === state.layer)) state.layer = layers[0]?.id ?? null;
+  group.replaceChildren(...layers.map((layer) => {
+    const radio = el("input", { type: "radio", name: "layer", id: `layer-${layer.id}`, value: layer.id,
+      checked: layer.id === state.layer });
+    radio.addEventListener("change", () => {
+      if (!radio.checked) return;
+      if (state.layer !== radio.value) stopPlaying();
+      state.layer = radio.value;
+      onChange();
+    });
+    return el("label", { class: "layer-option", for: radio.id }, radio,
+      el("span", { class: "layer-title" }, pick(layer.title) || layer.id));
+  }));
 }
 
 function applyRuns(body) {
@@ -60,25 +93,37 @@ function applyRuns(body) {
   state.runs = [...runs].sort((a, b) => (b.name === state.baseline) - (a.name === state.baseline));
   const select = $("scenario");
   select.replaceChildren(...state.runs.map((r) =>
-    el("option", { value: r.name }, r.title || r.name, r.name === state.baseline ? ` ${t("scenario.baselineSuffix")}` : "")));
+    el("option", { value: r.name }, r.title || r.name, r.name === state.baseline ? ` ${t("page.scenario.baselineSuffix")}` : "")));
   if (state.run) select.value = state.run;
 }
 
 /** Enable the layers this run has events for, and list the events of the layer's family. */
 function updateChoices() {
-  for (const [id, family] of Object.entries(LAYER_FAMILY)) {
-    const radio = $(`layer-${id}`);
-    radio.disabled = family !== "land" && eventsOf(family).length === 0;
+  const layers = menuLayers();
+  for (const layer of layers) {
+    const radio = $(`layer-${layer.id}`);
+    if (!radio) continue;
+    radio.disabled = layer.family !== LAND && eventsOf(layer.family).length === 0;
     const label = radio.closest("label");
+    label.querySelector(".layer-title").textContent = pick(layer.title) || layer.id;
     label.classList.toggle("is-disabled", radio.disabled);
     label.querySelector(".layer-note")?.remove();
-    if (radio.disabled) label.append(el("span", { class: "layer-note" }, ` ${t("layer.unavailable")}`));
+    if (radio.disabled) label.append(el("span", { class: "layer-note" }, ` ${t("page.layer.unavailable")}`));
   }
-  if ($(`layer-${state.layer}`).disabled) state.layer = "land";
-  $(`layer-${state.layer}`).checked = true;
+  if (!$(`layer-${state.layer}`) || $(`layer-${state.layer}`).disabled) {
+    state.layer = layers.find((layer) => !$(`layer-${layer.id}`)?.disabled)?.id ?? state.layer;
+  }
+  const radio = $(`layer-${state.layer}`);
+  if (radio) radio.checked = true;
 
-  const family = LAYER_FAMILY[state.layer];
-  const events = family === "land" ? [] : eventsOf(family);
+  // "Change" needs a Δ layer of the layer shown.
+  const delta = $("compare-mode").querySelector('option[value="delta"]');
+  delta.disabled = !deltaOf(state.layer);
+  if (state.compare === "delta" && delta.disabled) state.compare = "off";
+  $("compare-mode").value = state.compare;
+
+  const family = familyOfLayer(state.layer);
+  const events = family === LAND ? [] : eventsOf(family);
   if (!events.some((e) => e.name === state.eventByFamily[family])) state.eventByFamily[family] = events[0]?.name;
   const select = $("event");
   select.replaceChildren(...events.map((e) => el("option", { value: e.name }, eventLabel(e))));
@@ -91,30 +136,31 @@ function updateChoices() {
 /** The scenario, layer, event (and time, unless withTime is false) and before/after mode in words. */
 function describe({ withTime = true } = {}) {
   const run = currentRun();
-  const parts = [t("view.ariaScene", { run: run?.title || state.run || "", layer: t(`layer.${state.layer}`) })];
+  const layer = pick(layerOf(state.layer)?.title) || state.layer || "";
+  const parts = [t("page.view.ariaScene", { run: run?.title || state.run || "", layer })];
   const event = (run?.events ?? []).find((e) => e.name === currentEvent());
-  if (event) parts.push(t("view.ariaEvent", { event: eventLabel(event) }));
-  if (withTime && state.layer === "flood_animation" && state.times.length) {
-    parts.push(t("time.label", { time: formatDuration(state.times[state.timeIndex] ?? 0) }));
+  if (event) parts.push(t("page.view.ariaEvent", { event: eventLabel(event) }));
+  if (withTime && isAnimated(state.layer) && state.times.length) {
+    parts.push(t("page.time.label", { time: formatDuration(state.times[state.timeIndex] ?? 0) }));
   }
   const baseline = baselineRun()?.title || state.baseline;
-  if (state.compare === "split") parts.push(t("view.ariaSplit", { baseline }));
-  if (state.compare === "swipe") parts.push(t("view.ariaSwipe", { baseline }));
+  if (state.compare === "split") parts.push(t("page.view.ariaSplit", { baseline }));
+  if (state.compare === "swipe") parts.push(t("page.view.ariaSwipe", { baseline }));
+  if (showingDelta()) parts.push(t("page.view.ariaDelta", { baseline }));
   return parts.join(". ");
 }
 
 function updateViewText() {
-  $("view").setAttribute("aria-label", t("view.aria", { what: describe() }));
-  const comparing = state.compare !== "off";
-  $("compare-labels").hidden = !comparing;
+  $("view").setAttribute("aria-label", t("page.view.aria", { what: describe() }));
+  $("compare-labels").hidden = !comparing();
   $("compare-labels").classList.toggle("is-split", state.compare === "split");
-  $("label-before").textContent = t("compare.before", { title: baselineRun()?.title || state.baseline || "" });
-  $("label-after").textContent = t("compare.after", { title: currentRun()?.title || state.run || "" });
+  $("label-before").textContent = t("page.compare.before", { title: baselineRun()?.title || state.baseline || "" });
+  $("label-after").textContent = t("page.compare.after", { title: currentRun()?.title || state.run || "" });
   $("split-line").hidden = state.compare !== "split";
   $("divider").hidden = state.compare !== "swipe";
   $("swipe-field").hidden = state.compare !== "swipe";
-  const layer = state.layers.get(state.layer === "flood_animation" ? "max_depth" : state.layer) ?? null;
-  renderLegend($("legend-body"), layer, state.layer);
+  const layer = showingDelta() ? deltaOf(state.layer) : layerOf(state.layer);
+  renderLegend($("legend-body"), layer, familyOfLayer(state.layer) === LAND);
   updateTimeText();
   updateSwipeText();
 }
@@ -128,14 +174,14 @@ function refreshTexts() {
   const current = () => token === tokens.text;
   track(api.fetchRun(run, lang).then(
     (detail) => current() && renderScenario($("scenario-body"), detail),
-    (err) => current() && fail("error.run", err, $("scenario-body"))));
+    (err) => current() && fail("page.error.run", err, $("scenario-body"))));
   if (!baseline) return;
   track(api.fetchCompare(run, baseline, lang).then(
     (compare) => current() && renderIndicators($("indicators-body"), compare, {
       isBaseline: run === baseline,
       baselineTitle: baselineRun()?.title || baseline,
     }),
-    (err) => current() && fail("error.compare", err, $("indicators-body"))));
+    (err) => current() && fail("page.error.compare", err, $("indicators-body"))));
 }
 
 // --- The 3D scenes ---
@@ -151,17 +197,24 @@ function getGlb(url) {
 }
 
 function wantedScenes() {
-  const layer = state.layer === "flood_animation" ? "land" : state.layer; // water comes from the frames
   const event = currentEvent();
+  if (showingDelta()) {
+    const delta = deltaOf(state.layer).id;
+    return { main: state.run ? api.sceneUrl(state.run, delta, event, state.baseline) : null, base: null };
+  }
+  // The animated layer's water comes from the frames, over the plain map.
+  const layer = isAnimated(state.layer) ? plainLayer()?.id : state.layer;
   return {
     main: state.run ? api.sceneUrl(state.run, layer, event) : null,
-    base: state.compare !== "off" && state.baseline ? api.sceneUrl(state.baseline, layer, event) : null,
+    base: comparing() && state.baseline ? api.sceneUrl(state.baseline, layer, event) : null,
   };
 }
 
+let sameRunNote = false; // the stage note says that a scenario is compared with itself
+
 function refreshScene() {
   if (!view) return;
-  view.setMode(state.compare);
+  view.setMode(comparing() ? state.compare : "off");
   const wanted = wantedScenes();
   for (const side of ["main", "base"]) {
     if (wanted[side] === shown[side]) continue;
@@ -172,13 +225,17 @@ function refreshScene() {
       view.clear(side);
     }
   }
+  const sameRun = showingDelta() && state.run === state.baseline;
+  if (sameRun) setStageNote(t("page.compare.sameRun"));
+  else if (sameRunNote) setStageNote("");
+  sameRunNote = sameRun;
   refreshAnimation();
 }
 
 function loadSide(side, url) {
   const token = ++tokens[side];
   setStageNote("");
-  sayLoading("loading.scene");
+  sayLoading("page.loading.scene");
   track(getGlb(url).then((buffer) => view.parse(buffer)).then(
     (object) => {
       if (token !== tokens[side]) return;
@@ -188,14 +245,14 @@ function loadSide(side, url) {
       if (token !== tokens[side]) return;
       view.clear(side);
       shown[side] = null; // try again next time
-      setStageNote(fail("error.scene", err));
+      setStageNote(fail("page.error.scene", err));
     }));
 }
 
 // --- Flood animation: a time slider over the frames, and Play ---
 
 function refreshAnimation() {
-  const on = Boolean(view) && state.layer === "flood_animation" && Boolean(currentEvent());
+  const on = Boolean(view) && isAnimated(state.layer) && Boolean(currentEvent());
   $("time-field").hidden = !on;
   const token = ++tokens.anim;
   if (!on) {
@@ -207,9 +264,9 @@ function refreshAnimation() {
   }
   const event = currentEvent();
   const run = state.run;
-  const base = state.compare !== "off" ? state.baseline : null;
+  const base = comparing() ? state.baseline : null;
   frames.keepOnly([`${run}/${event}`, base && `${base}/${event}`].filter(Boolean));
-  sayLoading("loading.frames");
+  sayLoading("page.loading.frames");
   track((async () => {
     try {
       const [times, baseTimes] = await Promise.all([frames.times(run, event), base ? frames.times(base, event) : []]);
@@ -222,7 +279,7 @@ function refreshAnimation() {
       updateTimeText();
       await _showFrame(state.timeIndex);
     } catch (err) {
-      if (token === tokens.anim) fail("error.frames", err);
+      if (token === tokens.anim) fail("page.error.frames", err);
     }
   })());
 }
@@ -236,7 +293,7 @@ async function _showFrame(i) {
     view.setWater("base", null);
     return;
   }
-  const base = state.compare !== "off" && state.baseTimes.length ? state.baseline : null;
+  const base = comparing() && state.baseTimes.length ? state.baseline : null;
   const baseIndex = base ? nearestIndex(state.baseTimes, state.times[i]) : 0;
   const [water, baseWater] = await Promise.all([
     frames.water(state.run, event, i),
@@ -251,7 +308,7 @@ async function _showFrame(i) {
 function showFrame(i) {
   const token = tokens.anim;
   return track(_showFrame(i).catch((err) => {
-    if (token === tokens.anim) fail("error.frames", err);
+    if (token === tokens.anim) fail("page.error.frames", err);
   }));
 }
 
@@ -259,14 +316,14 @@ function setTimeIndex(i) {
   state.timeIndex = i;
   $("time").value = String(i);
   updateTimeText();
-  $("view").setAttribute("aria-label", t("view.aria", { what: describe() }));
+  $("view").setAttribute("aria-label", t("page.view.aria", { what: describe() }));
 }
 
 function updateTimeText() {
   const time = formatDuration(state.times[state.timeIndex] ?? 0);
-  $("time-label").textContent = t("time.label", { time });
+  $("time-label").textContent = t("page.time.label", { time });
   $("time").setAttribute("aria-valuetext", time);
-  $("play").textContent = state.playing ? t("pause") : t("play");
+  $("play").textContent = state.playing ? t("page.pause") : t("page.play");
 }
 
 async function startPlaying() {
@@ -294,7 +351,7 @@ function stopPlaying() {
 // --- Before / after swipe ---
 
 function updateSwipeText() {
-  $("swipe").setAttribute("aria-valuetext", t("swipe.valuetext", { pct: Math.round(state.swipe) }));
+  $("swipe").setAttribute("aria-valuetext", t("page.swipe.valuetext", { pct: formatNumber(Math.round(state.swipe)) }));
 }
 
 function setSwipe(pct) {
@@ -346,8 +403,14 @@ function updateLangButton() {
 }
 
 async function switchLanguage() {
-  setLang(getLang() === "fr" ? "en" : "fr");
+  try {
+    await track(setLang(getLang() === "fr" ? "en" : "fr"));
+  } catch (err) {
+    fail("page.error.words", err);
+    return;
+  }
   updateLangButton();
+  updateChoices(); // the layers' titles and notes, the events' labels
   updateViewText();
   announceAgain();
   // Run titles and event labels may come in the language asked; the sentences of /compare do.
@@ -356,7 +419,7 @@ async function switchLanguage() {
     updateChoices();
     updateViewText();
     consultation?.langChanged(); // the scenarios' titles, in the new language
-  }, (err) => fail("error.runs", err)));
+  }, (err) => fail("page.error.runs", err)));
   refreshTexts();
   consultation?.langChanged();
 }
@@ -364,17 +427,9 @@ async function switchLanguage() {
 function wireControls() {
   $("scenario").addEventListener("change", (e) => selectRun(e.target.value));
   $("event").addEventListener("change", (e) => {
-    state.eventByFamily[LAYER_FAMILY[state.layer]] = e.target.value;
+    state.eventByFamily[familyOfLayer(state.layer)] = e.target.value;
     onChange();
   });
-  for (const radio of document.querySelectorAll('input[name="layer"]')) {
-    radio.addEventListener("change", () => {
-      if (!radio.checked) return;
-      if (state.layer !== radio.value) stopPlaying();
-      state.layer = radio.value;
-      onChange();
-    });
-  }
   $("compare-mode").addEventListener("change", (e) => {
     state.compare = e.target.value;
     onChange();
@@ -396,8 +451,10 @@ function wireControls() {
 }
 
 async function start() {
-  setLang(initialLang());
-  updateLangButton();
+  const lang = initialLang();
+  // The words, the runs and the layers are asked at once; the words are needed before anything is said.
+  const words = setLang(lang);
+  const loads = Promise.allSettled([api.fetchRuns(lang), api.fetchLayers()]);
   $("compare-mode").value = state.compare;
   wireControls();
   try {
@@ -406,7 +463,6 @@ async function start() {
   } catch (err) {
     console.error(err);
     view = null;
-    setStageNote(t("view.noWebgl"));
     for (const id of ["rotate-left", "rotate-right", "zoom-in", "zoom-out", "reset-view"]) $(id).disabled = true;
   }
   configureStatus({
@@ -414,30 +470,37 @@ async function start() {
     describe: () => describe({ withTime: false }), // the time changes without a new message
     snapshot: () => ({ run: state.run, layer: state.layer, event: currentEvent(), compare: state.compare }),
   });
-  setSwipe(state.swipe);
-  sayLoading("loading.runs");
   await track((async () => {
-    const [runs, layers] = await Promise.allSettled([api.fetchRuns(getLang()), api.fetchLayers()]);
+    try {
+      await words;
+    } catch (err) {
+      fail("page.error.words", err); // the HTML's English stays
+    }
+    updateLangButton();
+    if (!view) setStageNote(t("page.view.noWebgl"));
+    setSwipe(state.swipe);
+    sayLoading("page.loading.runs");
+    const [runs, layers] = await loads;
     if (layers.status === "fulfilled") {
       for (const layer of layers.value.layers ?? []) state.layers.set(layer.id, layer);
-    } else fail("error.layers", layers.reason, $("legend-body"));
-    if (layers.status === "fulfilled") updateViewText();
+      buildLayerRadios();
+      updateViewText();
+    } else fail("page.error.layers", layers.reason, $("legend-body"));
     if (runs.status === "rejected") {
-      setStageNote(fail("error.runs", runs.reason, $("indicators-body")));
+      setStageNote(fail("page.error.runs", runs.reason, $("indicators-body")));
       return;
     }
     applyRuns(runs.value);
     if (!state.runs.length) {
-      setStageNote(t("error.noRuns"));
-      announce(() => t("error.noRuns"), true);
+      setStageNote(t("page.error.noRuns"));
+      announce(() => t("page.error.noRuns"), true);
       markFailed();
       return;
     }
     const asked = params.get("run");
-    const event = params.get("event");
     const first = state.runs.some((r) => r.name === asked) ? asked : state.baseline ?? state.runs[0].name;
-    const family = (state.runs.find((r) => r.name === first)?.events ?? []).find((e) => e.name === event);
-    if (family) state.eventByFamily[familyOf(family)] = event;
+    const event = (state.runs.find((r) => r.name === first)?.events ?? []).find((e) => e.name === params.get("event"));
+    if (event) state.eventByFamily[event.family] = event.name;
     selectRun(first);
   })());
   startConsultation();

@@ -1,7 +1,7 @@
 // The text side of the page: the legend of the layer shown, the scenario's description,
 // cost and measures, and the key figures in words. This text is also the 3D view's text
 // alternative, so it must say in words what the colours show.
-import { t, pick, formatEuro, formatNumber } from "./i18n.js";
+import { t, pick, formatEuro, formatEuroShort, formatNumber, unitWords } from "./i18n.js";
 
 /** Build an element: el("p", {class: "x"}, "text", child, ...). Text is never parsed as HTML. */
 export function el(tag, attrs = {}, ...children) {
@@ -27,20 +27,29 @@ function _paragraphs(text) {
 }
 
 function _stopLabel(stop, units) {
-  return pick(stop.label) || `${formatNumber(stop.value, 1)} ${units || ""}`.trim();
+  return pick(stop.label) || `${formatNumber(stop.value, 1)} ${unitWords(units)}`.trim();
+}
+
+/** A list of colours with their words: a swatch (hidden from screen readers) and a label each. */
+function _swatches(items, units, kind) {
+  return el("ul", { class: `legend-stops legend-${kind}` }, items.map((item) =>
+    el("li", {},
+      el("span", { class: "swatch", "aria-hidden": "true", style: { background: item.color } }),
+      el("span", { class: "stop-label" }, _stopLabel(item, units)))));
 }
 
 /**
  * The legend of a layer from /api/layers: title, a plain-language explanation, the colours
- * with their meaning, and the units. Colour is never the only cue: every swatch has words.
+ * with their meaning (its stops), the colours of the buildings, and the units. Colour is never the
+ * only cue: every swatch has words.
  * @param {HTMLElement} container
  * @param {object|null} layer - a layer of /api/layers, or null when the server has none
- * @param {string} layerId - the page's layer id (for the plain map's own words)
+ * @param {boolean} plain - the layer chosen is the territory itself (for its own words without a legend)
  */
-export function renderLegend(container, layer, layerId) {
+export function renderLegend(container, layer, plain = false) {
   container.replaceChildren();
   if (!layer) {
-    container.append(el("p", {}, layerId === "land" ? t("legend.land") : t("legend.none")));
+    container.append(el("p", {}, plain ? t("page.legend.land") : t("page.legend.none")));
     return;
   }
   container.append(el("p", { class: "legend-title" }, pick(layer.title)));
@@ -55,14 +64,15 @@ export function renderLegend(container, layer, layerId) {
     container.append(el("div", { class: "legend-ramp", "aria-hidden": "true",
       style: { background: `linear-gradient(to right, ${parts.join(", ")})` } }));
   }
-  const list = el("ul", { class: `legend-stops legend-${layer.kind || "classes"}` });
-  for (const stop of stops) {
-    list.append(el("li", {},
-      el("span", { class: "swatch", "aria-hidden": "true", style: { background: stop.color } }),
-      el("span", { class: "stop-label" }, _stopLabel(stop, layer.units))));
+  if (stops.length) container.append(_swatches(stops, layer.units, layer.kind || "classes"));
+  if (layer.units) {
+    container.append(el("p", { class: "legend-units" }, t("page.legend.units", { units: unitWords(layer.units) })));
   }
-  if (stops.length) container.append(list);
-  if (layer.units) container.append(el("p", { class: "legend-units" }, t("legend.units", { units: layer.units })));
+  const buildings = layer.buildings || [];
+  if (buildings.length) {
+    container.append(el("p", { class: "legend-subtitle" }, t("page.legend.buildings")),
+      _swatches(buildings, "", "classes"));
+  }
 }
 
 /**
@@ -77,17 +87,17 @@ export function renderScenario(container, run) {
   for (const p of _paragraphs(run.description)) container.append(el("p", {}, p));
   const cost = run.cost_eur;
   container.append(el("p", { class: "scenario-cost" },
-    cost ? t("scenario.cost", { cost: formatEuro(cost) }) : t("scenario.noCost")));
+    cost ? t("page.scenario.cost", { cost: formatEuro(cost) }) : t("page.scenario.noCost")));
   const measures = run.measures || [];
   if (!measures.length) {
-    if (run.baseline) container.append(el("p", {}, t("scenario.noMeasures")));
+    if (run.baseline) container.append(el("p", {}, t("page.scenario.noMeasures")));
     return;
   }
-  container.append(el("h4", {}, t("scenario.measures")));
+  container.append(el("h4", {}, t("page.scenario.measures")));
   const list = el("ul", { class: "measures" });
   for (const m of measures) {
     const facts = [pick(m.type_label) || m.type];
-    if (m.area_m2 != null) facts.push(t("measure.area", { area: formatNumber(m.area_m2) }));
+    if (m.area_m2 != null) facts.push(t("page.measure.area", { area: formatNumber(m.area_m2) }));
     if (m.cost_eur != null) facts.push(formatEuro(m.cost_eur));
     list.append(el("li", {}, el("strong", {}, m.label || pick(m.type_label) || m.type), ` — ${facts.join(", ")}`));
   }
@@ -100,47 +110,51 @@ function _judgement(j) {
   const kind = ["better", "worse", "same"].includes(j) ? j : "same";
   // The word is shown (not only a colour or an arrow), so it reads without colour vision.
   return el("span", { class: `judgement judgement-${kind}` },
-    el("span", { "aria-hidden": "true" }, JUDGEMENT_ICON[kind]), " ", t(`judgement.${kind}`));
+    el("span", { "aria-hidden": "true" }, JUDGEMENT_ICON[kind]), " ", t(`page.judgement.${kind}`));
 }
 
-function _value(v, digits = 1) {
-  return v == null || Number.isNaN(v) ? "–" : formatNumber(v, digits);
+/**
+ * An indicator's number as the report writes it, with Intl: a share (a fraction) as value × 100 in %,
+ * euros compact, others with the indicator's decimals; sign: "+" before a rise (a change).
+ */
+function _number(ind, v, sign = false) {
+  if (v == null || Number.isNaN(v)) return "–";
+  const digits = ind.digits ?? 1;
+  const signed = { signDisplay: sign ? "exceptZero" : "negative" }; // never "-0"
+  if (ind.format === "money") return formatEuroShort(v, signed);
+  if (ind.format === "share") return formatNumber(v * 100, digits, signed);
+  return formatNumber(v, digits, signed);
 }
 
-// The figures shown in words for the baseline, in this order; the others are in the table.
-const MAIN_KEYS = ["heat.people_strong_stress", "heat.uhi_night_mean_k", "flood.people_exposed",
-  "flood.damage_eur", "flood.buildings_over_0.1m", "land.canopy_share"];
+/** A number of the table with its units (a share's units are %; money's are in the number). */
+function _cell(ind, v, sign = false) {
+  const text = _number(ind, v, sign);
+  const units = ind.format === "money" ? "" : ind.units || "";
+  return text === "–" || !units ? text : `${text} ${units}`;
+}
 
 /** A figure's value with its units when they are a short symbol the text lacks (°C, %, km). */
 function _valueText(ind) {
-  const text = ind.text ?? _value(ind.value);
+  const text = ind.text ?? _number(ind, ind.value);
   const units = ind.units || "";
   return units && units.length <= 4 && !text.includes(units) ? `${text} ${units}` : text;
 }
 
-/** The baseline's main figures: the known main keys, else the first few. */
-function _mainIndicators(indicators) {
-  const main = indicators.filter((i) => MAIN_KEYS.includes(i.key))
-    .sort((a, b) => MAIN_KEYS.indexOf(a.key) - MAIN_KEYS.indexOf(b.key));
-  return main.length ? main : indicators.slice(0, 8);
-}
-
 /** A table of every figure, folded away: planners can open it, residents read the sentences. */
 function _details(indicators, { isBaseline }) {
-  const head = [t("indicators.col.what")];
-  if (!isBaseline) head.push(t("indicators.col.before"));
-  head.push(isBaseline ? t("indicators.col.before") : t("indicators.col.after"));
-  if (!isBaseline) head.push(t("indicators.col.change"));
+  const head = [t("page.indicators.col.what")];
+  if (!isBaseline) head.push(t("page.indicators.col.before"));
+  head.push(isBaseline ? t("page.indicators.col.before") : t("page.indicators.col.after"));
+  if (!isBaseline) head.push(t("page.indicators.col.change"));
   const rows = indicators.map((ind) => {
-    const units = ind.units ? ` ${ind.units}` : "";
     const cells = [pick(ind.label) || ind.key]; // the server's label names the event
-    if (!isBaseline) cells.push(_value(ind.baseline_value) + units);
-    cells.push(_value(ind.value) + units);
-    if (!isBaseline) cells.push(ind.delta == null ? "–" : (ind.delta > 0 ? "+" : "") + _value(ind.delta) + units);
+    if (!isBaseline) cells.push(_cell(ind, ind.baseline_value));
+    cells.push(_cell(ind, ind.value));
+    if (!isBaseline) cells.push(_cell(ind, ind.delta, true));
     return el("tr", {}, cells.map((c, i) => el(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {}, c)));
   });
   return el("details", { class: "all-figures" },
-    el("summary", {}, t("indicators.details")),
+    el("summary", {}, t("page.indicators.details")),
     el("div", { class: "table-wrap" },
       el("table", {}, el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
         el("tbody", {}, rows))));
@@ -157,14 +171,14 @@ export function renderIndicators(container, compare, { isBaseline, baselineTitle
   const indicators = compare?.indicators || [];
   const lines = compare?.lines || [];
   if (isBaseline) {
-    container.append(el("p", { class: "indicators-intro" }, t("indicators.today")));
-    const main = _mainIndicators(indicators);
-    if (!main.length) container.append(el("p", {}, t("indicators.none")));
-    else container.append(el("ul", { class: "indicator-lines" }, main.map((ind) =>
+    container.append(el("p", { class: "indicators-intro" }, t("page.indicators.today")));
+    // The key figures, as the server lists them (twin.impacts.records.MAIN_KEYS, in that order).
+    if (!indicators.length) container.append(el("p", {}, t("page.indicators.none")));
+    else container.append(el("ul", { class: "indicator-lines" }, indicators.map((ind) =>
       el("li", {}, el("strong", { class: "figure" }, _valueText(ind)), " — ", pick(ind.label) || ind.key))));
   } else {
-    container.append(el("p", { class: "indicators-intro" }, t("indicators.changes", { baseline: baselineTitle })));
-    if (!lines.length) container.append(el("p", {}, t("indicators.noChange")));
+    container.append(el("p", { class: "indicators-intro" }, t("page.indicators.changes", { baseline: baselineTitle })));
+    if (!lines.length) container.append(el("p", {}, t("page.indicators.noChange")));
     else container.append(el("ul", { class: "indicator-lines" },
       lines.map((line) => el("li", { class: `line-${line.judgement}` }, _judgement(line.judgement), " ",
         el("span", { class: "line-text" }, line.text)))));

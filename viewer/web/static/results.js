@@ -18,7 +18,7 @@ function _bar(label, fraction, words, kind = "") {
 }
 
 const _mark = (s) => (s?.mean == null ? t("consult.noMark")
-  : t("consult.mark", { mean: formatNumber(s.mean, 1), n: s.n ?? 0 }));
+  : t("consult.mark", { mean: formatNumber(s.mean, 1), n: formatNumber(s.n ?? 0) }));
 
 /**
  * Render GET /results into a container.
@@ -35,7 +35,8 @@ export function renderResults(container, results, { consultation, runTitle }) {
   const choices = results?.preferences ?? scenarios.reduce((n, s) => n + (s.first_choices ?? 0), 0);
   const weighed = scenarios.reduce((n, s) => n + (s.first_under_own_weights ?? 0), 0); // people who gave marks
   const blocks = [el("p", { class: "results-summary" }, t("consult.resultsSummary", {
-    participants: results?.participants ?? 0, ratings: results?.ratings ?? 0, choices }))];
+    participants: formatNumber(results?.participants ?? 0), ratings: formatNumber(results?.ratings ?? 0),
+    choices: formatNumber(choices) }))];
   for (const s of scenarios) {
     const rows = [_bar(t("consult.allCriteria"), (s.mean ?? 0) / 5,
       s.mean == null ? t("consult.noMark") : t("consult.markShort", { mean: formatNumber(s.mean, 1) }), "is-total")];
@@ -44,9 +45,10 @@ export function renderResults(container, results, { consultation, runTitle }) {
       rows.push(_bar(criterionLabel(c), (summary?.mean ?? 0) / 5, _mark(summary)));
     }
     rows.push(_bar(t("consult.firstChoices"), choices ? (s.first_choices ?? 0) / choices : 0,
-      t("consult.firstChoicesValue", { n: s.first_choices ?? 0, of: choices }), "is-choice"));
+      t("consult.firstChoicesValue", { n: formatNumber(s.first_choices ?? 0), of: formatNumber(choices) }), "is-choice"));
     rows.push(_bar(t("consult.firstByWeights"), weighed ? (s.first_under_own_weights ?? 0) / weighed : 0,
-      t("consult.firstChoicesValue", { n: s.first_under_own_weights ?? 0, of: weighed }), "is-choice"));
+      t("consult.firstChoicesValue", { n: formatNumber(s.first_under_own_weights ?? 0), of: formatNumber(weighed) }),
+      "is-choice"));
     const block = el("section", { class: "result", "data-scenario": s.scenario },
       el("h4", {}, runTitle(s.scenario)), el("div", { class: "bars" }, rows));
     const indicators = (s.indicators ?? []).filter((i) => i.text);

@@ -82,7 +82,7 @@ export function announceView() {
 }
 
 function _sayReady() {
-  announce(() => t(hooks.view ? "loaded.scene" : "loaded.text", { what: hooks.describe() }));
+  announce(() => t(hooks.view ? "page.loaded.scene" : "page.loaded.text", { what: hooks.describe() }));
 }
 
 export function sayLoading(key) {
@@ -94,10 +94,10 @@ export function sayLoading(key) {
 export function errorText(key, err) {
   let detail = err?.message ?? String(err);
   if (err instanceof ApiError) {
-    const status = err.status ? t("error.http", { status: err.status }) : t("error.network");
+    const status = err.status ? t("page.error.http", { status: err.status }) : t("page.error.network");
     detail = err.detail ? `${status}: ${err.detail}` : status;
   }
-  return `${t(key)} ${t("error.detail", { detail })}`;
+  return `${t(key)} ${t("page.error.detail", { detail })}`;
 }
 
 /** Record a failure: announced, and shown where it happened (a panel, or the 3D view's note). */
