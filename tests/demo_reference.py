@@ -19,13 +19,16 @@ import math
 import sys
 from pathlib import Path
 
+from twin.datasets import scenarios_dir
+
 REFERENCE = Path(__file__).parent / "data" / "demo_indicators.csv"
 RELATIVE = 1e-9  # the tolerance of the acceptance: refactoring moves no figure by more than this
 
 
 def leaves(summary: dict) -> dict[str, object]:
     """Every leaf of one run's ``indicators.json``, keyed by a path that does not depend on list order for
-    indicators (they are keyed by key, event and district)."""
+    indicators (they are keyed by key, event and district). The checkout's scenarios folder, which the measures'
+    ``where`` names, is written ``<scenarios>``: the figures do not depend on where the checkout is."""
     out: dict[str, object] = {}
     for i in summary["indicators"]:
         path = f"indicator|{i['key']}|{i.get('event') or ''}|{i.get('district') or ''}"
@@ -43,6 +46,8 @@ def _walk(value, path: str, out: dict) -> None:
     elif isinstance(value, list):
         for n, v in enumerate(value):
             _walk(v, f"{path}.{n}", out)
+    elif isinstance(value, str):
+        out[path] = value.replace(str(scenarios_dir()), "<scenarios>")
     else:
         out[path] = value
 

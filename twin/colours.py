@@ -24,7 +24,17 @@ NEUTRAL = "#cfcfcf"  # buildings that are neither hot nor flooded, and ground wi
 
 @dataclass(frozen=True)
 class Stop:
-    """A colour stop: its value (in the ramp's units) or key, its colour, and an optional note."""
+    """A colour stop: its value (in the ramp's units) or key, its colour, and an optional note.
+
+    Parameters
+    ----------
+    value : float or str
+        Where the stop sits, in the ramp's units; for a ramp of keys, the key (a land-cover code, a building use).
+    colour : str
+        ``"#rrggbb"``.
+    note : str, optional
+        The stop's words are ``ramp.<ramp>.<note>`` in :mod:`twin.words`.
+    """
 
     value: float | str
     colour: str  # "#rrggbb"
@@ -35,7 +45,7 @@ class Stop:
 class Ramp:
     """A colour ramp.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Its key in :data:`RAMPS` and in the words (``ramp.<name>.<note>``).
@@ -63,6 +73,7 @@ class Ramp:
 
     @property
     def values(self) -> np.ndarray:
+        """The stops' values as float64, in the ramp's units."""
         return np.array([s.value for s in self.stops], dtype=np.float64)
 
     @property
@@ -72,7 +83,18 @@ class Ramp:
 
 
 def hex_rgb(colour: str) -> np.ndarray:
-    """``"#rrggbb"`` as a ``uint8`` array of three values."""
+    """``"#rrggbb"`` as a ``uint8`` array of three values.
+
+    Parameters
+    ----------
+    colour : str
+        ``"#rrggbb"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(red, green, blue)``, 0..255.
+    """
     return np.array((int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)), dtype=np.uint8)
 
 
@@ -127,6 +149,18 @@ def rgba(ramp: Ramp, values) -> np.ndarray:
     """RGBA colours of ``values`` (in the ramp's units) as ``uint8`` of shape ``values.shape + (4,)``.
 
     Alpha is 0 for NaN and for values under ``clear_below`` (their magnitude, for a diverging ramp), 255 elsewhere.
+
+    Parameters
+    ----------
+    ramp : Ramp
+        The colour ramp.
+    values : array_like of float
+        Values in the ramp's units (``ramp.units``); NaN for none.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` of shape ``values.shape + (4,)``, 0..255.
     """
     v = np.asarray(values, dtype=np.float64)
     at, rgb = ramp.values, ramp.rgb
@@ -148,14 +182,49 @@ def rgba(ramp: Ramp, values) -> np.ndarray:
 
 
 def key_colours(ramp: Ramp, keys) -> np.ndarray:
-    """RGB colours (uint8, shape (n, 3)) of class keys (building uses...); an unknown key takes the last stop's."""
+    """RGB colours (uint8, shape (n, 3)) of class keys (building uses...); an unknown key takes the last stop's.
+
+    Parameters
+    ----------
+    ramp : Ramp
+        A ramp of keys (``"building_use"``, ``"hot_buildings"``...).
+    keys : sequence
+        One key per item (building, cell).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` of shape ``(len(keys), 3)``, 0..255.
+    """
     table = {s.value: hex_rgb(s.colour) for s in ramp.stops}
     other = hex_rgb(ramp.stops[-1].colour)
     return np.array([table.get(k, other) for k in keys], dtype=np.uint8).reshape(len(keys), 3)
 
 
 def measure(value: float, units: str, lang: str, *, signed: bool = False) -> str:
-    """A stop's value as people read it: ``"10 cm"``, ``"2 m"``, ``"+1 °C"`` (CLDR numbers)."""
+    """A stop's value as people read it: ``"10 cm"``, ``"2 m"``, ``"+1 °C"`` (CLDR numbers).
+
+    Parameters
+    ----------
+    value : float
+        The value, in ``units``.
+    units : str
+        ``"m"`` (shown in cm under 1 m), ``"degC"`` or ``"K"`` (shown as °C), or any other units, shown as given.
+    lang : {"en", "fr"}
+        Language of the number.
+    signed : bool
+        Write ``+`` before positive values (a change).
+
+    Returns
+    -------
+    str
+        The number, a no-break space, and its units.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown ``lang``.
+    """
     if units == "m" and abs(value) < 1.0:
         return format_number(round(value * 100), lang, sign=signed) + NBSP + "cm"
     digits = 0 if float(value).is_integer() else 1
@@ -164,7 +233,27 @@ def measure(value: float, units: str, lang: str, *, signed: bool = False) -> str
 
 
 def stop_label(ramp: Ramp, stop: Stop, lang: str) -> str:
-    """A legend's line for a stop: a class's words, else its value with its note."""
+    """A legend's line for a stop: a class's words, else its value with its note.
+
+    Parameters
+    ----------
+    ramp : Ramp
+        The ramp the stop belongs to.
+    stop : Stop
+        One of its stops.
+    lang : {"en", "fr"}
+        Language of the words and the number.
+
+    Returns
+    -------
+    str
+        The legend's text for the stop.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown ``lang``.
+    """
     if ramp.kind == "classes":
         return text(f"ramp.{ramp.name}.{stop.note}", lang)
     label = measure(float(stop.value), ramp.units, lang, signed=ramp.diverging)

@@ -32,9 +32,10 @@ log = logging.getLogger(__name__)
 class Comparison:
     """Runs compared with a baseline.
 
-    Attributes
+    Parameters
     ----------
     baseline : RunRecord
+        The run the others are compared with.
     runs : list of RunRecord
         Every run, the baseline first.
     tidy : pandas.DataFrame
@@ -50,6 +51,8 @@ class Comparison:
         The criteria and weights used.
     diffs : dict
         ``(scenario, event, map) -> path`` of the difference maps, once written.
+    residents : twin.residents.Residents, optional
+        A consultation's results, for the report.
     """
 
     baseline: object
@@ -63,7 +66,27 @@ class Comparison:
 
 
 def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = None) -> Comparison:
-    """Compare runs with a baseline run (``RunRecord`` objects; the baseline may or may not be in ``runs``)."""
+    """Compare runs with a baseline run (``RunRecord`` objects; the baseline may or may not be in ``runs``).
+
+    Parameters
+    ----------
+    runs : sequence of RunRecord
+        The runs to compare (:func:`twin.results.load_run`).
+    baseline : RunRecord
+        The run they are compared with, on the same territory before measures.
+    weights : mapping of str to float, optional
+        Criteria of the scorecard (indicator keys) and their weights, 1; the house defaults if ``None``.
+
+    Returns
+    -------
+    Comparison
+        The tables and the scorecard; no difference maps until :func:`write_comparison`.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        Bad weights (:func:`check_weights`), a run on another territory, or two runs of the same name.
+    """
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     check_weights(weights, where="weights")
     ordered = [baseline] + [r for r in runs if not _same_run(r, baseline)]
@@ -97,7 +120,20 @@ def _territory_of(run) -> str:
 
 
 def check_weights(weights: Mapping[str, float], *, where: str) -> None:
-    """Criteria must be indicator keys with a better direction, with finite, non-negative weights, not all zero."""
+    """Criteria must be indicator keys with a better direction, with finite, non-negative weights, not all zero.
+
+    Parameters
+    ----------
+    weights : mapping of str to float
+        Indicator key -> weight, 1.
+    where : str
+        Where the weights come from, for the error message.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A key that cannot be scored, a weight that is not a finite number >= 0, or every weight zero.
+    """
     scorable = sorted(k for k, spec in CATALOGUE.items() if spec.better != "none")
     for key, w in weights.items():
         if key not in scorable:  # a key with no better direction (land.population) cannot be scored
@@ -115,6 +151,23 @@ def read_weights(path: str | Path) -> dict[str, float]:
 
     Keys may be quoted (``"flood.damage_eur" = 2``) or bare (``flood.damage_eur = 2``, which TOML reads as
     nested tables: they are joined back with dots).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML file.
+
+    Returns
+    -------
+    dict of str to float
+        Indicator key -> weight, 1.
+
+    Raises
+    ------
+    twin.errors.MissingFileError
+        No such file.
+    twin.errors.ScenarioError
+        Not readable TOML, no ``[weights]`` table, or weights :func:`check_weights` refuses.
     """
     path = Path(path)
     try:
@@ -152,6 +205,19 @@ def value_indicators(run, baseline) -> list[Indicator]:
     * ``value.people_relieved_per_meur``: people taken out of strong heat stress / cost in M€;
     * ``value.equity_share``: of the people relieved (heat) or no longer flooded (flood), the share living
       in the districts most exposed at baseline (the top third by exposure rate, at least one district).
+
+    Parameters
+    ----------
+    run : RunRecord
+        The scenario's run.
+    baseline : RunRecord
+        The baseline's run.
+
+    Returns
+    -------
+    list of Indicator
+        The value indicators; value for money only for a run that costs something, nothing for an event the
+        baseline did not run.
     """
     cost = float(run.scenario["cost_eur"])
     out: list[Indicator] = []
@@ -173,7 +239,24 @@ def value_indicators(run, baseline) -> list[Indicator]:
 
 
 def equity_share(run, baseline, *, key: str, event: str) -> float | None:
-    """Share of the people benefiting that live in the most exposed districts at baseline (None: no benefit)."""
+    """Share of the people benefiting that live in the most exposed districts at baseline (None: no benefit).
+
+    Parameters
+    ----------
+    run : RunRecord
+        The scenario's run.
+    baseline : RunRecord
+        The baseline's run.
+    key : str
+        The indicator of people exposed, per district (``"heat.people_strong_stress"``).
+    event : str
+        The event's name.
+
+    Returns
+    -------
+    float or None
+        The share, 1 (0..1); ``None`` if no district gains or the indicator has no districts.
+    """
     districts = sorted({i.district for i in baseline.indicators if i.key == key and i.district is not None})
     if not districts:
         return None
@@ -231,7 +314,31 @@ def _scorecard(tidy: pd.DataFrame, names: list[str], weights: Mapping[str, float
 def write_comparison(
     comparison: Comparison, out: str | Path, *, overwrite: bool = False, lang: str = "en"
 ) -> Comparison:
-    """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``."""
+    """Write the comparison folder: CSV tables, difference maps, ``comparison.json`` and ``report.html``.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`compare`.
+    out : str or pathlib.Path
+        The folder to write, whole or not at all.
+    overwrite : bool
+        Replace an existing comparison folder.
+    lang : {"en", "fr"}
+        Language of the report.
+
+    Returns
+    -------
+    Comparison
+        ``comparison`` with ``diffs``, the paths of its difference maps in ``out``.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        ``out`` is one of the run folders compared or inside one, or two maps are not on the same grid.
+    twin.errors.OutputExistsError, twin.errors.OutputError
+        ``out`` exists and may not be replaced, or could not be written.
+    """
     out = Path(out)
     for run in comparison.runs:  # replacing the folder must never delete the runs compared
         if out.resolve() == run.folder.resolve() or out.resolve() in run.folder.resolve().parents:
@@ -271,7 +378,27 @@ def _write_contents(comparison: Comparison, out: Path, lang: str) -> Comparison:
 
 def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, str, str], Path]:
     """Δ maps (scenario − baseline) of every compared map of the events both ran, as COG: Δ depth, Δ UTCI, Δ air
-    temperature (the outputs each engine declares ``compared``)."""
+    temperature (the outputs each engine declares ``compared``).
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`compare`.
+    folder : pathlib.Path
+        Maps go to ``folder/<scenario>/<event>/delta_<map>.tif``, in the maps' units (m, °C).
+
+    Returns
+    -------
+    dict
+        ``(scenario, event, map) -> path`` of each map written.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A map not on the baseline's grid.
+    twin.errors.MissingFileError
+        A run folder without the map.
+    """
     base = comparison.baseline
     base_events = {e["name"]: e["kind"] for e in base.events}
     grid = raster_grid(base.folder / "territory" / "elevation.tif")

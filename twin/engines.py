@@ -35,7 +35,7 @@ from .specs import OutputSpec
 class Benefit:
     """How a scenario's gain on an engine's events is valued, for the comparison.
 
-    Attributes
+    Parameters
     ----------
     exposure : str
         The indicator of people exposed: equity looks at who stops being exposed, district by district.
@@ -44,7 +44,8 @@ class Benefit:
     value : str
         The value-for-money indicator: the decrease of ``gain`` per ``per_eur`` euros spent.
     per_eur : float
-        1 for euros of damage avoided per euro, 1e6 for people relieved per million euros.
+        The spending unit of ``value``, €: 1 for euros of damage avoided per euro, 1e6 for people relieved per
+        million euros.
     """
 
     exposure: str
@@ -57,7 +58,7 @@ class Benefit:
 class Engine:
     """A hazard engine as the house sees it.
 
-    Attributes
+    Parameters
     ----------
     name : str
         ``"heat"``, ``"flood"``: the key of its parameters in runs and sweeps, and the family of its events.
@@ -108,7 +109,22 @@ class Engine:
         return tuple(e.kind_name() for e in self.events)
 
     def output(self, name: str) -> OutputSpec:
-        """The spec of output ``name``; a clear error naming the engine's outputs otherwise."""
+        """The spec of output ``name``; a clear error naming the engine's outputs otherwise.
+
+        Parameters
+        ----------
+        name : str
+            The output's name (``"max_depth"``, ``"utci"``).
+
+        Returns
+        -------
+        OutputSpec
+
+        Raises
+        ------
+        twin.errors.ScenarioError
+            The engine has no such output; the message lists those it has.
+        """
         for spec in self.outputs:
             if spec.name == name:
                 return spec
@@ -131,7 +147,33 @@ class Engine:
         return next(s.name for s in self.outputs if s.report)
 
     def run(self, territory, event: HazardEvent, *, params: BaseModel, climate: Climate, progress=None):
-        """Simulate ``event`` on ``territory``: the engine's dataset; ``progress(fraction)`` from 0 to 1."""
+        """Simulate ``event`` on ``territory``: the engine's dataset; ``progress(fraction)`` from 0 to 1.
+
+        Parameters
+        ----------
+        territory : Territory
+            The territory, measures applied.
+        event : HazardEvent
+            One of the engine's events.
+        params : pydantic.BaseModel
+            The engine's parameters (an instance of ``params``).
+        climate : Climate
+            The climate shift applied to the event.
+        progress : callable, optional
+            Called as ``progress(fraction)``, fraction done from 0 to 1.
+
+        Returns
+        -------
+        xarray.Dataset
+            The engine's outputs (see ``outputs``).
+
+        Raises
+        ------
+        twin.errors.ModelInputError
+            Inputs the engine cannot simulate.
+        twin.errors.SimulationError
+            The simulation failed while running.
+        """
         if progress is not None:
             progress(0.0)
         return self.simulate(territory, event, params=params, climate=climate, progress=progress)
@@ -177,12 +219,33 @@ ENGINES: Mapping[str, Engine] = {e.name: e for e in (HEAT, FLOOD)}
 
 
 def event_models() -> tuple[type[HazardEvent], ...]:
-    """Every event model of every engine, in the registry's order."""
+    """Every event model of every engine, in the registry's order.
+
+    Returns
+    -------
+    tuple of type
+        The :class:`~twin.hazards.HazardEvent` subclasses, heat then flood.
+    """
     return tuple(model for engine in ENGINES.values() for model in engine.events)
 
 
 def engine_for(event: HazardEvent | str) -> Engine:
-    """The engine that runs an event (or an event kind)."""
+    """The engine that runs an event (or an event kind).
+
+    Parameters
+    ----------
+    event : HazardEvent or str
+        An event, or its ``kind`` tag (``"heatwave"``, ``"design_storm"``...).
+
+    Returns
+    -------
+    Engine
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A kind no engine runs; the message lists the known kinds.
+    """
     kind = event if isinstance(event, str) else getattr(event, "kind", None)
     for engine in ENGINES.values():
         if kind in engine.kinds:
@@ -192,12 +255,30 @@ def engine_for(event: HazardEvent | str) -> Engine:
 
 
 def kinds_with_return_period() -> tuple[str, ...]:
-    """The event kinds that have a return period (a sweep varies it; their damages make an EAD)."""
+    """The event kinds that have a return period (a sweep varies it; their damages make an EAD).
+
+    Returns
+    -------
+    tuple of str
+        Their ``kind`` tags.
+    """
     return tuple(m.kind_name() for m in event_models() if m.return_period_field)
 
 
 def engine_params(given: Mapping[str, Any] | None = None, *, where: str = "engine parameters") -> dict[str, BaseModel]:
     """Parameters of every engine, by name: those given (models or dicts of options), the defaults for the others.
+
+    Parameters
+    ----------
+    given : mapping, optional
+        Engine name -> its parameters model or a dict of its options.
+    where : str
+        What the options come from, for the error messages.
+
+    Returns
+    -------
+    dict of str to pydantic.BaseModel
+        One parameters model per engine of :data:`ENGINES`.
 
     Raises
     ------
@@ -222,7 +303,13 @@ def engine_params(given: Mapping[str, Any] | None = None, *, where: str = "engin
 
 
 def layer_outputs() -> Iterable[tuple[Engine, OutputSpec]]:
-    """Every output a viewer can show (it has a colour ramp), with its engine, in the registry's order."""
+    """Every output a viewer can show (it has a colour ramp), with its engine, in the registry's order.
+
+    Yields
+    ------
+    tuple of (Engine, OutputSpec)
+        The engine and the spec of one output.
+    """
     for engine in ENGINES.values():
         for spec in engine.outputs:
             if spec.ramp is not None:

@@ -18,12 +18,37 @@ class TwinError(Exception):
 
 
 def message(where: object, what: str, expected: str, actual: object) -> str:
-    """Format the house error message ``"{where}: {what} must be {expected}, got {actual!r}"``."""
+    """Format the house error message ``"{where}: {what} must be {expected}, got {actual!r}"``.
+
+    Parameters
+    ----------
+    where : object
+        What was being read or checked: a file, a scenario, a layer.
+    what : str
+        The field or value at fault.
+    expected : str
+        What it must be, in plain words.
+    actual : object
+        What it was; shown with ``repr``.
+
+    Returns
+    -------
+    str
+        The message, one line.
+    """
     return f"{where}: {what} must be {expected}, got {actual!r}"
 
 
 class MissingFileError(TwinError, FileNotFoundError):
-    """A file named by the user does not exist."""
+    """A file named by the user does not exist.
+
+    Parameters
+    ----------
+    path : object
+        The missing file, as the user named it.
+    role : str
+        What the file was for (``"raster"``, ``"territory file"``...), shown in the message.
+    """
 
     def __init__(self, path: object, *, role: str = "file") -> None:
         super().__init__(f"{path}: {role} not found")
@@ -31,7 +56,13 @@ class MissingFileError(TwinError, FileNotFoundError):
 
 
 class OutputExistsError(TwinError, FileExistsError):
-    """An output would overwrite existing files without ``--overwrite``."""
+    """An output would overwrite existing files without ``--overwrite``.
+
+    Parameters
+    ----------
+    path : object
+        The file or folder that already exists.
+    """
 
     def __init__(self, path: object) -> None:
         super().__init__(f"{path}: output already exists; pass --overwrite to replace it")
@@ -55,7 +86,15 @@ class TerritoryFileError(TwinError, ValueError):
 
 
 class TerritoryError(TwinError, ValueError):
-    """A territory breaks its contract. ``problems`` lists every problem found."""
+    """A territory breaks its contract. ``problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems : iterable of str
+        One line per problem; the message lists them all.
+    where : str
+        The territory or file at fault, heading the message.
+    """
 
     def __init__(self, problems: Iterable[str], *, where: str = "territory") -> None:
         self.problems = list(problems)
@@ -73,7 +112,20 @@ class TwinWarning(UserWarning):
 
 
 def validation_problems(errors: Iterable[dict], *, where: object) -> list[str]:
-    """One line per pydantic error: ``"{where}: {field.path}: {what}, got {value!r}"``."""
+    """One line per pydantic error: ``"{where}: {field.path}: {what}, got {value!r}"``.
+
+    Parameters
+    ----------
+    errors : iterable of dict
+        The errors of a ``pydantic.ValidationError`` (its ``errors()``).
+    where : object
+        The file or object validated, heading each line.
+
+    Returns
+    -------
+    list of str
+        One line per error.
+    """
     lines = []
     for err in errors:
         loc = ".".join(str(part) for part in err.get("loc", ())) or "(top level)"

@@ -18,7 +18,24 @@ from .errors import CRSError, message
 
 
 def parse_crs(value: object, *, where: str) -> CRS:
-    """Return a projected CRS in metres, or raise :class:`CRSError` naming ``where``."""
+    """Return a projected CRS in metres, or raise :class:`CRSError` naming ``where``.
+
+    Parameters
+    ----------
+    value : object
+        A :class:`rasterio.crs.CRS`, or anything ``CRS.from_user_input`` reads (``"EPSG:2154"``, WKT, an EPSG code).
+    where : str
+        What the CRS belongs to, for the error message.
+
+    Returns
+    -------
+    rasterio.crs.CRS
+
+    Raises
+    ------
+    CRSError
+        Not a CRS, a geographic CRS, or one whose units are not metres.
+    """
     try:
         crs = value if isinstance(value, CRS) else CRS.from_user_input(value)
     except Exception as exc:  # rasterio raises its own CRSError subclasses
@@ -34,7 +51,7 @@ def parse_crs(value: object, *, where: str) -> CRS:
 class Grid:
     """A regular north-up grid of square cells.
 
-    Attributes
+    Parameters
     ----------
     crs : rasterio.crs.CRS
         A projected CRS in metres.
@@ -57,7 +74,29 @@ class Grid:
     def from_bounds(
         cls, *, crs: object, bounds: tuple[float, float, float, float], cell_size: float, where: str = "grid"
     ) -> Grid:
-        """Grid covering ``bounds = (xmin, ymin, xmax, ymax)`` in m, snapped outward to whole cells."""
+        """Grid covering ``bounds = (xmin, ymin, xmax, ymax)`` in m, snapped outward to whole cells.
+
+        Parameters
+        ----------
+        crs : object
+            A projected CRS in metres, as :func:`parse_crs` takes it.
+        bounds : tuple of float
+            ``(xmin, ymin, xmax, ymax)``, m.
+        cell_size : float
+            Cell edge length, m.
+        where : str
+            What the grid is for, for the error messages.
+
+        Returns
+        -------
+        Grid
+            Its upper-left corner at ``(xmin, ymax)``; the right and bottom edges may extend past the bounds.
+
+        Raises
+        ------
+        CRSError
+            A CRS :func:`parse_crs` refuses, a cell size that is not a positive number, or empty bounds.
+        """
         xmin, ymin, xmax, ymax = (float(b) for b in bounds)
         if not (cell_size > 0 and math.isfinite(cell_size)):
             raise CRSError(message(where, "cell_size", "a positive number of metres", cell_size))
@@ -71,7 +110,28 @@ class Grid:
 
     @classmethod
     def from_transform(cls, *, crs: object, transform: Affine, width: int, height: int, where: str = "grid") -> Grid:
-        """Grid from a rasterio affine transform; the cells must be square and north-up."""
+        """Grid from a rasterio affine transform; the cells must be square and north-up.
+
+        Parameters
+        ----------
+        crs : object
+            A projected CRS in metres, as :func:`parse_crs` takes it.
+        transform : affine.Affine
+            From (column, row) to (x, y) of a cell's upper-left corner, m.
+        width, height : int
+            Number of columns and rows.
+        where : str
+            What the grid is for, for the error messages.
+
+        Returns
+        -------
+        Grid
+
+        Raises
+        ------
+        CRSError
+            A CRS :func:`parse_crs` refuses, or a rotated, sheared or non-square transform.
+        """
         a, b, c, d, e, f = transform[:6]
         if b != 0 or d != 0 or e >= 0 or not math.isclose(a, -e, rel_tol=1e-6):
             raise CRSError(message(where, "transform", "north-up with square cells", tuple(transform[:6])))
@@ -108,7 +168,15 @@ class Grid:
         return self.y0 - (np.arange(self.height) + 0.5) * self.cell_size
 
     def centre_lonlat(self) -> tuple[float, float]:
-        """Longitude and latitude of the grid's centre, degrees (WGS 84): where the sun is computed."""
+        """Longitude and latitude of the grid's centre, degrees (WGS 84): where the sun is computed.
+
+        Returns
+        -------
+        lon : float
+            Longitude, degrees east.
+        lat : float
+            Latitude, degrees north.
+        """
         from pyproj import Transformer
 
         xmin, ymin, xmax, ymax = self.bounds
@@ -117,7 +185,13 @@ class Grid:
         return float(lon), float(lat)
 
     def describe(self) -> str:
-        """One line for humans: size, cell size, CRS and extent."""
+        """One line for humans: size, cell size, CRS and extent.
+
+        Returns
+        -------
+        str
+            Such as ``"400 x 300 cells of 5 m, EPSG:2154, x 431000.0..433000.0 m, y 6711000.0..6712500.0 m"``.
+        """
         xmin, ymin, xmax, ymax = self.bounds
         return (
             f"{self.width} x {self.height} cells of {self.cell_size:g} m, {self.crs.to_string()}, "

@@ -52,10 +52,29 @@ class HazardEvent(Model):
 
     @classmethod
     def kind_name(cls) -> str:
-        """The ``kind`` tag of this model in scenario files."""
+        """The ``kind`` tag of this model in scenario files.
+
+        Returns
+        -------
+        str
+            The value of its ``kind`` field, as a scenario file writes it.
+        """
         return cls.model_fields["kind"].annotation.__args__[0]
 
 
 def effective_climate(scenario, event: HazardEvent) -> Climate:
-    """The event's own climate block, else the scenario's, else no change."""
+    """The event's own climate block, else the scenario's, else no change.
+
+    Parameters
+    ----------
+    scenario : twin.scenario.Scenario
+        The scenario the event belongs to.
+    event : HazardEvent
+        One of its events.
+
+    Returns
+    -------
+    Climate
+        The climate shift to apply: ``delta_t_c`` (°C) and ``rain_multiplier`` (1).
+    """
     return event.climate or scenario.climate or NO_CHANGE

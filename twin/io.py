@@ -59,7 +59,28 @@ def _source_crs(src_crs: CRS | None, assume_crs: object, path: Path) -> CRS:
 
 
 def raster_grid(path: str | Path, *, assume_crs: object = None) -> Grid:
-    """The grid of a raster file itself (used as the default analysis grid)."""
+    """The grid of a raster file itself (used as the default analysis grid).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A raster file GDAL reads, in a projected CRS in metres.
+    assume_crs : object, optional
+        CRS for a file that carries none (``"EPSG:2154"``); it must agree with the file's own if it has one.
+
+    Returns
+    -------
+    Grid
+
+    Raises
+    ------
+    MissingFileError
+        No such file.
+    DataSourceError
+        Not a raster GDAL reads.
+    CRSError
+        No CRS, a CRS that disagrees with ``assume_crs``, a geographic CRS, or a rotated or non-square grid.
+    """
     path = _existing(path, "raster")
     with _open_raster(path) as src:
         crs = _source_crs(src.crs, assume_crs, path)
@@ -80,22 +101,24 @@ def read_raster(
 
     Parameters
     ----------
-    paths
+    paths : sequence of path
         One or more raster tiles. Tiles sharing a CRS are mosaicked in their
         own CRS first (no seams), then reprojected once.
-    grid
+    grid : Grid
         The analysis grid.
-    resampling
+    resampling : {"bilinear", "mode", "nearest"}
         ``"bilinear"`` for continuous fields, ``"mode"`` for class codes.
-    assume_crs
+    assume_crs : object, optional
         CRS for files that carry none (an ASCII grid without ``.prj``).
-    dtype
+    dtype : {"float64", "int32"}
         ``"float64"`` (missing cells are NaN) or ``"int32"`` (missing cells are -1).
 
     Returns
     -------
-    values, notes
-        The array of ``grid.shape`` and one line per step taken.
+    values : numpy.ndarray
+        The array of ``grid.shape``, in the files' own units.
+    notes : list of str
+        One line per step taken.
 
     Raises
     ------
@@ -181,7 +204,37 @@ def _require_overlap(bounds: Sequence[float], crs: CRS, grid: Grid, path: Path) 
 def read_vector(
     path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None, role: str = "vector"
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Read a vector file, reproject it to the grid's CRS and keep the features touching the grid."""
+    """Read a vector file, reproject it to the grid's CRS and keep the features touching the grid.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A GeoPackage, GeoJSON, Shapefile or any file GDAL reads as vectors.
+    grid : Grid
+        The analysis grid.
+    layer : str, optional
+        The layer to read in a file of several; the first by default.
+    assume_crs : object, optional
+        CRS for a file that carries none.
+    role : str
+        What the file is (``"buildings"``...), for the notes and the error messages.
+
+    Returns
+    -------
+    gdf : geopandas.GeoDataFrame
+        The features in the grid's CRS, empty geometries and features off the grid left out.
+    notes : list of str
+        One line per step taken (reprojection, features dropped).
+
+    Raises
+    ------
+    MissingFileError
+        No such file.
+    DataSourceError
+        Not a file of geometries, or no feature on the grid.
+    CRSError
+        No CRS, or coordinates that cannot be the longitudes and latitudes the file's CRS says.
+    """
     path = _existing(path, role)
     try:
         gdf = gpd.read_file(path, layer=layer)
@@ -255,7 +308,35 @@ def write_cog(
     description: str = "",
     overwrite: bool = False,
 ) -> Path:
-    """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description."""
+    """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The layer, of ``grid.shape``, in ``units``.
+    path : str or pathlib.Path
+        The file to write; its folder is created.
+    grid : Grid
+        The grid the values lie on.
+    units : str
+        UDUNITS/CF units of the values (``"m"``, ``"degC"``, ``"1"``), kept in the band metadata.
+    nodata : float, optional
+        The value that means no data (NaN for float maps).
+    description : str
+        What the layer is, kept as its ``long_name``.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    OutputExistsError
+        The file exists and ``overwrite`` is false.
+    """
     path = _prepare_output(Path(path), overwrite)
     attrs = {"units": units, "long_name": description} if description else {"units": units}
     da = xr.DataArray(values, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, attrs=attrs)
@@ -282,6 +363,31 @@ def write_vector(
 
     ``timestamp`` (ISO 8601) replaces the write time GeoPackage records, so that
     the same data give the same bytes (used for the committed demo).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features, with their CRS.
+    path : str or pathlib.Path
+        The GeoPackage; its folder is created.
+    layer : str, optional
+        The layer's name; the file's stem by default.
+    overwrite : bool
+        Replace an existing file (not needed with ``add_layer``).
+    timestamp : str, optional
+        The write time to record, ISO 8601.
+    add_layer : bool
+        Add the layer to an existing GeoPackage.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    OutputExistsError
+        The file exists, and neither ``overwrite`` nor ``add_layer`` is set.
     """
     import pyogrio
 
@@ -297,7 +403,27 @@ def write_vector(
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a dataset as CF NetCDF-4 with a ``spatial_ref`` grid mapping (QGIS and GDAL read it)."""
+    """Write a dataset as CF NetCDF-4 with a ``spatial_ref`` grid mapping (QGIS and GDAL read it).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Variables on ``x`` and ``y`` coordinates in m, with their CRS written (rioxarray).
+    path : str or pathlib.Path
+        The file to write; its folder is created.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    OutputExistsError
+        The file exists and ``overwrite`` is false.
+    """
     path = _prepare_output(Path(path), overwrite)
     ds = ds.copy()
     for axis in ("x", "y"):
@@ -318,6 +444,25 @@ def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -
     Writes ``layers/<name>.tif`` (one COG per raster layer), ``territory.nc``
     (all layers, CF NetCDF) and ``vectors.gpkg`` (one GeoPackage layer per
     vector layer). Refuses to replace existing files unless ``overwrite``.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory.
+    folder : str or pathlib.Path
+        Where the files go; created if needed.
+    overwrite : bool
+        Replace existing files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    OutputExistsError
+        A file exists and ``overwrite`` is false.
     """
 
     folder = Path(folder)

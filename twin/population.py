@@ -19,7 +19,20 @@ DWELLING_AREA_M2 = 75.0  # gross floor area per dwelling when a source gives non
 
 
 def district_of(districts: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of the district holding each building's representative point, -1 where none does."""
+    """Row of the district holding each building's representative point, -1 where none does.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        District polygons, in the buildings' CRS.
+    buildings : geopandas.GeoDataFrame
+        Footprints (or any features).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one district row per building; the first district if several hold the point.
+    """
     points = gpd.GeoDataFrame(geometry=buildings.geometry.representative_point().to_numpy(), crs=buildings.crs)
     which = gpd.sjoin(points, districts.reset_index(drop=True)[["geometry"]], how="left", predicate="within")
     first = which.groupby(level=0)["index_right"].first().reindex(range(len(points)))
@@ -37,21 +50,23 @@ def allocate_population(
 
     Parameters
     ----------
-    buildings
+    buildings : geopandas.GeoDataFrame
         Footprints with ``use``, ``dwellings``, ``floors`` (grid CRS).
-    districts
+    districts : geopandas.GeoDataFrame or None
         Polygons with ``population`` (residents); ``None`` or empty gives zero population.
-    grid
+    grid : Grid
         The analysis grid.
-    building_index
+    building_index : numpy.ndarray
         Raster of building rows (-1 where none), from
         :func:`twin.rasterize.rasterize_buildings`.
 
     Returns
     -------
-    buildings, population
-        The buildings with a ``population`` column (residents) and the raster
-        of residents per cell.
+    buildings : geopandas.GeoDataFrame
+        The buildings, reindexed from 0, with a ``population`` column (residents).
+    population : numpy.ndarray
+        float32 raster of residents per cell. A district with residents but no residential building spreads
+        them evenly over its cells.
     """
     buildings = buildings.reset_index(drop=True)
     pop_b = np.zeros(len(buildings))

@@ -24,6 +24,20 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> tuple[np.nda
     the cells whose centre falls inside can be off by a row of cells along a straight wall. A cell two
     buildings claim goes to the one covering more of it (the taller one on a tie). Footprints smaller
     than half a cell get no cell.
+
+    Parameters
+    ----------
+    buildings : geopandas.GeoDataFrame
+        Footprints in the grid's CRS, with a ``height`` column, m.
+    grid : Grid
+        The analysis grid.
+
+    Returns
+    -------
+    building_height : numpy.ndarray
+        float32 raster of building heights, m; 0 where no building.
+    building_index : numpy.ndarray
+        int32 raster of the row of ``buildings`` over each cell, -1 where none.
     """
     height = np.zeros(grid.shape, dtype=np.float32)
     index = np.full(grid.shape, -1, dtype=np.int32)
@@ -65,7 +79,22 @@ def rasterize_buildings(buildings: gpd.GeoDataFrame, grid: Grid) -> tuple[np.nda
 
 
 def rasterize_classes(gdf: gpd.GeoDataFrame, column: str, grid: Grid) -> np.ndarray:
-    """Burn polygons' integer ``column`` onto the grid (cell centres); -1 where no polygon."""
+    """Burn polygons' integer ``column`` onto the grid (cell centres); -1 where no polygon.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Polygons in the grid's CRS.
+    column : str
+        The integer column to burn (a class code).
+    grid : Grid
+        The analysis grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        int32 raster of the codes.
+    """
     out = np.full(grid.shape, -1, dtype=np.int32)
     shapes = zip(gdf.geometry, gdf[column].astype(int), strict=True)
     return rasterio.features.rasterize(shapes, out=out, transform=grid.transform, fill=-1, dtype="int32")

@@ -64,6 +64,11 @@ def write_report(comparison, path: str | Path, *, lang: str = "en") -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown ``lang``.
     """
     check_lang(lang, where="write_report")
     path = Path(path)
@@ -80,7 +85,27 @@ def write_report(comparison, path: str | Path, *, lang: str = "en") -> Path:
 
 
 def render_report(comparison, *, lang: str = "en", folder: str | Path | None = None) -> str:
-    """The report's HTML as a string; ``folder`` is where it will live (for relative links to the runs)."""
+    """The report's HTML as a string; ``folder`` is where it will live (for relative links to the runs).
+
+    Parameters
+    ----------
+    comparison : twin.compare.Comparison
+        Runs compared with a baseline.
+    lang : {"en", "fr"}
+        Language of the page, its numbers and its figures.
+    folder : str or pathlib.Path, optional
+        The folder the HTML file will be written to.
+
+    Returns
+    -------
+    str
+        The whole page.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown ``lang``.
+    """
     import jinja2
 
     check_lang(lang, where="render_report")
@@ -162,9 +187,26 @@ def _context(comparison, lang: str, folder) -> dict:
 def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     """What a comparison says of one run, for a page: its main changes in words and its key indicators.
 
-    Returns ``{"lines": [{"text", "judgement"}], "indicators": [{"key", "label", "units", "event",
-    "baseline_value", "value", "delta", "text", "judgement"}]}``; the baseline itself has no lines and its
-    indicators have no Δ.
+    Parameters
+    ----------
+    comparison : twin.compare.Comparison
+        Runs compared with a baseline.
+    name : str
+        The run's scenario name.
+    lang : {"en", "fr"}
+        Language of the words and the numbers.
+
+    Returns
+    -------
+    dict
+        ``{"lines": [{"text", "judgement"}], "indicators": [{"key", "label", "units", "event",
+        "baseline_value", "value", "delta", "text", "judgement"}]}``, values in the indicators' units; the
+        baseline itself has no lines and its indicators have no Δ.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown ``lang``.
     """
     check_lang(lang)
     names = [r.name for r in comparison.runs]

@@ -50,6 +50,22 @@ def check_output(out: Path, *, overwrite: bool, marker: str | None = "provenance
 
     With ``overwrite``, only a folder twin wrote (it holds ``marker``) or an empty one is replaced, never a
     file or a folder of other things: ``--out ~/Documents --overwrite`` must not delete documents.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output folder to be written.
+    overwrite : bool
+        Whether an existing ``out`` may be replaced.
+    marker : str or None
+        A file that proves twin wrote the folder; ``None`` accepts any folder.
+
+    Raises
+    ------
+    OutputExistsError
+        ``out`` exists and ``overwrite`` is false.
+    OutputError
+        ``out`` is a file, or a folder holding other things than twin's.
     """
     if not out.exists():
         return
@@ -66,12 +82,45 @@ def check_output(out: Path, *, overwrite: bool, marker: str | None = "provenance
 
 
 def layer_name(kind: str, event: str) -> str:
-    """GeoPackage layer of an event's impacts: ``buildings_storm_100y_1h``."""
+    """GeoPackage layer of an event's impacts: ``buildings_storm_100y_1h``.
+
+    Parameters
+    ----------
+    kind : str
+        ``"buildings"`` or ``"sites"``.
+    event : str
+        The event's name; its hyphens become underscores.
+
+    Returns
+    -------
+    str
+        The layer name in ``impacts.gpkg``.
+    """
     return f"{kind}_{event.replace('-', '_')}"
 
 
 def write_run(result, out: Path, *, overwrite: bool = False):
-    """Write a :class:`~twin.runner.RunResult` to ``out`` atomically; returns it with ``folder`` set."""
+    """Write a :class:`~twin.runner.RunResult` to ``out`` atomically; returns it with ``folder`` set.
+
+    Parameters
+    ----------
+    result : twin.runner.RunResult
+        A run, in memory.
+    out : pathlib.Path
+        The results folder to write (layout in this module's summary).
+    overwrite : bool
+        Replace an existing run folder (see :func:`check_output`).
+
+    Returns
+    -------
+    twin.runner.RunResult
+        ``result`` with ``folder``, its provenance and its timings (the write included, s) updated.
+
+    Raises
+    ------
+    OutputExistsError, OutputError
+        ``out`` exists and may not be replaced, or the results could not be written.
+    """
     check_output(out, overwrite=overwrite)
     started = time.perf_counter()
     with folder_in_place(out, what="the results") as tmp:
@@ -86,7 +135,25 @@ def write_run(result, out: Path, *, overwrite: bool = False):
 @contextmanager
 def folder_in_place(out: Path, *, what: str):
     """Yield a hidden sibling folder to write ``what`` into; it replaces ``out`` whole if the block succeeds and
-    is removed if it fails, so a folder named ``out`` is never half written. Disk errors become OutputError."""
+    is removed if it fails, so a folder named ``out`` is never half written. Disk errors become OutputError.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The folder to write; its parent is created.
+    what : str
+        What is written, for the error message (``"the results"``).
+
+    Yields
+    ------
+    pathlib.Path
+        The hidden folder to write into (not yet created).
+
+    Raises
+    ------
+    OutputError
+        A disk error (full, no permission) while writing or moving the folder into place.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -102,7 +169,15 @@ def folder_in_place(out: Path, *, what: str):
 
 
 def replace_folder(new: Path, out: Path) -> None:
-    """Move the complete folder ``new`` to ``out``, replacing what is there; the old one is kept on failure."""
+    """Move the complete folder ``new`` to ``out``, replacing what is there; the old one is kept on failure.
+
+    Parameters
+    ----------
+    new : pathlib.Path
+        The complete folder, a sibling of ``out``.
+    out : pathlib.Path
+        Where it goes.
+    """
     if not out.exists():
         new.rename(out)
         return
@@ -143,7 +218,18 @@ def _write_contents(result, folder: Path) -> None:
 
 
 def summary(result) -> dict[str, Any]:
-    """The JSON of ``indicators.json``: the scenario for people, its measures, events and indicators."""
+    """The JSON of ``indicators.json``: the scenario for people, its measures, events and indicators.
+
+    Parameters
+    ----------
+    result : twin.runner.RunResult
+        A run, in memory.
+
+    Returns
+    -------
+    dict
+        The content of ``indicators.json``, before it is written as JSON.
+    """
     s = result.scenario
     return {
         "format_version": FORMAT_VERSION,
@@ -194,7 +280,26 @@ def _jsonable(value):
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A results folder read back: what :func:`twin.compare` and the report work from."""
+    """A results folder read back: what :func:`twin.compare` and the report work from.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The run folder.
+    scenario : dict
+        The scenario for people (``indicators.json``): name, title, description, author, status, ``cost_eur``
+        (€), ``lifetime_years`` (years).
+    measures : list of dict
+        One record per measure (area, cells).
+    events : list of dict
+        One record per event: name, kind, forcing figures and, if reused, where from.
+    indicators : list of Indicator
+        Every indicator of the run.
+    provenance : dict
+        The content of ``provenance.json``.
+    event_folders : dict of str to pathlib.Path
+        Where an event's maps are, if not in ``folder`` (a batch shares the floods of several runs).
+    """
 
     folder: Path
     scenario: dict[str, Any]
@@ -206,10 +311,29 @@ class RunRecord:
 
     @property
     def name(self) -> str:
+        """The scenario's name."""
         return self.scenario["name"]
 
     def map_path(self, event: str, var: str) -> Path:
-        """The COG of map ``var`` of ``event``; a clear error if the run has no such map."""
+        """The COG of map ``var`` of ``event``; a clear error if the run has no such map.
+
+        Parameters
+        ----------
+        event : str
+            The event's name.
+        var : str
+            The map, one of the engine's key maps (``max_depth``, ``utci``...).
+
+        Returns
+        -------
+        pathlib.Path
+            ``events/<event>/<var>.tif``.
+
+        Raises
+        ------
+        MissingFileError
+            The run has no such map; the message lists the events it has.
+        """
         events = self.event_folders.get(event, self.folder) / "events"
         path = events / event / f"{var}.tif"
         if not path.is_file():
@@ -218,18 +342,64 @@ class RunRecord:
         return path
 
     def hazard_path(self, event: str) -> Path:
-        """The NetCDF of every output of ``event`` (``events/<event>/hazard.nc``; it may not exist)."""
+        """The NetCDF of every output of ``event`` (``events/<event>/hazard.nc``; it may not exist).
+
+        Parameters
+        ----------
+        event : str
+            The event's name.
+
+        Returns
+        -------
+        pathlib.Path
+            The file's path, whether it exists or not.
+        """
         return self.event_folders.get(event, self.folder) / "events" / event / "hazard.nc"
 
     def read_map(self, event: str, var: str):
-        """Map ``var`` of ``event`` as a 2-D numpy array (NaN where no data) with its units."""
+        """Map ``var`` of ``event`` as a 2-D numpy array (NaN where no data) with its units.
+
+        Parameters
+        ----------
+        event : str
+            The event's name.
+        var : str
+            The map, one of the engine's key maps.
+
+        Returns
+        -------
+        values : numpy.ndarray
+            The map, on the territory's grid; NaN where no data (float maps).
+        units : str
+            Its units, from the band metadata (``"m"``, ``"degC"``...).
+
+        Raises
+        ------
+        MissingFileError
+            The run has no such map.
+        """
         with rasterio.open(self.map_path(event, var)) as src:
             values = src.read(1, masked=True)
             units = src.tags(1).get("units") or src.tags().get("units", "")
         return values.filled(float("nan")) if values.dtype.kind == "f" else values.data, units
 
     def value(self, key: str, *, event: str | None = None, district: str | None = None) -> float | None:
-        """The value of one indicator, or ``None`` if the run does not have it."""
+        """The value of one indicator, or ``None`` if the run does not have it.
+
+        Parameters
+        ----------
+        key : str
+            The indicator's key in :data:`twin.impacts.CATALOGUE`.
+        event : str, optional
+            The event's name; ``None`` for figures of no one event (land, expected annual damage).
+        district : str, optional
+            The district's name; ``None`` for the whole territory.
+
+        Returns
+        -------
+        float or None
+            The value, in the indicator's units.
+        """
         for i in self.indicators:
             if i.key == key and i.event == event and i.district == district:
                 return i.value
@@ -237,7 +407,24 @@ class RunRecord:
 
 
 def load_run(folder: str | Path) -> RunRecord:
-    """Read a results folder written by :func:`write_run`."""
+    """Read a results folder written by :func:`write_run`.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The run folder.
+
+    Returns
+    -------
+    RunRecord
+
+    Raises
+    ------
+    MissingFileError
+        No such folder.
+    DataSourceError
+        ``indicators.json`` or ``provenance.json`` missing or unreadable, or of another format version.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise MissingFileError(folder, role="run folder")

@@ -35,7 +35,20 @@ Progress = Callable[[str, float | None], None]  # (what is being done, fraction 
 
 @dataclass(frozen=True)
 class EventResult:
-    """One event of a run: the engine's dataset, its impacts, and where the result came from."""
+    """One event of a run: the engine's dataset, its impacts, and where the result came from.
+
+    Parameters
+    ----------
+    event : HazardEvent
+        The scenario's event.
+    hazard : xarray.Dataset
+        The outputs of the event's engine (:mod:`twin.engines`), in their declared units.
+    impacts : twin.impacts.EventImpacts
+        Its indicators, buildings and sites.
+    reused : dict of str to str, optional
+        ``{"scenario": ..., "reason": ...}`` when the flood result was reused from an earlier run
+        (:mod:`twin.flood.reuse`); ``None`` when it was simulated.
+    """
 
     event: Any  # a scenario event model
     hazard: Any  # xarray.Dataset of the event's engine
@@ -45,7 +58,28 @@ class EventResult:
 
 @dataclass(frozen=True)
 class RunResult:
-    """Everything one run produced, in memory; :func:`twin.results.write_run` puts it in a folder."""
+    """Everything one run produced, in memory; :func:`twin.results.write_run` puts it in a folder.
+
+    Parameters
+    ----------
+    scenario : twin.scenario.Scenario
+        The scenario, resolved.
+    territory : Territory
+        The territory after the measures.
+    effects : list of twin.measures.MeasureEffect
+        What each measure changed, in the scenario's order.
+    events : dict of str to EventResult
+        Event name -> its result.
+    indicators : list of twin.impacts.Indicator
+        Every indicator of the run: land, each event's, and those over several events (expected annual damage).
+    provenance : dict
+        Scenario and territory hashes, twin version, engine parameters, each event's forcing and mass balance,
+        platform and timings (s): what ``provenance.json`` holds.
+    folder : pathlib.Path, optional
+        The results folder, once written.
+    timings : dict of str to float
+        Seconds spent in each stage, s.
+    """
 
     scenario: Any  # twin.scenario.Scenario, resolved
     territory: Any  # twin.territory.Territory after the measures
@@ -82,22 +116,24 @@ def run(
     territory : Territory, optional
         The territory before the measures, already loaded; by default the scenario's.
     params : mapping, optional
-        Engine options by engine name (``{"flood": FloodParams(...)}`` or a dict of options); the engines'
-        documented defaults for the others (:func:`twin.engines.engine_params`).
+        Engine options by engine name, models or dicts (:func:`twin.engines.engine_params`); defaults for the others.
     reuse : sequence of RunResult
-        Earlier runs whose results may be reused when they are provably the same (see
-        :mod:`twin.flood.reuse`); the provenance says so.
+        Earlier runs whose results are reused where provably the same (:mod:`twin.flood.reuse`; provenance says so).
     progress : callable, optional
         Called as ``progress(stage, fraction)`` at each stage and during floods.
     scenario_file : path, optional
         The file a given ``Scenario`` was read from, for the provenance.
     before_simulate : callable, optional
-        Called with the engine before each simulation (:mod:`twin.flood.warmup` waits there for kernels
-        compiled elsewhere).
+        Called with the engine before each simulation (:mod:`twin.flood.warmup` waits there for its kernels).
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    ScenarioError, OutputExistsError, OutputError, ModelInputError, SimulationError
+        A bad scenario, territory, measure or option; ``out`` taken or unwritable; inputs or a run an engine refuses.
     """
     report = progress or (lambda stage, fraction: None)
     params = engine_params(params)
@@ -130,11 +166,23 @@ def run(
         indicators += events[event.name].impacts.indicators
     indicators += _aggregates(events.values())
 
-    provenance = {
+    provenance = _provenance(scenario, source, (territory, base_hash, changed), params, events, timings)
+    result = RunResult(scenario, changed, effects, events, indicators, provenance, timings=timings)
+    if out is not None:
+        report(f"{name}: writing {out}", None)
+        result = write_run(result, Path(out), overwrite=overwrite)
+    return result
+
+
+def _provenance(scenario, source, territories, params, events, timings) -> dict[str, Any]:
+    """Where a run comes from: the twin version, the scenario's and the territory's content hashes, the engines'
+    parameters, each event's forcing and engine, the platform and the timings."""
+    territory, base_hash, changed = territories
+    return {
         "twin_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": {
-            "name": name,
+            "name": scenario.name,
             "file": str(source) if source else None,
             "sha256": scenario_hash(scenario),
             "cost_eur": scenario.cost_eur,
@@ -150,15 +198,28 @@ def run(
         "platform": {"python": platform.python_version(), "machine": platform.machine()},
         "timings_s": timings,
     }
-    result = RunResult(scenario, changed, effects, events, indicators, provenance, timings=timings)
-    if out is not None:
-        report(f"{name}: writing {out}", None)
-        result = write_run(result, Path(out), overwrite=overwrite)
-    return result
 
 
 def scenario_territory(scenario, *, where: str):
-    """Load the territory a scenario names; an error names ``where`` (the scenario or its file) and the territory."""
+    """Load the territory a scenario names; an error names ``where`` (the scenario or its file) and the territory.
+
+    Parameters
+    ----------
+    scenario : twin.scenario.Scenario
+        The scenario; its ``territory`` is a territory file or a named territory.
+    where : str
+        The scenario or its file, for the error message.
+
+    Returns
+    -------
+    Territory
+        The territory before the measures.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        The territory cannot be loaded; the message keeps the cause.
+    """
     try:
         return load_territory(scenario.territory)
     except TwinError as exc:

@@ -125,7 +125,24 @@ class TerritoryFile(_Model):
 
 
 def read_territory_file(path: str | Path) -> TerritoryFile:
-    """Parse and validate a territory TOML file; every error names the file and the field."""
+    """Parse and validate a territory TOML file; every error names the file and the field.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The territory file (TOML).
+
+    Returns
+    -------
+    TerritoryFile
+
+    Raises
+    ------
+    MissingFileError
+        No such file.
+    TerritoryFileError
+        TOML that does not parse, or fields the territory file refuses (one line each).
+    """
     path = Path(path)
     if not is_file(path):
         raise MissingFileError(path, role="territory file")
@@ -141,7 +158,25 @@ def read_territory_file(path: str | Path) -> TerritoryFile:
 
 def source_files(ref: str | Path) -> list[Path]:
     """Every file a territory is loaded from: its TOML file, the rasters and vectors it names (a shapefile's
-    sidecar files included) and the land-cover table."""
+    sidecar files included) and the land-cover table.
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The territory file first; the files it names may not exist.
+
+    Raises
+    ------
+    MissingFileError
+        No territory file.
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    """
 
     path = resolve_territory(ref)
     spec = read_territory_file(path)
@@ -163,7 +198,25 @@ def source_files(ref: str | Path) -> list[Path]:
 
 def source_hash(ref: str | Path) -> str:
     """SHA-256 of the content of every file of :func:`source_files`: equal files, equal territory (for one
-    twin version), without loading it. A missing file is a clear error."""
+    twin version), without loading it. A missing file is a clear error.
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+
+    Returns
+    -------
+    str
+        The hex digest.
+
+    Raises
+    ------
+    MissingFileError
+        The territory file or a file it names does not exist.
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    """
     import hashlib
 
     h = hashlib.sha256()
@@ -181,6 +234,30 @@ def load_territory(ref: str | Path):
 
     Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
     records the file and one note per reprojection, fill or assumption made (each also logged).
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+
+    Returns
+    -------
+    Territory
+        The territory on its analysis grid, checked.
+
+    Raises
+    ------
+    MissingFileError
+        The territory file or a file it names does not exist.
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    twin.errors.CRSError
+        A source without a CRS, or a grid that is not projected in metres.
+    DataSourceError
+        A source that cannot be used: unreadable, off the grid, with too many holes, missing columns or unknown
+        codes.
+    twin.errors.TerritoryError
+        The assembled territory breaks its contract (every problem listed).
     """
     path = resolve_territory(ref)
     spec = read_territory_file(path)

@@ -25,7 +25,7 @@ MAP = ("y", "x")  # the dimensions of a map on the territory's grid
 class OutputSpec:
     """One output of an engine.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Variable name in the dataset, the NetCDF file and the run folder.
@@ -99,6 +99,11 @@ def dataset(
         The engine's parameters, to fill the ``{field}`` of meanings.
     where : str
         Names the engine in errors.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per output computed, with ``units`` and ``long_name`` (and the spec's further attributes).
 
     Raises
     ------

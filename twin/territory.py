@@ -36,7 +36,21 @@ from .rasterize import rasterize_buildings
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """What a raster layer is: units (CF/UDUNITS), dtype, valid range and meaning."""
+    """What a raster layer is: units (CF/UDUNITS), dtype, valid range and meaning.
+
+    Parameters
+    ----------
+    name : str
+        The layer's name in ``Territory.layers``.
+    units : str
+        CF/UDUNITS units (``"m"``, ``"m s-1"``, ``"people"``, ``"1"`` for fractions and codes).
+    dtype : str
+        NumPy dtype of the values (``"float32"``, ``"int32"``, ``"uint8"``).
+    valid_range : tuple of float
+        ``(lowest, highest)`` value allowed, in ``units``.
+    doc : str
+        What the layer is, in English (the ``long_name`` of the files written).
+    """
 
     name: str
     units: str
@@ -87,7 +101,23 @@ LAYERS: Mapping[str, LayerSpec] = {
 
 @dataclass(frozen=True)
 class VectorSpec:
-    """A vector layer's contract: geometry type and required columns."""
+    """A vector layer's contract: geometry type and required columns.
+
+    Parameters
+    ----------
+    name : str
+        The layer's name in ``Territory.vectors``.
+    geometry : tuple of str
+        The geometry types allowed (``"Polygon"``, ``"MultiPolygon"``...).
+    columns : mapping of str to str
+        Required column -> its kind, ``"str"``, ``"int"`` or ``"float"``.
+    doc : str
+        What the layer is, with the units of its numeric columns.
+    choices : mapping of str to tuple of str
+        Column -> the values it may take.
+    ranges : mapping of str to (float, float)
+        Column -> ``(lowest, highest)`` value allowed, in the column's units.
+    """
 
     name: str
     geometry: tuple[str, ...]
@@ -150,6 +180,21 @@ class Territory:
     Build one with :func:`twin.sources.load_territory` (from files) or
     :func:`assemble` (from arrays). Territories are immutable: measures return
     new ones.
+
+    Parameters
+    ----------
+    name : str
+        The territory's name, shown in reports.
+    grid : Grid
+        The analysis grid.
+    layers : xarray.Dataset
+        The raster layers of :data:`LAYERS`, each with its ``units``, on dims ``y``, ``x`` (m), CRS written.
+    vectors : mapping of str to geopandas.GeoDataFrame
+        The vector layers of :data:`VECTORS`, in the grid's CRS.
+    landcover : LandCoverTable
+        The land-cover table the ``land_cover`` codes refer to.
+    provenance : mapping
+        Where the territory comes from: its file, and one note per step taken when loading it.
     """
 
     name: str
@@ -164,7 +209,17 @@ class Territory:
         return self.layers[layer].values
 
     def with_layers(self, **arrays: np.ndarray) -> Territory:
-        """A new territory with some raster layers replaced (same grid, same units)."""
+        """A new territory with some raster layers replaced (same grid, same units).
+
+        Parameters
+        ----------
+        **arrays : numpy.ndarray
+            Layer name (a key of :data:`LAYERS`) -> its new values, of the grid's shape, in the layer's units.
+
+        Returns
+        -------
+        Territory
+        """
         layers = self.layers.copy()
         for name, values in arrays.items():
             spec = LAYERS[name]
@@ -181,6 +236,19 @@ class Territory:
         Green-roof layers are cleared on those cells (the roof or the ground they described is gone).
         ``keep_canopy`` keeps trees already there (the larger of the old canopy and the class's), as
         when a car park under planted trees is turned into a lawn.
+
+        Parameters
+        ----------
+        mask : numpy.ndarray
+            Boolean raster of the cells that change.
+        code : int
+            A land-cover code of the territory's table (another code is a programming error).
+        keep_canopy : bool
+            Keep the larger of the old tree canopy and the class's (a fraction, 1).
+
+        Returns
+        -------
+        Territory
         """
         land_cover = self["land_cover"].copy()
         land_cover[mask] = code
@@ -193,7 +261,20 @@ class Territory:
         return self.with_layers(land_cover=land_cover, **arrays)
 
     def with_buildings(self, buildings: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Territory:
-        """A new territory with other buildings (and district populations): re-rasterized, people re-allocated."""
+        """A new territory with other buildings (and district populations): re-rasterized, people re-allocated.
+
+        Parameters
+        ----------
+        buildings : geopandas.GeoDataFrame
+            The footprints, in the grid's CRS, with the columns of ``VECTORS["buildings"]`` (height in m).
+        districts : geopandas.GeoDataFrame
+            The districts, with their residents.
+
+        Returns
+        -------
+        Territory
+            With ``building_height``, ``building_index`` and ``population`` derived again.
+        """
 
         buildings = buildings.reset_index(drop=True)
         height, index = rasterize_buildings(buildings, self.grid)
@@ -204,18 +285,43 @@ class Territory:
         )
 
     def validate(self) -> list[str]:
-        """Every way this territory breaks the contract of :data:`LAYERS` and :data:`VECTORS`."""
+        """Every way this territory breaks the contract of :data:`LAYERS` and :data:`VECTORS`.
+
+        Returns
+        -------
+        list of str
+            One line per problem; empty if the territory keeps the contract.
+        """
         return _raster_problems(self) + [p for spec in VECTORS.values() for p in _vector_problems(self, spec)]
 
     def check(self) -> Territory:
-        """Return ``self`` if :meth:`validate` finds nothing, else raise :class:`TerritoryError`."""
+        """Return ``self`` if :meth:`validate` finds nothing, else raise :class:`TerritoryError`.
+
+        Returns
+        -------
+        Territory
+            ``self``.
+
+        Raises
+        ------
+        TerritoryError
+            Every problem :meth:`validate` finds.
+        """
         problems = self.validate()
         if problems:
             raise TerritoryError(problems, where=self.name)
         return self
 
     def summary(self) -> dict[str, Any]:
-        """Plain numbers describing the territory: grid, layer ranges, buildings, people, sites."""
+        """Plain numbers describing the territory: grid, layer ranges, buildings, people, sites.
+
+        Returns
+        -------
+        dict
+            Grid (cell size and bounds in m), each layer's units, min, max and mean, buildings (count, by use,
+            dwellings, height range in m), residents by district, sites by kind, road length (km) and the loading
+            notes.
+        """
         layers = {}
         for name, spec in LAYERS.items():
             if name in self.layers:
@@ -254,7 +360,13 @@ class Territory:
         }
 
     def content_hash(self) -> str:
-        """SHA-256 of the layers and vectors, for provenance: equal data, equal hash."""
+        """SHA-256 of the layers and vectors, for provenance: equal data, equal hash.
+
+        Returns
+        -------
+        str
+            The hex digest.
+        """
         h = hashlib.sha256()
         h.update(repr((self.grid.crs.to_string(), self.grid.transform[:6], self.grid.shape)).encode())
         for name in sorted(self.layers.data_vars):
@@ -284,6 +396,28 @@ def assemble(
     physical layers from the land-cover table, and ``population`` from the
     districts (see :mod:`twin.population`). Does not validate: call
     :meth:`Territory.check`.
+
+    Parameters
+    ----------
+    name : str
+        The territory's name.
+    grid : Grid
+        The analysis grid.
+    elevation : numpy.ndarray
+        Ground elevation on the grid, m above datum.
+    land_cover : numpy.ndarray
+        Land-cover codes on the grid, from ``landcover``.
+    vectors : mapping of str to geopandas.GeoDataFrame
+        Vector layers in the grid's CRS; those missing are empty.
+    landcover : LandCoverTable
+        The land-cover table: each code's physical layers.
+    provenance : mapping, optional
+        Where the territory comes from.
+
+    Returns
+    -------
+    Territory
+        Not validated.
     """
 
     vectors = {k: v for k, v in vectors.items()}

@@ -25,6 +25,26 @@ def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0,
     ``height // 2`` and two paved yards; two districts, "Sud" (the south half, 100 residents) and
     "Nord" (40 residents); residential buildings B1 and B2 (10 m, 20 m; 2 and 6 dwellings) in Sud,
     a commercial B3 and a residential B4 (4 dwellings) in Nord; a school. EPSG:2154.
+
+    Parameters
+    ----------
+    width, height : int
+        Number of columns and rows. The buildings and yards lie within 130 m (east) × 90 m (north) of the
+        south-west corner, whatever the grid.
+    cell_size : float
+        Cell size, m.
+    slope : float
+        Slope of the plane down to the east, m m-1.
+
+    Returns
+    -------
+    Territory
+        Checked.
+
+    Raises
+    ------
+    twin.errors.CRSError
+        A cell size that is not a positive number.
     """
     x0, y0 = 700_000.0, 6_600_000.0
     w, h = width * cell_size, height * cell_size
@@ -79,6 +99,27 @@ def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, na
     For engine tests and benchmarks: analytical cases, lakes, basins. No buildings, districts or
     sites; EPSG:2154 with its corner at (700 000, 6 600 000). Change physical layers with
     :meth:`~twin.territory.Territory.with_layers`.
+
+    Parameters
+    ----------
+    elevation : array_like
+        Ground elevation, m, of shape ``(rows, columns)``; row 0 is the north edge.
+    cell_size : float
+        Cell size, m.
+    land_cover : int
+        The land-cover code of every cell (6, grass, in the shipped table).
+    name : str
+        The territory's name.
+
+    Returns
+    -------
+    Territory
+        Not validated.
+
+    Raises
+    ------
+    twin.errors.CRSError
+        A cell size that is not a positive number.
     """
     elevation = np.asarray(elevation, dtype=np.float32)
     ny, nx = elevation.shape

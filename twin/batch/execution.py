@@ -42,7 +42,19 @@ TIMINGS = ("started_utc", "seconds", "worker", "numba_threads")  # kept from the
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A finished (or interrupted) batch: its folder, one record per task, and the counts by status."""
+    """A finished (or interrupted) batch: its folder, one record per task, and the counts by status.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The batch folder.
+    tasks : list of dict
+        Every task's record, as in ``batch.json``.
+    counts : dict of str to int
+        Number of tasks ``done``, ``skipped`` (finished before), ``failed`` and ``pending``.
+    executed : int
+        Tasks run by this call (the others were finished before, or could not run).
+    """
 
     folder: Path
     tasks: list[dict[str, Any]]
@@ -80,6 +92,21 @@ def run_batch(
         Called as ``progress(record, total)`` with a task's batch.json record when its status is known (as it
         ends, or at once for a task finished before, skipped, or that cannot run, failed) and the number of tasks
         of the batch. Each end is also logged (``twin.batch``).
+
+    Returns
+    -------
+    BatchResult
+        The batch's folder, its task records and their counts.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        Options out of range, a sweep file :func:`twin.batch.sweep.load_sweep` refuses, or two scenario files
+        with one name.
+    twin.errors.OutputError
+        ``out`` holds other files, is in use by another batch, or cannot be written.
+    twin.errors.TwinError
+        The Dask scheduler cannot be reached.
     """
     if retries < 0:
         raise ScenarioError(message("--retries", "value", "0 or more", retries))

@@ -16,7 +16,22 @@ FORMAT_VERSION = 1
 
 
 def write_batch_json(out: Path, header: dict[str, Any], records: dict[str, dict[str, Any]]) -> None:
-    """``batch.json``: the header and every task, replaced atomically (never read half written)."""
+    """``batch.json``: the header and every task, replaced atomically (never read half written).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The batch folder.
+    header : dict
+        What the batch is (sweep, started, workers...), written before the counts and the tasks.
+    records : dict of str to dict
+        Task id -> its record (status, error, timings); the counts per status are computed from them.
+
+    Raises
+    ------
+    twin.errors.OutputError
+        The file could not be written.
+    """
     counts = {s: sum(r["status"] == s for r in records.values()) for s in ("done", "skipped", "failed", "pending")}
     data = {"format_version": FORMAT_VERSION} | header | {"counts": counts, "tasks": list(records.values())}
     tmp = out / f".batch.json.{os.getpid()}"
@@ -30,7 +45,23 @@ def write_batch_json(out: Path, header: dict[str, Any], records: dict[str, dict[
 
 
 def read_batch_json(folder: str | Path) -> dict[str, Any]:
-    """Read ``batch.json`` back; a clear error names the folder if it is missing or corrupt."""
+    """Read ``batch.json`` back; a clear error names the folder if it is missing or corrupt.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The batch folder.
+
+    Returns
+    -------
+    dict
+        The record: format version, header, counts and ``tasks`` (a list of task records).
+
+    Raises
+    ------
+    twin.errors.DataSourceError
+        No ``batch.json``, or one that is not a twin batch record of this format version.
+    """
     path = Path(folder) / "batch.json"
     if not path.is_file():
         raise DataSourceError(

@@ -91,7 +91,25 @@ class Sweep(BaseModel):
 
 
 def load_sweep(path: str | Path) -> tuple[Sweep, Path]:
-    """Read and validate a sweep file; returns the sweep and the file's folder (base of its relative paths)."""
+    """Read and validate a sweep file; returns the sweep and the file's folder (base of its relative paths).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The sweep file (TOML).
+
+    Returns
+    -------
+    sweep : Sweep
+        The validated sweep.
+    base : pathlib.Path
+        The file's folder, absolute: the base of the sweep's relative paths.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A missing or unreadable file, TOML that does not parse, or fields the sweep refuses (each named).
+    """
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -111,7 +129,27 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Path]:
 
 def scenario_files(sweep: Sweep, base: Path, *, where: str) -> list[Path]:
     """The scenario files the sweep names, each once, in the order written; a glob that matches nothing is an
-    error (a typo must not silently shrink the batch)."""
+    error (a typo must not silently shrink the batch).
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+    base : pathlib.Path
+        The base of its relative paths (from :func:`load_sweep`).
+    where : str
+        The sweep file, for the error message.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Absolute paths of the scenario files.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A file or glob that matches no scenario file.
+    """
     found: list[Path] = []
     for i, pattern in enumerate(sweep.scenarios):
         p = Path(pattern)

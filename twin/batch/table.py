@@ -25,7 +25,25 @@ DESCRIPTION = ["task", "scenario", "event", "kind", "return_period_years", "clim
 
 def indicator_table(out: Path, records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """One row per task: what it ran (scenario, event, climate, each grid parameter as ``param.<engine>.<option>``),
-    how it went (status, seconds, folder) and, once finished, every territory-wide indicator as a column."""
+    how it went (status, seconds, folder) and, once finished, every territory-wide indicator as a column.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The batch folder.
+    records : iterable of dict
+        The tasks' records, as in ``batch.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per task; indicators in their units (``twin.impacts.CATALOGUE``), ``seconds`` in s.
+
+    Raises
+    ------
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        A finished task's folder that is missing or unreadable.
+    """
     records = list(records)
     parameters = sorted({k for r in records for k in r.get("parameters", {})})
     rows = []
@@ -43,7 +61,19 @@ def indicator_table(out: Path, records: Iterable[dict[str, Any]]) -> pd.DataFram
 def ead_table(table: pd.DataFrame) -> pd.DataFrame:
     """Expected annual damage per scenario, climate and flood options, from its design storms' damages
     (:func:`twin.impacts.damage_by_return_period`: the largest where several storms share a return period;
-    at least two return periods are needed, as in a single run)."""
+    at least two return periods are needed, as in a single run).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The indicator table (:func:`indicator_table`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario, climate and flood options: the return periods (years) and damages (€) used, and
+        ``expected_annual_damage_eur`` (€ per year).
+    """
     columns = ["scenario", "climate", *[c for c in table.columns if str(c).startswith("param.flood.")]]
     rows = []
     if "flood.damage_eur" in table.columns:
@@ -65,7 +95,25 @@ def ead_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(out: Path, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """``indicators.parquet``, ``indicators.csv`` and ``ead.csv`` in the batch folder, each replaced atomically."""
+    """``indicators.parquet``, ``indicators.csv`` and ``ead.csv`` in the batch folder, each replaced atomically.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The batch folder.
+    records : list of dict
+        The tasks' records, as in ``batch.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The indicator table (:func:`indicator_table`).
+
+    Raises
+    ------
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        A finished task's folder that is missing or unreadable.
+    """
     table = indicator_table(out, records)
     _replace(out / "indicators.parquet", lambda p: table.to_parquet(p, index=False))
     _replace(out / "indicators.csv", lambda p: table.to_csv(p, index=False))
@@ -85,6 +133,21 @@ def batch_runs(folder: str | Path) -> list:
     A variant is a scenario under one climate with one combination of flood options and one of heat options;
     its record gathers the events of its tasks (each from its own folder) and adds the expected annual damage
     of its storms. Names are the scenario's, suffixed with the climate and the options that vary in the batch.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The batch folder.
+
+    Returns
+    -------
+    list of RunRecord
+        One record per scenario variant.
+
+    Raises
+    ------
+    twin.errors.DataSourceError
+        No readable ``batch.json``, no finished task, or a task folder that cannot be read.
     """
     folder = Path(folder)
     tasks = [t for t in read_batch_json(folder)["tasks"] if t.get("status") in FINISHED]

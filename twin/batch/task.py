@@ -35,7 +35,35 @@ MARKER = "provenance.json"  # written last into a run folder, which is renamed i
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of batch work; ``spec`` is the scenario reduced to the task's one event."""
+    """One unit of batch work; ``spec`` is the scenario reduced to the task's one event.
+
+    Parameters
+    ----------
+    id : str
+        ``<scenario>--<event>[--<climate>]--<key[:10]>``: the name of its results folder.
+    key : str
+        SHA-256 of everything that decides its result (hex).
+    scenario : str
+        The scenario's name.
+    source : str
+        The scenario file.
+    event : str
+        The event's name (suffixed ``-rp<years>`` when the sweep sets the return period).
+    kind : str
+        The event's ``kind`` tag.
+    return_period_years : float, optional
+        The event's return period, years; ``None`` for events that have none.
+    climate : str, optional
+        The name of the sweep's climate block; ``None``: the scenario's climate.
+    parameters : dict
+        The grid values of this task, ``"<engine>.<option>" -> value``.
+    spec : twin.scenario.Scenario, optional
+        The scenario with the one event; ``None`` when the scenario could not be read.
+    params : dict
+        Every engine's options, by engine name.
+    error : str, optional
+        Why the task cannot run at all (an unreadable scenario): it is recorded failed.
+    """
 
     id: str
     key: str
@@ -56,7 +84,13 @@ class Task:
         return f"tasks/{self.id}"
 
     def describe(self) -> dict[str, Any]:
-        """The task as batch.json and the indicator table list it."""
+        """The task as batch.json and the indicator table list it.
+
+        Returns
+        -------
+        dict
+            Its id, key, scenario, source, event, kind, return period (years), climate, parameters and folder.
+        """
         return {
             "id": self.id,
             "key": self.key,
@@ -72,7 +106,28 @@ class Task:
 
 
 def expand(sweep: Sweep, base: Path, *, where: str) -> list[Task]:
-    """Every task of a sweep, in a stable order; a scenario that cannot be read becomes one failed task."""
+    """Every task of a sweep, in a stable order; a scenario that cannot be read becomes one failed task.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The sweep.
+    base : pathlib.Path
+        The base of its relative paths (the sweep file's folder).
+    where : str
+        The sweep file, for the error messages.
+
+    Returns
+    -------
+    list of Task
+        One task per scenario × event × return period × climate × combination of the event's engine options.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A scenario glob that matches nothing, event globs that match no event of a scenario, or a territory
+        whose files cannot be hashed.
+    """
     grids = {e: _combinations(sweep, e) for e in ENGINES}
     territories: dict[str, str] = {}
     tasks: list[Task] = []
@@ -154,7 +209,20 @@ def _territory_hash(scenario, cache: dict[str, str], *, where: str) -> str:
 
 
 def finished(out: Path, task: Task) -> bool:
-    """A task is finished when its results folder is there: it only ever appears complete."""
+    """A task is finished when its results folder is there: it only ever appears complete.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The batch folder.
+    task : Task
+        The task.
+
+    Returns
+    -------
+    bool
+        Whether its results folder is complete.
+    """
     return (out / task.folder / MARKER).is_file()
 
 
@@ -164,6 +232,21 @@ def execute(task: Task, out: str, threads: dict[str, int] | int | None = None) -
     An input error (a :class:`~twin.errors.TwinError`: broken measure, event off the grid...) is returned as a
     failure, since running it again would fail the same way; anything else (a crash, a full disk, a killed
     worker) is raised, so that Dask retries it.
+
+    Parameters
+    ----------
+    task : Task
+        The task.
+    out : str
+        The batch folder, as the worker sees it.
+    threads : dict of str to int, or int, optional
+        Numba threads for the task, or per host name; ``None`` keeps numba's default.
+
+    Returns
+    -------
+    dict
+        ``status`` (``"done"`` or ``"failed"``), ``error`` if failed, ``started_utc``, ``seconds`` (s), ``worker``
+        and ``numba_threads``.
     """
     numba_threads = _cap_numba_threads(threads)
     folder = Path(out) / task.folder

@@ -261,6 +261,10 @@ def simulate(
 ) -> xr.Dataset:
     """Run a flood event on a territory.
 
+    The run goes in four stages: ``_prepare`` (inputs checked, the state and the boundaries set up),
+    ``_advance`` (the time loop, one ``_step`` at a time), ``_balance`` (the volumes) and ``_wrap`` (the outputs
+    the engine declares).
+
     Parameters
     ----------
     territory : Territory
@@ -290,9 +294,15 @@ def simulate(
         depth, depth frames and gauge series; ``attrs["mass_balance"]`` holds the volumes (m³) and the relative
         error.
 
-    The run goes in four stages: :func:`_prepare` (inputs checked, the state and the boundaries set up),
-    :func:`_advance` (the time loop, one :func:`_step` at a time), :func:`_balance` (the volumes) and
-    :func:`_wrap` (the outputs the engine declares).
+    Raises
+    ------
+    ModelInputError
+        Non-finite inputs, Manning's n <= 0, a rain pattern or initial depth of the wrong shape, an edge stage on
+        an unknown edge, or a river inflow off the grid or on buildings only.
+    SimulationError
+        The time step fell below ``dt_min_s``, or the depths stopped being finite.
+    twin.errors.ScenarioError
+        A rain series, hydrograph or Montana file that cannot be used, or no Montana coefficients for the storm.
     """
     params = params or FloodParams()
     run = _prepare(territory, event, params, climate, rain_pattern, initial_depth, edge_stage)
@@ -642,5 +652,16 @@ def _wrap(territory, event, run: _Run, balance: dict[str, float], facts: dict[st
 
 
 def mass_balance(ds: xr.Dataset) -> dict[str, float]:
-    """The volumes (m³) and relative error of a flood result (stored as JSON so NetCDF keeps them)."""
+    """The volumes (m³) and relative error of a flood result (stored as JSON so NetCDF keeps them).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A flood result, from :func:`simulate` or read back from ``hazard.nc``.
+
+    Returns
+    -------
+    dict of str to float
+        The volumes, m³, and ``relative_error``, 1.
+    """
     return json.loads(ds.attrs["mass_balance"])

@@ -29,7 +29,18 @@ MARGIN_CELLS = 2  # changed cells must lie this many cells (8-connected) beyond 
 
 
 def changed_inputs(before, after) -> np.ndarray:
-    """Cells where any flood input differs between two territories on the same grid (buildings by blockage)."""
+    """Cells where any flood input differs between two territories on the same grid (buildings by blockage).
+
+    Parameters
+    ----------
+    before, after : Territory
+        Two territories on the same grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean raster, True where some flood input differs.
+    """
     changed = np.zeros(before.grid.shape, dtype=bool)
     for name in INPUTS:
         a, b = before[name], after[name]
@@ -44,6 +55,22 @@ def reuse_reason(before, result, after, *, event) -> str | None:
 
     The caller has checked that the event, climate and parameters are the same. Rain (a storm or a rain series)
     wets every cell, so that any changed input counts.
+
+    Parameters
+    ----------
+    before : Territory
+        The territory ``result`` was computed on.
+    result : xarray.Dataset
+        The flood engine's outputs on ``before`` (``max_depth`` and ``final_depth``, m, are read).
+    after : Territory
+        The territory a run would compute on.
+    event : HazardEvent
+        The flood event.
+
+    Returns
+    -------
+    str or None
+        The reason, in plain words, for the provenance; ``None``: the result must be computed again.
     """
     rain = isinstance(event, RAIN_EVENTS)
     if before.grid != after.grid or before.landcover is not after.landcover:

@@ -24,7 +24,7 @@ from .model import FloodParams, simulate
 class FloodBenchmark:
     """A published flood benchmark set up for the flood engine, with its reference figures and its gates.
 
-    Attributes
+    Parameters
     ----------
     name : str
         The benchmark, as its report names it.
@@ -68,17 +68,39 @@ class FloodBenchmark:
     inflow_volume_m3: float
 
     def run(self, **kwargs):
-        """The case through :func:`twin.flood.model.simulate` (keywords go to it): an ``xarray.Dataset``."""
+        """The case through :func:`twin.flood.model.simulate` (keywords go to it): an ``xarray.Dataset``.
+
+        Parameters
+        ----------
+        **kwargs
+            More keywords of :func:`twin.flood.model.simulate` (``progress``...).
+
+        Returns
+        -------
+        xarray.Dataset
+            The flood engine's outputs.
+        """
         return simulate(self.territory, self.event, params=self.params, **kwargs)
 
     def gauge_cells(self) -> dict[str, tuple[int, int]]:
         """(row, column) of each gauge's cell. A gauge on the face between two cells is read in the cell to its
-        east (and to its south), as LISFLOOD-FP does for x."""
+        east (and to its south), as LISFLOOD-FP does for x.
+
+        Returns
+        -------
+        dict of str to (int, int)
+            Gauge name -> (row, column) on the territory's grid.
+        """
         grid = self.territory.grid
         return {name: cell_of(grid, *xy, where=f"gauge {name}") for name, xy in self.params.gauges.items()}
 
     def measure(self, ds) -> dict[str, Any]:
         """What the gates look at, in a result of :meth:`run`.
+
+        Parameters
+        ----------
+        ds : xarray.Dataset
+            The flood engine's outputs for the case.
 
         Returns
         -------
@@ -140,6 +162,11 @@ def ea_test4(cell_size: float = 5.0) -> FloodBenchmark:
     FloodBenchmark
         The territory, event, parameters, gauges, reference figures and gates; ``run()`` runs the case and
         ``measure(ds)`` reads what the gates look at.
+
+    Raises
+    ------
+    ValueError
+        A cell size that does not divide 1000 m into whole cells.
 
     References
     ----------

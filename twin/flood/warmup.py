@@ -22,7 +22,18 @@ from .model import FloodParams, simulate
 
 
 def start(precision: str) -> subprocess.Popen | None:
-    """Start the warm-up process (``None`` if it cannot start: the run then compiles for itself)."""
+    """Start the warm-up process (``None`` if it cannot start: the run then compiles for itself).
+
+    Parameters
+    ----------
+    precision : {"float32", "float64"}
+        The flood engine's precision (:class:`~twin.flood.model.FloodParams`), whose kernels get compiled.
+
+    Returns
+    -------
+    subprocess.Popen or None
+        The process, or ``None`` if it could not start.
+    """
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "twin.flood.warmup", precision],
@@ -34,7 +45,20 @@ def start(precision: str) -> subprocess.Popen | None:
 
 
 def waiter(process: subprocess.Popen | None, *, timeout_s: float = 300.0):
-    """A callable that waits (once) for the warm-up to finish; a failed or slow warm-up is simply ignored."""
+    """A callable that waits (once) for the warm-up to finish; a failed or slow warm-up is simply ignored.
+
+    Parameters
+    ----------
+    process : subprocess.Popen or None
+        From :func:`start`; ``None``: nothing to wait for.
+    timeout_s : float
+        Longest wait, s; the process is then killed.
+
+    Returns
+    -------
+    callable
+        ``wait()``, to call before the first flood (from the ``before_simulate`` of :func:`twin.runner.run`).
+    """
 
     def wait() -> None:
         if process is not None and process.poll() is None:
@@ -47,7 +71,13 @@ def waiter(process: subprocess.Popen | None, *, timeout_s: float = 300.0):
 
 
 def compile_flood(precision: str) -> None:
-    """Run a rain storm and a river inflow on the tiny territory: every kernel a demo flood calls gets compiled."""
+    """Run a rain storm and a river inflow on the tiny territory: every kernel a demo flood calls gets compiled.
+
+    Parameters
+    ----------
+    precision : {"float32", "float64"}
+        The flood engine's precision, whose kernels get compiled.
+    """
     territory = tiny_territory()
     x, y = float(territory.grid.x[1]), float(territory.grid.y[10])
     events = [

@@ -138,6 +138,8 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     ModelInputError
         Missing or non-finite layers, an event that is not a dated heatwave,
         humidity outside 0–100 % or wind ≤ 0.
+    twin.errors.ScenarioError
+        A weather file that is missing, unreadable or out of range.
     """
     report = progress or (lambda fraction: None)
     timings: dict[str, float] = {}

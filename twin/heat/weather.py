@@ -28,7 +28,19 @@ T_MIN_HOUR, T_MAX_HOUR = 6.0, 15.0
 
 @dataclass(frozen=True)
 class HourlyWeather:
-    """24 hourly values (hour 0..23, local solar time)."""
+    """24 hourly values (hour 0..23, local solar time).
+
+    Parameters
+    ----------
+    hour : numpy.ndarray
+        0, 1, ..., 23, h (local solar time).
+    air_temperature_c : numpy.ndarray
+        Air temperature, °C.
+    relative_humidity_pct : numpy.ndarray
+        Relative humidity, %.
+    wind_speed_m_s : numpy.ndarray
+        Wind speed at 10 m, m s-1.
+    """
 
     hour: np.ndarray
     air_temperature_c: np.ndarray
@@ -36,7 +48,18 @@ class HourlyWeather:
     wind_speed_m_s: np.ndarray
 
     def warmer(self, delta_t_c: float) -> HourlyWeather:
-        """The same day ``delta_t_c`` warmer, at constant vapour pressure (climate change)."""
+        """The same day ``delta_t_c`` warmer, at constant vapour pressure (climate change).
+
+        Parameters
+        ----------
+        delta_t_c : float
+            Added to every air temperature, °C (K).
+
+        Returns
+        -------
+        HourlyWeather
+            The warmer day; relative humidity (%) lower, wind unchanged.
+        """
         t = self.air_temperature_c + delta_t_c
         e = self.relative_humidity_pct / 100.0 * saturation_vapour_pressure_hpa(self.air_temperature_c)
         rh = np.clip(100.0 * e / saturation_vapour_pressure_hpa(t), 0.0, 100.0)
@@ -44,12 +67,36 @@ class HourlyWeather:
 
 
 def saturation_vapour_pressure_hpa(t_c: np.ndarray | float) -> np.ndarray:
-    """Magnus formula over water, hPa, for air temperature in °C."""
+    """Magnus formula over water, hPa, for air temperature in °C.
+
+    Parameters
+    ----------
+    t_c : numpy.ndarray or float
+        Air temperature, °C.
+
+    Returns
+    -------
+    numpy.ndarray
+        Saturation vapour pressure, hPa.
+    """
     return 6.105 * np.exp(17.27 * np.asarray(t_c) / (237.7 + np.asarray(t_c)))
 
 
 def diurnal_temperature(hour: np.ndarray, *, t_min_c: float, t_max_c: float) -> np.ndarray:
-    """Two-part cosine between the minimum at 06:00 and the maximum at 15:00, °C."""
+    """Two-part cosine between the minimum at 06:00 and the maximum at 15:00, °C.
+
+    Parameters
+    ----------
+    hour : numpy.ndarray
+        Hours of the day, h (local solar time).
+    t_min_c, t_max_c : float
+        The day's minimum and maximum air temperature, °C.
+
+    Returns
+    -------
+    numpy.ndarray
+        Air temperature at each hour, °C.
+    """
     h = np.asarray(hour, dtype=float)
     rise = (h >= T_MIN_HOUR) & (h <= T_MAX_HOUR)
     phase = np.where(
@@ -61,7 +108,24 @@ def diurnal_temperature(hour: np.ndarray, *, t_min_c: float, t_max_c: float) -> 
 
 
 def hourly_weather(event, *, delta_t_c: float = 0.0) -> HourlyWeather:
-    """The 24 hours of a ``heatwave`` event (paths already resolved), shifted by ``delta_t_c``."""
+    """The 24 hours of a ``heatwave`` event (paths already resolved), shifted by ``delta_t_c``.
+
+    Parameters
+    ----------
+    event : Heatwave
+        The event: its daily extremes, humidity and wind, or its weather file.
+    delta_t_c : float
+        Added to every air temperature, °C (see :meth:`~twin.heat.weather.HourlyWeather.warmer`).
+
+    Returns
+    -------
+    HourlyWeather
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A weather file that is missing, unreadable or out of range (:func:`read_weather_file`).
+    """
     if event.weather_file is not None:
         weather = read_weather_file(event.weather_file, date=event.date)
     else:
@@ -75,7 +139,26 @@ def hourly_weather(event, *, delta_t_c: float = 0.0) -> HourlyWeather:
 
 
 def read_weather_file(path: str | Path, *, date) -> HourlyWeather:
-    """24 hours from an EPW file (the rows of ``date``'s month and day) or an hourly CSV."""
+    """24 hours from an EPW file (the rows of ``date``'s month and day) or an hourly CSV.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        An EnergyPlus ``.epw`` file, or a CSV with columns ``hour`` (0..23), ``air_temperature_c`` (°C),
+        ``relative_humidity_pct`` (%) and ``wind_speed_m_s`` (m s-1).
+    date : datetime.date
+        The day to read from an EPW file (its month and day); a CSV holds one day.
+
+    Returns
+    -------
+    HourlyWeather
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A missing or unreadable file, not 24 hourly rows in order, or values out of range (air temperature
+        −40..60 °C, humidity 0..100 %, wind 0..60 m s-1).
+    """
     path = Path(path)
     if path.suffix.lower() == ".epw":
         try:
@@ -125,7 +208,26 @@ def _checked(w: HourlyWeather, path: Path) -> HourlyWeather:
 
 
 def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
-    """Key figures of a heatwave day's weather, with units in the keys (for ``twin show`` and reports)."""
+    """Key figures of a heatwave day's weather, with units in the keys (for ``twin show`` and reports).
+
+    Parameters
+    ----------
+    event : Heatwave
+        The event, paths resolved.
+    climate : Climate
+        The climate shift applied (its ``delta_t_c``, °C).
+
+    Returns
+    -------
+    dict
+        Name, kind, date, ``max_air_temperature_c``, ``min_air_temperature_c`` and ``air_temperature_15h_c``
+        (°C), and the climate if it changes anything.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A weather file that cannot be used.
+    """
     w = hourly_weather(event, delta_t_c=climate.delta_t_c)
     out: dict[str, Any] = {
         "name": event.name,

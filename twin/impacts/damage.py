@@ -35,7 +35,15 @@ COST_COLUMNS = (
 
 
 def default_paths() -> tuple[Path, Path]:
-    """The shipped ``data/depth_damage.csv`` and ``data/max_damage.csv``."""
+    """The shipped ``data/depth_damage.csv`` and ``data/max_damage.csv``.
+
+    Returns
+    -------
+    curves : pathlib.Path
+        The depth-damage curves.
+    max_damage : pathlib.Path
+        The maximum damage by building use.
+    """
 
     return data_dir() / "depth_damage.csv", data_dir() / "max_damage.csv"
 
@@ -44,7 +52,7 @@ def default_paths() -> tuple[Path, Path]:
 class DamageModel:
     """Depth-damage curves and the maximum damage of each building use.
 
-    Attributes
+    Parameters
     ----------
     curves : dict of str to (numpy.ndarray, numpy.ndarray)
         Curve name -> (depths in m, increasing from 0; damage fractions in [0, 1], non-decreasing).
@@ -67,9 +75,13 @@ class DamageModel:
 
         Parameters
         ----------
-        paths
+        paths : sequence of path, optional
             ``(curves_csv, max_damage_csv)``; the shipped files (:func:`default_paths`) by default.
             Lines starting with ``#`` are comments.
+
+        Returns
+        -------
+        DamageModel
 
         Raises
         ------
@@ -118,7 +130,23 @@ class DamageModel:
         """Damage as a fraction of the maximum (0-1) for a building of ``use`` under ``depth_m`` (m) of water.
 
         Linear between the curve's points; 0 at or below 0 m, 1 beyond the last point; NaN stays NaN.
-        Raises :class:`~twin.errors.DataSourceError` naming the table for a use it does not list.
+
+        Parameters
+        ----------
+        use : str
+            The building use (``"residential"``...).
+        depth_m : float or numpy.ndarray
+            Water depth at the building, m.
+
+        Returns
+        -------
+        numpy.ndarray
+            Damage fraction, 1 (0..1), of the shape of ``depth_m``.
+
+        Raises
+        ------
+        DataSourceError
+            A use the maximum damage table does not list; the message names the table.
         """
         depths, fractions = self.curves[self.curve_of_use[self._use(use)]]
         return np.interp(np.asarray(depth_m, dtype=np.float64), depths, fractions, left=0.0, right=1.0)
@@ -133,10 +161,22 @@ class DamageModel:
 
         Parameters
         ----------
-        buildings
+        buildings : geopandas.GeoDataFrame
             Footprints with a ``use`` column, in a projected CRS in metres.
-        depth_m
+        depth_m : numpy.ndarray
             Water depth at each building, m, aligned with ``buildings``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Damage to each building, EUR; NaN where the depth is NaN.
+
+        Raises
+        ------
+        ModelInputError
+            Not one depth per building.
+        DataSourceError
+            A use the maximum damage table does not list.
         """
         depth_m = np.asarray(depth_m, dtype=np.float64)
         if depth_m.shape != (len(buildings),):
@@ -157,6 +197,16 @@ def damage_by_return_period(events: Iterable[tuple[float, float]]) -> dict[float
 
     Where several storms share a return period (different durations or shapes), the largest damage counts: the
     critical duration, as design practice takes it. NaN damages (an event not simulated) are left out.
+
+    Parameters
+    ----------
+    events : iterable of (float, float)
+        ``(return period, years; damage, EUR)`` pairs.
+
+    Returns
+    -------
+    dict of float to float
+        Return period (years) -> damage (EUR), by increasing return period.
     """
     out: dict[float, float] = {}
     for period, damage in events:
@@ -182,13 +232,19 @@ def expected_annual_damage(damage_by_return_period: Mapping[float, float]) -> fl
 
     Parameters
     ----------
-    damage_by_return_period
+    damage_by_return_period : mapping of float to float
         Return period T (years, ≥ 1) -> damage of that event (EUR, ≥ 0); at least two.
 
     Returns
     -------
     float
         EUR per year.
+
+    Raises
+    ------
+    ModelInputError
+        Fewer than two return periods, a return period under 1 year or not finite, or a damage that is not a
+        finite number ≥ 0.
     """
     where = "expected annual damage"
     items = dict(damage_by_return_period).items()

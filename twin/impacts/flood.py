@@ -64,16 +64,16 @@ def flood_impacts(
 
     Parameters
     ----------
-    territory
+    territory : Territory
         The territory the flood was simulated on (after the scenario's measures).
-    flood
+    flood : xarray.Dataset
         The flood engine's results (:func:`twin.flood.model.simulate`): ``max_depth`` (m) and
         ``ppri_class`` (0 none, 1 low, 2 medium, 3 high), dims ``(y, x)`` on the territory's grid.
-    event
+    event : str
         The event's name, written on every indicator.
-    damage
+    damage : DamageModel, optional
         Depth-damage curves and costs; the shipped JRC tables (:meth:`DamageModel.read`) by default.
-    exposure_depth_m
+    exposure_depth_m : float
         Depth from which a home's residents are exposed and a site is flooded, m (``>=``).
 
     Returns
@@ -87,6 +87,14 @@ def flood_impacts(
         population, depth_m, damage_eur, depth_class, geometry``; sites: ``name, kind, depth_m,
         flooded, geometry``. A building too small to hold a grid cell has a NaN depth and damage
         and counts nowhere.
+
+    Raises
+    ------
+    ModelInputError
+        Results without ``max_depth`` and ``ppri_class`` on the territory's grid, or an ``exposure_depth_m``
+        that is not a positive number.
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        The shipped damage tables missing or broken, or a building use they do not list.
     """
     where = f"flood results of event {event!r}"
     check_dataset(territory, flood, ("max_depth", "ppri_class"), where=where)
@@ -156,6 +164,16 @@ def depth_class(depth_m: np.ndarray) -> np.ndarray:
     """Depth class of each depth (m): ``"none"`` below 0.1 m (or NaN), ``"0.1-0.5 m"``, ``"0.5-1 m"``, ``"> 1 m"``.
 
     A bound belongs to the class above it (0.5 m is ``"0.5-1 m"``).
+
+    Parameters
+    ----------
+    depth_m : numpy.ndarray
+        Water depths, m.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of class names, of the shape of ``depth_m``.
     """
     depth_m = np.nan_to_num(np.asarray(depth_m, dtype=np.float64), nan=-1.0)
     return np.array(DEPTH_CLASSES, dtype=object)[np.searchsorted([0.1, 0.5, 1.0], depth_m, side="right")]

@@ -50,14 +50,14 @@ def heat_impacts(
 
     Parameters
     ----------
-    territory
+    territory : Territory
         The territory the heat model ran on (after the scenario's measures).
-    heat
+    heat : xarray.Dataset
         The heat engine's results (:func:`twin.heat.model.simulate`): ``utci`` (°C at 15:00),
         ``uhi_day`` and ``uhi_night`` (K), dims ``(y, x)`` on the territory's grid.
-    event
+    event : str
         The event's name, written on every indicator.
-    strong_c, very_strong_c
+    strong_c, very_strong_c : float
         UTCI above which heat stress is strong and very strong, °C (Bröde et al. 2012: 32 and 38).
         "Very strong" here includes extreme stress (above 46 °C).
 
@@ -71,6 +71,12 @@ def heat_impacts(
         open cells (on no building); ``heat.sites_strong_stress`` for the territory only.
         Buildings: ``id, use, district, population, utci_c, stress, geometry``; sites: ``name,
         kind, utci_c, strong, geometry``.
+
+    Raises
+    ------
+    ModelInputError
+        Results without ``utci``, ``uhi_day`` and ``uhi_night`` on the territory's grid, or thresholds that are
+        not finite or not increasing.
     """
     where = f"heat results of event {event!r}"
     check_dataset(territory, heat, ("utci", "uhi_day", "uhi_night"), where=where)
@@ -130,6 +136,18 @@ def stress_class(utci_c: np.ndarray, *, strong_c: float = 32.0, very_strong_c: f
     """``"none"``, ``"strong"`` (UTCI > strong_c) or ``"very strong"`` (UTCI > very_strong_c) for each UTCI (°C).
 
     NaN gives ``"none"``.
+
+    Parameters
+    ----------
+    utci_c : numpy.ndarray
+        UTCI, °C.
+    strong_c, very_strong_c : float
+        Thresholds of strong and very strong heat stress, °C.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of class names, of the shape of ``utci_c``.
     """
     utci_c = np.nan_to_num(np.asarray(utci_c, dtype=np.float64), nan=-np.inf)
     return np.array(STRESS_CLASSES, dtype=object)[(utci_c > strong_c).astype(int) + (utci_c > very_strong_c)]

@@ -24,11 +24,11 @@ def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area
 
     Parameters
     ----------
-    territory
+    territory : Territory
         The territory (after the scenario's measures).
-    distance_m
+    distance_m : float
         Walking-distance proxy to a cool island, m: straight-line distance between cell centres.
-    min_area_ha
+    min_area_ha : float
         Smallest green patch that counts as a cool island, ha.
 
     Returns
@@ -38,6 +38,11 @@ def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area
         mean ``imperviousness`` (0-1); ``land.cool_island_access_share``: share of the residents of
         the ``population`` layer living within ``distance_m`` of a cool island
         (:func:`cool_islands`), NaN where nobody lives.
+
+    Raises
+    ------
+    ModelInputError
+        A ``distance_m`` or ``min_area_ha`` that is not a number >= 0.
     """
     if not (math.isfinite(number(distance_m)) and number(distance_m) >= 0):
         raise ModelInputError(message("land indicators", "distance_m", "a number of metres >= 0", distance_m))
@@ -67,6 +72,23 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of the land-cover class
     named ``"water"`` whatever its size. Gardens count as green, so contiguous private gardens can
     form a patch: the layer knows land cover, not access.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its ``green_area`` and ``land_cover`` layers.
+    min_area_ha : float
+        Smallest green patch that counts, ha.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean raster on the territory's grid.
+
+    Raises
+    ------
+    ModelInputError
+        A ``min_area_ha`` that is not a number >= 0.
     """
     if not (math.isfinite(number(min_area_ha)) and number(min_area_ha) >= 0):
         raise ModelInputError(message("cool islands", "min_area_ha", "a number of hectares >= 0", min_area_ha))
@@ -82,7 +104,27 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
 
 
 def near_cool_island(territory: Territory, *, distance_m: float = 300.0, min_area_ha: float = 2.0) -> np.ndarray:
-    """Cells whose centre is within ``distance_m`` (m, straight line) of a cool island's cell centre."""
+    """Cells whose centre is within ``distance_m`` (m, straight line) of a cool island's cell centre.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory.
+    distance_m : float
+        Largest distance to a cool island, m.
+    min_area_ha : float
+        Smallest green patch that counts as a cool island, ha (:func:`cool_islands`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean raster on the territory's grid.
+
+    Raises
+    ------
+    ModelInputError
+        A ``min_area_ha`` that is not a number >= 0.
+    """
     cool = cool_islands(territory, min_area_ha=min_area_ha)
     if not cool.any():
         return np.zeros(cool.shape, dtype=bool)

@@ -41,14 +41,14 @@ def at_buildings(
 
     Parameters
     ----------
-    territory
+    territory : Territory
         The territory; its ``building_index`` layer says which cells are which building's.
-    values
+    values : numpy.ndarray
         A hazard map on the territory's grid, shape ``(y, x)``, in its own units (a depth in m,
         a UTCI in °C...). NaN cells are left out.
-    how
+    how : {"max", "mean"}
         ``"max"`` or ``"mean"`` of the selected cells.
-    cells
+    cells : {"footprint_and_ring", "open_ring"}
         ``"footprint_and_ring"``: the building's own cells and its ring (the cells that touch
         them, 8 neighbours, and are not the building's), whatever they hold. The flood choice:
         with buildings as walls the footprint is dry and the water is against the walls.
@@ -61,6 +61,11 @@ def at_buildings(
         float64, one value per row of ``territory.vectors["buildings"]``, in the units of
         ``values``; NaN for a building with no selected cell (a footprint too small to hold a
         cell, or a building enclosed by others for ``"open_ring"``).
+
+    Raises
+    ------
+    ModelInputError
+        An unknown ``how`` or ``cells``, or ``values`` not of the grid's shape.
     """
     if how not in _HOWS:
         raise ModelInputError(message("at_buildings", "how", f"one of {list(_HOWS)}", how))
@@ -85,10 +90,26 @@ def at_sites(
     is against its walls. Any other site, or one whose building has no value, takes the value of
     the cell under its point (no neighbourhood). A point off the grid gets NaN.
 
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its ``sites`` and ``buildings``.
+    values : numpy.ndarray
+        A hazard map on the territory's grid, shape ``(y, x)``, in its own units (m, °C...).
+    how : {"max", "mean"}
+        As :func:`at_buildings` takes it, for sites inside a building.
+    cells : {"footprint_and_ring", "open_ring"}
+        As :func:`at_buildings` takes it, for sites inside a building.
+
     Returns
     -------
     numpy.ndarray
         float64, one value per site, in the units of ``values``.
+
+    Raises
+    ------
+    ModelInputError
+        An unknown ``how`` or ``cells``, or ``values`` not of the grid's shape.
     """
     values = _on_grid(territory, values, where="at_sites")
     sites = territory.vectors["sites"]
@@ -115,7 +136,20 @@ def cells_of_points(territory: Territory, x: np.ndarray, y: np.ndarray) -> tuple
 
 
 def district_index(territory: Territory, gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Row of ``territory.vectors["districts"]`` holding each feature's representative point, -1 if none."""
+    """Row of ``territory.vectors["districts"]`` holding each feature's representative point, -1 if none.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its ``districts``.
+    gdf : geopandas.GeoDataFrame
+        Features in the territory's CRS (buildings, sites).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one district row per feature.
+    """
 
     districts = territory.vectors["districts"]
     if len(gdf) == 0 or len(districts) == 0:
@@ -124,7 +158,20 @@ def district_index(territory: Territory, gdf: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def district_names(territory: Territory, gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Name of the district of each feature (object array), ``None`` where no district holds it."""
+    """Name of the district of each feature (object array), ``None`` where no district holds it.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its ``districts``.
+    gdf : geopandas.GeoDataFrame
+        Features in the territory's CRS (buildings, sites).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of district names (str or ``None``), one per feature.
+    """
     return names_of(district_index(territory, gdf), territory.vectors["districts"]["name"].astype(str).tolist())
 
 
@@ -152,7 +199,18 @@ def site_layer(sites: gpd.GeoDataFrame, **values) -> gpd.GeoDataFrame:
 
 
 def district_raster(territory: Territory) -> np.ndarray:
-    """Row of the district over each cell (the cell's centre inside its polygon), -1 if none; int32 ``(y, x)``."""
+    """Row of the district over each cell (the cell's centre inside its polygon), -1 if none; int32 ``(y, x)``.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its grid and ``districts``.
+
+    Returns
+    -------
+    numpy.ndarray
+        int32 raster of district rows on the territory's grid.
+    """
     from rasterio.features import rasterize
 
     grid = territory.grid

@@ -28,28 +28,68 @@ Better = Literal["lower", "higher", "none"]
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """What an indicator is: units (UDUNITS-like) and which way is better; its words are in the word tables."""
+    """What an indicator is: units (UDUNITS-like) and which way is better; its words are in the word tables.
+
+    Parameters
+    ----------
+    key : str
+        ``<family>.<name>``, as in :data:`CATALOGUE` (``"flood.damage_eur"``).
+    units : str
+        Units of its values (``"EUR"``, ``"people"``, ``"K"``, ``"ha"``, ``"1"`` for shares).
+    better : {"lower", "higher", "none"}
+        Which way is better; ``"none"``: it cannot be scored.
+    """
 
     key: str
     units: str
     better: Better
 
     def words(self, lang: str) -> str:
-        """What it means, in plain words of ``lang`` (``indicator.<key>`` in :mod:`twin.words`)."""
+        """What it means, in plain words of ``lang`` (``indicator.<key>`` in :mod:`twin.words`).
+
+        Parameters
+        ----------
+        lang : {"en", "fr"}
+            The language.
+
+        Returns
+        -------
+        str
+            The words; the key itself if the tables have none.
+
+        Raises
+        ------
+        twin.errors.ScenarioError
+            An unknown ``lang``.
+        """
         return text(f"indicator.{self.key}", lang)
 
     @property
     def en(self) -> str:
+        """What it means, in English."""
         return self.words("en")
 
     @property
     def fr(self) -> str:
+        """What it means, in French."""
         return self.words("fr")
 
 
 @dataclass(frozen=True)
 class Indicator:
-    """One figure: ``value`` in the units of ``CATALOGUE[key]``, for ``event`` (or the territory) and ``district``."""
+    """One figure: ``value`` in the units of ``CATALOGUE[key]``, for ``event`` (or the territory) and ``district``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`CATALOGUE`.
+    value : float
+        In the catalogue's units for the key.
+    event : str, optional
+        The event's name; ``None`` for the territory itself or figures over several events.
+    district : str, optional
+        The district's name; ``None`` for the whole territory.
+    """
 
     key: str
     value: float
@@ -58,15 +98,34 @@ class Indicator:
 
     @property
     def spec(self) -> IndicatorSpec:
+        """Its entry in :data:`CATALOGUE`."""
         return CATALOGUE[self.key]
 
     def to_dict(self) -> dict:
+        """The indicator as one record of the tidy table.
+
+        Returns
+        -------
+        dict
+            ``key``, ``value``, ``event``, ``district``, ``units`` and ``better``.
+        """
         spec = self.spec
         return asdict(self) | {"units": spec.units, "better": spec.better}
 
 
 def indicators_frame(indicators: Iterable[Indicator]) -> pd.DataFrame:
-    """One row per indicator: key, value, event, district, units, better (the tidy table)."""
+    """One row per indicator: key, value, event, district, units, better (the tidy table).
+
+    Parameters
+    ----------
+    indicators : iterable of Indicator
+        The indicators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator, values in their units.
+    """
     columns = ["key", "value", "event", "district", "units", "better"]
     return pd.DataFrame([i.to_dict() for i in indicators], columns=columns)
 
@@ -75,7 +134,7 @@ def indicators_frame(indicators: Iterable[Indicator]) -> pd.DataFrame:
 class EventImpacts:
     """The impacts of one event.
 
-    Attributes
+    Parameters
     ----------
     indicators : list of Indicator
         Territory figures (``district=None``) and district figures.
@@ -91,7 +150,13 @@ class EventImpacts:
     sites: gpd.GeoDataFrame
 
     def frame(self) -> pd.DataFrame:
-        """The indicators as a tidy table (see :func:`indicators_frame`)."""
+        """The indicators as a tidy table (see :func:`indicators_frame`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per indicator.
+        """
         return indicators_frame(self.indicators)
 
 

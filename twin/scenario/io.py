@@ -65,7 +65,22 @@ def _without_tags(errors: list[dict]) -> list[dict]:
 
 
 def read_scenario_file(path: str | Path) -> Scenario:
-    """Parse and validate one scenario file as written (paths stay relative, ``extends`` unresolved)."""
+    """Parse and validate one scenario file as written (paths stay relative, ``extends`` unresolved).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The scenario file (TOML).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A missing or unreadable file, TOML that does not parse, or fields the scenario refuses (one line each).
+    """
     path = Path(path)
     return validate_scenario(_read_toml(path, where=str(path)), path)
 
@@ -76,6 +91,22 @@ def load_scenario(path: str | Path) -> Scenario:
     Measures inherited come first, then the scenario's own; events replace
     inherited events of the same name. ``territory``, ``climate``,
     ``lifetime_years`` and ``author`` are inherited unless set.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The scenario file (TOML).
+
+    Returns
+    -------
+    Scenario
+        The resolved scenario; its errors name the file each measure and event was written in.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        A file of the chain missing, unreadable or invalid, an ``extends`` cycle, a file a measure or event names
+        that does not exist, or an unknown territory.
     """
     return _resolve(Path(path), chain=(), written=str(path))
 
@@ -180,7 +211,27 @@ def _file_hash(path: str) -> str:
 
 
 def save_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a scenario to a TOML file that :func:`read_scenario_file` reads back equal."""
+    """Write a scenario to a TOML file that :func:`read_scenario_file` reads back equal.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    path : str or pathlib.Path
+        The file to write; its folder is created.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    twin.errors.OutputExistsError
+        The file exists and ``overwrite`` is false.
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise OutputExistsError(path)

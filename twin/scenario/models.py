@@ -253,12 +253,24 @@ class Scenario(_Model):
     _event_origins: list[str] | None = PrivateAttr(default=None)
 
     def measure_labels(self) -> list[str]:
-        """Where each measure was written, ``"file: measures.N (type)"``, for error messages."""
+        """Where each measure was written, ``"file: measures.N (type)"``, for error messages.
+
+        Returns
+        -------
+        list of str
+            One label per measure, in order.
+        """
         origins = self._measure_origins or [f"{self.name}: measures.{i}" for i in range(len(self.measures))]
         return [f"{o} ({m.type})" for o, m in zip(origins, self.measures, strict=True)]
 
     def event_labels(self) -> list[str]:
-        """Where each event was written, ``"file: events.N"``."""
+        """Where each event was written, ``"file: events.N"``.
+
+        Returns
+        -------
+        list of str
+            One label per event, in order.
+        """
         return self._event_origins or [f"{self.name}: events.{i}" for i in range(len(self.events))]
 
     @model_validator(mode="after")
