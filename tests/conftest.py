@@ -23,7 +23,7 @@ X0, Y0 = 431_000.0, 6_711_000.0
 
 @pytest.fixture(scope="session")
 def tiny():
-    """The 30 x 20 hand-checkable territory of :func:`twin.datasets.tiny_territory`."""
+    """The 30 x 20 hand-checkable territory of :func:`twin.testing.tiny_territory`."""
     return tiny_territory()
 
 

@@ -1,6 +1,6 @@
 """Flood impacts on the tiny territory, with hand-built flood results (twin.impacts.flood).
 
-The tiny territory (twin.datasets.tiny_territory): 30 x 20 cells of 5 m; Sud is rows 10-19, Nord rows
+The tiny territory (twin.testing.tiny_territory): 30 x 20 cells of 5 m; Sud is rows 10-19, Nord rows
 0-9; B1 (residential, 20 x 20 m, 25 residents) and B2 (residential, 20 x 30 m, 75) in Sud, B3
 (commercial, 30 x 20 m) and B4 (residential, 20 x 20 m, 40) in Nord; the school at row 11, col 20;
 a road along row 10.

@@ -1,6 +1,6 @@
 """Each measure changes the right layers, inside its area only, and reports what it changed.
 
-The tiny territory (twin.datasets.tiny_territory): 30 x 20 cells of 5 m; districts Sud (south half)
+The tiny territory (twin.testing.tiny_territory): 30 x 20 cells of 5 m; districts Sud (south half)
 and Nord; B1, B2 residential in Sud, B3 commercial and B4 residential in Nord; a road on row 10 (Sud);
 paved yards in Nord (x 60-90 m, y 60-90 m) and in Sud (x 100-130 m, y 10-30 m).
 """

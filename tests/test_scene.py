@@ -1,6 +1,6 @@
 """The 3D viewer's scenes: meshes checked on hand-made grids, colours and legends, GLB, renders, run folders.
 
-Run folders come from the runner itself: a tiny town (``twin.datasets.tiny_territory``) with a heatwave and a
+Run folders come from the runner itself: a tiny town (``twin.testing.tiny_territory``) with a heatwave and a
 storm, before and after tree planting, and the demo town with its heatwave only (a few seconds each).
 pyvista is a test dependency (the ``[viewer]`` extra): without it these tests fail, they are not skipped.
 """
