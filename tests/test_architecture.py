@@ -22,9 +22,8 @@ MAX_POSITIONAL = 12  # of a call to a numba kernel
 # `--help` without numba, and viewer.web builds its app on first use.
 LAZY_IMPORTS_ALLOWED = ("twin/cli/", "viewer/cli.py", "viewer/web/__init__.py")
 # Where an engine's events and outputs may be named: the registry, the engines' own packages, and the impacts
-# of each engine (which read its outputs); words are keyed by them in the word tables.
-ENGINE_HOMES = ("twin/engines.py", "twin/heat/", "twin/flood/", "twin/impacts/heat.py", "twin/impacts/flood.py",
-                "twin/words/")  # fmt: skip
+# of each engine (which read its outputs). The word tables key words by them (``event.<kind>``), never name them.
+ENGINE_HOMES = ("twin/engines.py", "twin/heat/", "twin/flood/", "twin/impacts/heat.py", "twin/impacts/flood.py")
 
 
 def _sources(suffixes=(".py",)):
