@@ -64,8 +64,10 @@ def start_server(runs: Path, work: Path, database_url: str | None) -> tuple[subp
     raise RuntimeError("twin serve did not answer within 60 s")
 
 
-async def _resident(base: str, slug: str, scenarios: list[str], each: int, latencies: list, errors: list) -> None:
-    """One resident: their own connection (aiohttp: a light client, so that the figures are the server's)."""
+async def _resident(base: str, slug: str, scenarios: list[str], each: int, corner: tuple[float, float],
+                    latencies: list, errors: list) -> None:  # fmt: skip
+    """One resident: their own connection (aiohttp: a light client, so that the figures are the server's); the
+    points of their comments lie near the territory's ``corner`` (the server refuses points outside it)."""
     import aiohttp
 
     async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=1)) as client:
@@ -78,7 +80,8 @@ async def _resident(base: str, slug: str, scenarios: list[str], each: int, laten
             started = time.perf_counter()
             if i % 2 == 0:
                 text = f"comment {i}: more trees on this street"
-                body = {"scenario": scenarios[(i // 2) % len(scenarios)], "text": text, "point": [1.0 * i, 2.0]}
+                point = [corner[0] + i, corner[1] + 2.0]
+                body = {"scenario": scenarios[(i // 2) % len(scenarios)], "text": text, "point": point}
                 method, path, expected = "POST", "comments", 201
             else:
                 n = i // 2  # the n-th rating: a different (scenario, criterion) each time
@@ -92,7 +95,7 @@ async def _resident(base: str, slug: str, scenarios: list[str], each: int, laten
                 errors.append((r.status, text[:200]))
 
 
-async def _load(base: str, scenarios: list[str], clients: int, each: int) -> dict:
+async def _load(base: str, scenarios: list[str], clients: int, each: int, corner: tuple[float, float]) -> dict:
     import httpx
 
     admin = {"Authorization": f"Bearer {ADMIN}"}
@@ -104,7 +107,7 @@ async def _load(base: str, scenarios: list[str], clients: int, each: int) -> dic
     latencies: list[float] = []
     errors: list = []
     started = time.perf_counter()
-    await asyncio.gather(*(_resident(base, slug, scenarios, each, latencies, errors) for _ in range(clients)))
+    await asyncio.gather(*(_resident(base, slug, scenarios, each, corner, latencies, errors) for _ in range(clients)))
     wall = time.perf_counter() - started
     with httpx.Client(base_url=base, timeout=60) as client:
         comments = client.get(f"/api/consultations/{slug}/export/comments.csv", headers=admin).text
@@ -132,6 +135,14 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _corner(run: Path) -> tuple[float, float]:
+    """The lower-left corner of a run's territory, m in its CRS."""
+    import rasterio
+
+    with rasterio.open(run / "territory" / "elevation.tif") as src:
+        return src.bounds.left, src.bounds.bottom
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path)
@@ -145,7 +156,8 @@ def main() -> None:
         process, base = start_server(args.runs.resolve(), Path(work), args.database_url)
         try:
             cpu_before = _cpu_seconds(process.pid)
-            figures = asyncio.run(_load(base, scenarios, args.clients, args.each))
+            corner = _corner(args.runs / scenarios[0])
+            figures = asyncio.run(_load(base, scenarios, args.clients, args.each, corner))
             if cpu_before is not None:  # the server's own CPU per write (exports included): less noisy than latency
                 spent = _cpu_seconds(process.pid) - cpu_before
                 figures["server_cpu_ms_per_write"] = round(1000 * spent / (args.clients * args.each), 2)

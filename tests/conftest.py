@@ -205,6 +205,24 @@ def write_run_folder(
 
 
 @pytest.fixture(scope="session")
+def tiny_runs(tiny, tmp_path_factory):
+    """A runs folder with two runs of the tiny territory, both through the 2019 heatwave and a short storm:
+    ``baseline`` and ``green-sud`` (trees in the district Sud). Shared: tests read it, never change it."""
+    from twin.flood.model import FloodParams
+    from twin.runner import run
+    from twin.scenario.models import Scenario
+
+    root = tmp_path_factory.mktemp("tiny-runs")
+    storm = {"kind": "design_storm", "name": "storm", "return_period_years": 100, "duration_min": 15, "after_min": 5}
+    trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5}]
+    for name, measures in (("baseline", []), ("green-sud", trees)):
+        scenario = Scenario.model_validate({"name": name, "title": name, "measures": measures,
+                                            "events": [HEATWAVE_2019, storm]})  # fmt: skip
+        run(scenario, out=root / name, territory=tiny, params={"flood": FloodParams(frame_interval_s=300.0)})
+    return root
+
+
+@pytest.fixture(scope="session")
 def demo_output(tmp_path_factory):
     """`twin demo` run once for the session (about two minutes): its folder and what it printed.
 

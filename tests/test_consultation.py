@@ -15,32 +15,22 @@ import io
 import json
 
 import pytest
-from conftest import HEATWAVE_2019
 from fastapi.testclient import TestClient
 
 from twin.datasets import scenarios_dir
-from twin.flood.model import FloodParams
-from twin.runner import run
-from twin.scenario.models import Scenario
+from twin.errors import ScenarioError
 from viewer.web import create_app
 from viewer.web.settings import Settings
 
 ADMIN = "facilitator-secret-token"
 BEARER = {"Authorization": f"Bearer {ADMIN}"}
 NOW = dt.datetime.now(dt.UTC)
-STORM = {"kind": "design_storm", "name": "storm", "return_period_years": 100, "duration_min": 15, "after_min": 5}
 
 
 @pytest.fixture(scope="module")
-def runs(tiny, tmp_path_factory):
+def runs(tiny_runs):
     """Two runs of the tiny territory: baseline and trees in Sud."""
-    root = tmp_path_factory.mktemp("consult-runs")
-    trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5}]
-    for name, measures in (("baseline", []), ("green-sud", trees)):
-        scenario = Scenario.model_validate({"name": name, "title": name, "measures": measures,
-                                            "events": [HEATWAVE_2019, STORM]})  # fmt: skip
-        run(scenario, out=root / name, territory=tiny, params={"flood": FloodParams(frame_interval_s=300.0)})
-    return root
+    return tiny_runs
 
 
 def _app(runs, database_url, tmp_path, **options):
@@ -449,4 +439,5 @@ def test_a_point_finds_its_building_whether_the_footprints_are_read_yet_or_not(r
     assert not places.loaded("green-sud")
     assert places.building_at("green-sud", *point) == building  # reads the footprints
     assert places.loaded("green-sud") and not places.loaded("baseline")
-    assert places.building_at("green-sud", point[0] + 1e6, point[1]) is None  # far outside the town
+    with pytest.raises(ScenarioError, match=r"body: point must be inside the territory \(700000.0 <= x"):
+        places.building_at("green-sud", point[0] + 1e6, point[1])  # far outside the town: refused, not stored

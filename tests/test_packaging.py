@@ -62,3 +62,16 @@ def test_wheel_carries_data_and_scenarios_and_finds_them(tmp_path):
     ).stdout.split()
     assert out[0] == str(site / "twin" / "data")
     assert Path(out[1]).is_file() and Path(out[1]).is_relative_to(site)
+
+
+def test_the_wheel_carries_exactly_the_three_js_files_the_server_serves():
+    """The server serves only the three.js files the page imports (viewer.web.app.THREE_FILES); the wheel must carry
+    each of them, and no other script of three.js."""
+    import tomllib
+
+    from viewer.web.app import THREE_FILES
+
+    artifacts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    prefix = "viewer/web/static/node_modules/three/"
+    scripts = {a.removeprefix(prefix) for a in artifacts["artifacts"] if a.endswith(".js")}
+    assert scripts == set(THREE_FILES)

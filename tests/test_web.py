@@ -27,11 +27,13 @@ from twin.runner import run
 from twin.scenario.models import Scenario
 from twin.words import both, table, text
 from viewer.web import create_app
+from viewer.web.access import token_hash
 from viewer.web.settings import Settings
 
 STORM = {"kind": "design_storm", "name": "storm", "return_period_years": 100, "duration_min": 15, "after_min": 5}
 FAST = FloodParams(frame_interval_s=300.0)
 LIMIT = 64 * 1024
+PLANNER = "planner-token-of-the-web-tests"
 HEAT_JSON = json.loads(json.dumps(HEATWAVE_2019, default=str))  # the date as a client sends it
 
 
@@ -49,14 +51,15 @@ def _scenario(name: str, title: str, measures: list) -> Scenario:
 
 @pytest.fixture(scope="module")
 def served(tiny, tmp_path_factory):
-    """Two runs of the tiny territory (baseline, trees in Sud) served by an app with a 64 kB upload limit."""
+    """Two runs of the tiny territory (baseline, trees in Sud) served by an app with a 64 kB upload limit, to a
+    client that sends the planner's token (jobs need it)."""
     root = tmp_path_factory.mktemp("served")
     trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5, "label": "Trees <b>Sud</b>"}]
     for scenario in (_scenario("baseline", "Today", []), _scenario("green-sud", "Trees in Sud", trees)):
         run(scenario, out=root / "runs" / scenario.name, territory=tiny, params={"flood": FAST})
     settings = Settings(runs_dir=root / "runs", scenarios_dir=scenarios_dir(), work_dir=root / "work",
-                        max_upload_bytes=LIMIT)  # fmt: skip
-    with TestClient(create_app(settings)) as client:
+                        max_upload_bytes=LIMIT, planner_token_sha256=token_hash(PLANNER))  # fmt: skip
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {PLANNER}"}) as client:  # may run jobs
         yield client, root
 
 

@@ -43,6 +43,7 @@ from .scenario.io import save_scenario
 TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
+PARTIAL = ".partial-"  # a run folder being written is ".NAME.partial-PID" beside it (hidden from the catalogue)
 
 
 def check_output(out: Path, *, overwrite: bool, marker: str | None = "provenance.json") -> None:
@@ -155,7 +156,7 @@ def folder_in_place(out: Path, *, what: str):
         A disk error (full, no permission) while writing or moving the folder into place.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    tmp = out.parent / f".{out.name}{PARTIAL}{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         yield tmp
@@ -166,6 +167,12 @@ def folder_in_place(out: Path, *, what: str):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def remove_partial(out: Path) -> None:
+    """Remove what writers killed before the end left of ``out`` (their hidden folders beside it)."""
+    for tmp in out.parent.glob(f".{out.name}{PARTIAL}*"):
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def replace_folder(new: Path, out: Path) -> None:

@@ -155,7 +155,9 @@ def run(
 
     clock = time.perf_counter()
     report(f"{name}: applying {len(scenario.measures)} measures", None)
-    changed, effects = apply_measures(territory, scenario.measures, labels=scenario.measure_labels())
+    changed, effects = apply_measures(
+        territory, scenario.measures, labels=scenario.measure_labels(), folders=scenario.measure_folders()
+    )
     timings["measures"] = _lap(clock)
 
     indicators = list(land_indicators(changed))

@@ -66,12 +66,14 @@ def render(run: Path, layer: str, event: str | None, baseline: Path | None, out:
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Jobs and scene cache (default: a folder per runs folder in the temporary folder).")  # fmt: skip
 @click.option("--public-url", metavar="URL", help="Address phones reach this server at, for consultations' QR codes.")
+@click.option("--no-jobs", is_flag=True, help="Meeting mode: no scenario can be run from here, whatever the token.")
 def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: int, work_dir: Path | None,
-          public_url: str | None) -> None:  # fmt: skip
+          public_url: str | None, no_jobs: bool) -> None:  # fmt: skip
     """Serve the 3D viewer and its API to browsers: open http://HOST:PORT/ (works offline).
 
-    Consultations: TWIN_ADMIN_TOKEN (environment) is the facilitators' token (only its hash is kept);
-    TWIN_DATABASE_URL selects a PostgreSQL store (default: SQLite in the work folder).
+    Reading is public. Facilitators' tokens (environment; only their hashes are kept): TWIN_ADMIN_TOKEN opens
+    everything (consultations, moderation, exports, jobs), TWIN_PLANNER_TOKEN runs scenarios only. Without them,
+    nobody can. TWIN_DATABASE_URL selects a PostgreSQL store (default: SQLite in the work folder).
     """
     if not runs.is_dir():
         raise MissingFileError(runs, role="runs folder (run `twin demo` first, or pass --runs)")
@@ -79,14 +81,21 @@ def serve(runs: Path, scenarios: Path | None, baseline: str, host: str, port: in
     uvicorn = _import_extra("uvicorn", "web,viewer")
     from .web.settings import Settings
 
-    token = os.environ.pop("TWIN_ADMIN_TOKEN", None)  # not left in the environment the workers inherit
-    admin = hashlib.sha256(token.encode()).hexdigest() if token else None
-    if token is None:
+    admin, planner = (_token_hash(name) for name in ("TWIN_ADMIN_TOKEN", "TWIN_PLANNER_TOKEN"))
+    if admin is None:
         click.echo("note: TWIN_ADMIN_TOKEN is not set: consultations cannot be created or moderated", err=True)
     settings = Settings(runs_dir=runs.resolve(), scenarios_dir=(scenarios or scenarios_dir()).resolve(),
                         baseline=baseline, work_dir=work_dir and work_dir.resolve(), admin_token_sha256=admin,
+                        planner_token_sha256=planner, jobs_enabled=not no_jobs,
                         database_url=os.environ.get("TWIN_DATABASE_URL"), public_url=public_url)  # fmt: skip
     if not (settings.static_dir / "node_modules" / "three").is_dir():
         click.echo(f"warning: three.js is not installed; run `npm ci` in {settings.static_dir}", err=True)
     click.echo(f"Serving {runs} at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(web.create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _token_hash(variable: str) -> str | None:
+    """The SHA-256 of the token in the environment ``variable``, which is then removed from the environment (the
+    job workers inherit it); None when it is not set."""
+    token = os.environ.pop(variable, None)
+    return hashlib.sha256(token.encode()).hexdigest() if token else None

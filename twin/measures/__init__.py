@@ -7,8 +7,10 @@ a contract test keeps them in step.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from ..errors import ScenarioError
 from .buildings import demolition, new_buildings
@@ -36,17 +38,21 @@ def apply_measure(measure, territory, *, where: str = "measure"):
     return APPLIERS[measure.type](measure, territory, where=where)
 
 
-def apply_measures(territory, measures: Sequence, *, labels: Sequence[str] | None = None):
+def apply_measures(territory, measures: Sequence, *, labels: Sequence[str] | None = None,
+                   folders: Sequence[Path | None] | None = None):  # fmt: skip
     """Apply measures in order; returns the new territory and one :class:`MeasureEffect` per measure.
 
     ``labels`` name each measure in errors (``Scenario.measure_labels()`` gives the file and field path).
-    A measure that leaves the territory invalid (a height or an elevation out of range) is an error
-    naming that measure.
+    ``folders`` (``Scenario.measure_folders()``) are where each measure was written: the files an effect names
+    are shown relative to it. A measure that leaves the territory invalid (a height or an elevation out of range)
+    is an error naming that measure.
     """
     effects: list[MeasureEffect] = []
     labels = list(labels) if labels is not None else [f"measures.{i} ({m.type})" for i, m in enumerate(measures)]
-    for measure, label in zip(measures, labels, strict=True):
+    folders = list(folders) if folders is not None else [None] * len(measures)
+    for measure, label, folder in zip(measures, labels, folders, strict=True):
         territory, effect = apply_measure(measure, territory, where=label)
+        effect = replace(effect, where=_relative(effect.where, measure, folder))
         if measure.cost_eur is not None:
             effect = replace(effect, details={**effect.details, "cost_eur": measure.cost_eur})
         problems = territory.validate()
@@ -54,6 +60,16 @@ def apply_measures(territory, measures: Sequence, *, labels: Sequence[str] | Non
             raise ScenarioError(f"{label}: the measure makes the territory invalid: " + "; ".join(problems))
         effects.append(effect)
     return territory, effects
+
+
+def _relative(where: str, measure, folder: Path | None) -> str:
+    """``where`` with the files the measure names written relative to ``folder``, as in its scenario file."""
+    if folder is None:
+        return where
+    for value in dict(measure).values():  # the file fields, made absolute when the scenario file was read
+        if isinstance(value, str) and os.path.isabs(value) and value in where:
+            where = where.replace(value, Path(os.path.relpath(value, folder)).as_posix())
+    return where
 
 
 __all__ = ["APPLIERS", "MeasureEffect", "apply_measure", "apply_measures"]

@@ -44,5 +44,7 @@ def dry_run(scenario, *, territory=None) -> tuple[Any, list, list[dict[str, Any]
             territory = load_territory(scenario.territory)
         except TwinError as exc:
             raise ScenarioError(f"{scenario.name}: territory {scenario.territory!r}: {exc}") from None
-    territory, effects = apply_measures(territory, scenario.measures, labels=scenario.measure_labels())
+    territory, effects = apply_measures(
+        territory, scenario.measures, labels=scenario.measure_labels(), folders=scenario.measure_folders()
+    )
     return territory, effects, figures

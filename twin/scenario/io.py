@@ -127,19 +127,22 @@ def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
     scenario = _absolute_paths(validate_scenario(data, path), path)
     own_measures = [f"{path}: measures.{i}" for i in range(len(scenario.measures))]
     own_events = {e.name: f"{path}: events.{i}" for i, e in enumerate(scenario.events)}
+    own_files = [path] * len(scenario.measures)
     if scenario.extends is None:
-        return _with_origins(scenario, own_measures, own_events)
+        return _with_origins(scenario, own_measures, own_events, own_files)
     parent = _resolve(Path(scenario.extends), chain=(*chain, key), written=data["extends"])
     own = scenario.model_fields_set
     events = {e.name: e for e in parent.events} | {e.name: e for e in scenario.events}
     origins = dict(zip((e.name for e in parent.events), parent.event_labels(), strict=True)) | own_events
     update = {f: getattr(parent, f) for f in INHERITED if f not in own}
     update |= {"measures": [*parent.measures, *scenario.measures], "events": list(events.values())}
-    return _with_origins(scenario.model_copy(update=update), [*parent._measure_origins, *own_measures], origins)
+    files = [*parent._measure_files, *own_files]
+    return _with_origins(scenario.model_copy(update=update), [*parent._measure_origins, *own_measures], origins, files)
 
 
-def _with_origins(scenario: Scenario, measures: list[str], events: dict[str, str]) -> Scenario:
+def _with_origins(scenario: Scenario, measures: list[str], events: dict[str, str], files: list[Path]) -> Scenario:
     scenario._measure_origins = measures
+    scenario._measure_files = files
     scenario._event_origins = [events[e.name] for e in scenario.events]
     return scenario
 

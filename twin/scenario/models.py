@@ -7,12 +7,13 @@ web API uses them as request bodies. Every field says its units.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from ..engines import event_models
-from ..fields import SLUG, Fraction, NonNegativeFloat, PositiveFloat
+from ..fields import SLUG, Fraction, Line, NonNegativeFloat, PositiveFloat, Prose
 from ..fields import Model as _Model
 from ..hazards import Climate
 
@@ -29,7 +30,7 @@ class _Where(_Model):
     buildings: dict[str, str | int | float | bool] | None = Field(
         None, description='building filter: attribute = value, e.g. { use = "industrial" }'
     )
-    label: str = Field("", description="a short name for this measure in reports (optional)")
+    label: Line = Field("", description="a short name for this measure in reports (optional)")
     cost_eur: NonNegativeFloat | None = Field(
         None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
     )
@@ -126,7 +127,7 @@ class NewBuildings(_Model):
         None, description="dwellings in all the new buildings together; by default floor area / 75 m2 for housing"
     )
     persons_per_dwelling: PositiveFloat = Field(2.1, description="residents per new dwelling (INSEE mean household)")
-    label: str = Field("", description="a short name for this measure in reports (optional)")
+    label: Line = Field("", description="a short name for this measure in reports (optional)")
     cost_eur: NonNegativeFloat | None = Field(
         None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
     )
@@ -149,7 +150,7 @@ class RetentionBasin(_Model):
     volume_m3: Annotated[float, Field(gt=0.0, le=1e8)] | None = Field(
         None, description="storage volume below the spill level, m3"
     )
-    label: str = Field("", description="a short name for this measure in reports (optional)")
+    label: Line = Field("", description="a short name for this measure in reports (optional)")
     cost_eur: NonNegativeFloat | None = Field(
         None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
     )
@@ -173,7 +174,7 @@ class Dike(_Model):
         None, description="crest height above the local ground, m"
     )
     width_m: float = Field(5.0, gt=0.0, le=500.0, description="crest width, m (at least one cell is always raised)")
-    label: str = Field("", description="a short name for this measure in reports (optional)")
+    label: Line = Field("", description="a short name for this measure in reports (optional)")
     cost_eur: NonNegativeFloat | None = Field(
         None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
     )
@@ -231,9 +232,9 @@ class Scenario(_Model):
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="version of this file format")
     name: str = Field(pattern=SLUG, description="slug: lower-case letters, digits and dashes (a folder and URL name)")
-    title: str = Field(min_length=1, description="title shown to residents and officials")
-    description: str = Field("", description="what the scenario does and why, in words a resident can follow")
-    author: str = Field("", description="who wrote the scenario (person or service)")
+    title: Line = Field(min_length=1, description="title shown to residents and officials")
+    description: Prose = Field("", description="what the scenario does and why, in words a resident can follow")
+    author: Line = Field("", description="who wrote the scenario (person or service)")
     status: Literal["draft", "consultation", "adopted", "rejected"] = Field("draft", description="governance status")
     cost_eur: NonNegativeFloat = Field(0.0, description="investment cost of the measures, €")
     lifetime_years: PositiveFloat | None = Field(None, description="service life of the measures, years")
@@ -251,6 +252,7 @@ class Scenario(_Model):
     # so that an error in an inherited measure names the file it was written in.
     _measure_origins: list[str] | None = PrivateAttr(default=None)
     _event_origins: list[str] | None = PrivateAttr(default=None)
+    _measure_files: list[Path] | None = PrivateAttr(default=None)  # the file each measure was written in
 
     def measure_labels(self) -> list[str]:
         """Where each measure was written, ``"file: measures.N (type)"``, for error messages.
@@ -262,6 +264,18 @@ class Scenario(_Model):
         """
         origins = self._measure_origins or [f"{self.name}: measures.{i}" for i in range(len(self.measures))]
         return [f"{o} ({m.type})" for o, m in zip(origins, self.measures, strict=True)]
+
+    def measure_folders(self) -> list[Path | None]:
+        """The folder of the file each measure was written in (None for a scenario not read from a file): the
+        files a measure names are shown relative to it, as they were written, never as a server's full path.
+
+        Returns
+        -------
+        list of pathlib.Path or None
+            One folder per measure, in order.
+        """
+        files = self._measure_files or [None] * len(self.measures)
+        return [None if f is None else f.parent for f in files]
 
     def event_labels(self) -> list[str]:
         """Where each event was written, ``"file: events.N"``.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from twin import __version__
@@ -28,7 +28,14 @@ from .consultation.database import engine_for, inline_writes, migrate, sessions,
 from .consultation.limits import RateLimit
 from .consultation.places import Places
 from .consultation.store import erase_expired_tokens
-from .errors import redactor, twin_error_handler, validation_error_handler
+from .errors import (
+    MissingThreeError,
+    NotFoundError,
+    http_error_handler,
+    redactor,
+    twin_error_handler,
+    validation_error_handler,
+)
 from .jobs import JobQueue
 from .routes import consultations, jobs, runs, scenarios, scenes, words
 from .routes.scenes import scene_file
@@ -90,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_exception_handler(TwinError, twin_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     for module in (consultations, runs, scenes, scenarios, jobs, words):  # the busiest routes are matched first
         app.include_router(module.router)
     _mount_page(app, settings)
@@ -160,7 +168,23 @@ def _prepare_first_view(state: AppState) -> None:
         state.ready.set()  # /api/health says so (whatever went wrong, requests build what they need themselves)
 
 
+# The files of three.js (under node_modules/three) that the page imports, directly or through each other: the
+# only ones served, and those the wheel carries (pyproject.toml's artifacts; tests/test_packaging.py checks both).
+THREE_FILES = (
+    "build/three.module.js",
+    "build/three.core.js",
+    "examples/jsm/controls/OrbitControls.js",
+    "examples/jsm/loaders/GLTFLoader.js",
+    "examples/jsm/utils/BufferGeometryUtils.js",
+    "examples/jsm/utils/SkeletonUtils.js",
+)
+PAGE_FILE = re.compile(r"^[a-z0-9-]+\.(js|css)$")  # the page's own modules and style sheet, beside index.html
+MEDIA = {".js": "text/javascript", ".css": "text/css"}
+
+
 def _mount_page(app: FastAPI, settings: Settings) -> None:
+    """The page and the files it imports, and nothing else of the static folder (not its ``package.json``, its
+    lock file or the rest of ``node_modules``)."""
     static = settings.static_dir
     three = static / "node_modules" / "three"
 
@@ -172,16 +196,20 @@ def _mount_page(app: FastAPI, settings: Settings) -> None:
     def index() -> FileResponse:
         return FileResponse(static / "index.html", media_type="text/html")
 
-    app.mount("/app", StaticFiles(directory=static, check_dir=False), name="app")
-    if (three / "build").is_dir():
-        app.mount("/vendor/three/build", StaticFiles(directory=three / "build"), name="three")
-        app.mount("/vendor/three/examples/jsm", StaticFiles(directory=three / "examples" / "jsm"), name="addons")
-    else:  # an explicit answer instead of a blank page: three.js is installed by `npm ci` (make serve)
+    @app.get("/app/{name}", include_in_schema=False)
+    def page_file(name: str) -> FileResponse:
+        path = static / name
+        if not PAGE_FILE.fullmatch(name) or not path.is_file():
+            raise NotFoundError(f"page: file must be one of the page's own, got {name!r}")
+        return FileResponse(path, media_type=MEDIA[path.suffix])
 
-        @app.get("/vendor/{path:path}", include_in_schema=False)
-        def no_three(path: str) -> JSONResponse:
-            hint = "three.js is not installed: run `npm ci --prefix viewer/web/static` (or `make serve`)"
-            return JSONResponse({"detail": hint}, status_code=503)
+    @app.get("/vendor/three/{path:path}", include_in_schema=False)
+    def three_file(path: str) -> FileResponse:
+        if path not in THREE_FILES:
+            raise NotFoundError(f"three.js: file must be one the page imports, got {path!r}")
+        if not (three / path).is_file():  # an explicit answer instead of a blank page
+            raise MissingThreeError("three.js: not installed; run `npm ci --prefix viewer/web/static` (make serve)")
+        return FileResponse(three / path, media_type=MEDIA[".js"])
 
 
 class Headers:

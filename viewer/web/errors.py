@@ -6,6 +6,8 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.routing import Match
+from starlette.types import Scope
 
 from twin.errors import (
     CRSError,
@@ -30,6 +32,10 @@ class ConflictError(TwinError, ValueError):
 
 class TooManyJobsError(TwinError, RuntimeError):
     """The job queue is full; try again when a job has finished."""
+
+
+class MissingThreeError(TwinError, RuntimeError):
+    """three.js is not installed beside the page (``npm ci``): the page cannot start."""
 
 
 class TooFastError(TwinError, RuntimeError):
@@ -61,6 +67,7 @@ STATUS: dict[type[Exception], int] = {
     ModelInputError: 422,
     DataSourceError: 422,
     TooManyJobsError: 429,
+    MissingThreeError: 503,
     TooFastError: 429,
     UnauthorizedError: 401,
     ForbiddenError: 403,
@@ -93,16 +100,43 @@ def redactor(folders: dict[str, Path]):
     return redact
 
 
+MAX_DETAIL = 600  # characters of an error message a client reads: enough to name the field and the value
+
+
+def capped(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` cut to ``limit`` characters: an error never sends a client's large input back."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 async def twin_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """A :class:`TwinError` as ``{"detail": message}`` with the status of :data:`STATUS`; the server's folders
     are named, not shown."""
-    return JSONResponse({"detail": request.app.state.twin.redact(str(exc))}, status_code=status_of(exc))
+    return JSONResponse({"detail": capped(request.app.state.twin.redact(str(exc)))}, status_code=status_of(exc))
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """422 with each problem's field path, message and type, without echoing the input back (it may be large,
     or not JSON at all: NaN)."""
     problems = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
-    ]
+        {"loc": [capped(p, 80) if isinstance(p, str) else p for p in e.get("loc", ())], "msg": capped(e.get("msg", "")),
+         "type": e.get("type", "")}
+        for e in exc.errors()[:20]
+    ]  # fmt: skip (at most 20 problems, each field name cut at 80 characters: a body of bad keys is not sent back)
     return JSONResponse({"detail": problems}, status_code=422)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (404 of an unknown path, 405...) in the shape of the others; a 405's ``Allow`` lists
+    the methods of every route of that path (Starlette names those of the first route it found)."""
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+    return JSONResponse({"detail": capped(str(exc.detail))}, status_code=exc.status_code, headers=headers)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(app, scope: Scope) -> list[str]:
+    """The methods the app's routes answer on the path of ``scope``: those for which a route matches in full."""
+    return [m for m in METHODS if any(r.matches({**scope, "method": m})[0] == Match.FULL for r in app.router.routes)]

@@ -21,12 +21,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from twin.errors import TwinError
+from twin.results import remove_partial
 from twin.runner import run
 
 from .errors import ConflictError, NotFoundError, TooManyJobsError
 
 ACTIVE = ("queued", "running")
 MAX_ACTIVE = 8  # jobs queued or running at once; more are refused (429) rather than piling up
+STOPPED = "cancelled: the server stopped"
 MAX_KEPT = 200  # job folders kept; the oldest finished ones are removed beyond this
 
 
@@ -50,16 +52,19 @@ class JobQueue:
         self.redact = redact  # takes the server's folders out of the errors a client reads
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._closing = False  # set by close(): what fails from then on was stopped with the server
         jobs_dir.mkdir(parents=True, exist_ok=True)
         self._fail_interrupted()
 
-    def _fail_interrupted(self) -> None:
-        """Jobs left queued or running by a server that stopped are failed, not left hanging."""
+    def _fail_interrupted(self, error: str = "interrupted: the server stopped") -> list[dict]:
+        """Jobs left queued or running by a server that stopped are failed, not left hanging; returns them."""
+        failed = []
         for path in self.jobs_dir.glob("*/job.json"):
             state = self._read(path)
             if state and state["state"] in ACTIVE:
-                _write(path, state | {"state": "failed", "error": "interrupted: the server stopped",
-                                      "finished_utc": _now()})  # fmt: skip
+                failed.append(state)
+                _write(path, state | {"state": "failed", "error": error, "finished_utc": _now()})
+        return failed
 
     def check(self, name: str) -> None:
         """Refuse, before anything is written, a job whose run exists or is coming, or one job too many."""
@@ -103,8 +108,8 @@ class JobQueue:
     def _settle(self, future: Future, path: Path) -> None:
         """A worker that died (killed, out of memory) or a job cancelled at shutdown leaves its job failed, not
         queued or running forever; a dead pool is replaced at the next job."""
-        if future.cancelled():
-            error = "cancelled: the server stopped"
+        if future.cancelled() or self._closing:
+            error = STOPPED
         else:
             exc = future.exception()
             if exc is None:
@@ -147,11 +152,26 @@ class JobQueue:
         except (OSError, ValueError):
             return None
 
-    def close(self) -> None:
-        """Stop the workers; jobs still waiting are failed by :meth:`_settle`."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def close(self, grace_s: float = 5.0) -> None:
+        """Stop the workers now: a running job is killed (its worker terminated, then killed after ``grace_s``),
+        every job queued or running is failed, and the half-written folders of their runs are removed, so that
+        nothing is written into the runs folder after the server has stopped."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._closing = True
+        if pool is None:
+            return
+        workers = list((pool._processes or {}).values())  # the executor has no public way to stop a running task
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(grace_s)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(grace_s)
+        for job in self._fail_interrupted(STOPPED):
+            remove_partial(self.runs_dir / job["scenario"])
 
 
 def _execute(job_file: str, scenario_file: str, out: str) -> None:

@@ -7,6 +7,37 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class Problem(BaseModel):
+    loc: list[str | int] = Field(description="where: body, query, path or header, then the field path")
+    msg: str
+    type: str
+
+
+class Error(BaseModel):
+    """Every error answer: the message names the field and the value (a domain error), or the problems of a
+    request that does not match the schema (a list)."""
+
+    detail: str | list[Problem]
+
+
+ERROR_MEANING = {
+    400: "a request the server cannot carry out: the message says why",
+    401: "no token where one is needed (Authorization, X-Participant-Token)",
+    403: "a token that does not open this (another's comment, the planner's token for consultations)",
+    404: "no run, event, layer, scenario, consultation, comment or job of that name",
+    409: "in conflict with what exists: a run or job of that name, a consultation that is not open",
+    413: "a body over the server's upload limit",
+    422: "a value the server cannot take: the message names the field",
+    429: "too many requests or jobs at once: try again later",
+    503: "three.js is not installed beside the page",
+}
+
+
+def errors(*codes: int) -> dict[int, dict]:
+    """The OpenAPI ``responses`` of the error ``codes`` a route may answer with."""
+    return {code: {"model": Error, "description": ERROR_MEANING[code]} for code in codes}
+
+
 class Words(BaseModel):
     """A text in both languages of the page."""
 

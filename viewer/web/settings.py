@@ -36,7 +36,11 @@ class Settings:
         The consultation store (``postgresql+psycopg://...``); by default ``consultation.sqlite`` in ``work_dir``.
     admin_token_sha256 : str, optional
         SHA-256 (hex) of the facilitators' token (``twin serve`` reads ``TWIN_ADMIN_TOKEN``); without it the
-        admin routes refuse everyone.
+        admin routes refuse everyone. The admin token opens every facilitator request (viewer.web.access).
+    planner_token_sha256 : str, optional
+        SHA-256 (hex) of the planners' token (``TWIN_PLANNER_TOKEN``): it runs scenarios (jobs), nothing else.
+    jobs_enabled : bool
+        False in meeting mode (``twin serve --no-jobs``): no scenario can be run from the server, whatever the token.
     writes_per_minute : int
         Writes a participant token may make in a minute (comments, ratings, reports); more get 429.
     joins_per_minute : int
@@ -54,6 +58,8 @@ class Settings:
     static_dir: Path = STATIC
     database_url: str | None = None
     admin_token_sha256: str | None = None
+    planner_token_sha256: str | None = None
+    jobs_enabled: bool = True
     writes_per_minute: int = 60
     joins_per_minute: int = 600
     public_url: str | None = None

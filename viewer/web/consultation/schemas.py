@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from twin.fields import ONE_LINE, PROSE
 from twin.words import both
 
 from ..catalogue import NAME
@@ -15,6 +16,7 @@ from .models import as_utc
 
 Name = Annotated[str, StringConstraints(pattern=NAME)]
 MAX_COMMENT = 1000  # characters of a comment
+Coordinate = Annotated[float, Field(ge=-1e8, le=1e8)]  # m in a projected CRS (the territory's extent is checked too)
 
 
 class _In(BaseModel):
@@ -23,8 +25,8 @@ class _In(BaseModel):
 
 class Criterion(_In):
     id: Name
-    en: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    fr: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    en: Annotated[str, StringConstraints(min_length=1, max_length=120), ONE_LINE]
+    fr: Annotated[str, StringConstraints(min_length=1, max_length=120), ONE_LINE]
 
 
 DEFAULT_CRITERIA = [Criterion(id=c, **both(f"criterion.{c}")) for c in ("heat", "flood", "green", "cost", "look")]
@@ -32,8 +34,8 @@ DEFAULT_CRITERIA = [Criterion(id=c, **both(f"criterion.{c}")) for c in ("heat", 
 
 class ConsultationIn(_In):
     slug: Name = Field(description="its name in addresses")
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200), ONE_LINE]
+    description: Annotated[str, StringConstraints(max_length=5000), PROSE] = ""
     scenarios: list[Name] = Field(min_length=2, max_length=12, description="run names, as /api/runs lists them")
     criteria: list[Criterion] = Field(default=DEFAULT_CRITERIA, min_length=1, max_length=10)
     mode: Literal["meeting", "online"] = "meeting"
@@ -58,8 +60,8 @@ class ConsultationIn(_In):
 class ConsultationPatch(_In):
     """Fields to change; ``opens_utc`` or ``closes_utc`` null means "not set" (a draft, or open until closed)."""
 
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] = None
-    description: Annotated[str, StringConstraints(max_length=5000)] = None
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200), ONE_LINE] = None
+    description: Annotated[str, StringConstraints(max_length=5000), PROSE] = None
     opens_utc: dt.datetime | None = None
     closes_utc: dt.datetime | None = None
 
@@ -96,7 +98,7 @@ class ConsultationList(BaseModel):
 
 
 class JoinIn(_In):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), ONE_LINE] | None = None
     email: EmailStr | None = None
 
 
@@ -116,19 +118,21 @@ class Camera(_In):
 
 class CommentIn(_In):
     scenario: Name
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT), PROSE]
     lang: Literal["en", "fr"] = "en"
-    point: list[float] | None = Field(None, min_length=2, max_length=2, description="[x, y] in the territory's CRS, m")
-    building: Annotated[str, StringConstraints(max_length=64)] | None = None
+    point: list[Coordinate] | None = Field(
+        None, min_length=2, max_length=2, description="[x, y] in the territory's CRS, m, inside the territory"
+    )
+    building: Annotated[str, StringConstraints(max_length=64), ONE_LINE] | None = None
     camera: Camera | None = None
 
 
 class CommentEdit(_In):
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT), PROSE]
 
 
 class ReportIn(_In):
-    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    reason: Annotated[str, StringConstraints(max_length=500), PROSE] = ""
 
 
 class StatusIn(_In):
@@ -164,7 +168,9 @@ class PreferenceIn(_In):
 
 
 class WeightsIn(_In):
-    weights: dict[Name, float] = Field(description="criterion -> weight (0 or more); missing criteria weigh 0")
+    weights: dict[Name, Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
+        max_length=10, description="criterion -> weight (0 to 100); missing criteria weigh 0"
+    )
 
 
 class Saved(BaseModel):

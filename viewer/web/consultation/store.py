@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import hmac
 import secrets
 
 import sqlalchemy as sa
@@ -19,16 +17,12 @@ from sqlalchemy.orm import Session
 
 from twin.errors import ScenarioError, message
 
+from ..access import token_hash
 from ..errors import ClosedError, ConflictError, ForbiddenError, NotFoundError, TooFastError, UnauthorizedError
 from . import schemas
 from .models import Comment, Consultation, Participant, Preference, Rating, Report, utcnow
 
 MAX_COMMENTS = 200  # comments one participant may leave in a consultation
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 of a token, as stored (the token itself never is)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def state(c: Consultation, now: dt.datetime | None = None) -> str:
@@ -147,21 +141,16 @@ def writer(session: Session, slug: str, token: str | None) -> tuple[Consultation
     return Consultation(**fields), Participant(id=participant, consultation_id=fields["id"])
 
 
-def check_admin(expected_sha256: str | None, authorization: str | None) -> None:
-    """The facilitator's token (``Authorization: Bearer ...``) against the hash the server keeps."""
-    if not authorization:
-        raise UnauthorizedError("Authorization: header must be 'Bearer <admin token>', got none")
-    scheme, _, token = authorization.partition(" ")
-    if expected_sha256 is None:
-        raise ForbiddenError("Authorization: this server has no admin token (set TWIN_ADMIN_TOKEN at start)")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token_hash(token.strip()), expected_sha256):
-        raise ForbiddenError("Authorization: must be the admin token, got another")
-
-
 def _scenario(c: Consultation, scenario: str) -> str:
     if scenario not in c.scenarios:
         raise ScenarioError(message("body", "scenario", f"one of {c.scenarios}", scenario))
     return scenario
+
+
+def may_comment(c: Consultation, scenario: str) -> None:
+    """Refuse a comment on a consultation that is not open, or on a scenario that is not one of its own."""
+    _require_open(c, "comments")
+    _scenario(c, scenario)
 
 
 def add_comment(session: Session, c: Consultation, p: Participant, data: schemas.CommentIn, *,
@@ -323,9 +312,11 @@ def weigh(session: Session, c: Consultation, p: Participant, data: schemas.Weigh
     """A participant's own weights of the criteria, for their ranking in the results."""
     _require_open(c, "weights")
     ids = [k["id"] for k in c.criteria]
-    bad = {k: w for k, w in data.weights.items() if k not in ids or not 0 <= w <= 100}
-    if bad or not any(w > 0 for w in data.weights.values()):
-        raise ScenarioError(message("body", "weights", f"0-100 for criteria among {ids}, one above 0", data.weights))
+    unknown = sorted(k for k in data.weights if k not in ids)
+    if unknown:
+        raise ScenarioError(message("body", "weights", f"keyed by criteria among {ids}", unknown[:3]))
+    if not any(w > 0 for w in data.weights.values()):
+        raise ScenarioError(message("body", "weights", "above 0 for one criterion at least", "all 0"))
     session.execute(sa.update(Participant).where(Participant.id == p.id).values(weights=data.weights))
     session.commit()
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from twin.errors import TwinError
 
+from .. import access
 from ..catalogue import NAME
 from ..consultation import schemas, store
 from ..consultation.export import NAMES, export
@@ -19,13 +20,16 @@ from ..consultation.models import Comment
 from ..consultation.notice import privacy
 from ..consultation.results import results
 from ..errors import NotFoundError
+from ..schemas import errors
 from ..state import AppState, remember, state
 from .runs import key_words
 
-router = APIRouter(prefix="/api/consultations", tags=["consultation"])
+router = APIRouter(prefix="/api/consultations", tags=["consultation"], responses=errors(400, 404, 422))
 Slug = Annotated[str, Path(pattern=NAME, description="consultation slug")]
 Token = Annotated[str | None, Header(alias="X-Participant-Token", description="the token given on joining")]
-Admin = Annotated[str | None, Header(alias="Authorization", description="Bearer <admin token>")]
+ADMIN = access.needs("consultations")  # checked before the body is read
+WRITES = errors(401, 403, 409, 413, 429)  # a participant's writes: the token, the consultation's state, the rate
+ADMINS = errors(401, 403, 409, 413)  # a facilitator's requests
 CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 T = TypeVar("T")
 
@@ -43,6 +47,13 @@ async def write(app: AppState, work: Callable[[Session], T]) -> T:
         if app.store_inline:
             return _in_session(app, work)
         return await run_in_threadpool(_in_session, app, work)
+
+
+async def read(app: AppState, work: Callable[[Session], T]) -> T:
+    """``work(session)`` as a read: in the event loop on SQLite (a local file), in a worker thread on PostgreSQL."""
+    if app.store_inline:
+        return _in_session(app, work)
+    return await run_in_threadpool(_in_session, app, work)
 
 
 def _in_session(app: AppState, work: Callable[[Session], T]) -> T:
@@ -82,18 +93,14 @@ def _writer(app: AppState, session: Session, slug: str, token: str | None):
     return c, p
 
 
-def _admin(app: AppState, authorization: str | None) -> None:
-    store.check_admin(app.settings.admin_token_sha256, authorization)
-
-
 @router.get("", response_model=schemas.ConsultationList, summary="The consultations")
 def list_consultations(session: DB) -> schemas.ConsultationList:
     return schemas.ConsultationList(consultations=[_out(c) for c in store.listed(session)])
 
 
-@router.post("", response_model=schemas.Consultation, status_code=201, summary="Create a consultation (admin)")
-async def create_consultation(body: schemas.ConsultationIn, app: App, authorization: Admin = None):
-    _admin(app, authorization)
+@router.post("", response_model=schemas.Consultation, status_code=201, summary="Create a consultation (admin)",
+             dependencies=[ADMIN], responses=ADMINS)  # fmt: skip
+async def create_consultation(body: schemas.ConsultationIn, app: App):
     runs = app.catalogue.names()
     return await write(app, lambda session: _out(store.create(session, body, runs=runs)))
 
@@ -103,13 +110,19 @@ def get_consultation(slug: Slug, session: DB) -> schemas.Consultation:
     return _out(store.get(session, slug))
 
 
-@router.patch("/{slug}", response_model=schemas.Consultation, summary="Open, close or retitle it (admin)")
-async def patch_consultation(slug: Slug, body: schemas.ConsultationPatch, app: App, authorization: Admin = None):
-    _admin(app, authorization)
+@router.patch("/{slug}", response_model=schemas.Consultation, summary="Open, close or retitle it (admin)",
+              dependencies=[ADMIN], responses=ADMINS)  # fmt: skip
+async def patch_consultation(slug: Slug, body: schemas.ConsultationPatch, app: App):
     return await write(app, lambda session: _out(store.update(session, store.get(session, slug), body)))
 
 
-@router.post("/{slug}/participants", response_model=schemas.Joined, status_code=201, summary="Take part")
+@router.post(
+    "/{slug}/participants",
+    response_model=schemas.Joined,
+    status_code=201,
+    summary="Take part",
+    responses=errors(409, 413, 429),
+)
 async def join(slug: Slug, body: schemas.JoinIn, request: Request, app: App) -> schemas.Joined:
     app.join_limit.hit(f"address:{request.client.host if request.client else '?'}")
     return await write(app, lambda session: schemas.Joined(token=store.join(session, store.get(session, slug), body)))
@@ -131,13 +144,17 @@ def list_comments(
     return schemas.CommentList(comments=[_comment(x, viewer and viewer.id) for x in shown])
 
 
-@router.post("/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place")
+@router.post(
+    "/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place", responses=WRITES
+)
 async def post_comment(slug: Slug, body: schemas.CommentIn, app: App, token: Token = None):
+    # the consultation, the token and the scenario first (404, 401, 403, 409, 422), before any file is read
+    await read(app, lambda session: store.may_comment(*store.writer(session, slug, token)[:1], body.scenario))
     building = None
-    if body.point is not None and body.building is None:  # found before the write (the store checks the scenario)
+    if body.point is not None:  # a point outside the territory is refused; the building under it is found
         if app.places.loaded(body.scenario):
             building = app.places.building_at(body.scenario, *body.point)
-        else:  # a run new since the start: its footprints are read from its file, away from the event loop
+        else:  # a run new since the start: its site is read from its files, away from the event loop
             building = await run_in_threadpool(app.places.building_at, body.scenario, *body.point)
 
     def work(session: Session) -> schemas.Comment:
@@ -147,7 +164,9 @@ async def post_comment(slug: Slug, body: schemas.CommentIn, app: App, token: Tok
     return await write(app, work)
 
 
-@router.patch("/{slug}/comments/{comment}", response_model=schemas.Comment, summary="Edit one's own comment")
+@router.patch(
+    "/{slug}/comments/{comment}", response_model=schemas.Comment, summary="Edit one's own comment", responses=WRITES
+)
 async def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit, app: App, token: Token = None):
     def work(session: Session) -> schemas.Comment:
         c, p = _writer(app, session, slug, token)
@@ -156,32 +175,40 @@ async def edit_comment(slug: Slug, comment: CommentId, body: schemas.CommentEdit
     return await write(app, work)
 
 
-@router.delete("/{slug}/comments/{comment}", status_code=204, summary="Withdraw one's own comment")
+@router.delete("/{slug}/comments/{comment}", status_code=204, summary="Withdraw one's own comment", responses=WRITES)
 async def delete_comment(slug: Slug, comment: CommentId, app: App, token: Token = None) -> Response:
     await write(app, lambda session: store.delete_comment(session, *_writer(app, session, slug, token), comment))
     return Response(status_code=204)
 
 
-@router.post("/{slug}/comments/{comment}/reports", response_model=schemas.Saved, summary="Report a comment")
+@router.post(
+    "/{slug}/comments/{comment}/reports", response_model=schemas.Saved, summary="Report a comment", responses=WRITES
+)
 async def report_comment(slug: Slug, comment: CommentId, body: schemas.ReportIn, app: App,
                          token: Token = None) -> schemas.Saved:  # fmt: skip
     await write(app, lambda session: store.report(session, *_writer(app, session, slug, token), comment, body.reason))
     return schemas.Saved()
 
 
-@router.put("/{slug}/ratings", response_model=schemas.Saved, summary="Rate a scenario on a criterion (1-5)")
+@router.put(
+    "/{slug}/ratings", response_model=schemas.Saved, summary="Rate a scenario on a criterion (1-5)", responses=WRITES
+)
 async def put_rating(slug: Slug, body: schemas.RatingIn, app: App, token: Token = None) -> schemas.Saved:
     await write(app, lambda session: store.rate(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
 
 
-@router.put("/{slug}/preference", response_model=schemas.Saved, summary="Rank the scenarios, best first")
+@router.put(
+    "/{slug}/preference", response_model=schemas.Saved, summary="Rank the scenarios, best first", responses=WRITES
+)
 async def put_preference(slug: Slug, body: schemas.PreferenceIn, app: App, token: Token = None):
     await write(app, lambda session: store.prefer(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
 
 
-@router.put("/{slug}/weights", response_model=schemas.Saved, summary="One's own weights of the criteria")
+@router.put(
+    "/{slug}/weights", response_model=schemas.Saved, summary="One's own weights of the criteria", responses=WRITES
+)
 async def put_weights(slug: Slug, body: schemas.WeightsIn, app: App, token: Token = None) -> schemas.Saved:
     await write(app, lambda session: store.weigh(session, *_writer(app, session, slug, token), body))
     return schemas.Saved()
@@ -209,29 +236,26 @@ def _indicators(app: AppState, run: str, lang: str) -> list[dict]:
         return []
 
 
-@router.get("/{slug}/moderation", response_model=schemas.CommentList, summary="Comments to moderate (admin)")
-def moderation(slug: Slug, app: App, session: DB, authorization: Admin = None) -> schemas.CommentList:
-    _admin(app, authorization)
+@router.get("/{slug}/moderation", response_model=schemas.CommentList, summary="Comments to moderate (admin)",
+            dependencies=[ADMIN], responses=ADMINS)  # fmt: skip
+def moderation(slug: Slug, app: App, session: DB) -> schemas.CommentList:
     c = store.get(session, slug)
     return schemas.CommentList(comments=[_comment(x, None) for x in store.moderation_queue(session, c)])
 
 
-@router.patch("/{slug}/comments/{comment}/status", response_model=schemas.Comment, summary="Show or hide (admin)")
-async def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App,
-                     authorization: Admin = None) -> schemas.Comment:  # fmt: skip
-    _admin(app, authorization)
+@router.patch("/{slug}/comments/{comment}/status", response_model=schemas.Comment, summary="Show or hide (admin)",
+              dependencies=[ADMIN], responses=ADMINS)  # fmt: skip
+async def set_status(slug: Slug, comment: CommentId, body: schemas.StatusIn, app: App) -> schemas.Comment:
     return await write(app, lambda s: _comment(store.moderate(s, store.get(s, slug), comment, body.status), None))
 
 
 @router.get("/{slug}/export/{name}", response_class=Response,
-            summary="Export for planners (admin): CSV, GeoJSON, data dictionary",
-            responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}})  # fmt: skip
+            summary="Export for planners (admin): CSV, GeoJSON, data dictionary", dependencies=[ADMIN],
+            responses={**ADMINS, 200: {"content": {"text/csv": {}, "application/geo+json": {}}}})  # fmt: skip
 def get_export(
     slug: Slug, name: Annotated[str, Path(description=f"one of {', '.join(NAMES)}")], app: App, session: DB,
-    authorization: Admin = None,
     identified: Annotated[bool, Query(description="add names and e-mails participants gave")] = False,
 ) -> Response:  # fmt: skip
-    _admin(app, authorization)
     c = store.get(session, slug)
     if name not in NAMES:
         raise NotFoundError(f"export: name must be one of {list(NAMES)}, got {name!r}")
@@ -250,7 +274,15 @@ def qr_code(slug: Slug, request: Request, app: App, session: DB) -> Response:
     import segno
 
     c = store.get(session, slug)
-    base = app.settings.public_url or str(request.base_url)
+    base = app.settings.public_url or _bound_url(request)
     buffer = io.BytesIO()
     segno.make(f"{base.rstrip('/')}/?consultation={c.slug}", error="m").save(buffer, kind="svg", scale=8, border=2)
     return Response(buffer.getvalue(), media_type="image/svg+xml")
+
+
+def _bound_url(request: Request) -> str:
+    """The address the server was reached at, from its own socket (never the client's ``Host`` header, which a
+    client writes as it likes); ``--public-url`` is better where a proxy or a name stands in front."""
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in host else host
+    return f"{request.url.scheme}://{host}:{port}"

@@ -17,7 +17,7 @@ from .. import schemas
 from ..catalogue import NAME
 from ..state import AppState, remember, state
 
-router = APIRouter(prefix="/api", tags=["runs"])
+router = APIRouter(prefix="/api", tags=["runs"], responses=schemas.errors(400, 404, 422))
 RunName = Annotated[str, Path(pattern=NAME, description="run name")]
 Lang = Annotated[Literal["en", "fr"], Query(description="language of the words")]
 
@@ -66,7 +66,7 @@ def get_run(run: RunName, app: Annotated[AppState, Depends(state)]) -> schemas.R
             type=m["type"],
             type_label=schemas.Words(**both(f"measure.{m['type']}")),
             label=m.get("label") or m["type"],
-            where=m.get("where"),
+            where=app.redact(m["where"]) if m.get("where") else None,  # a run written before paths were relative
             area_m2=m.get("area_m2"),
             cost_eur=m.get("cost_eur"),
         )

@@ -15,7 +15,7 @@ from ..catalogue import NAME
 from ..errors import NotFoundError
 from ..state import AppState, state
 
-router = APIRouter(prefix="/api", tags=["scenarios"])
+router = APIRouter(prefix="/api", tags=["scenarios"], responses=schemas.errors(400, 404, 422))
 
 
 def _describe(path, runs: set[str]) -> schemas.ScenarioFile:

@@ -16,7 +16,7 @@ from ..errors import NotFoundError
 from ..state import AppState, remember, state
 from .runs import RunName, family
 
-router = APIRouter(prefix="/api", tags=["scenes"])
+router = APIRouter(prefix="/api", tags=["scenes"], responses=schemas.errors(400, 404, 422))
 EventName = Annotated[str, Path(pattern=NAME, description="event name")]
 GLB = "model/gltf-binary"
 CACHE = {"Cache-Control": "no-cache"}  # revalidated: a run can be replaced by a new one of the same name

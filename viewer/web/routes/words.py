@@ -10,7 +10,7 @@ from twin.words import table
 
 from .. import schemas
 
-router = APIRouter(prefix="/api", tags=["words"])
+router = APIRouter(prefix="/api", tags=["words"], responses=schemas.errors(400, 404, 422))
 
 
 @router.get("/words", response_model=schemas.WordTable, summary="Every word of the page in one language")
