@@ -341,15 +341,18 @@ def test_default_scorecard_hand_computation(runs):
     base, trees, basin = runs
     card = compare([trees, basin], baseline=base).scorecard
     # criteria summed over the events every run has (STORM; the heatwave is not run by the basin, EXTRA only by
-    # the basin), then 0 (worst) .. 1 (best); a criterion with no shared event scores 1 for all:
-    #   heat people      lower  no shared event                  -> 1, 1, 1
+    # the basin), then 0 (worst) .. 1 (best); a criterion with no shared event is not assessed (left out):
+    #   heat people      lower  no shared event                  -> not assessed
     #   flood damage     lower  3.0 M, 3.0 M, 1.8 M              -> 0, 0, 1
     #   flood people     lower  600, 600, 420                    -> 0, 0, 1
     #   cool islands     higher 0.40, 0.50, 0.45                 -> 0, 1, 0.5
     #   cost             lower  0, 0.5 M, 2 M                    -> 1, 0.75, 0
+    comparison = compare([trees, basin], baseline=base)
+    card = comparison.scorecard
+    assessed = [k for k in DEFAULT_WEIGHTS if k != "heat.people_strong_stress"]
+    assert list(comparison.weights) == assessed and "heat.people_strong_stress" not in card.columns
     expected = pd.DataFrame(
         {
-            "heat.people_strong_stress": [1.0, 1.0, 1.0],
             "flood.damage_eur": [0.0, 0.0, 1.0],
             "flood.people_exposed": [0.0, 0.0, 1.0],
             "land.cool_island_access_share": [0.0, 1.0, 0.5],
@@ -357,9 +360,9 @@ def test_default_scorecard_hand_computation(runs):
         },
         index=["baseline", "trees", "basin"],
     )
-    pd.testing.assert_frame_equal(card[list(DEFAULT_WEIGHTS)], expected, rtol=1e-12)
-    # weights 1, 1, 1, 0.5, 0.5 (total 4)
-    assert card["score"].tolist() == pytest.approx([1.5 / 4, (1 + 0.5 + 0.375) / 4, (1 + 1 + 1 + 0.25) / 4], **APPROX)
+    pd.testing.assert_frame_equal(card[assessed], expected, rtol=1e-12)
+    # weights 1, 1, 0.5, 0.5 (total 3): the heat criterion's weight is not spread over runs it cannot tell apart
+    assert card["score"].tolist() == pytest.approx([0.5 / 3, (0.5 + 0.375) / 3, (1 + 1 + 0.25) / 3], **APPROX)
     assert card["rank"].tolist() == [3, 2, 1]
 
 
@@ -464,10 +467,10 @@ def test_comparison_json_is_valid_json(written):
 
     data = json.loads((out / "comparison.json").read_text(encoding="utf-8"), parse_constant=refuse)
     assert data["baseline"] == "baseline" and list(data["runs"]) == ["baseline", "trees", "basin"]
-    assert data["weights"] == DEFAULT_WEIGHTS
+    assert data["weights"] == {k: w for k, w in DEFAULT_WEIGHTS.items() if k != "heat.people_strong_stress"}  # assessed
     assert [r["scenario"] for r in data["scorecard"]] == ["baseline", "trees", "basin"]
     assert [r["rank"] for r in data["scorecard"]] == [3, 2, 1]
-    assert data["scorecard"][2]["score"] == pytest.approx(3.25 / 4, **APPROX)  # as in the scorecard test
+    assert data["scorecard"][2]["score"] == pytest.approx(2.25 / 3, **APPROX)  # as in the scorecard test
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,12 @@ EVIL = "Trees <script>alert(1)</script> & shade"
 BASE = {
     ("heat.people_strong_stress", HEAT): 1500.0,
     ("heat.uhi_night_mean_k", HEAT): 1.25,
+    ("heat.uhi_day_mean_k", HEAT): 0.50,
     ("flood.damage_eur", STORM): 3_400_000.0,
     ("flood.people_exposed", STORM): 1234.0,
     ("flood.buildings_over_0.1m", STORM): 40.0,
+    ("flood.sites_flooded", STORM): 3.0,
+    ("flood.area_ppri_high_ha", STORM): 25.0,
     ("land.canopy_share", None): 0.12,
     ("land.impervious_share", None): 0.55,
     ("land.cool_island_access_share", None): 0.40,
@@ -45,6 +48,7 @@ BASE = {
 TREES = BASE | {
     ("heat.people_strong_stress", HEAT): 1188.0,  # 312 fewer
     ("heat.uhi_night_mean_k", HEAT): 0.95,
+    ("heat.uhi_day_mean_k", HEAT): 0.51,  # +0.01 K: below the 0.1 K the models can tell apart
     ("flood.damage_eur", STORM): 3_300_000.0,
     ("land.canopy_share", None): 0.21,
     ("land.impervious_share", None): 0.50,
@@ -53,6 +57,8 @@ BASIN = {k: v for k, v in BASE.items() if k[1] != HEAT} | {  # ran the storm onl
     ("flood.damage_eur", STORM): 2_200_000.0,  # 1.2 M€ less
     ("flood.people_exposed", STORM): 1300.0,  # 66 more
     ("flood.buildings_over_0.1m", STORM): 25.0,
+    ("flood.sites_flooded", STORM): 2.0,  # one fewer
+    ("flood.area_ppri_high_ha", STORM): 5.0,  # 20 ha taken out of the high hazard class
 }
 
 
@@ -193,6 +199,30 @@ def test_deltas_signs_colours_and_headlines(reports):
     assert f"Tree cover up by 9.0{NBSP}pts" in en
 
 
+def test_changes_below_the_resolution_are_no_measurable_change(reports):
+    """+0.01 K of daytime heat island is below the 0.1 K resolution of K indicators: neither better nor worse,
+    in words, in both languages; -0.3 K at night is a change (issue 20, item 9)."""
+    from twin.impacts.records import RESOLUTIONS
+    from twin.report import key_changes
+
+    assert CATALOGUE["heat.uhi_day_mean_k"].resolution == RESOLUTIONS["K"] and RESOLUTIONS["K"].step == 0.1
+    en, fr = _page(reports[1]), _page(reports[2])
+    assert re.search(r'<td class="num same"[^>]*>no measurable change</td>', en)
+    assert re.search(r'<td class="num same"[^>]*>pas de changement mesurable</td>', fr)
+    assert not re.search(r'<td class="num (better|worse)"[^>]*>\+0\.01</td>', en)
+    figures = {i["key"]: i for i in key_changes(reports[0], "trees")["indicators"] if i["event"] == HEAT}
+    day, night = figures["heat.uhi_day_mean_k"], figures["heat.uhi_night_mean_k"]
+    assert (day["judgement"], day["measurable"]) == ("same", False)
+    assert (night["judgement"], night["measurable"]) == ("better", True)
+
+
+def test_every_indicator_has_a_resolution_with_its_reason():
+    for spec in CATALOGUE.values():
+        assert spec.resolution.step > 0 and len(spec.resolution.why) > 20, spec.key
+    assert not CATALOGUE["flood.damage_eur"].measurable(999.0) and CATALOGUE["flood.damage_eur"].measurable(-1000.0)
+    assert not CATALOGUE["heat.people_strong_stress"].measurable(float("nan"))
+
+
 def test_french_numbers_and_missing_values(reports):
     en, fr = _page(reports[1]), _page(reports[2])
     assert f">1{NNBSP}234</td>" in fr and ">1,234</td>" in en  # people exposed at baseline
@@ -265,3 +295,39 @@ def test_report_in_a_browser(reports, chromium, lang):
     page.screenshot(path=str(ARTEFACTS / f"report-{lang}.png"), full_page=True)
     (ARTEFACTS / f"report-{lang}.html").write_bytes(path.read_bytes())
     page.close()
+
+
+def test_the_scorecard_weighs_only_the_hazards_every_scenario_ran(runs):
+    """The basin ran the storm only: the heat criterion is not assessed, so it weighs nothing, and the weights of
+    the others make the whole score (issue 20, item 11: before, it scored 1 for every run and took a share)."""
+    from twin.impacts.records import DEFAULT_WEIGHTS
+
+    base, _, basin = runs
+    comparison = compare([basin], baseline=base)
+    assert "heat.people_strong_stress" in DEFAULT_WEIGHTS
+    assert "heat.people_strong_stress" not in comparison.weights
+    assert "heat.people_strong_stress" not in comparison.scorecard.columns
+    assessed = {k: w for k, w in DEFAULT_WEIGHTS.items() if not k.startswith("heat.")}
+    assert comparison.weights == assessed
+    card = comparison.scorecard
+    expected = sum(card[k] * w for k, w in assessed.items()) / sum(assessed.values())
+    assert np.allclose(card["score"], expected, atol=1e-12)
+    page = render_report(comparison)
+    shares = re.findall(r'<td class="num">[\d.]+ \((\d+)\s*%\)</td>', page)
+    assert shares and sum(map(int, shares)) in (99, 100, 101)  # the shown shares of the assessed criteria
+
+
+def test_headlines_name_the_flooded_area_and_count_one_in_the_singular(runs):
+    """A scenario that takes ground out of the high flood hazard says so; one site is one site (item 11, 16)."""
+    from twin.report import key_changes
+
+    base, _, basin = runs
+    comparison = compare([basin], baseline=base)
+    rows = comparison.tidy
+    assert not rows.empty
+    en = [x["text"] for x in key_changes(comparison, "basin", lang="en")["lines"]]
+    fr = [x["text"] for x in key_changes(comparison, "basin", lang="fr")["lines"]]
+    assert f"20.0 ha less ground in high flood hazard in {STORM}" in en, en
+    assert f"1 fewer sensitive site flooded in {STORM}" in en, en
+    assert f"1 site sensible inondé en moins lors de {STORM}" in fr, fr
+    assert f"15 fewer flooded buildings in {STORM}" in en, en

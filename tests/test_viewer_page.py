@@ -138,6 +138,17 @@ def test_choosing_a_scenario_changes_the_indicator_panel(page):
     _canvas(page, "station-greening")
 
 
+def test_the_figures_table_shows_shares_in_percent(page):
+    """The demo's tree canopy is 16.7 % of the ground: the table of every figure says 16.7 %, not 0.2 % (issue 20,
+    item 8: a fraction was printed with "%")."""
+    page.select_option("#scenario", "baseline")
+    _settle(page)
+    page.click("#indicators details.all-figures summary")
+    label = "share of the ground under tree canopy"  # twin/words/en.json: indicator.land.canopy_share
+    row = page.locator("#indicators details.all-figures tr", has=page.locator("th", has_text=label)).first
+    assert row.locator("td").first.inner_text().replace("\u202f", " ") == "16.7 %"
+
+
 def test_the_time_slider_moves_the_water(page, menu):
     (animated,) = [layer["id"] for layer in menu if layer["animated"]]
     assert page.locator("#time-field").is_hidden()
@@ -153,6 +164,28 @@ def test_the_time_slider_moves_the_water(page, menu):
     _settle(page)
     later = _canvas(page, "flood-animation")
     assert np.mean(np.any(np.abs(early - later) > 24, axis=-1)) > 0.002
+
+
+def test_the_flood_animation_starts_with_no_building_flooded(page, server, menu):
+    """At t = 0 the water has not come: the scene under the frames has no building in the "flooded" colour, which
+    the scene of the event's highest water does show (issue 20, item 10)."""
+    from viewer.glb import read_mesh_colours, srgb_to_linear
+
+    (animated,) = [layer for layer in menu if layer["animated"]]
+    _choose(page, f"layer-{animated['id']}")
+    page.locator("#time").fill("0")
+    _settle(page)
+    _canvas(page, "flood-animation-start")
+    (url,) = [u for u in page.requests if "scene.glb" in u][-1:]
+    (frames,) = [u for u in page.requests if u.endswith("/frames")][-1:]
+    event = frames.split("/events/")[1].split("/")[0]  # the flood event the animation shows
+    flooded_hex = next(b["color"] for b in animated["buildings"] if b["key"] == "exposed")
+    flooded = srgb_to_linear(np.array([int(flooded_hex[i : i + 2], 16) for i in (1, 3, 5)]))
+    shown = read_mesh_colours(httpx.get(url).content, "buildings")[:, :3]
+    assert len(shown) and not np.all(shown == flooded, axis=1).any(), url
+    (highest,) = [layer["id"] for layer in menu if layer["family"] == animated["family"] and not layer["animated"]]
+    worst = httpx.get(f"{url.split('?')[0]}?layer={highest}&event={event}").content
+    assert np.all(read_mesh_colours(worst, "buildings")[:, :3] == flooded, axis=1).any()  # the test can tell
 
 
 def test_the_language_switch_turns_the_page_to_french_and_back(page, server, menu):

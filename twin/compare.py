@@ -48,7 +48,8 @@ class Comparison:
         Per scenario: each criterion scored 0 (worst of the compared) to 1 (best), the weighted score and
         the rank.
     weights : dict
-        The criteria and weights used.
+        The criteria and weights used: those given, less the criteria no shared event measured (a flood
+        criterion where no flood was run).
     diffs : dict
         ``(scenario, event, map) -> path`` of the difference maps, once written.
     residents : twin.residents.Residents, optional
@@ -107,7 +108,9 @@ def compare(runs: Sequence, *, baseline, weights: Mapping[str, float] | None = N
         for i in [*r.indicators, *extra]:
             records.append({"scenario": r.name} | i.to_dict())
     tidy = pd.DataFrame.from_records(records)
-    return Comparison(baseline, ordered, tidy, _table(tidy, names), _scorecard(tidy, names, weights), weights)
+    card = _scorecard(tidy, names, weights)
+    assessed = {k: w for k, w in weights.items() if k in card.columns}
+    return Comparison(baseline, ordered, tidy, _table(tidy, names), card, assessed)
 
 
 def _same_run(a, b) -> bool:
@@ -288,14 +291,19 @@ def _table(tidy: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def _scorecard(tidy: pd.DataFrame, names: list[str], weights: Mapping[str, float]) -> pd.DataFrame:
-    """Criteria summed over the events every run has (a run without an event is not scored on it)."""
+    """Criteria summed over the events every run has (a run without an event is not scored on it); a criterion
+    that no shared event measures (a flood criterion when no flood was run) is left out, and the weights of the
+    others make the whole score."""
     whole = tidy[tidy["district"].isna()]
     events = whole.dropna(subset=["event"]).groupby("event")["scenario"].nunique()
     shared = set(events[events == len(names)].index)
     whole = whole[whole["event"].isna() | whole["event"].isin(shared)]
     rows = {}
     for key in weights:
-        values = whole[whole["key"] == key].groupby("scenario")["value"].sum().reindex(names)
+        measured = whole[whole["key"] == key]
+        if measured.empty:
+            continue  # not assessed: no event of its hazard ran in every scenario
+        values = measured.groupby("scenario")["value"].sum().reindex(names)
         lo, hi = values.min(), values.max()
         if not hi > lo:  # all equal, or no shared data: the criterion does not separate the runs
             score = pd.Series(1.0, index=names)
@@ -305,8 +313,9 @@ def _scorecard(tidy: pd.DataFrame, names: list[str], weights: Mapping[str, float
             score = (values - lo) / (hi - lo)
         rows[key] = score.fillna(0.0)
     card = pd.DataFrame(rows, index=names)
-    total = sum(weights.values())
-    card["score"] = sum(card[k] * w for k, w in weights.items()) / total
+    used = {k: w for k, w in weights.items() if k in rows}
+    total = sum(used.values())
+    card["score"] = sum(card[k] * w for k, w in used.items()) / total if total > 0 else 0.0
     card["rank"] = card["score"].rank(ascending=False, method="min").astype(int)
     return card
 

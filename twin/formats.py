@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_compact_currency, format_decimal
 
@@ -68,6 +69,12 @@ def format_money(value, lang: str, *, sign: bool = False) -> str:
     value = float(value)
     textual = format_compact_currency(value, "EUR", locale=lang, fraction_digits=1)
     return ("+" + textual) if sign and value > 0 else textual
+
+
+def plural_form(n: float, lang: str) -> str:
+    """The CLDR plural category of the number ``n`` in ``lang``: ``"one"`` (en: 1; fr: 0 and 1) or ``"other"``;
+    the word tables hold ``<key>.one`` where a sentence's words depend on it."""
+    return Locale.parse(check_lang(lang)).plural_form(n)
 
 
 def is_share(key: str, units: str) -> bool:

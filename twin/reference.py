@@ -27,7 +27,7 @@ from .batch.sweep import Sweep
 from .engines import ENGINES
 from .flood.model import FloodParams
 from .heat.model import HeatParams
-from .impacts.records import CATALOGUE
+from .impacts.records import CATALOGUE, RESOLUTIONS
 from .scenario.reference import _type_text
 from .sources import BuildingSource, ElevationSource, GridSpec, LandCoverSource, TerritoryFile, VectorSource
 
@@ -98,6 +98,11 @@ INDICATOR_GROUPS = {
     "value": "Value for money and equity of a scenario against the baseline (in comparisons).",
 }
 BETTER = {"lower": "lower", "higher": "higher", "none": "neither"}
+
+
+def _number(value: float) -> str:
+    """A resolution as written in the tables: ``1``, ``0.1``, ``1000``."""
+    return f"{value:g}"
 
 
 def _cell(text: str) -> str:
@@ -259,7 +264,13 @@ def indicators_page() -> str:
         "",
         "Every figure of a run, a comparison, a batch table and a report is an indicator with one of these keys,",
         "for an event (or the territory) and a district (or the whole territory). *Better* says which way the",
-        "comparison counts as a gain. In French: `twin.impacts.CATALOGUE[key].fr`.",
+        "comparison counts as a gain. *Resolution* is the smallest change the models can tell apart: a smaller",
+        "change is \"no measurable change\" in the page and the report, neither better nor worse, and makes no",
+        "headline. In French: `twin.impacts.CATALOGUE[key].fr`.",
+        "",
+        "| units | resolution | why |",
+        "|---|---|---|",
+        *[f"| {units} | {_number(r.step)} | {_cell(r.why)} |" for units, r in RESOLUTIONS.items()],
         "",
     ]
     groups: dict[str, list] = {}
@@ -267,8 +278,12 @@ def indicators_page() -> str:
         groups.setdefault(key.split(".", 1)[0], []).append(spec)
     for prefix, specs in groups.items():
         out += [f"## `{prefix}`", "", INDICATOR_GROUPS.get(prefix, ""), ""]
-        out += ["| key | meaning | units | better |", "|---|---|---|---|"]
-        out += [f"| `{s.key}` | {_cell(s.en)} | {s.units} | {BETTER.get(s.better, s.better)} |" for s in specs]
+        out += ["| key | meaning | units | better | resolution |", "|---|---|---|---|---|"]
+        out += [
+            f"| `{s.key}` | {_cell(s.en)} | {s.units} | {BETTER.get(s.better, s.better)} "
+            f"| {_number(s.resolution.step)} |"
+            for s in specs
+        ]
         out += [""]
     return "\n".join(out)
 

@@ -31,6 +31,7 @@ from . import __version__
 from .formats import (
     DASH,
     NBSP,
+    digits_for,
     format_date,
     format_money,
     format_number,
@@ -38,13 +39,14 @@ from .formats import (
     format_value,
     is_share,
     missing,
+    plural_form,
     unit_label,
 )
 from .impacts.records import CATALOGUE, HEADLINE_KEYS, MAIN_KEYS
 from .report_figures import bar_charts, event_maps
-from .words import check_lang, section, text
+from .words import check_lang, has, section, text
 
-HEADLINE_LIMIT = 6  # sentences per scenario
+HEADLINE_LIMIT = 8  # sentences per scenario
 
 
 def write_report(comparison, path: str | Path, *, lang: str = "en") -> Path:
@@ -141,16 +143,20 @@ class _Catalogue:
         spec = self.specs.get(key)
         return spec.units if spec else self.units.get(key, "")
 
-    def shows_zero(self, key: str, delta, lang: str) -> bool:
-        """True if ``delta`` is missing or shows as zero once formatted."""
+    def negligible(self, key: str, delta, lang: str) -> bool:
+        """True if ``delta`` is missing, below the indicator's resolution (what the models can tell apart), or
+        shows as zero once formatted: "no measurable change"."""
         units = self.unit(key)
-        return missing(delta) or format_value(key, units, abs(delta), lang) == format_value(key, units, 0.0, lang)
+        if missing(delta) or format_value(key, units, abs(delta), lang) == format_value(key, units, 0.0, lang):
+            return True
+        spec = self.specs.get(key)
+        return spec is not None and not spec.measurable(float(delta))
 
     def judge(self, key: str, delta, lang: str) -> str:
-        """``better``, ``worse`` or ``same`` (also for a missing Δ or a Δ that shows as zero)."""
+        """``better``, ``worse`` or ``same`` (no measurable change: also a missing Δ)."""
         spec = self.specs.get(key)
         better = spec.better if spec else self.better.get(key, "none")
-        if better == "none" or self.shows_zero(key, delta, lang):
+        if better == "none" or self.negligible(key, delta, lang):
             return "same"
         return "better" if (delta < 0) == (better == "lower") else "worse"
 
@@ -200,7 +206,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     -------
     dict
         ``{"lines": [{"text", "judgement"}], "indicators": [{"key", "label", "units", "event",
-        "baseline_value", "value", "delta", "text", "judgement"}]}``, values in the indicators' units; the
+        "baseline_value", "value", "delta", "text", "judgement", "measurable"}]}``, values in the indicators' units; the
         baseline itself has no lines and its indicators have no Δ.
 
     Raises
@@ -232,6 +238,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
                 "delta": None if delta is None or missing(delta) else delta,
                 "text": shown,
                 "judgement": "same" if delta is None else cat.judge(key, delta, lang),
+                "measurable": delta is not None and not cat.negligible(key, delta, lang),
             }
         )
     return {"lines": [{"text": x["text"], "judgement": x["cls"]} for x in lines], "indicators": indicators}
@@ -307,7 +314,10 @@ def _table(rows: list[dict], names: list[str], cat: _Catalogue, lang: str) -> di
         deltas = []
         for n in names[1:]:
             d = r["deltas"][n]
-            deltas.append({"text": format_value(key, units, d, lang, sign=True), "cls": cat.judge(key, d, lang)})
+            shown = format_value(key, units, d, lang, sign=True)
+            if not missing(d) and cat.negligible(key, d, lang):
+                shown = text("report.not_measurable", lang)  # below what the models can tell apart
+            deltas.append({"text": shown, "cls": cat.judge(key, d, lang)})
         out.append(
             {
                 "words": cat.words(key, lang),
@@ -334,10 +344,12 @@ def _headlines(name: str, rows: list[dict], cat: _Catalogue, lang: str) -> dict:
     lines = []
     for r in sorted((r for r in rows if r["key"] in HEADLINE_KEYS), key=lambda r: HEADLINE_KEYS.index(r["key"])):
         d = r["deltas"].get(name, math.nan)
-        if cat.shows_zero(r["key"], d, lang):
+        if cat.negligible(r["key"], d, lang):
             continue
-        way = "down" if d < 0 else "up"
-        line = text(f"headline.{r['key']}.{way}", lang, n=_amount(r["key"], cat.unit(r["key"]), abs(d), lang))
+        key, units = f"headline.{r['key']}.{'down' if d < 0 else 'up'}", cat.unit(r["key"])
+        if digits_for(units) == 0 and plural_form(round(abs(d)), lang) == "one" and has(f"{key}.one"):
+            key += ".one"  # "1 fewer sensitive site", "1 site sensible en moins"
+        line = text(key, lang, n=_amount(r["key"], units, abs(d), lang))
         if r["event"]:
             line += text("report.event_in", lang, event=r["event"])
         lines.append({"text": line[0].upper() + line[1:], "cls": cat.judge(r["key"], d, lang)})

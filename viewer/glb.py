@@ -131,3 +131,18 @@ def write_glb_file(meshes: Mapping[str, object], path: str | Path, *, extras: Ma
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(encode_glb(meshes, extras=extras))
     return path
+
+
+def read_mesh_colours(data: bytes, name: str) -> np.ndarray:
+    """The vertex colours (``uint8`` RGBA, linear) of the mesh called ``name`` in GLB bytes; an empty array when the
+    GLB has no such mesh. What a viewer draws, read back: tests check a scene's colours with it."""
+    doc = read_glb_json(data)
+    size = struct.unpack_from("<I", data, 12)[0]
+    binary = data[20 + size + 8 :]
+    for mesh in doc.get("meshes", []):
+        if mesh["name"] == name:
+            accessor = doc["accessors"][mesh["primitives"][0]["attributes"]["COLOR_0"]]
+            view = doc["bufferViews"][accessor["bufferView"]]
+            raw = binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]]
+            return np.frombuffer(raw, dtype=np.uint8).reshape(accessor["count"], 4)
+    return np.zeros((0, 4), dtype=np.uint8)

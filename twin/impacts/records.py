@@ -74,6 +74,55 @@ class IndicatorSpec:
         """What it means, in French."""
         return self.words("fr")
 
+    @property
+    def resolution(self) -> Resolution:
+        """The smallest change the models can tell apart, in the indicator's units, with the reason
+        (:data:`RESOLUTIONS`): a smaller change is "no measurable change" in the page and the report."""
+        return RESOLUTIONS[self.units]
+
+    def measurable(self, delta: float | None) -> bool:
+        """Whether a change ``delta`` (in the indicator's units) reaches :attr:`resolution`; a missing one does not.
+
+        Parameters
+        ----------
+        delta : float or None
+            A scenario's value minus the baseline's.
+
+        Returns
+        -------
+        bool
+            ``abs(delta) >= resolution.step``, False for None or NaN.
+        """
+        return delta is not None and delta == delta and abs(delta) >= self.resolution.step - 1e-12
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What the models can tell apart: ``step`` in an indicator's units, and ``why``."""
+
+    step: float
+    why: str
+
+
+# The resolution of the indicators, by their units (every unit of the catalogue has one; a test holds them to it).
+RESOLUTIONS: dict[str, Resolution] = {
+    "people": Resolution(1.0, "one person: residents are spread over buildings and cells in fractions of a person, "
+                              "so a smaller change is arithmetic, not people"),
+    "buildings": Resolution(1.0, "one building: counts of whole buildings"),
+    "sites": Resolution(1.0, "one site: counts of whole sites"),
+    "km": Resolution(0.1, "100 m of road: shorter changes come from single cells at the water's edge"),
+    "ha": Resolution(0.1, "a tenth of a hectare (40 cells of 5 m): smaller patches are single cells at the edge "
+                          "of a hazard class"),
+    "K": Resolution(0.1, "0.1 °C: air-temperature sensors and urban-climate models agree no better than that"),
+    "EUR": Resolution(1000.0, "1 000 €: depth-damage curves and unit costs are known to a few per cent, on sums "
+                              "of tens or hundreds of thousands of euros"),
+    "EUR/year": Resolution(100.0, "100 € a year: the expected annual damage integrates damages known to 1 000 € "
+                                  "over return periods of 10 years and more"),
+    "people/MEUR": Resolution(1.0, "one person per million euros: the people counts' own resolution"),
+    "1": Resolution(0.001, "a tenth of a percentage point: the last digit shown, and a patch of a few cells on a "
+                           "town's grid"),
+}
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -243,13 +292,20 @@ CHART_KEYS = (
 HEADLINE_KEYS = (
     "heat.people_strong_stress",
     "heat.people_very_strong_stress",
+    "heat.people_over_75_strong_stress",
     "heat.sites_strong_stress",
     "heat.uhi_night_mean_k",
+    "heat.uhi_day_mean_k",
     "flood.damage_eur",
     "flood.expected_annual_damage_eur",
     "flood.people_exposed",
     "flood.buildings_over_0.1m",
     "flood.sites_flooded",
+    "flood.area_ppri_high_ha",
+    "flood.area_ppri_medium_ha",
+    "flood.area_ppri_low_ha",
+    "flood.road_km_cut_0.10m",
     "land.canopy_share",
     "land.impervious_share",
+    "land.cool_island_access_share",
 )

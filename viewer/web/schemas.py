@@ -117,7 +117,11 @@ class ComparedIndicator(BaseModel):
     value: float | None
     delta: float | None
     text: str = Field(description="the value (and Δ when compared) as the page prints it")
-    judgement: Literal["better", "worse", "same"]
+    judgement: Literal["better", "worse", "same"] = Field(description="same: no measurable change, or not scored")
+    measurable: bool = Field(
+        description="whether the change reaches the indicator's resolution (what the models can tell apart); "
+        "false: the page says 'no measurable change'"
+    )
     format: Literal["number", "share", "money"] = Field(
         description="how its numbers are written: a plain number in `units`, a share (a fraction shown as "
         "value × 100 in %), or euros (compact: €2.1M)"

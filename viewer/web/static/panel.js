@@ -150,7 +150,8 @@ function _details(indicators, { isBaseline }) {
     const cells = [pick(ind.label) || ind.key]; // the server's label names the event
     if (!isBaseline) cells.push(_cell(ind, ind.baseline_value));
     cells.push(_cell(ind, ind.value));
-    if (!isBaseline) cells.push(_cell(ind, ind.delta, true));
+    // A change below what the models can tell apart (the indicator's resolution) is not a number to read.
+    if (!isBaseline) cells.push(ind.delta && !ind.measurable ? t("page.judgement.same") : _cell(ind, ind.delta, true));
     return el("tr", {}, cells.map((c, i) => el(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {}, c)));
   });
   return el("details", { class: "all-figures" },
