@@ -41,12 +41,28 @@ def test_every_continuous_ramp_is_the_same_in_both(name):
 
 
 def test_classes_take_the_colour_of_their_class_in_both():
-    ramp = RAMPS["utci_classes"]
-    bounds = ramp.values
-    mids = np.r_[(bounds[1:-1] + bounds[2:]) / 2, bounds[1] - 1.0, bounds[-1] + 3.0]
-    viewer = rgba(ramp, mids)[..., :3]
-    assert np.array_equal(viewer, _report_rgb(ramp, mids))
-    assert [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in viewer[:-2]] == [s.colour for s in ramp.stops[1:-1]]
+    ramp = RAMPS["land_cover"]
+    codes = np.array([s.value for s in ramp.stops], dtype=float)
+    viewer = rgba(ramp, codes)[..., :3]
+    assert np.array_equal(viewer, _report_rgb(ramp, codes))
+    assert [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in viewer] == [s.colour for s in ramp.stops]
+
+
+def test_the_utci_scale_tells_the_hot_classes_apart_and_keeps_their_boundaries():
+    """On a 40 °C day every street is in very strong heat stress: the scale grades within the class, so that 38,
+    42 and 46 °C are three colours (issue 20, item 13), and each class boundary keeps its class colour."""
+    from twin.heat.comfort import UTCI_STRESS_C
+
+    ramp = RAMPS["felt_temperature"]
+    at = {s.value: s.colour for s in ramp.stops}
+    boundaries = rgba(ramp, np.array(UTCI_STRESS_C))[..., :3]
+    assert [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in boundaries] == [at[v] for v in UTCI_STRESS_C]
+    hot = rgba(ramp, np.array([38.0, 40.0, 42.0, 44.0, 46.0]))[..., :3].astype(int)
+    steps = np.abs(np.diff(hot, axis=0)).sum(axis=1)
+    assert (steps >= 24).all(), steps  # each 2 K step is visibly another colour
+    exposed = {RAMPS[name].stops[0].colour for name in ("hot_buildings", "flooded_buildings")}
+    ground = {s.colour for name in ("felt_temperature", "water_depth", "land_cover") for s in RAMPS[name].stops}
+    assert not exposed & ground  # a building's colour is never a ground's class or depth
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -40,7 +40,8 @@ def test_every_example_scenario_ran_and_the_output_says_where_the_report_is(demo
 
 def test_every_figure_equals_the_committed_reference(demo):
     """Refactoring moves no number: every leaf of every scenario's indicators.json equals the reference figures
-    (tests/data/demo_indicators.csv, made by the commit before the engine registry) to 1e-9 relative. A change of
+    (tests/data/demo_indicators.csv: the figures made by the commit before the engine registry, the texts in other
+    languages added since) to 1e-9 relative. A change of
     the physics meant to move them regenerates the file (see tests/demo_reference.py)."""
     out, _, _ = demo
     problems = differences(demo_leaves(out / "runs"), read_reference(), rtol=RELATIVE)

@@ -185,17 +185,17 @@ def test_scenario_texts_are_escaped(reports):
 def test_deltas_signs_colours_and_headlines(reports):
     en, fr = _page(reports[1]), _page(reports[2])
     # 1188 - 1500 people: fewer is better
-    assert re.search(r'<td class="num better"[^>]*>-312</td>', en)
+    assert re.search(r'<span class="delta better"[^>]*>-312</span>', en)
     assert f"312 fewer people in strong heat stress in {HEAT}" in en
     assert f"312 personnes de moins en stress thermique fort lors de {HEAT}" in fr
     # 2.2 M€ - 3.4 M€ of damage: 1.2 M€ less
-    assert re.search(r'<td class="num better"[^>]*>-€1\.2M</td>', en)  # CLDR's compact currency (Babel)
-    assert re.search(rf'<td class="num better"[^>]*>-1,2{NBSP}M{NBSP}€</td>', fr)
+    assert re.search(r'<span class="delta better"[^>]*>-€1\.2M</span>', en)  # CLDR's compact currency (Babel)
+    assert re.search(rf'<span class="delta better"[^>]*>-1,2{NBSP}M{NBSP}€</span>', fr)
     assert f"€1.2M less flood damage in {STORM}" in en
     # 66 more people with a flooded home: worse
-    assert re.search(r'<td class="num worse"[^>]*>\+66</td>', en)
+    assert re.search(r'<span class="delta worse"[^>]*>\+66</span>', en)
     # canopy 12 % -> 21 %: +9 points, better
-    assert re.search(r'<td class="num better"[^>]*>\+9\.0</td>', en)
+    assert re.search(r'<span class="delta better"[^>]*>\+9\.0</span>', en)
     assert f"Tree cover up by 9.0{NBSP}pts" in en
 
 
@@ -207,9 +207,9 @@ def test_changes_below_the_resolution_are_no_measurable_change(reports):
 
     assert CATALOGUE["heat.uhi_day_mean_k"].resolution == RESOLUTIONS["K"] and RESOLUTIONS["K"].step == 0.1
     en, fr = _page(reports[1]), _page(reports[2])
-    assert re.search(r'<td class="num same"[^>]*>no measurable change</td>', en)
-    assert re.search(r'<td class="num same"[^>]*>pas de changement mesurable</td>', fr)
-    assert not re.search(r'<td class="num (better|worse)"[^>]*>\+0\.01</td>', en)
+    assert re.search(r'<span class="delta same"[^>]*>no measurable change</span>', en)
+    assert re.search(r'<span class="delta same"[^>]*>pas de changement mesurable</span>', fr)
+    assert not re.search(r'<span class="delta (better|worse)"[^>]*>\+0\.01</span>', en)
     figures = {i["key"]: i for i in key_changes(reports[0], "trees")["indicators"] if i["event"] == HEAT}
     day, night = figures["heat.uhi_day_mean_k"], figures["heat.uhi_night_mean_k"]
     assert (day["judgement"], day["measurable"]) == ("same", False)
@@ -232,8 +232,8 @@ def test_french_numbers_and_missing_values(reports):
     # the basin did not run the heatwave: its heat cells and its heat map are dashes / no map
     words = re.escape(html.escape(CATALOGUE["heat.people_strong_stress"].en))
     row = re.search(r"<tr>\s*<th[^>]*>" + words + r".*?</tr>", en, re.S).group(0)
-    assert row.count('<td class="num">—</td>') == 1 and "num same" in row
-    assert "basin — No map: this scenario did not run this event." in en
+    assert row.count('<td class="num">—</td>') == 1 and row.endswith('<td class="num">—</td></tr>')  # no Δ either
+    assert "A basin upstream — No map: this scenario did not run this event." in en  # its title, not its file
 
 
 def test_provenance_and_measures(reports):

@@ -175,3 +175,30 @@ def test_twin_show_prints_the_resolved_scenario_and_footprints():
     assert 'name = "retention-upstream"' in result.output
     assert "depth_mm = 44.75" in result.output  # 100-year, 1-hour storm: 8.7 * 60^0.4 mm (data/montana_demo.csv)
     assert "Basins on the hillside (retention_basin" in result.output and "volume_m3 = 5000.0" in result.output
+
+
+def test_every_example_speaks_french_too():
+    """The example scenarios give their title, description, measure labels and (the baseline) event titles in
+    French as well (issue 20, item 16): the French page shows no English title or measure name."""
+    for path in sorted(scenarios_dir().glob("*.toml")):
+        scenario = load_scenario(path)
+        fr = scenario.i18n["fr"]
+        assert fr.title and fr.title != scenario.title and fr.description, path.name
+        assert all(m.i18n["fr"].label for m in scenario.measures), path.name
+        assert all(e.title and e.i18n["fr"].title for e in scenario.events), path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[i18n.de]\ntitle = "Heute"\n', "i18n.de"),
+        ('[i18n.fr]\ntitle = "Aujourd\'hui"\nsubtitle = "x"\n', "i18n.fr.subtitle"),
+        ('[i18n.fr]\ntitle = "Un \\u0000 nul"\n', "i18n.fr.title: Value error, must hold no control character"),
+    ],
+    ids=["unknown-language", "unknown-field", "control-character"],
+)
+def test_texts_in_other_languages_are_checked_like_the_others(tmp_path, text, expected):
+    path = tmp_path / "plan.toml"
+    path.write_text('name = "plan"\ntitle = "Plan"\n' + text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=expected.replace(".", r"\.")):
+        load_scenario(path)

@@ -166,18 +166,14 @@ def test_the_water_covers_exactly_the_wet_cells_at_the_water_level(scene):
 # ------------------------------------------------------------------ layers, colours, legends
 
 
-UTCI_COLOURS = [s.colour for s in RAMPS["utci_classes"].stops]
-
-
-def test_utci_values_take_the_colour_of_their_stress_class_as_in_the_report():
+def test_utci_values_take_the_colour_of_the_report_and_no_data_is_transparent():
     layer = get_layer("utci")
-    values = np.array([[20.0, 26.0, 31.9, 32.0, 37.9], [38.0, 45.9, 46.0, 52.0, np.nan]])
-    classes = [0, 1, 1, 2, 2, 3, 3, 4, 4]
-    rgba = colours(layer, values).reshape(-1, 4)
-    for got, k in zip(rgba[:9], classes, strict=True):
-        assert "#{:02x}{:02x}{:02x}".format(*got[:3]) == UTCI_COLOURS[k]
-        assert got[3] == 255
-    assert rgba[9, 3] == 0  # no data is transparent
+    values = np.array([[20.0, 26.0, 32.0, 38.0, 46.0, np.nan]])
+    shown = colours(layer, values).reshape(-1, 4)
+    stops = {s.value: s.colour for s in RAMPS["felt_temperature"].stops}
+    for got, v in zip(shown[1:5], (26.0, 32.0, 38.0, 46.0), strict=True):
+        assert "#{:02x}{:02x}{:02x}".format(*got[:3]) == stops[v] and got[3] == 255
+    assert shown[5, 3] == 0  # no data is transparent
 
 
 def test_shallow_water_no_data_and_small_changes_are_transparent_and_the_overlay_is_a_png_of_the_map():
@@ -236,8 +232,8 @@ def test_scenes_of_a_run_colour_the_ground_and_the_buildings_by_layer(scene, run
     assert heat.event == "heatwave-2019" and "water" not in heat.meshes
     ground = heat.meshes["terrain"].point_data["RGB"]
     assert not np.array_equal(ground, land.meshes["terrain"].point_data["RGB"])
-    allowed = {tuple(int(UTCI_COLOURS[k][i : i + 2], 16) for i in (1, 3, 5)) for k in range(5)}
-    assert {tuple(c) for c in ground} & allowed
+    utci = colours(get_layer("utci"), np.linspace(9.0, 52.0, 431)).reshape(-1, 4)[:, :3]
+    assert {tuple(c) for c in ground} & {tuple(c) for c in utci}  # the ground shows the UTCI scale's colours
 
     flood = scene.run_scene(runs / "base", layer="max_depth")
     assert flood.event == "storm-100y" and flood.meshes["water"].n_points > 0

@@ -149,6 +149,51 @@ def test_the_figures_table_shows_shares_in_percent(page):
     assert row.locator("td").first.inner_text().replace("\u202f", " ") == "16.7 %"
 
 
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768), (768, 1024)], ids=["big-screen", "tablet", "portrait"])
+def test_the_first_frame_shows_the_whole_town(chromium, server, size):
+    """The default view fits the town across the picture's width and its height: the picture's border is sky all
+    round (issue 20, item 14: the fit used the height only and cut the sides)."""
+    width, height = size
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(server + "/", wait_until="load")
+        _wait_ready(page)
+        page.locator("canvas#view").scroll_into_view_if_needed()
+        picture = _canvas(page, f"first-frame-{width}x{height}")
+    finally:
+        page.close()
+    sky = np.array([0xE4, 0xEC, 0xF1])
+    picture = picture[6:-6, 6:-6]  # inside the canvas's border and rounded corners
+    border = np.concatenate([picture[:3].reshape(-1, 3), picture[-3:].reshape(-1, 3),
+                             picture[:, :3].reshape(-1, 3), picture[:, -3:].reshape(-1, 3)])  # fmt: skip
+    town = np.any(np.abs(border - sky) > 12, axis=1)
+    assert town.mean() < 0.01, f"{town.mean():.1%} of the picture's border shows the town at {width}x{height}"
+    inside = np.any(np.abs(picture - sky) > 12, axis=-1)
+    assert inside.mean() > 0.25  # and the town fills the picture, not a stamp in the middle
+
+
+def test_the_felt_temperature_of_the_heatwave_is_more_than_one_red(page, menu):
+    """On the 40 °C heatwave nearly every street is in very strong heat stress: the UTCI view still shows at least
+    three colours over the streets, graded within the class (issue 20, item 13: it was one red slab)."""
+    from twin.colours import NEUTRAL, RAMPS, rgba
+    from viewer.glb import read_mesh_colours, srgb_to_linear
+    from viewer.meshes import GROUND
+
+    utci = next(layer for layer in menu if layer["family"] == "heat" and "UTCI" in layer["title"]["en"])
+    _choose(page, f"layer-{utci['id']}")
+    page.select_option("#event", "heatwave-2019")
+    _settle(page)
+    _canvas(page, "utci-heatwave")
+    (url,) = [u for u in page.requests if "scene.glb" in u and f"layer={utci['id']}" in u][-1:]
+    assert "event=heatwave-2019" in url
+    ground = read_mesh_colours(httpx.get(url).content, "terrain")[:, :3]
+    plain = {tuple(srgb_to_linear(np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]))) for c in (GROUND, NEUTRAL)}
+    scale = srgb_to_linear(rgba(RAMPS["felt_temperature"], np.linspace(30.0, 52.0, 221))[:, :3])
+    hot = [tuple(c) for c in ground if tuple(c) not in plain and np.abs(scale - c).sum(axis=1).min() <= 6]
+    shades = {tuple(np.array(c) // 16) for c in hot}
+    assert len(hot) > 0.3 * len(ground) and len(shades) >= 3, (len(hot), len(ground), shades)
+
+
 def test_the_time_slider_moves_the_water(page, menu):
     (animated,) = [layer["id"] for layer in menu if layer["animated"]]
     assert page.locator("#time-field").is_hidden()
@@ -186,6 +231,34 @@ def test_the_flood_animation_starts_with_no_building_flooded(page, server, menu)
     (highest,) = [layer["id"] for layer in menu if layer["family"] == animated["family"] and not layer["animated"]]
     worst = httpx.get(f"{url.split('?')[0]}?layer={highest}&event={event}").content
     assert np.all(read_mesh_colours(worst, "buildings")[:, :3] == flooded, axis=1).any()  # the test can tell
+
+
+def test_the_french_page_has_no_english_title_measure_or_event_left(page, menu):
+    """Every scenario title, measure name and event label the French page shows is French: the example scenarios
+    give them in both languages (issue 20, items 15 and 16)."""
+    from twin.scenario.io import load_scenario
+
+    english = set()
+    for path in scenarios_dir().glob("*.toml"):
+        scenario = load_scenario(path)
+        english |= {scenario.title} | {m.label for m in scenario.measures} | {e.title for e in scenario.events}
+    english -= {"Îlot des Prés"}  # a place's name, the same in both languages
+    heat = next(layer["id"] for layer in menu if layer["family"] == "heat")
+    _choose(page, f"layer-{heat}")  # its events are in the event menu
+    _choose(page, "lang")
+    _wait(page, "document.documentElement.lang === 'fr'")
+    seen = []
+    for run in page.evaluate("[...document.querySelectorAll('#scenario option')].map(o => o.value)"):
+        page.select_option("#scenario", run)
+        _settle(page)
+        seen += page.locator("#scenario option").all_inner_texts()
+        seen += page.locator("#scenario-body").inner_text().splitlines()
+        seen += page.locator("#event option").all_inner_texts() if page.locator("#event").count() else []
+    text = "\n".join(seen)
+    assert "Verdir le quartier de la gare" in text and "Miroir d'eau" in text
+    assert "Canicule comme le 25 juillet 2019 (40 °C)" in text
+    left = sorted(e for e in english if e and e in text)
+    assert not left, left
 
 
 def test_the_language_switch_turns_the_page_to_french_and_back(page, server, menu):

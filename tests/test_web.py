@@ -37,16 +37,18 @@ PLANNER = "planner-token-of-the-web-tests"
 HEAT_JSON = json.loads(json.dumps(HEATWAVE_2019, default=str))  # the date as a client sends it
 
 
-def _scenario(name: str, title: str, measures: list) -> Scenario:
+def _scenario(name: str, title: str, measures: list, fr: str) -> Scenario:
     return Scenario.model_validate(
         {
             "name": name,
             "title": title,
+            "i18n": {"fr": {"title": fr}},
             "cost_eur": 50_000.0 if measures else 0.0,
             "measures": measures,
-            "events": [HEATWAVE_2019, STORM],
+            "events": [HEATWAVE_2019 | {"title": "Heatwave of 2019", "i18n": {"fr": {"title": "Canicule de 2019"}}},
+                       STORM],
         }
-    )
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +56,10 @@ def served(tiny, tmp_path_factory):
     """Two runs of the tiny territory (baseline, trees in Sud) served by an app with a 64 kB upload limit, to a
     client that sends the planner's token (jobs need it)."""
     root = tmp_path_factory.mktemp("served")
-    trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5, "label": "Trees <b>Sud</b>"}]
-    for scenario in (_scenario("baseline", "Today", []), _scenario("green-sud", "Trees in Sud", trees)):
+    trees = [{"type": "tree_planting", "district": "Sud", "canopy_fraction": 0.5, "label": "Trees <b>Sud</b>",
+              "i18n": {"fr": {"label": "Arbres <b>Sud</b>"}}}]  # fmt: skip
+    for scenario in (_scenario("baseline", "Today", [], "Aujourd'hui"),
+                     _scenario("green-sud", "Trees in Sud", trees, "Des arbres au Sud")):  # fmt: skip
         run(scenario, out=root / "runs" / scenario.name, territory=tiny, params={"flood": FAST})
     settings = Settings(runs_dir=root / "runs", scenarios_dir=scenarios_dir(), work_dir=root / "work",
                         max_upload_bytes=LIMIT, planner_token_sha256=token_hash(PLANNER))  # fmt: skip
@@ -93,6 +97,20 @@ def test_a_run_shows_its_scenario_and_measures_for_residents(served):
     assert measure["type_label"] == {"en": "tree planting", "fr": "plantation d'arbres"}
     assert measure["label"] == "Trees <b>Sud</b>"  # text as written: the page shows it as text
     assert measure["area_m2"] > 0
+
+
+def test_titles_labels_and_events_come_in_the_language_asked(served):
+    """Scenario files give their texts in several languages ([i18n.fr]); the API gives each in the language asked,
+    and its own where a language has none (issue 20, items 15 and 16)."""
+    client, _ = served
+    runs = {r["name"]: r for r in client.get("/api/runs", params={"lang": "fr"}).json()["runs"]}
+    assert runs["green-sud"]["title"] == "Des arbres au Sud" and runs["baseline"]["title"] == "Aujourd'hui"
+    labels = {e["name"]: e["label"] for e in runs["green-sud"]["events"]}
+    assert labels == {"heatwave-2019": "Canicule de 2019", "storm": "storm"}  # the storm has no title: its name
+    assert client.get("/api/runs").json()["runs"][1]["events"][0]["label"] == "Heatwave of 2019"
+    (measure,) = client.get("/api/runs/green-sud", params={"lang": "fr"}).json()["measures"]
+    assert measure["label"] == "Arbres <b>Sud</b>"
+    assert client.get("/api/runs/green-sud").json()["measures"][0]["label"] == "Trees <b>Sud</b>"
 
 
 def test_the_indicators_are_those_of_the_run_folder(served):

@@ -122,12 +122,16 @@ _RAMPS = (
     _keys("building_use", (("residential", "#e6d3b3", "residential"), ("commercial", "#d9a07a", "commercial"),
                            ("public", "#9fb4d6", "public"), ("industrial", "#b2a7c2", "industrial"),
                            ("other", "#c8c8c8", "other"))),
-    _keys("hot_buildings", (("exposed", "#d7301f", "exposed"), ("other", NEUTRAL, "other"))),
-    _keys("flooded_buildings", (("exposed", "#1f5fa8", "exposed"), ("other", NEUTRAL, "other"))),
-    # heat-stress classes of the UTCI (Bröde et al. 2012): the class boundaries are the heat engine's
-    Ramp("utci_classes", "degC", "classes", tuple(
-        Stop(v, c, n) for v, c, n in zip((9.0, *UTCI_STRESS_C), ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"),
-                                         ("none", "moderate", "strong", "very_strong", "extreme"), strict=True))),
+    # exposed buildings in colours that no ground layer uses (not a heat-stress red, not a water blue)
+    _keys("hot_buildings", (("exposed", "#c51b7d", "exposed"), ("other", NEUTRAL, "other"))),
+    _keys("flooded_buildings", (("exposed", "#6a3d9a", "exposed"), ("other", NEUTRAL, "other"))),
+    # the UTCI felt temperature, graded within the heat-stress classes of Bröde et al. (2012) so that 38 °C and
+    # 46 °C differ on a heatwave's map: a stop at each class boundary (the heat engine's), one between the upper two
+    Ramp("felt_temperature", "degC", "continuous", tuple(
+        Stop(v, c, n) for v, c, n in zip(
+            (9.0, *UTCI_STRESS_C[:3], (UTCI_STRESS_C[2] + UTCI_STRESS_C[3]) / 2, UTCI_STRESS_C[3], 52.0),
+            ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#a50f15", "#67000d", "#2d0006"),
+            ("none", "moderate", "strong", "very_strong", None, "extreme", None), strict=True))),
     Ramp("air_temperature_day", "degC", "continuous", tuple(
         Stop(v, c) for v, c in ((20, "#ffffcc"), (25, "#ffeda0"), (30, "#feb24c"), (35, "#fd8d3c"), (40, "#e31a1c"),
                                 (45, "#800026")))),

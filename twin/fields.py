@@ -7,12 +7,13 @@ models that forbid unknown keys: a typo fails loudly, naming the file, the field
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"  # lower-case letters, digits and dashes: safe as a folder and URL name
 
+Lang = Literal["en", "fr"]  # the languages of the word tables (twin/words), in which files may give their texts
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .fields import SLUG, Model, PositiveFloat
+from .fields import SLUG, Lang, Line, Model, PositiveFloat
 
 
 class Climate(Model):
@@ -22,6 +22,12 @@ class Climate(Model):
 
 
 NO_CHANGE = Climate()
+
+
+class EventText(Model):
+    """An event's words in another language (``[events.i18n.fr]``)."""
+
+    title: Line | None = Field(None, min_length=1, description="the event's title in this language")
 
 
 class HazardEvent(Model):
@@ -48,6 +54,10 @@ class HazardEvent(Model):
     return_period_field: ClassVar[str | None] = None
 
     name: str = Field(pattern=SLUG, description="event name, a slug; a scenario replaces an inherited event by name")
+    title: Line = Field("", description='what people call the event: "Heatwave of 25 July 2019" (optional)')
+    i18n: dict[Lang, EventText] = Field(
+        default_factory=dict, description='the title in other languages: i18n.fr.title = "..." (optional)'
+    )
     climate: Climate | None = Field(None, description="overrides the scenario's climate block for this event")
 
     @classmethod

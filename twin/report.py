@@ -167,18 +167,18 @@ def _context(comparison, lang: str, folder) -> dict:
     base = comparison.baseline
     names = [r.name for r in runs]
     cat = _Catalogue(getattr(comparison, "tidy", None))
-    rows = _table_rows(comparison.table, names)
+    rows = _table_rows(comparison, names, lang)
     territory = (base.provenance.get("territory") or {}).get("name") or DASH
     return {
         "lang": lang,
         "t": t,
         "title": t["title"],
-        "subtitle": t["subtitle"].format(territory=territory, baseline=base.scenario.get("title") or base.name),
+        "subtitle": t["subtitle"].format(territory=territory, baseline=base.title(lang)),
         "made_on": t["made_on"].format(date=format_date(dt.date.today(), lang), version=__version__),
         "baseline": base.name,
-        "runs": [{"name": r.name, "title": r.scenario.get("title") or r.name} for r in runs],
+        "runs": [{"name": r.name, "title": r.title(lang)} for r in runs],
         "headlines": [
-            _headlines(r.name, rows, cat, lang) | {"title": r.scenario.get("title") or r.name} for r in runs[1:]
+            _headlines(r.name, rows, cat, lang) | {"title": r.title(lang)} for r in runs[1:]
         ],
         "table": _table(rows, names, cat, lang),
         "scorecard": _scorecard(comparison, names, cat, lang),
@@ -217,7 +217,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     check_lang(lang)
     names = [r.name for r in comparison.runs]
     cat = _Catalogue(getattr(comparison, "tidy", None))
-    rows = _table_rows(comparison.table, names)
+    rows = _table_rows(comparison, names, lang)
     base = names[0]
     lines = [] if name == base else _headlines(name, rows, cat, lang)["lines"]
     indicators = []
@@ -230,7 +230,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
         indicators.append(
             {
                 "key": key,
-                "label": cat.words(key, lang) + (f" ({r['event']})" if r["event"] else ""),
+                "label": cat.words(key, lang) + (f" ({r['event_title']})" if r["event"] else ""),
                 "units": unit_label(key, units, lang),
                 "event": r["event"],
                 "baseline_value": None if missing(r["values"][base]) else r["values"][base],
@@ -279,11 +279,16 @@ def _residents(residents, names: list[str], lang: str) -> dict | None:
     return {"intro": intro, "names": shown, "rows": rows}
 
 
-def _table_rows(table, names: list[str]) -> list[dict]:
-    """The comparison table as plain rows: key, event (None: the territory), values and Δ by scenario."""
+def _table_rows(comparison, names: list[str], lang: str) -> list[dict]:
+    """The comparison table as plain rows: key, event (None: the territory) and what people call it in ``lang``,
+    values and Δ by scenario."""
     rows = []
+    table = comparison.table
     if table is None:
         return rows
+    titles: dict[str, str] = {}
+    for run in reversed(comparison.runs):  # the baseline's titles win
+        titles |= {e["name"]: run.event_title(e["name"], lang) for e in run.events}
     for index, row in table.iterrows():
         key, event = index if isinstance(index, tuple) else (index, None)
         event = None if missing(event) else str(event)
@@ -296,7 +301,8 @@ def _table_rows(table, names: list[str]) -> list[dict]:
             if missing(d) and not missing(values[n]) and not missing(values[names[0]]):
                 d = values[n] - values[names[0]]
             deltas[n] = d
-        rows.append({"key": str(key), "event": event, "values": values, "deltas": deltas})
+        title = None if event is None else titles.get(event, event)
+        rows.append({"key": str(key), "event": event, "event_title": title, "values": values, "deltas": deltas})
     return rows
 
 
@@ -308,27 +314,29 @@ def _float(value) -> float:
 
 
 def _table(rows: list[dict], names: list[str], cat: _Catalogue, lang: str) -> dict:
+    """Every territory-wide figure: one column per scenario, each cell its value and, under it, its Δ against the
+    baseline (half the columns of a value and a Δ column each: the table fits a printed page)."""
     out = []
     for r in rows:
         key, units = r["key"], cat.unit(r["key"])
-        deltas = []
+        cells = [{"value": format_value(key, units, r["values"][names[0]], lang), "delta": None}]
         for n in names[1:]:
             d = r["deltas"][n]
             shown = format_value(key, units, d, lang, sign=True)
             if not missing(d) and cat.negligible(key, d, lang):
                 shown = text("report.not_measurable", lang)  # below what the models can tell apart
-            deltas.append({"text": shown, "cls": cat.judge(key, d, lang)})
+            delta = None if missing(d) else {"text": shown, "cls": cat.judge(key, d, lang)}
+            cells.append({"value": format_value(key, units, r["values"][n], lang), "delta": delta})
         out.append(
             {
                 "words": cat.words(key, lang),
                 "key": key,
                 "units": unit_label(key, units, lang),
-                "event": r["event"] or text("report.territory_wide", lang),
-                "cells": [format_value(key, units, r["values"][n], lang) for n in names],
-                "deltas": deltas,
+                "event": r["event_title"] or text("report.territory_wide", lang),
+                "cells": cells,
             }
         )
-    return {"names": names, "delta_names": names[1:], "rows": out}
+    return {"names": names, "rows": out}
 
 
 def _amount(key: str, units: str, value: float, lang: str) -> str:
@@ -351,7 +359,7 @@ def _headlines(name: str, rows: list[dict], cat: _Catalogue, lang: str) -> dict:
             key += ".one"  # "1 fewer sensitive site", "1 site sensible en moins"
         line = text(key, lang, n=_amount(r["key"], units, abs(d), lang))
         if r["event"]:
-            line += text("report.event_in", lang, event=r["event"])
+            line += text("report.event_in", lang, event=r["event_title"])
         lines.append({"text": line[0].upper() + line[1:], "cls": cat.judge(r["key"], d, lang)})
     return {"name": name, "lines": lines[:HEADLINE_LIMIT]}
 
@@ -453,7 +461,7 @@ def _provenance(run, lang: str) -> dict:
     after = terr.get("sha256_after_measures")
     return {
         "name": run.name,
-        "title": run.scenario.get("title") or run.name,
+        "title": run.title(lang),
         "version": p.get("twin_version") or DASH,
         "scenario_sha": _hash(scen.get("sha256")),
         "territory_sha": _hash(terr.get("sha256_before_measures")),

@@ -56,7 +56,7 @@ def bar_charts(rows: list[dict], names: list[str], cat, lang: str) -> list[dict]
             for r in rows:
                 if r["key"] != key or all(missing(v) for v in r["values"].values()):
                     continue
-                title = cat.words(key, lang) + (f" — {r['event']}" if r["event"] else "")
+                title = cat.words(key, lang) + (f" — {r['event_title']}" if r["event"] else "")
                 charts.append({"src": _bar_chart(r, names, cat, lang), "alt": title})
     return charts
 
@@ -90,7 +90,7 @@ def _bar_chart(row: dict, names: list[str], cat, lang: str) -> str:
     ax.set_ylabel(label)
     ax.margins(y=0.15)
     ax.spines[["top", "right"]].set_visible(False)
-    words = cat.words(key, lang) + (f" — {row['event']}" if row["event"] else "")
+    words = cat.words(key, lang) + (f" — {row['event_title']}" if row["event"] else "")
     fig.text(0.02, 0.975, "\n".join(textwrap.wrap(words, 75)), va="top")
     return _png(fig)
 
@@ -111,6 +111,7 @@ def event_maps(comparison, lang: str) -> list[dict]:
             spec = engine.output(engine.report_map)
             entry = {
                 "name": name,
+                "title": base.event_title(name, lang),
                 "kind": text(f"event.{kind}", lang),
                 "forcing": forcing_words(e.get("forcing") or {}, lang),
                 "legend": text(f"map.{spec.name}.legend", lang),
@@ -121,9 +122,9 @@ def event_maps(comparison, lang: str) -> list[dict]:
             }
             values = _read(base, name, spec.name)
             if values is not None:
-                picture = _map_png(values, RAMPS[spec.ramp], background, buildings[base.name], title=base.name,
+                picture = _map_png(values, RAMPS[spec.ramp], background, buildings[base.name], title=base.title(lang),
                                    label=entry["legend"], lang=lang)  # fmt: skip
-                entry["base"] = {"src": picture, "alt": f"{entry['legend']} — {name} — {base.name}"}
+                entry["base"] = {"src": picture, "alt": f"{entry['legend']} — {entry['title']} — {base.title(lang)}"}
             ramp = RAMPS[spec.delta_ramp]
             for r in comparison.runs[1:]:
                 d = _delta(comparison, r, name, kind, spec.name)
@@ -131,10 +132,11 @@ def event_maps(comparison, lang: str) -> list[dict]:
                 if d is not None and not (rgba(ramp, d)[..., 3] > 0).any():
                     note = text("report.no_change_map", lang)  # a map of nothing says less than these words
                 elif d is not None:
-                    src = _map_png(d, ramp, background, buildings[r.name], title=r.name, label=entry["delta_legend"],
-                                   lang=lang)  # fmt: skip
+                    src = _map_png(d, ramp, background, buildings[r.name], title=r.title(lang),
+                                   label=entry["delta_legend"], lang=lang)  # fmt: skip
                 entry["diffs"].append(
-                    {"name": r.name, "src": src, "note": note, "alt": f"{entry['delta_legend']} — {name} — {r.name}"}
+                    {"name": r.name, "title": r.title(lang), "src": src, "note": note,
+                     "alt": f"{entry['delta_legend']} — {entry['title']} — {r.title(lang)}"}
                 )
             events.append(entry)
     return events

@@ -39,6 +39,7 @@ from .errors import DataSourceError, MissingFileError, OutputError, OutputExists
 from .impacts import Indicator
 from .io import write_cog, write_netcdf, write_vector
 from .scenario.io import save_scenario
+from .words import text, translated
 
 TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
 log = logging.getLogger(__name__)
@@ -248,15 +249,24 @@ def summary(result) -> dict[str, Any]:
             "status": s.status,
             "cost_eur": s.cost_eur,
             "lifetime_years": s.lifetime_years,
-        },
-        "measures": [e.as_dict() for e in result.effects],
+        }
+        | _words(s.i18n),
+        "measures": [e.as_dict() | _words(m.i18n) for e, m in zip(result.effects, s.measures, strict=True)],
         "events": [
             {"name": n, "kind": e.event.kind, "forcing": result.provenance["events"][n]["forcing"]}
+            | ({"title": e.event.title} if e.event.title else {})
+            | _words(e.event.i18n)
             | ({"reused_from": e.reused} if e.reused else {})
             for n, e in result.events.items()
         ],
         "indicators": [i.to_dict() for i in result.indicators],
     }
+
+
+def _words(i18n: dict) -> dict:
+    """``{"i18n": {lang: {field: text}}}`` of a model's texts in other languages, or nothing when it has none."""
+    given = {lang: words.model_dump(exclude_none=True) for lang, words in i18n.items()}
+    return {"i18n": given} if given else {}
 
 
 def _no_nan(value):
@@ -320,6 +330,24 @@ class RunRecord:
     def name(self) -> str:
         """The scenario's name."""
         return self.scenario["name"]
+
+    def title(self, lang: str) -> str:
+        """The scenario's title in ``lang`` (its ``[i18n.<lang>]`` title, else its own, else its name)."""
+        return translated(self.scenario, "title", lang) or self.name
+
+    def description(self, lang: str) -> str:
+        """The scenario's description in ``lang`` (else its own)."""
+        return translated(self.scenario, "description", lang)
+
+    def event_title(self, event: str, lang: str) -> str:
+        """What people call the event ``event`` in ``lang``: its title there, else its own, else its name."""
+        record = next((e for e in self.events if e.get("name") == event), {})
+        return translated(record, "title", lang) or event
+
+    def measure_label(self, index: int, lang: str) -> str:
+        """The label of measure ``index`` in ``lang`` (else its own label, else its type in words)."""
+        record = self.measures[index]
+        return translated(record, "label", lang) or text(f"measure.{record.get('type')}", lang)
 
     def map_path(self, event: str, var: str) -> Path:
         """The COG of map ``var`` of ``event``; a clear error if the run has no such map.

@@ -30,7 +30,7 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("tmrt", "degC", "float32", MAP, "mean radiant temperature of a standing person at {day_hour:02d}:00",
                key=True),
     OutputSpec("utci", "degC", "float32", MAP, "Universal Thermal Climate Index at {day_hour:02d}:00",
-               key=True, compared=True, report=True, ramp="utci_classes", delta_ramp="utci_change", menu=True),
+               key=True, compared=True, report=True, ramp="felt_temperature", delta_ramp="utci_change", menu=True),
     OutputSpec("utci_class", "1", "uint8", MAP, "UTCI heat-stress class", key=True,
                attrs={"flag_values": tuple(range(len(UTCI_CLASSES))),
                       "flag_meanings": " ".join(c.replace(" ", "_") for c in UTCI_CLASSES)}),

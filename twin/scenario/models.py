@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, PrivateAttr, model_validator
 
 from ..engines import event_models
-from ..fields import SLUG, Fraction, Line, NonNegativeFloat, PositiveFloat, Prose
+from ..fields import SLUG, Fraction, Lang, Line, NonNegativeFloat, PositiveFloat, Prose
 from ..fields import Model as _Model
 from ..hazards import Climate
 
@@ -22,17 +22,31 @@ SCHEMA_VERSION = 1
 # ---------------------------------------------------------------- where a measure applies
 
 
-class _Where(_Model):
+class MeasureText(_Model):
+    """A measure's words in another language (``[measures.i18n.fr]``)."""
+
+    label: Line | None = Field(None, description="the measure's short name in this language")
+
+
+class _Measure(_Model):
+    """What every measure has: a label, its own cost, and its label in other languages."""
+
+    label: Line = Field("", description="a short name for this measure in reports (optional)")
+    cost_eur: NonNegativeFloat | None = Field(
+        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
+    )
+    i18n: dict[Lang, MeasureText] = Field(
+        default_factory=dict, description='the label in other languages: i18n.fr.label = "..." (optional)'
+    )
+
+
+class _Where(_Measure):
     """Where a measure applies: exactly one of a polygon file, a district name, or a building filter."""
 
     area: str | None = Field(None, description="polygon file (GeoJSON or GeoPackage), relative to the scenario file")
     district: str | None = Field(None, description="name of a district of the territory")
     buildings: dict[str, str | int | float | bool] | None = Field(
         None, description='building filter: attribute = value, e.g. { use = "industrial" }'
-    )
-    label: Line = Field("", description="a short name for this measure in reports (optional)")
-    cost_eur: NonNegativeFloat | None = Field(
-        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
     )
 
     @model_validator(mode="after")
@@ -110,7 +124,7 @@ class Demolition(_Where):
     )
 
 
-class NewBuildings(_Model):
+class NewBuildings(_Measure):
     """New buildings from a footprints file (one polygon per building)."""
 
     type: Literal["new_buildings"]
@@ -127,10 +141,6 @@ class NewBuildings(_Model):
         None, description="dwellings in all the new buildings together; by default floor area / 75 m2 for housing"
     )
     persons_per_dwelling: PositiveFloat = Field(2.1, description="residents per new dwelling (INSEE mean household)")
-    label: Line = Field("", description="a short name for this measure in reports (optional)")
-    cost_eur: NonNegativeFloat | None = Field(
-        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
-    )
 
     @model_validator(mode="after")
     def _height_or_floors(self):
@@ -139,7 +149,7 @@ class NewBuildings(_Model):
         return self
 
 
-class RetentionBasin(_Model):
+class RetentionBasin(_Measure):
     """A basin dug into the ground that stores runoff below its spill level."""
 
     type: Literal["retention_basin"]
@@ -150,10 +160,6 @@ class RetentionBasin(_Model):
     volume_m3: Annotated[float, Field(gt=0.0, le=1e8)] | None = Field(
         None, description="storage volume below the spill level, m3"
     )
-    label: Line = Field("", description="a short name for this measure in reports (optional)")
-    cost_eur: NonNegativeFloat | None = Field(
-        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
-    )
 
     @model_validator(mode="after")
     def _depth_or_volume(self):
@@ -162,7 +168,7 @@ class RetentionBasin(_Model):
         return self
 
 
-class Dike(_Model):
+class Dike(_Measure):
     """A dike or flood wall along a line, raising the ground to its crest."""
 
     type: Literal["dike"]
@@ -174,10 +180,6 @@ class Dike(_Model):
         None, description="crest height above the local ground, m"
     )
     width_m: float = Field(5.0, gt=0.0, le=500.0, description="crest width, m (at least one cell is always raised)")
-    label: Line = Field("", description="a short name for this measure in reports (optional)")
-    cost_eur: NonNegativeFloat | None = Field(
-        None, description="investment cost of this measure, € (optional; the scenario's cost_eur is the total)"
-    )
 
     @model_validator(mode="after")
     def _crest_or_height(self):
@@ -227,6 +229,13 @@ Event = Annotated[Union[event_models()], Field(discriminator="kind")]  # noqa: U
 # ---------------------------------------------------------------- the scenario
 
 
+class ScenarioText(_Model):
+    """A scenario's words in another language (``[i18n.fr]``): shown to people who read that language."""
+
+    title: Line | None = Field(None, min_length=1, description="the title in this language")
+    description: Prose | None = Field(None, description="the description in this language")
+
+
 class Scenario(_Model):
     """A scenario: interventions (measures) on a territory, and the hazard events to test them against."""
 
@@ -234,6 +243,9 @@ class Scenario(_Model):
     name: str = Field(pattern=SLUG, description="slug: lower-case letters, digits and dashes (a folder and URL name)")
     title: Line = Field(min_length=1, description="title shown to residents and officials")
     description: Prose = Field("", description="what the scenario does and why, in words a resident can follow")
+    i18n: dict[Lang, ScenarioText] = Field(
+        default_factory=dict, description="title and description in other languages ([i18n.fr] title = ...)"
+    )
     author: Line = Field("", description="who wrote the scenario (person or service)")
     status: Literal["draft", "consultation", "adopted", "rejected"] = Field("draft", description="governance status")
     cost_eur: NonNegativeFloat = Field(0.0, description="investment cost of the measures, €")

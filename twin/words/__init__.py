@@ -58,3 +58,10 @@ def section(prefix: str, lang: str) -> dict[str, str]:
 def both(key: str, **fields) -> dict[str, str]:
     """``{"en": ..., "fr": ...}``: the text of ``key`` in every language (for the API's bilingual fields)."""
     return {lang: text(key, lang, **fields) for lang in LANGS}
+
+
+def translated(record: Mapping, field: str, lang: str) -> str:
+    """A text of a scenario's record (scenario, measure or event, as written in run folders) in ``lang``: the
+    record's ``i18n[lang][field]`` when the scenario file gave it, else its own ``field``, else ``""``."""
+    own = ((record.get("i18n") or {}).get(lang) or {}).get(field)
+    return own or record.get(field) or ""

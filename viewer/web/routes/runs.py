@@ -27,53 +27,56 @@ def family(kind: str) -> str:
     return engine_for(kind).name
 
 
-def _event(e: dict) -> schemas.Event:
+def _event(run, e: dict, lang: str) -> schemas.Event:
     forcing = e.get("forcing") or {}
     return schemas.Event(
         name=e["name"],
         kind=e["kind"],
         family=family(e["kind"]),
-        label=e["name"],
+        label=run.event_title(e["name"], lang),
         kind_label=schemas.Words(**both(f"event.{e['kind']}")),
         summary=schemas.Words(en=forcing_words(forcing, "en"), fr=forcing_words(forcing, "fr")),
     )
 
 
-def _summary(run, baseline: str) -> dict:
+def _summary(run, baseline: str, lang: str) -> dict:
     s = run.scenario
     return {
         "name": run.folder.name,
-        "title": s.get("title") or run.folder.name,
-        "description": s.get("description", ""),
+        "title": run.title(lang),
+        "description": run.description(lang),
         "cost_eur": float(s.get("cost_eur") or 0.0),
         "status": s.get("status", ""),
         "baseline": run.folder.name == baseline,
-        "events": [_event(e) for e in run.events],
+        "events": [_event(run, e, lang) for e in run.events],
     }
 
 
 @router.get("/runs", response_model=schemas.RunList, summary="The runs that can be shown")
-def list_runs(app: Annotated[AppState, Depends(state)]) -> schemas.RunList:
+def list_runs(app: Annotated[AppState, Depends(state)], lang: Lang = "en") -> schemas.RunList:
+    """The runs, their titles and their events' labels in ``lang`` (as their scenario files give them)."""
     base = app.settings.baseline
-    return schemas.RunList(baseline=base, runs=[schemas.RunSummary(**_summary(r, base)) for r in app.catalogue.runs()])
+    runs = [schemas.RunSummary(**_summary(r, base, lang)) for r in app.catalogue.runs()]
+    return schemas.RunList(baseline=base, runs=runs)
 
 
 @router.get("/runs/{run}", response_model=schemas.RunDetail, summary="One run: its scenario and measures")
-def get_run(run: RunName, app: Annotated[AppState, Depends(state)]) -> schemas.RunDetail:
+def get_run(run: RunName, app: Annotated[AppState, Depends(state)], lang: Lang = "en") -> schemas.RunDetail:
+    """One run, its texts in ``lang``."""
     record = app.catalogue.run(run)
     measures = [
         schemas.Measure(
             type=m["type"],
             type_label=schemas.Words(**both(f"measure.{m['type']}")),
-            label=m.get("label") or m["type"],
+            label=record.measure_label(i, lang),
             where=app.redact(m["where"]) if m.get("where") else None,  # a run written before paths were relative
             area_m2=m.get("area_m2"),
             cost_eur=m.get("cost_eur"),
         )
-        for m in record.measures
+        for i, m in enumerate(record.measures)
     ]
     return schemas.RunDetail(
-        **_summary(record, app.settings.baseline), author=record.scenario.get("author", ""), measures=measures
+        **_summary(record, app.settings.baseline, lang), author=record.scenario.get("author", ""), measures=measures
     )
 
 

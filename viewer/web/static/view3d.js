@@ -13,6 +13,7 @@ import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
 const SRGB_VERTEX_COLORS = false;
 const BACKGROUND = 0xe4ecf1;
 const FOV_DEG = 40;
+const FIT_MARGIN = 0.94; // the town's box fills at most 94 % of the picture's half-width and half-height
 const ROTATE_STEP = THREE.MathUtils.degToRad(15);
 const TILT_STEP = THREE.MathUtils.degToRad(8);
 const ZOOM_STEP = 0.8; // distance factor per zoom-in press
@@ -223,12 +224,37 @@ export class View3D {
     const center = box.getCenter(new THREE.Vector3());
     const size = box.getSize(new THREE.Vector3());
     const radius = Math.max(size.x, size.z, 1) / 2;
-    const dist = (radius / Math.tan(THREE.MathUtils.degToRad(FOV_DEG / 2))) * 0.8;
     const elevation = THREE.MathUtils.degToRad(50);
-    this.camera.position.set(center.x, center.y + dist * Math.sin(elevation), center.z + dist * Math.cos(elevation));
-    this.camera.near = Math.max(radius / 1000, 0.1);
-    this.camera.far = radius * 40;
-    this.camera.updateProjectionMatrix();
+    const direction = new THREE.Vector3(0, Math.sin(elevation), Math.cos(elevation));
+    const cam = this.camera;
+    cam.fov = FOV_DEG;
+    cam.aspect = this._size.width / Math.max(this._size.height, 1);
+    cam.near = Math.max(radius / 1000, 0.1);
+    cam.far = radius * 40;
+    cam.updateProjectionMatrix();
+    // The nearest distance at which every corner of the town's box is inside the picture, across its width and its
+    // height (a wide screen cuts the top, a tablet the sides): bisection, the projection is monotonic in distance.
+    const corners = [];
+    for (const x of [box.min.x, box.max.x]) for (const y of [box.min.y, box.max.y]) for (const z of [box.min.z, box.max.z])
+      corners.push(new THREE.Vector3(x, y, z));
+    const p = new THREE.Vector3();
+    const fits = (distance) => {
+      cam.position.copy(center).addScaledVector(direction, distance);
+      cam.lookAt(center);
+      cam.updateMatrixWorld(true);
+      return corners.every((c) => {
+        p.copy(c).project(cam);
+        return Math.abs(p.x) <= FIT_MARGIN && Math.abs(p.y) <= FIT_MARGIN && p.z < 1;
+      });
+    };
+    let near = radius * 0.2;
+    let far = radius * 20;
+    for (let i = 0; i < 40; i++) {
+      const mid = (near + far) / 2;
+      if (fits(mid)) far = mid;
+      else near = mid;
+    }
+    fits(far);
     this.controls.target.copy(center);
     this.controls.minDistance = radius * 0.05;
     this.controls.maxDistance = radius * 6;
