@@ -331,3 +331,29 @@ def test_headlines_name_the_flooded_area_and_count_one_in_the_singular(runs):
     assert f"1 fewer sensitive site flooded in {STORM}" in en, en
     assert f"1 site sensible inondé en moins lors de {STORM}" in fr, fr
     assert f"15 fewer flooded buildings in {STORM}" in en, en
+
+
+def test_each_headline_links_to_the_map_that_shows_why_it_moved(reports):
+    """From a headline to its event's Δ map for that scenario, one click away; each measure says what it does for
+    heat and for floods (issue 20, item 12)."""
+    en = _page(reports[1])
+    link = re.search(rf'312 fewer people in strong heat stress in [^<]*<a class="why" href="#(map-{HEAT}-trees)"', en)
+    assert link, "the headline has no link to its map"
+    assert f'<figure id="{link.group(1)}">' in en  # the trees' Δ map of the heatwave
+    assert "rain soaks into the new soil" not in en or "What it does for floods" in en
+    assert "What it does for heat" in en and "shade on streets and squares" in en  # the trees' measure
+    assert "the basin fills first and holds its volume until it spills" in en  # the basin's
+
+
+def test_a_map_with_no_change_beyond_the_resolution_is_one_line():
+    """A Δ map whose cells change by less than what the models tell apart collapses into a line of words."""
+    from twin.colours import RAMPS
+    from twin.report_figures import _unchanged
+
+    ramp = RAMPS["utci_change"]
+    specks = np.zeros((100, 100))
+    specks[0, :10] = 0.5  # 0.1 % of the cells
+    assert _unchanged(specks, ramp) and _unchanged(np.full((10, 10), 0.09), ramp)
+    patch = np.zeros((100, 100))
+    patch[:10, :10] = -1.0  # 1 % of the cells, 1 °C cooler
+    assert not _unchanged(patch, ramp)

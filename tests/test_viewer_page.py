@@ -194,6 +194,50 @@ def test_the_felt_temperature_of_the_heatwave_is_more_than_one_red(page, menu):
     assert len(hot) > 0.3 * len(ground) and len(shades) >= 3, (len(hot), len(ground), shades)
 
 
+def test_a_headline_shows_the_map_of_its_change_in_one_click(page, menu):
+    """Why did it move: the button under a headline shows that event's Δ map of the scenario against the baseline
+    (issue 20, item 12)."""
+    page.select_option("#scenario", "station-greening")
+    _settle(page)
+    _wait(page, "document.querySelectorAll('#indicators button.why').length > 0")
+    button = page.locator("#indicators button.why").first
+    event = button.get_attribute("data-event")
+    button.click()
+    _settle(page)
+    assert page.evaluate("document.getElementById('compare-mode').value") == "delta"
+    deltas = {layer["id"] for layer in menu} | {f"{layer['id']}_delta" for layer in menu}
+    (url,) = [u for u in page.requests if "scene.glb" in u][-1:]
+    assert f"event={event}" in url and "baseline=baseline" in url and any(f"layer={d}&" in url for d in deltas)
+    _canvas(page, "why-did-it-move")
+
+
+def test_the_swipe_labels_stay_on_their_side_of_the_divider(page):
+    """The divider never runs through the "Before" or "After" label, wherever it stands (issue 20, item 18)."""
+    page.select_option("#scenario", "centre-renewal")  # the longest title
+    page.select_option("#compare-mode", "swipe")
+    _settle(page)
+    for where in ("25", "50", "75"):
+        page.locator("#swipe").fill(where)
+        time.sleep(0.1)
+        line = page.locator("#divider").bounding_box()
+        middle = line["x"] + line["width"] / 2
+        before, after = page.locator("#label-before").bounding_box(), page.locator("#label-after").bounding_box()
+        assert before["x"] + before["width"] < middle - 4 < middle + 4 < after["x"], (where, before, line, after)
+
+
+def test_in_portrait_the_3d_view_is_in_the_first_screen(chromium, server):
+    """On a tablet held upright the town is the first thing on the screen, the controls under it (item 18)."""
+    page = chromium.new_page(viewport={"width": 768, "height": 1024})
+    try:
+        page.goto(server + "/", wait_until="load")
+        _wait_ready(page)
+        stage = page.locator("#stage").bounding_box()
+        assert stage["y"] < 300 and stage["y"] + stage["height"] <= 1024, stage
+        assert page.locator("#scenario").bounding_box()["y"] > stage["y"]  # the controls follow the view
+    finally:
+        page.close()
+
+
 def test_the_time_slider_moves_the_water(page, menu):
     (animated,) = [layer["id"] for layer in menu if layer["animated"]]
     assert page.locator("#time-field").is_hidden()

@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 
 from . import __version__
+from .engines import ENGINES
 from .formats import (
     DASH,
     NBSP,
@@ -43,7 +44,7 @@ from .formats import (
     unit_label,
 )
 from .impacts.records import CATALOGUE, HEADLINE_KEYS, MAIN_KEYS
-from .report_figures import bar_charts, event_maps
+from .report_figures import bar_charts, event_maps, map_anchor
 from .words import check_lang, has, section, text
 
 HEADLINE_LIMIT = 8  # sentences per scenario
@@ -186,6 +187,7 @@ def _context(comparison, lang: str, folder) -> dict:
         "charts": bar_charts(rows, names, cat, lang),
         "events": event_maps(comparison, lang),
         "scenarios": [_scenario(r, lang, folder) for r in runs],
+        "effect_heads": [t[f"effect_{engine}"] for engine in ENGINES],  # the measures' words for each engine
         "provenance": [_provenance(r, lang) for r in runs],
     }
 
@@ -205,7 +207,7 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
     Returns
     -------
     dict
-        ``{"lines": [{"text", "judgement"}], "indicators": [{"key", "label", "units", "event",
+        ``{"lines": [{"text", "judgement", "event"}], "indicators": [{"key", "label", "units", "event",
         "baseline_value", "value", "delta", "text", "judgement", "measurable"}]}``, values in the indicators' units; the
         baseline itself has no lines and its indicators have no Δ.
 
@@ -241,7 +243,8 @@ def key_changes(comparison, name: str, *, lang: str = "en") -> dict:
                 "measurable": delta is not None and not cat.negligible(key, delta, lang),
             }
         )
-    return {"lines": [{"text": x["text"], "judgement": x["cls"]} for x in lines], "indicators": indicators}
+    lines = [{"text": x["text"], "judgement": x["cls"], "event": x["event"]} for x in lines]
+    return {"lines": lines, "indicators": indicators}
 
 
 def _residents(residents, names: list[str], lang: str) -> dict | None:
@@ -360,7 +363,9 @@ def _headlines(name: str, rows: list[dict], cat: _Catalogue, lang: str) -> dict:
         line = text(key, lang, n=_amount(r["key"], units, abs(d), lang))
         if r["event"]:
             line += text("report.event_in", lang, event=r["event_title"])
-        lines.append({"text": line[0].upper() + line[1:], "cls": cat.judge(r["key"], d, lang)})
+        anchor = map_anchor(r["event"], name) if r["event"] else None  # the Δ map that shows why it moved
+        lines.append({"text": line[0].upper() + line[1:], "cls": cat.judge(r["key"], d, lang), "event": r["event"],
+                      "anchor": anchor})  # fmt: skip
     return {"name": name, "lines": lines[:HEADLINE_LIMIT]}
 
 
@@ -398,14 +403,16 @@ def _scenario(run, lang: str, folder) -> dict:
     lifetime = s.get("lifetime_years")
     measures = [
         {
-            "label": m.get("label") or DASH,
+            "label": run.measure_label(i, lang) or DASH,
             "type": text(f"measure.{m['type']}", lang) if m.get("type") else DASH,
             "where": m.get("where") or DASH,
             "area": format_number(m.get("area_m2"), lang),
             "volume": format_number(m.get("volume_m3"), lang) if m.get("volume_m3") else DASH,
             "cost": format_money(m["cost_eur"], lang) if m.get("cost_eur") is not None else DASH,
+            # how it works on each hazard, in words (the Δ maps show where it did)
+            "effects": [text(f"effect.{m.get('type')}.{engine}", lang) for engine in ENGINES],
         }
-        for m in run.measures
+        for i, m in enumerate(run.measures)
     ]
     link = None
     if folder is not None:

@@ -95,6 +95,11 @@ def _bar_chart(row: dict, names: list[str], cat, lang: str) -> str:
     return _png(fig)
 
 
+def map_anchor(event: str, scenario: str) -> str:
+    """The id of a scenario's Δ map of an event in the report (headlines link to it)."""
+    return f"map-{event}-{scenario}"
+
+
 def event_maps(comparison, lang: str) -> list[dict]:
     """Per baseline event: the map of its engine's report output, then each other scenario's Δ map, all in the
     colours of :mod:`twin.colours` (the viewer's)."""
@@ -129,17 +134,32 @@ def event_maps(comparison, lang: str) -> list[dict]:
             for r in comparison.runs[1:]:
                 d = _delta(comparison, r, name, kind, spec.name)
                 src, note = None, text("report.no_map", lang)
-                if d is not None and not (rgba(ramp, d)[..., 3] > 0).any():
+                if d is not None and _unchanged(d, ramp):
                     note = text("report.no_change_map", lang)  # a map of nothing says less than these words
                 elif d is not None:
                     src = _map_png(d, ramp, background, buildings[r.name], title=r.title(lang),
                                    label=entry["delta_legend"], lang=lang)  # fmt: skip
                 entry["diffs"].append(
-                    {"name": r.name, "title": r.title(lang), "src": src, "note": note,
+                    {"name": r.name, "title": r.title(lang), "src": src, "note": note, "id": map_anchor(name, r.name),
                      "alt": f"{entry['delta_legend']} — {entry['title']} — {r.title(lang)}"}
                 )
             events.append(entry)
     return events
+
+
+MAP_CHANGED_SHARE = 0.002  # a Δ map shows a change where more cells than this share change beyond twice its clear band
+
+
+def _unchanged(d, ramp) -> bool:
+    """Whether a Δ map has nothing to show: fewer than :data:`MAP_CHANGED_SHARE` of its cells change by more than
+    twice the ramp's clear band (0.1 °C, 1 cm of water: what the models tell apart), so that a page of grey with a
+    few specks collapses into one line."""
+    values = np.asarray(d, dtype=float)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return True
+    changed = np.abs(values[finite]) >= 2 * ramp.clear_below
+    return changed.mean() < MAP_CHANGED_SHARE
 
 
 def _read(run, event: str, var: str):

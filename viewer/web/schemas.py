@@ -106,6 +106,7 @@ class IndicatorList(BaseModel):
 class Line(BaseModel):
     text: str = Field(description='a change in words, e.g. "312 fewer people in strong heat stress (hot-day)"')
     judgement: Literal["better", "worse", "same"]
+    event: str | None = Field(None, description="the event whose Δ map shows why it moved (null: the territory)")
 
 
 class ComparedIndicator(BaseModel):

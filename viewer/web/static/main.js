@@ -154,6 +154,7 @@ function updateViewText() {
   $("view").setAttribute("aria-label", t("page.view.aria", { what: describe() }));
   $("compare-labels").hidden = !comparing();
   $("compare-labels").classList.toggle("is-split", state.compare === "split");
+  $("compare-labels").classList.toggle("is-swipe", state.compare === "swipe");
   $("label-before").textContent = t("page.compare.before", { title: baselineRun()?.title || state.baseline || "" });
   $("label-after").textContent = t("page.compare.after", { title: currentRun()?.title || state.run || "" });
   $("split-line").hidden = state.compare !== "split";
@@ -180,6 +181,7 @@ function refreshTexts() {
     (compare) => current() && renderIndicators($("indicators-body"), compare, {
       isBaseline: run === baseline,
       baselineTitle: baselineRun()?.title || baseline,
+      onWhy: showChange,
     }),
     (err) => current() && fail("page.error.compare", err, $("indicators-body"))));
 }
@@ -358,6 +360,7 @@ function setSwipe(pct) {
   state.swipe = Math.min(100, Math.max(0, pct));
   $("swipe").value = String(Math.round(state.swipe));
   $("divider").style.left = `${state.swipe}%`;
+  $("compare-labels").style.setProperty("--swipe", `${state.swipe}%`); // each label stays on its side
   view?.setSwipe(state.swipe / 100);
   updateSwipeText();
 }
@@ -388,6 +391,19 @@ function selectRun(name) {
   refreshTexts();
   refreshScene();
   consultation?.runChanged();
+}
+
+/** Why did it move: show the Δ map (this scenario minus the baseline) of the event a headline names. */
+function showChange(eventName) {
+  const event = currentRun()?.events?.find((e) => e.name === eventName);
+  const layer = event && menuLayers().find((l) => l.family === event.family && !l.animated && deltaOf(l.id));
+  if (!layer) return;
+  stopPlaying();
+  state.layer = layer.id;
+  state.eventByFamily[event.family] = event.name;
+  state.compare = "delta";
+  onChange();
+  $("view").scrollIntoView({ block: "nearest" });
 }
 
 function onChange() {

@@ -165,9 +165,10 @@ function _details(indicators, { isBaseline }) {
  * The key figures in words, from /api/runs/{run}/compare (already in the page's language).
  * @param {HTMLElement} container
  * @param {object} compare - {run, baseline, lines, indicators}
- * @param {{isBaseline: boolean, baselineTitle: string}} context
+ * @param {{isBaseline: boolean, baselineTitle: string, onWhy: ?function(string)}} context - onWhy(event) shows
+ *   that event's map of the change
  */
-export function renderIndicators(container, compare, { isBaseline, baselineTitle }) {
+export function renderIndicators(container, compare, { isBaseline, baselineTitle, onWhy = null }) {
   container.replaceChildren();
   const indicators = compare?.indicators || [];
   const lines = compare?.lines || [];
@@ -182,9 +183,18 @@ export function renderIndicators(container, compare, { isBaseline, baselineTitle
     if (!lines.length) container.append(el("p", {}, t("page.indicators.noChange")));
     else container.append(el("ul", { class: "indicator-lines" },
       lines.map((line) => el("li", { class: `line-${line.judgement}` }, _judgement(line.judgement), " ",
-        el("span", { class: "line-text" }, line.text)))));
+        el("span", { class: "line-text" }, line.text),
+        // Why did it move: the event's map of the change, one click away.
+        line.event && onWhy ? _whyButton(line.event, onWhy) : null))));
   }
   if (indicators.length) container.append(_details(indicators, { isBaseline }));
+}
+
+/** A button that shows the map of the change behind a headline (no inline handler: the page's CSP forbids them). */
+function _whyButton(event, onWhy) {
+  const button = el("button", { type: "button", class: "why", "data-event": event }, t("page.indicators.why"));
+  button.addEventListener("click", () => onWhy(event));
+  return button;
 }
 
 /** A readable error in a panel (the live region announces it too). */
