@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -39,6 +40,11 @@ class Places:
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if not k.startswith(f"{run}-")} | {stamp: site}
         return site
+
+    def preload(self, run: str) -> None:
+        """Read the run's site into memory (nothing for a run that cannot be read: its comments find no building)."""
+        with contextlib.suppress(TwinError, OSError, ValueError):
+            self.site(run)
 
     def footprints(self, run: str):
         """The run's building footprints (id and geometry), or None."""

@@ -148,17 +148,17 @@ def list_comments(
     "/{slug}/comments", response_model=schemas.Comment, status_code=201, summary="Comment on a place", responses=WRITES
 )
 async def post_comment(slug: Slug, body: schemas.CommentIn, app: App, token: Token = None):
-    # the consultation, the token and the scenario first (404, 401, 403, 409, 422), before any file is read
-    await read(app, lambda session: store.may_comment(*store.writer(session, slug, token)[:1], body.scenario))
-    building = None
-    if body.point is not None:  # a point outside the territory is refused; the building under it is found
-        if app.places.loaded(body.scenario):
-            building = app.places.building_at(body.scenario, *body.point)
-        else:  # a run new since the start: its site is read from its files, away from the event loop
-            building = await run_in_threadpool(app.places.building_at, body.scenario, *body.point)
+    if body.point is not None and not app.places.loaded(body.scenario):
+        # a run new since the start: the consultation, the token and the scenario are checked first (404, 401, 403,
+        # 409, 422), then its site is read from its files, away from the event loop
+        await read(app, lambda session: store.may_comment(store.writer(session, slug, token)[0], body.scenario))
+        await run_in_threadpool(app.places.preload, body.scenario)
 
     def work(session: Session) -> schemas.Comment:
         c, p = _writer(app, session, slug, token)
+        store.may_comment(c, body.scenario)
+        # in memory now: a point outside the territory is refused, the building under it found
+        building = None if body.point is None else app.places.building_at(body.scenario, *body.point)
         return _comment(store.add_comment(session, c, p, body, building=building), p.id)
 
     return await write(app, work)
