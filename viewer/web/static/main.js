@@ -91,10 +91,15 @@ function applyRuns(body) {
   state.baseline = body.baseline ?? runs.find((r) => r.baseline)?.name ?? null;
   // The baseline first: it is "today", the reference.
   state.runs = [...runs].sort((a, b) => (b.name === state.baseline) - (a.name === state.baseline));
-  const select = $("scenario");
-  select.replaceChildren(...state.runs.map((r) =>
-    el("option", { value: r.name }, r.title || r.name, r.name === state.baseline ? ` ${t("page.scenario.baselineSuffix")}` : "")));
-  if (state.run) select.value = state.run;
+  // One radio per scenario, like the layers: a long title wraps instead of being cut as in a drop-down menu.
+  $("scenario").replaceChildren(...state.runs.map((r) => {
+    const radio = el("input", { type: "radio", name: "scenario", id: `scenario-${r.name}`, value: r.name,
+      checked: r.name === state.run });
+    radio.addEventListener("change", () => radio.checked && selectRun(radio.value));
+    return el("label", { class: "layer-option", for: radio.id }, radio,
+      el("span", { class: "layer-title" }, r.title || r.name,
+        r.name === state.baseline ? ` ${t("page.scenario.baselineSuffix")}` : ""));
+  }));
 }
 
 /** Enable the layers this run has events for, and list the events of the layer's family. */
@@ -385,7 +390,8 @@ function wireDivider() {
 function selectRun(name) {
   stopPlaying();
   state.run = name;
-  $("scenario").value = name;
+  const radio = $(`scenario-${name}`);
+  if (radio) radio.checked = true;
   updateChoices();
   updateViewText();
   refreshTexts();
@@ -441,7 +447,6 @@ async function switchLanguage() {
 }
 
 function wireControls() {
-  $("scenario").addEventListener("change", (e) => selectRun(e.target.value));
   $("event").addEventListener("change", (e) => {
     state.eventByFamily[familyOfLayer(state.layer)] = e.target.value;
     onChange();
