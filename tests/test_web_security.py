@@ -189,6 +189,34 @@ def test_stopping_the_server_kills_a_running_job_and_nothing_is_written_after(ti
 # 6. No leaks: paths, the static folder, the QR code's host, the inputs echoed by errors.
 
 
+def test_no_server_path_in_a_runs_measures_or_its_report(tiny, tmp_path):
+    """A measure read from a file names it as the scenario file wrote it, in the API and in the report; the server's
+    folders never show (issue 20, item 6)."""
+    from twin.compare import compare
+    from twin.report import render_report
+    from twin.results import load_run
+    from twin.runner import run
+
+    folder = tmp_path / "secret-server-folder" / "plans"
+    (folder / "zones").mkdir(parents=True)
+    square = [[700020.0, 6600020.0], [700060.0, 6600020.0], [700060.0, 6600060.0], [700020.0, 6600060.0]]
+    zone = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}},
+            "features": [{"type": "Feature", "properties": {},
+                          "geometry": {"type": "Polygon", "coordinates": [[*square, square[0]]]}}]}  # fmt: skip
+    (folder / "zones" / "square.geojson").write_text(json.dumps(zone), encoding="utf-8")
+    plan = 'name = "plan"\ntitle = "Plan"\n[[measures]]\ntype = "tree_planting"\narea = "zones/square.geojson"\n'
+    (folder / "plan.toml").write_text(plan + "canopy_fraction = 0.3\n", encoding="utf-8")
+    runs = tmp_path / "runs"
+    run(folder / "plan.toml", out=runs / "plan", territory=tiny)
+    (folder / "today.toml").write_text('name = "baseline"\ntitle = "Today"\n', encoding="utf-8")
+    run(folder / "today.toml", out=runs / "baseline", territory=tiny)
+    with TestClient(create_app(_settings(runs, tmp_path))) as client:
+        (measure,) = client.get("/api/runs/plan").json()["measures"]
+    assert measure["where"] == "area zones/square.geojson"
+    page = render_report(compare([load_run(runs / "plan")], baseline=load_run(runs / "baseline")))
+    assert "area zones/square.geojson" in page and "secret-server-folder" not in page
+
+
 def test_measures_name_their_files_relative_to_the_scenario_folder(tmp_path):
     from twin.scenario.dry_run import dry_run
     from twin.scenario.io import load_scenario
