@@ -13,14 +13,16 @@ from .flood import depth_class, flood_impacts
 from .heat import heat_impacts, stress_class
 from .land import cool_islands, land_indicators, near_cool_island
 from .places import at_buildings, at_sites, district_index, district_names, district_raster
-from .records import CATALOGUE, EventImpacts, Indicator, IndicatorSpec, indicators_frame
+from .records import CATALOGUE, RESOLUTIONS, EventImpacts, Indicator, IndicatorSpec, Resolution, indicators_frame
 
 __all__ = [
     "CATALOGUE",
+    "RESOLUTIONS",
     "DamageModel",
     "EventImpacts",
     "Indicator",
     "IndicatorSpec",
+    "Resolution",
     "at_buildings",
     "at_sites",
     "cool_islands",

@@ -77,11 +77,11 @@ class IndicatorSpec:
     @property
     def resolution(self) -> Resolution:
         """The smallest change the models can tell apart, in the indicator's units, with the reason
-        (:data:`RESOLUTIONS`): a smaller change is "no measurable change" in the page and the report."""
+        (``twin.impacts.RESOLUTIONS``): a smaller change is "no measurable change" in the page and the report."""
         return RESOLUTIONS[self.units]
 
     def measurable(self, delta: float | None) -> bool:
-        """Whether a change ``delta`` (in the indicator's units) reaches :attr:`resolution`; a missing one does not.
+        """Whether a change ``delta`` (in the indicator's units) reaches its ``resolution``; a missing one does not.
 
         Parameters
         ----------
