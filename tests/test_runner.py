@@ -206,3 +206,16 @@ def test_twin_run_shows_progress_prints_the_table_and_refuses_to_overwrite(tmp_p
     assert load_run(out).value("heat.people_strong_stress", event="hot-day") > 0
     again = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out)])
     assert again.exit_code == 1 and again.stderr.count("\n") == 1 and "pass --overwrite" in again.stderr
+
+
+def test_provenance_names_the_territory_file_the_run_was_made_from(tmp_path):
+    """The territory's source in provenance.json is the territory file it was read from (it was always "": the
+    runner read a key the sources never write; issue 18)."""
+    from conftest import write_territory_folder
+
+    territory_file = write_territory_folder(tmp_path / "town")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'name = "plan"\ntitle = "Plan"\nterritory = "{territory_file.as_posix()}"\n', encoding="utf-8")
+    run(plan, out=tmp_path / "out")
+    prov = json.loads((tmp_path / "out" / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["territory"]["source"] == str(territory_file)

@@ -193,7 +193,7 @@ def _provenance(scenario, source, territories, params, events, timings) -> dict[
             "name": territory.name,
             "sha256_before_measures": base_hash,
             "sha256_after_measures": changed.content_hash(),
-            "source": str(territory.provenance.get("file", "")),
+            "source": territory.provenance.get("territory_file"),  # the territory file it was read from (None: built)
         },
         "parameters": {n: p.model_dump(mode="json") for n, p in params.items()},
         "events": {n: _event_provenance(scenario, e) for n, e in events.items()},
