@@ -29,7 +29,6 @@ ERROR_MEANING = {
     413: "a body over the server's upload limit",
     422: "a value the server cannot take: the message names the field",
     429: "too many requests or jobs at once: try again later",
-    503: "three.js is not installed beside the page",
 }
 
 
