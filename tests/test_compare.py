@@ -108,7 +108,7 @@ def _maps(name: str, events: list[str]) -> dict[str, tuple[np.ndarray, str]]:
             utci[heights > 0] = np.nan
             if name == "trees":
                 utci[7, 9] = np.nan
-            for var, offset in {"utci": 0.0, "t_air_day": -5.0, "t_air_night": -15.0}.items():
+            for var, offset in {"utci": 0.0, "utci_max": 3.0, "t_air_day": -5.0, "t_air_night": -15.0}.items():
                 maps[f"events/{event}/{var}"] = ((utci + offset).astype("float32"), "degC")
         else:
             drop = 0.25 if name == "basin" else 0.0
@@ -342,15 +342,15 @@ def test_default_scorecard_hand_computation(runs):
     card = compare([trees, basin], baseline=base).scorecard
     # criteria summed over the events every run has (STORM; the heatwave is not run by the basin, EXTRA only by
     # the basin), then 0 (worst) .. 1 (best); a criterion with no shared event is not assessed (left out):
-    #   heat people      lower  no shared event                  -> not assessed
+    #   heat hours       lower  no shared event                  -> not assessed
     #   flood damage     lower  3.0 M, 3.0 M, 1.8 M              -> 0, 0, 1
     #   flood people     lower  600, 600, 420                    -> 0, 0, 1
     #   cool islands     higher 0.40, 0.50, 0.45                 -> 0, 1, 0.5
     #   cost             lower  0, 0.5 M, 2 M                    -> 1, 0.75, 0
     comparison = compare([trees, basin], baseline=base)
     card = comparison.scorecard
-    assessed = [k for k in DEFAULT_WEIGHTS if k != "heat.people_strong_stress"]
-    assert list(comparison.weights) == assessed and "heat.people_strong_stress" not in card.columns
+    assessed = [k for k in DEFAULT_WEIGHTS if k != "heat.person_hours_strong_stress"]
+    assert list(comparison.weights) == assessed and "heat.person_hours_strong_stress" not in card.columns
     expected = pd.DataFrame(
         {
             "flood.damage_eur": [0.0, 0.0, 1.0],
@@ -427,6 +427,7 @@ def test_written_files(written):
         f"differences/trees/{HEAT}/delta_t_air_day.tif",
         f"differences/trees/{HEAT}/delta_t_air_night.tif",
         f"differences/trees/{HEAT}/delta_utci.tif",
+        f"differences/trees/{HEAT}/delta_utci_max.tif",
         f"differences/trees/{STORM}/delta_max_depth.tif",
         "indicators.csv",
         "report.html",
@@ -467,7 +468,8 @@ def test_comparison_json_is_valid_json(written):
 
     data = json.loads((out / "comparison.json").read_text(encoding="utf-8"), parse_constant=refuse)
     assert data["baseline"] == "baseline" and list(data["runs"]) == ["baseline", "trees", "basin"]
-    assert data["weights"] == {k: w for k, w in DEFAULT_WEIGHTS.items() if k != "heat.people_strong_stress"}  # assessed
+    assessed = {k: w for k, w in DEFAULT_WEIGHTS.items() if k != "heat.person_hours_strong_stress"}
+    assert data["weights"] == assessed
     assert [r["scenario"] for r in data["scorecard"]] == ["baseline", "trees", "basin"]
     assert [r["rank"] for r in data["scorecard"]] == [3, 2, 1]
     assert data["scorecard"][2]["score"] == pytest.approx(2.25 / 3, **APPROX)  # as in the scorecard test
@@ -477,6 +479,7 @@ def test_comparison_json_is_valid_json(written):
     ("run", "event", "var"),
     [
         ("trees", HEAT, "utci"),
+        ("trees", HEAT, "utci_max"),
         ("trees", HEAT, "t_air_day"),
         ("trees", HEAT, "t_air_night"),
         ("trees", STORM, "max_depth"),

@@ -15,7 +15,7 @@ from twin.scenario.models import EVENT_KINDS, Scenario
 from twin.specs import MAP, OutputSpec, dataset
 
 # Options that make each engine produce its optional outputs too, on a short run.
-FULL = {"heat": {"hourly": True}, "flood": {"duration_s": 600.0, "frame_interval_s": 300.0}}
+FULL = {"heat": {"steps_per_day": 24}, "flood": {"duration_s": 600.0, "frame_interval_s": 300.0}}
 
 
 def _example(model):

@@ -585,7 +585,7 @@ def test_impacts_results_on_another_grid_are_refused(tiny):
     with pytest.raises(
         ModelInputError,
         match=r"^flood results of event 'T30': variable 'max_depth' must be on the territory's grid, "
-        r"dims \('y', 'x'\) and shape \(20, 30\), got \"dims \('y', 'x'\), shape \(10, 10\)\"$",
+        r"dims \(\.\.\., 'y', 'x'\) and shape \(\.\.\., 20, 30\), got \"dims \('y', 'x'\), shape \(10, 10\)\"$",
     ):
         flood_impacts(tiny, flood, event="T30")
     shifted = _impacts_results(tiny, max_depth=0.2, ppri_class=np.uint8(1)).assign_coords(
@@ -602,8 +602,9 @@ def test_impacts_a_missing_variable_is_named(tiny):
     heat = _impacts_results(tiny, utci=30.0, uhi_day=1.0)
     with pytest.raises(
         ModelInputError,
-        match=r"^heat results of event 'canicule': variables must be complete \(utci, uhi_day, uhi_night\), "
-        r"got \"missing \['uhi_night'\]\"$",
+        match=r"^heat results of event 'canicule': variables must be complete \(utci, utci_hourly, t_air_hourly, "
+        r"t_air_min_night, uhi_day, uhi_night\), got \"missing \['utci_hourly', 't_air_hourly', 't_air_min_night', "
+        r"'uhi_night'\]\"$",
     ):
         heat_impacts(tiny, heat, event="canicule")
     assert issubclass(ModelInputError, TwinError)
@@ -621,7 +622,11 @@ def test_impacts_expected_annual_damage_needs_two_events():
     ("call", "match"),
     [
         ("flood", r"^flood results of event 'e': exposure_depth_m must be a positive number of metres, got -0.1$"),
-        ("heat", r"^heat results of event 'e': very_strong_c must be above strong_c = 32.0 °C, got 30.0$"),
+        (
+            "heat",
+            r"^heat results of event 'e': thresholds must be strong_c < very_strong_c < extreme_c, "
+            r"got \[32.0, 30.0, 46.0\]$",
+        ),
         ("land", r"^cool islands: min_area_ha must be a number of hectares >= 0, got 'big'$"),
     ],
 )
@@ -635,7 +640,10 @@ def test_impacts_bad_options_are_named(tiny, call, match):
                 tiny, _impacts_results(tiny, max_depth=0.0, ppri_class=np.uint8(0)), event="e", exposure_depth_m=-0.1
             )
         elif call == "heat":
-            heat = _impacts_results(tiny, utci=30.0, uhi_day=1.0, uhi_night=1.0)
+            heat = _impacts_results(tiny, utci=30.0, uhi_day=1.0, uhi_night=1.0, t_air_min_night=18.0)
+            heat["utci_hourly"] = heat["utci"].expand_dims(time=24)
+            heat["t_air_hourly"] = heat["utci"].expand_dims(time=24)
+            heat = heat.assign_coords(relative_humidity=("time", np.full(24, 40.0)))
             heat_impacts(tiny, heat, event="e", very_strong_c=30.0)
         else:
             land_indicators(tiny, min_area_ha="big")

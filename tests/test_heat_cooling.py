@@ -6,11 +6,16 @@ import math
 
 import numpy as np
 import pytest
+from affine import Affine
+from conftest import L93, write_raster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from twin.errors import CRSError, DataSourceError, ModelInputError
+from twin.grid import Grid
 from twin.heat import cooling
+from twin.landcover import LandCoverTable
 
 
 def test_ucm_by_hand_on_5_x_6_cells():
@@ -150,6 +155,178 @@ def test_theeuwes_weather_term_by_hand():
         np.array([[0.0, 1.0]]), np.array([[0.0, 1.0]]), meteorology_k=4.0, cell_size=10.0, window_m=1.0
     )
     np.testing.assert_allclose(uhi, [[8.0, 0.0]], rtol=0, atol=1e-5)
+
+
+# ---------------------------------------------------------------- InVEST parity: ET0, edges, building intensity
+
+ET0_X0, ET0_Y0 = 431_000.0, 6_711_040.0  # upper-left corner of a 4 x 5 grid of 10 m cells (Lambert-93)
+
+
+def _et0_grid() -> Grid:
+    return Grid.from_bounds(crs=L93, bounds=(ET0_X0, ET0_Y0 - 40.0, ET0_X0 + 50.0, ET0_Y0), cell_size=10.0)
+
+
+def test_et0_raster_on_the_grid_gives_invests_eti_by_hand(tmp_path):
+    # A raster on the grid itself is used as is. ETI = Kc·ET0/ET0_max, ET0_max = the largest ET0 of the grid (InVEST:
+    # GetStatistics of the aligned ET0 raster). Tolerance 1e-12 (float32 ET0 values that are exact in binary).
+    et0 = np.array([[4.0, 4.5, 5.0, 5.5, 6.0], [4.0, 4.5, 5.0, 5.5, 6.0], [3.0, 3.5, 8.0, 2.0, 1.0], [0, 1, 2, 3, 4]])
+    path = write_raster(
+        tmp_path / "et0.tif", et0.astype("float32"), crs=L93, transform=Affine(10, 0, ET0_X0, 0, -10, ET0_Y0)
+    )
+    values, notes = cooling.read_reference_et0([path], _et0_grid())
+    np.testing.assert_array_equal(values, et0)
+    assert notes[-1] == "already on the grid: used as is, no resampling"
+    kc = np.full((4, 5), 0.9)
+    kc[2, 2] = 1.0
+    eti = cooling.evapotranspiration_index(kc, et0=values)
+    assert eti[2, 2] == pytest.approx(1.0 * 8.0 / 8.0, abs=1e-12)  # the wettest cell
+    assert eti[0, 0] == pytest.approx(0.9 * 4.0 / 8.0, abs=1e-12)  # 0.45
+    assert eti[3, 0] == 0.0  # ET0 = 0 mm
+    np.testing.assert_allclose(eti, kc * et0 / 8.0, rtol=0, atol=1e-12)
+
+
+def test_coarser_et0_raster_is_resampled_onto_the_grid(tmp_path):
+    # A 2 x 3 raster of 20 m cells over the 4 x 5 grid of 10 m: with "nearest", each 10 m cell takes the value of
+    # the 20 m cell its centre falls in (exact).
+    coarse = np.array([[2.0, 4.0, 6.0], [1.0, 3.0, 5.0]], dtype="float32")
+    path = write_raster(tmp_path / "et0.tif", coarse, crs=L93, transform=Affine(20, 0, ET0_X0, 0, -20, ET0_Y0))
+    values, notes = cooling.read_reference_et0([path], _et0_grid(), resampling="nearest")
+    np.testing.assert_array_equal(values, np.repeat(np.repeat(coarse, 2, axis=0), 2, axis=1)[:, :5])
+    assert notes[-1].startswith("resampled (nearest) onto the grid")
+    np.testing.assert_allclose(cooling.evapotranspiration_index(np.ones((4, 5)), et0=values), values / 6.0, atol=1e-12)
+
+
+def test_et0_raster_errors_name_the_file_and_the_problem(tmp_path):
+    grid = _et0_grid()
+    on_grid = Affine(10, 0, ET0_X0, 0, -10, ET0_Y0)
+    ok = np.full((4, 5), 5.0, dtype="float32")
+    no_crs = write_raster(tmp_path / "nocrs.tif", ok, crs=None, transform=on_grid)
+    with pytest.raises(CRSError, match=r"nocrs\.tif: raster has no CRS"):
+        cooling.read_reference_et0([no_crs], grid)
+    far = write_raster(tmp_path / "far.tif", ok, crs=L93, transform=Affine(10, 0, ET0_X0 + 1e4, 0, -10, ET0_Y0))
+    with pytest.raises(DataSourceError, match=r"far\.tif: extent must be overlapping the grid"):
+        cooling.read_reference_et0([far], grid)
+    holes = ok.copy()
+    holes[1, 1] = -9999.0
+    nodata = write_raster(tmp_path / "holes.tif", holes, crs=L93, transform=on_grid, nodata=-9999.0)
+    with pytest.raises(
+        DataSourceError,
+        match=r"holes\.tif: reference evapotranspiration must be a value on every "
+        r"cell of the grid .*, got '1 of 20 cells without a value'",
+    ):
+        cooling.read_reference_et0([nodata], grid)
+    negative = ok.copy()
+    negative[0, 3] = -0.5
+    neg = write_raster(tmp_path / "neg.tif", negative, crs=L93, transform=on_grid)
+    with pytest.raises(DataSourceError, match=r"neg\.tif: reference evapotranspiration must be ≥ 0 mm, got -0\.5"):
+        cooling.read_reference_et0([neg], grid)
+    dry = write_raster(tmp_path / "dry.tif", np.zeros((4, 5), "float32"), crs=L93, transform=on_grid)
+    with pytest.raises(DataSourceError, match=r"dry\.tif: reference evapotranspiration must be positive somewhere"):
+        cooling.read_reference_et0([dry], grid)
+
+
+def test_eti_maximum_skips_nan_cells_and_refuses_a_zero_maximum():
+    et0 = np.array([[2.0, np.nan], [4.0, 1.0]])
+    eti = cooling.evapotranspiration_index(np.ones((2, 2)), et0=et0)
+    np.testing.assert_array_equal(eti, [[0.5, np.nan], [1.0, 0.25]])
+    assert cooling.evapotranspiration_index(np.array([0.8]), et0=3.0, et0_max=6.0)[0] == pytest.approx(0.4)
+    with pytest.raises(ModelInputError, match=r"ET0_max must be a positive number of mm, got 0\.0"):
+        cooling.evapotranspiration_index(np.ones(2), et0=np.zeros(2))
+
+
+def test_invest_green_area_scales_the_count_near_edges_to_a_full_disc():
+    # d = 2 px: the full disc holds 13 cells (centre distance ≤ 2). InVEST (pygeoprocessing convolve_2d,
+    # ignore_nodata_and_edges=True, unnormalised dichotomous kernel) gives count × 13 / (disc cells inside the grid).
+    green = np.zeros((5, 6))
+    green[0, 1] = green[3, 4] = 1.0
+    cell = 100.0  # 1 ha per cell
+    plain = cooling.green_area_within(green, cell_size=cell, distance_px=2.0)
+    invest = cooling.green_area_within(green, cell_size=cell, distance_px=2.0, edges="full_disc")
+    # corner (0, 0): inside the grid, the disc keeps (0,0) (0,1) (0,2) (1,0) (1,1) (2,0): 6 cells; 1 green one
+    assert plain[0, 0] == 1e4 and invest[0, 0] == pytest.approx(1e4 * 13 / 6, rel=1e-12)
+    # (0, 2), on the top edge: the lower half of the disc, 9 cells (5 in row 0, 3 in row 1, 1 in row 2)
+    inside = {
+        (i, j): sum(1 for k in range(5) for m in range(6) if math.hypot(i - k, j - m) <= 2)
+        for i, j in [(0, 0), (0, 2), (2, 2)]
+    }
+    assert inside == {(0, 0): 6, (0, 2): 9, (2, 2): 13}
+    assert invest[0, 2] == pytest.approx(plain[0, 2] * 13 / 9, rel=1e-12) and plain[0, 2] == 1e4
+    assert invest[2, 2] == plain[2, 2]  # the whole disc lies in the grid: no scaling
+    # every cell against the direct sums (tolerance 1e-9 m²)
+    expected = np.array(
+        [
+            [
+                1e4
+                * sum(green[k, m] for k in range(5) for m in range(6) if math.hypot(i - k, j - m) <= 2)
+                * 13
+                / sum(1 for k in range(5) for m in range(6) if math.hypot(i - k, j - m) <= 2)
+                for j in range(6)
+            ]
+            for i in range(5)
+        ]
+    )
+    np.testing.assert_allclose(invest, expected, rtol=0, atol=1e-9)
+    with pytest.raises(ModelInputError, match=r"edges must be one of \['not_green', 'full_disc'\], got 'wrap'"):
+        cooling.green_area_within(green, cell_size=cell, distance_px=2.0, edges="wrap")
+
+
+def test_invest_edge_rule_can_switch_heat_mitigation_to_park_cooling():
+    # 100 m cells, d_cool = 200 m (2 px). One green cell at (0, 1) with CC 0.8, CC 0 elsewhere. At the corner (0, 0)
+    # the grid holds 1 ha of green: below 2 ha, so HM = CC = 0; InVEST scales it to 13/6 = 2.17 ha, so HM = CC_park.
+    green = np.zeros((5, 6))
+    green[0, 1] = 1.0
+    cc = 0.8 * green
+    runs = {}
+    for edges in ("not_green", "full_disc"):
+        kernels = cooling.cooling_kernels(
+            (5, 6), cell_size=100.0, d_cool_m=200.0, r_mix_m=100.0, mode="invest", green_edges=edges
+        )
+        assert kernels.green_edges == edges
+        runs[edges] = cooling.urban_cooling(cc, green, t_ref_c=30.0, uhi_max_k=3.0, cell_size=100.0, kernels=kernels)
+    park = runs["full_disc"].cc_park[0, 0]
+    assert park > 0.0 and runs["not_green"].cc_park[0, 0] == park  # the park cooling itself does not change
+    assert runs["not_green"].hm[0, 0] == 0.0  # tolerance: exact
+    assert runs["full_disc"].hm[0, 0] == pytest.approx(park, abs=1e-6)
+    with pytest.raises(ModelInputError, match=r"green_edges must be one of"):
+        cooling.cooling_kernels((5, 6), cell_size=100.0, d_cool_m=200.0, r_mix_m=100.0, mode="invest", green_edges="x")
+
+
+def _table_with_intensity(intensity) -> LandCoverTable:
+    return LandCoverTable(
+        codes=np.array([2, 6, 8]),
+        names=("building", "grass", "trees"),
+        values={"building_intensity": np.asarray(intensity, dtype=float)},
+        source="lc.csv",
+    )
+
+
+def test_building_intensity_per_land_cover_class_gives_the_night_cooling_capacity():
+    # InVEST's night mode: CC = 1 − building_intensity of the cell's class (exact).
+    land_cover = np.array([[2, 6], [8, 2]], dtype=np.uint8)
+    bi = cooling.building_intensity_from_classes(land_cover, _table_with_intensity([0.75, 0.0, 0.1]))
+    np.testing.assert_array_equal(bi, [[0.75, 0.0], [0.1, 0.75]])
+    np.testing.assert_allclose(cooling.cooling_capacity_intensity(bi), [[0.25, 1.0], [0.9, 0.25]], atol=1e-15)
+
+
+def test_building_intensity_table_errors_name_the_table_class_and_value():
+    land_cover = np.array([[2, 6]], dtype=np.uint8)
+    no_column = LandCoverTable(
+        codes=np.array([2, 6]), names=("a", "b"), values={"albedo": np.zeros(2)}, source="lc.csv"
+    )
+    with pytest.raises(DataSourceError, match=r"^lc\.csv: columns must be to include 'building_intensity'"):
+        cooling.building_intensity_from_classes(land_cover, no_column)
+    with pytest.raises(
+        DataSourceError,
+        match=r"^lc\.csv, class 6 \(grass\): building_intensity must be within "
+        r"\[0, 1\], got 1\.5",
+    ):
+        cooling.building_intensity_from_classes(land_cover, _table_with_intensity([0.5, 1.5, 0.0]))
+    with pytest.raises(
+        DataSourceError,
+        match=r"^lc\.csv: code must be defined for every land-cover class of the "
+        r"grid, got \[9\]",
+    ):
+        cooling.building_intensity_from_classes(np.array([[2, 9]]), _table_with_intensity([0.5, 0.2, 0.0]))
 
 
 # ---------------------------------------------------------------- properties (hypothesis)

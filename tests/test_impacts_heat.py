@@ -19,7 +19,7 @@ from twin.impacts import CATALOGUE, heat_impacts
 SUD, NORD = slice(10, 20), slice(0, 10)
 
 
-def results(territory, *, utci, uhi_day=None, uhi_night=None) -> xr.Dataset:
+def results(territory, *, utci, uhi_day=None, uhi_night=None, t_min=None, t_air=None) -> xr.Dataset:
     shape = territory.grid.shape
     arrays = {
         "utci": utci,
@@ -27,7 +27,17 @@ def results(territory, *, utci, uhi_day=None, uhi_night=None) -> xr.Dataset:
         "uhi_night": np.zeros(shape) if uhi_night is None else uhi_night,
     }
     coords = {"y": territory.layers["y"].values, "x": territory.layers["x"].values}
-    return xr.Dataset({k: (("y", "x"), np.asarray(v, np.float32)) for k, v in arrays.items()}, coords=coords)
+    ds = xr.Dataset({k: (("y", "x"), np.asarray(v, np.float32)) for k, v in arrays.items()}, coords=coords)
+    # the day: the afternoon's UTCI for 10 hours (09:00 to 18:59 legal time), 20 °C the other 14
+    local = np.arange(24.0)
+    day = (local >= 9) & (local < 19)
+    hourly = np.where(day[:, None, None], np.asarray(utci, np.float32)[None], np.float32(20.0))
+    ds["utci_hourly"] = (("time", "y", "x"), hourly)
+    ds["t_air_min_night"] = (("y", "x"), np.full(shape, 18.0, np.float32) if t_min is None else t_min)
+    ds["t_air_hourly"] = (("time", "y", "x"), np.full((24, *shape), 30.0 if t_air is None else 0.0, np.float32))
+    if t_air is not None:
+        ds["t_air_hourly"].values[:] = t_air
+    return ds.assign_coords(local_hour=("time", local), relative_humidity=("time", np.full(24, 50.0)))
 
 
 def values(impacts, key: str) -> dict:
@@ -45,12 +55,53 @@ def test_a_district_in_strong_stress_counts_all_its_people_the_other_none(tiny):
     assert values(out, "heat.people_very_strong_stress") == pytest.approx({None: 0.0, "Sud": 0.0, "Nord": 0.0})
     np.testing.assert_allclose(out.buildings["utci_c"], [34.0, 34.0, 30.0, 30.0])
     assert list(out.buildings["stress"]) == ["strong", "strong", "none", "none"]
-    columns = ["id", "use", "district", "population", "utci_c", "stress", "exposed", "geometry"]
+    columns = ["id", "use", "district", "population", "utci_c", "stress", "exposed", "hours_strong_stress", "geometry"]
     assert list(out.buildings.columns) == columns
     assert values(out, "heat.sites_strong_stress") == {None: 1.0}
     assert out.sites["strong"].tolist() == [True]
     assert out.sites["utci_c"].tolist() == [pytest.approx(34.0)]
-    assert list(out.sites.columns) == ["name", "kind", "utci_c", "strong", "geometry"]
+    assert list(out.sites.columns) == ["name", "kind", "utci_c", "strong", "hours_strong_stress", "geometry"]
+
+
+def test_person_hours_site_hours_tropical_nights_and_degree_hours_by_hand(tiny):
+    # Sud (B1, B2: 100 residents, 10 over 75, 5 under 5) at 34 °C and Nord (40 residents) at 30 °C from 09:00 to
+    # 18:59, 20 °C the other 14 hours (see results()); the night stays at 21 °C in Sud, 18 °C in Nord.
+    utci = np.empty(tiny.grid.shape)
+    utci[SUD], utci[NORD] = 34.0, 30.0
+    t_min = np.empty(tiny.grid.shape, np.float32)
+    t_min[SUD], t_min[NORD] = 21.0, 18.0
+    out = heat_impacts(tiny, results(tiny, utci=utci, t_min=t_min), event="e")
+    assert values(out, "heat.person_hours_strong_stress") == pytest.approx({None: 1000.0, "Sud": 1000.0, "Nord": 0.0})
+    assert values(out, "heat.person_hours_over_75_strong_stress")["Sud"] == pytest.approx(100.0)
+    assert values(out, "heat.person_hours_under_5_strong_stress")["Sud"] == pytest.approx(50.0)
+    assert values(out, "heat.person_hours_very_strong_stress")[None] == 0.0
+    assert values(out, "heat.people_tropical_night") == pytest.approx({None: 100.0, "Sud": 100.0, "Nord": 0.0})
+    # 2 K above 32 °C for 10 hours for the 100 of Sud, nothing for the 40 of Nord
+    degree_hours = values(out, "heat.utci_degree_hours_per_person")
+    assert degree_hours == pytest.approx({None: 100 * 20.0 / 140, "Sud": 20.0, "Nord": 0.0})
+    # the school (in Sud) is open 08:00-18:00: 09:00 to 17:59 in stress, 9 hours; 18:00 is after closing
+    assert values(out, "heat.site_hours_strong_stress") == {None: 9.0}
+    np.testing.assert_allclose(out.buildings["hours_strong_stress"], [10.0, 10.0, 0.0, 0.0])
+
+
+def test_work_hours_lost_follow_invests_wbgt_thresholds_over_the_working_day(tiny):
+    # InVEST: WBGT = 0.567·T + 0.393·e + 3.94 (e in hPa). At 35 °C and 50 % (e = 28.1 hPa) WBGT = 34.83 °C: above
+    # every threshold, 75 % of the time lost for light and heavy work; at 30 °C WBGT = 29.26 °C: 0 light,
+    # 25 % heavy (27.5 <= WBGT < 29.5). The working day is 08:00-17:59, 10 steps of an hour.
+    t_air = np.full((24, *tiny.grid.shape), 30.0, np.float32)
+    t_air[12:14] = 35.0  # two hot hours at noon
+    out = heat_impacts(tiny, results(tiny, utci=np.full(tiny.grid.shape, 30.0), t_air=t_air), event="e")
+    light, heavy = values(out, "heat.work_hours_lost_light"), values(out, "heat.work_hours_lost_heavy")
+    assert light[None] == pytest.approx(2 * 0.75)  # h per workplace (B3, the commercial building)
+    assert heavy[None] == pytest.approx(2 * 0.75 + 8 * 0.25)
+    assert np.isnan(light["Sud"])  # no workplace in Sud
+
+
+def test_a_care_home_counts_every_hour_of_the_day(tiny):
+    care = replace(tiny, vectors={**tiny.vectors, "sites": tiny.vectors["sites"].assign(kind="care_home")})
+    utci = np.full(tiny.grid.shape, 34.0)
+    out = heat_impacts(care, results(care, utci=utci), event="e")
+    assert values(out, "heat.site_hours_strong_stress") == {None: 10.0}
 
 
 def test_very_strong_stress_counts_also_as_strong_and_thresholds_are_strict(tiny):
@@ -113,5 +164,5 @@ def test_every_heat_key_is_catalogued_and_every_district_is_listed(tiny):
     out = heat_impacts(tiny, results(tiny, utci=np.full(tiny.grid.shape, 35.0)), event="e")
     keys = {i.key for i in out.indicators}
     assert keys == {k for k in CATALOGUE if k.startswith("heat.")}
-    for key in keys - {"heat.sites_strong_stress"}:
+    for key in keys - {"heat.sites_strong_stress", "heat.site_hours_strong_stress"}:
         assert set(values(out, key)) == {None, "Sud", "Nord"}

@@ -61,6 +61,21 @@ def test_tree_planting_raises_canopy_inside_the_polygon_and_nowhere_else(tiny, t
         np.testing.assert_array_equal(new[layer], tiny[layer])
 
 
+def test_tree_planting_puts_no_canopy_on_the_building_class_or_water(tiny, tmp_path):
+    # Cells of the building class with no footprint (a roof the footprints missed) and water hold no trees.
+    building, water = tiny.landcover.code_of("building", where="t"), tiny.landcover.code_of("water", where="t")
+    land = tiny["land_cover"].copy()
+    land[0, :3], land[1, :3] = building, water  # a corner of open ground in the tiny town
+    assert (tiny["building_index"][:2, :3] < 0).all()
+    changed = tiny.with_layers(land_cover=land)
+    zone = box(X0, Y0, X0 + 150, Y0 + 100)
+    new, _ = apply_measure(
+        _measure(type="tree_planting", area=_shapes(tmp_path, "z", zone), canopy_fraction=0.4), changed
+    )
+    assert (new["tree_canopy"][:2, :3] == changed["tree_canopy"][:2, :3]).all()
+    assert (new["tree_canopy"][2:] == np.float32(0.4)).sum() > 100  # the open ground beside them is planted
+
+
 def test_depaving_turns_the_yards_of_one_district_into_grass(tiny):
     new, effect = apply_measure(_measure(type="depaving", district="Nord", classes=["paved"], to="grass"), tiny)
     yard = (tiny["land_cover"] == 4) & _inside(tiny, NORD)

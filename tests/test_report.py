@@ -78,8 +78,12 @@ def _maps(folder: Path, *, depth_drop: float, cooling: float, heat: bool) -> Non
     if heat:
         utci = (24 + 24 * x / (nx - 1) - cooling * (y > ny / 2)).astype("float32")
         utci[buildings > 0] = np.nan
-        for var, values in {"utci": utci, "t_air_day": utci - 5, "t_air_night": utci - 15}.items():
+        maps = {"utci": utci, "utci_max": utci + 3, "t_air_day": utci - 5, "t_air_night": utci - 15}
+        for var, values in maps.items():
             write_cog(values, folder / "events" / HEAT / f"{var}.tif", GRID, units="degC", nodata=float("nan"))
+        hours = np.clip((utci - 26) / 2, 0, 12).astype("float32")  # the baseline's other maps of the report
+        for var, values in {"hours_strong_stress_or_worse": hours, "utci_max_hour": 13 + 0 * hours}.items():
+            write_cog(values, folder / "events" / HEAT / f"{var}.tif", GRID, units="h", nodata=float("nan"))
 
 
 def _run_folder(root: Path, name: str, title: str, description: str, values: dict, *, cost: float, heat: bool):
@@ -304,9 +308,9 @@ def test_the_scorecard_weighs_only_the_hazards_every_scenario_ran(runs):
 
     base, _, basin = runs
     comparison = compare([basin], baseline=base)
-    assert "heat.people_strong_stress" in DEFAULT_WEIGHTS
-    assert "heat.people_strong_stress" not in comparison.weights
-    assert "heat.people_strong_stress" not in comparison.scorecard.columns
+    assert "heat.person_hours_strong_stress" in DEFAULT_WEIGHTS
+    assert "heat.person_hours_strong_stress" not in comparison.weights
+    assert "heat.person_hours_strong_stress" not in comparison.scorecard.columns
     assessed = {k: w for k, w in DEFAULT_WEIGHTS.items() if not k.startswith("heat.")}
     assert comparison.weights == assessed
     card = comparison.scorecard

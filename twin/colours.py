@@ -142,6 +142,13 @@ _RAMPS = (
         Stop(WET_M, "#deebf7", "wet"), Stop(0.1, "#9ecae1", "doorsteps"), Stop(0.3, "#4292c6", "cars_float"),
         Stop(0.5, "#2171b5", "hard_to_walk"), Stop(1.0, "#08519c", "dangerous"), Stop(2.0, "#08306b")),
         clear_below=WET_M, surface=True),
+    # hours of the day in heat stress (clear under half an hour), and the legal hour of the day's hottest felt
+    # temperature (morning yellow, afternoon orange to brown, evening purple)
+    Ramp("stress_hours", "h", "continuous", (
+        Stop(1, "#fee0d2"), Stop(3, "#fcbba1"), Stop(6, "#fb6a4a"), Stop(9, "#cb181d"), Stop(12, "#67000d")),
+        clear_below=0.5),
+    Ramp("hour_of_day", "h", "continuous", (
+        Stop(9, "#fff7bc"), Stop(12, "#fec44f"), Stop(15, "#ec7014"), Stop(18, "#993404"), Stop(21, "#54278f"))),
     _change("utci_change", "degC", (1.0, 3.0, 6.0), clear_below=0.05),
     _change("air_temperature_night_change", "degC", (0.3, 1.0, 3.0), clear_below=0.05),
     _change("water_depth_change", "m", (0.05, 0.2, 0.5), clear_below=0.005),

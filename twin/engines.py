@@ -143,8 +143,13 @@ class Engine:
 
     @property
     def report_map(self) -> str:
-        """The map the report shows for this engine's events."""
-        return next(s.name for s in self.outputs if s.report)
+        """The map the report shows for this engine's events, the baseline's and each scenario's change."""
+        return self.report_maps[0]
+
+    @property
+    def report_maps(self) -> tuple[str, ...]:
+        """The maps the report shows: the first with each scenario's change, the others for the baseline."""
+        return tuple(s.name for s in self.outputs if s.report)
 
     def run(self, territory, event: HazardEvent, *, params: BaseModel, climate: Climate, progress=None):
         """Simulate ``event`` on ``territory``: the engine's dataset; ``progress(fraction)`` from 0 to 1.

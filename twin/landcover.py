@@ -34,6 +34,10 @@ COLUMNS: Mapping[str, tuple[str, tuple[float, float], str | None, float]] = {
     "green_area": ("1", (0.0, 1.0), "green_area", 1.0),
 }
 TEXT_COLUMNS = ("name", "soil_texture")
+# Optional columns: column -> (units, valid range); read when the header has them, kept in ``values``.
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, tuple[float, float]]] = {
+    "building_intensity": ("1", (0.0, 1.0)),  # InVEST's night mode: floor area over footprint, normalised to 0..1
+}
 
 
 def default_table_path() -> Path:
@@ -53,7 +57,7 @@ class LandCoverTable:
         Class names, aligned with ``codes``.
     values : dict of str to numpy.ndarray
         Column name -> values aligned with ``codes``, in the CSV's units
-        (see :data:`COLUMNS`).
+        (see :data:`COLUMNS`, and :data:`OPTIONAL_COLUMNS` when the file has them).
     source : str
         Where the table was read from, for provenance.
     """
@@ -81,10 +85,12 @@ class LandCoverTable:
         missing = [c for c in ("code", *TEXT_COLUMNS[:1], *COLUMNS) if c not in rows[0]]
         if missing:
             raise DataSourceError(message(path, "columns", f"complete (missing {sorted(missing)})", sorted(rows[0])))
-        codes, values = [], {c: [] for c in COLUMNS}
+        ranges = {col: spec[1] for col, spec in COLUMNS.items()}
+        ranges |= {col: spec[1] for col, spec in OPTIONAL_COLUMNS.items() if col in rows[0]}
+        codes, values = [], {c: [] for c in ranges}
         for i, row in enumerate(rows, start=2):  # line 1 is the header
             codes.append(_number(row["code"], path, i, "code", int))
-            for col, (_, (lo, hi), _, _) in COLUMNS.items():
+            for col, (lo, hi) in ranges.items():
                 v = _number(row[col], path, i, col, float)
                 if not lo <= v <= hi:
                     raise DataSourceError(message(f"{path} line {i}", col, f"within [{lo}, {hi}]", v))

@@ -123,6 +123,7 @@ def event_maps(comparison, lang: str) -> list[dict]:
                 "note": text(f"map.{spec.name}.note", lang),
                 "delta_legend": text(f"map.{spec.name}.delta_legend", lang),
                 "base": None,
+                "extras": [],
                 "diffs": [],
             }
             values = _read(base, name, spec.name)
@@ -130,6 +131,9 @@ def event_maps(comparison, lang: str) -> list[dict]:
                 picture = _map_png(values, RAMPS[spec.ramp], background, buildings[base.name], title=base.title(lang),
                                    label=entry["legend"], lang=lang)  # fmt: skip
                 entry["base"] = {"src": picture, "alt": f"{entry['legend']} — {entry['title']} — {base.title(lang)}"}
+            for extra in engine.report_maps[1:]:  # the baseline's other maps (hours in heat stress, hour of the peak)
+                entry["extras"] += _extra_map(base, name, engine.output(extra), background, buildings[base.name],
+                                              entry["title"], lang)  # fmt: skip
             ramp = RAMPS[spec.delta_ramp]
             for r in comparison.runs[1:]:
                 d = _delta(comparison, r, name, kind, spec.name)
@@ -140,11 +144,30 @@ def event_maps(comparison, lang: str) -> list[dict]:
                     src = _map_png(d, ramp, background, buildings[r.name], title=r.title(lang),
                                    label=entry["delta_legend"], lang=lang)  # fmt: skip
                 entry["diffs"].append(
-                    {"name": r.name, "title": r.title(lang), "src": src, "note": note, "id": map_anchor(name, r.name),
-                     "alt": f"{entry['delta_legend']} — {entry['title']} — {r.title(lang)}"}
+                    {
+                        "name": r.name,
+                        "title": r.title(lang),
+                        "src": src,
+                        "note": note,
+                        "id": map_anchor(name, r.name),
+                        "alt": f"{entry['delta_legend']} — {entry['title']} — {r.title(lang)}",
+                    }
                 )
             events.append(entry)
     return events
+
+
+def _extra_map(run, event: str, spec, background: dict, buildings, event_title: str, lang: str) -> list[dict]:
+    """One more map of the baseline for an event (none if the run lacks it)."""
+    values = _read(run, event, spec.name)
+    if values is None:
+        return []
+    legend = text(f"map.{spec.name}.legend", lang)
+    src = _map_png(values, RAMPS[spec.ramp], background, buildings, title=run.title(lang), label=legend, lang=lang)
+    return [
+        {"src": src, "legend": legend, "note": text(f"map.{spec.name}.note", lang),
+         "alt": f"{legend} — {event_title} — {run.title(lang)}"}
+    ]  # fmt: skip
 
 
 MAP_CHANGED_SHARE = 0.002  # a Δ map shows a change where more cells than this share change beyond twice its clear band

@@ -215,7 +215,7 @@ def _write_contents(result, folder: Path) -> None:
     for name, event in result.events.items():
         for var in engine_for(event.event).key_maps:
             da = event.hazard[var]
-            nodata = float("nan") if da.dtype.kind == "f" else None
+            nodata = float("nan") if da.dtype.kind == "f" else da.attrs.get("missing_value")
             write_cog(
                 da.values, folder / "events" / name / f"{var}.tif", territory.grid,
                 units=da.attrs.get("units", ""), description=da.attrs.get("long_name", var), nodata=nodata,

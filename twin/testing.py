@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from rasterio.features import geometry_mask
+from scipy import ndimage
 from shapely.geometry import LineString, Point, box
 
 from .grid import Grid
@@ -135,3 +137,33 @@ def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, na
         vectors={},
         landcover=LandCoverTable.read(),
     )
+
+
+def demo_park_and_dense_centre(territory) -> tuple[np.ndarray, np.ndarray]:
+    """Two places of the demo town the heat checks look at, as cell masks: the Jardin du Mail (≥ 2 ha of green,
+    :mod:`twin.synthetic.plan`) and the open ground of the densest part of the Centre historique (building cover
+    above 50 % within 50 m)."""
+    x0, y0 = 431_000.0, 6_711_000.0
+    xx, yy = np.meshgrid(territory.layers.x.values, territory.layers.y.values)
+    park = (xx > x0 + 1180) & (xx < x0 + 1352) & (yy > y0 + 815) & (yy < y0 + 950) & (territory["green_area"] > 0)
+    districts = territory.vectors["districts"]
+    centre = shapely.contains_xy(districts.geometry[districts["name"] == "Centre historique"].iloc[0], xx, yy)
+    built = territory["building_height"] > 0
+    kernel = np.hypot(*np.mgrid[-10:11, -10:11]) <= 50.0 / territory.grid.cell_size
+    cover = ndimage.convolve(built.astype(float), kernel.astype(float), mode="constant") / ndimage.convolve(
+        np.ones(built.shape), kernel.astype(float), mode="constant"
+    )
+    return park, centre & ~built & (cover > 0.5)
+
+
+def heat_island_p95(ds, cells: np.ndarray) -> dict[str, float]:
+    """The 95th percentile over ``cells`` of the heat island (T_air − T_ref, K) averaged over the night (sun down)
+    and over 14:00–16:00 solar time, from a heat run's hourly air temperature."""
+    uhi = ds.t_air_hourly.values - ds.t_ref.values[:, None, None]
+    solar = ds.solar_hour.values
+    dark = (solar < ds.attrs["sunrise_solar_h"]) | (solar >= ds.attrs["sunset_solar_h"])
+    afternoon = (solar >= 14) & (solar <= 16)
+    return {
+        "night": float(np.percentile(uhi[dark].mean(axis=0)[cells], 95)),
+        "afternoon": float(np.percentile(uhi[afternoon].mean(axis=0)[cells], 95)),
+    }

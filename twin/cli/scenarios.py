@@ -59,12 +59,17 @@ def schema(document: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def show(file: Path) -> None:
     """Print a scenario as resolved (after `extends`), its events' forcing and what its measures change."""
+    import tomli_w
+
     from ..scenario import load_scenario
     from ..scenario.dry_run import dry_run
-    from ..scenario.io import scenario_toml
 
     s = load_scenario(file)
-    click.echo(scenario_toml(s))
+    data = s.model_dump(mode="python", exclude_none=True)  # the TOML of scenario_toml, less the unused fields
+    for event, fields in zip(s.events, data.get("events", []), strict=True):
+        for name in getattr(event, "unused_fields", tuple)():  # e.g. humidity and wind a weather file replaces
+            fields.pop(name, None)
+    click.echo(tomli_w.dumps(data))
     _, effects, events = dry_run(s)
     click.echo("# Events")
     for figures in events:

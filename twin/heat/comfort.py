@@ -48,6 +48,7 @@ ABS_L = 0.95  # longwave absorption / emissivity of the body (UMEP default)
 F_SIDE = 0.22  # angular factor of each of the four sides, standing person
 F_UP_DOWN = 0.06  # angular factor of the top and of the bottom
 UTCI_STRESS_C = (26.0, 32.0, 38.0, 46.0)  # moderate, strong, very strong, extreme heat stress above these
+TROPICAL_NIGHT_C = 20.0  # a night whose lowest air temperature stays at or above this is tropical, °C
 UTCI_CLASSES = (
     "no heat stress",
     "moderate heat stress",

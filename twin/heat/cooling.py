@@ -3,11 +3,14 @@
 The UCM (InVEST 3.x User's Guide, "Urban Cooling"; natcap/invest
 ``urban_cooling_model.py``), per cell ``i``:
 
-1. evapotranspiration index ``ETI = Kc·ET0 / ET0_max``;
+1. evapotranspiration index ``ETI = Kc·ET0 / ET0_max``, ``ET0_max`` the largest ET0
+   over the grid (:func:`read_reference_et0` brings an ET0 raster onto it);
 2. cooling capacity by day ("factors") ``CC = w_s·shade + w_a·albedo + w_e·ETI``
    with the weights divided by their sum (0.6 / 0.2 / 0.2 by default), by night
-   ("intensity") ``CC = 1 − building_intensity``;
-3. green area within ``d_cool``: ``GA = cell area × #green cells at distance ≤ d_cool``;
+   ("intensity") ``CC = 1 − building_intensity`` (InVEST: per land-cover class,
+   :func:`building_intensity_from_classes`);
+3. green area within ``d_cool``: ``GA = cell area × #green cells at distance ≤ d_cool``
+   (InVEST scales the count near the grid's edges up to a full disc: ``edges="full_disc"``);
 4. park cooling ``CC_park = Σ_j g_j·CC_j·k(d_ij) / Σ_j k(d_ij)``, the sums over
    the cells of the grid, ``k(d) = exp(−d/d_cool)`` for ``d ≤ 5·d_cool``;
 5. heat mitigation ``HM = CC`` if ``CC ≥ CC_park`` or ``GA < 2 ha``, else ``CC_park``;
@@ -30,15 +33,23 @@ the 10 m wind (m s⁻¹); SVF and F_veg are averaged over a neighbourhood.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import fftconvolve
+
+from ..errors import DataSourceError, ModelInputError, message
+from ..grid import Grid
+from ..io import read_raster
+from ..landcover import LandCoverTable
 
 RHO_AIR = 1.2  # kg m-3, air near the ground in summer
 CP_AIR = 1005.0  # J kg-1 K-1
 GREEN_AREA_THRESHOLD_M2 = 20_000.0  # 2 ha (InVEST)
 KERNEL_CUTOFF = 5.0  # exponential kernels stop at 5 decay distances (InVEST)
+GREEN_EDGES = ("not_green", "full_disc")  # green_area_within: beyond the grid, nothing / InVEST's scaling
 
 
 # ---------------------------------------------------------------- kernels and convolution
@@ -125,11 +136,100 @@ def weighted_mean(signal: np.ndarray, kernel: np.ndarray, *, mass: np.ndarray | 
 # ---------------------------------------------------------------- the UCM steps
 
 
-def evapotranspiration_index(kc: np.ndarray, *, et0: float | np.ndarray = 1.0, et0_max: float | None = None):
-    """``ETI = Kc·ET0/ET0_max`` (1); with a uniform ET0 it is Kc."""
+def evapotranspiration_index(
+    kc: np.ndarray, *, et0: float | np.ndarray = 1.0, et0_max: float | None = None
+) -> np.ndarray:
+    """Evapotranspiration index ``ETI = Kc·ET0/ET0_max``, 1 (InVEST UCM, equation 1).
+
+    Parameters
+    ----------
+    kc : numpy.ndarray
+        Crop coefficient Kc of each cell, 1.
+    et0 : float or numpy.ndarray
+        Reference evapotranspiration, mm (any period, the same for every cell); one value, or one per cell
+        (:func:`read_reference_et0`). With a uniform ET0 the index is Kc.
+    et0_max : float, optional
+        The ET0 that gives ``ETI = Kc``, mm. By default InVEST's: the largest ET0 over the grid's valid
+        (non-NaN) cells, rounded to 9 decimals (``GetStatistics`` of the aligned ET0 raster in
+        ``urban_cooling_model.py``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ETI, 1, of the broadcast shape of ``kc`` and ``et0``; NaN where ET0 is NaN. Not capped: Kc > 1 gives ETI > 1,
+        as in InVEST.
+
+    Raises
+    ------
+    ModelInputError
+        ``et0_max`` (given or found) not a positive finite number.
+    """
     et0 = np.asarray(et0, dtype=float)
-    top = float(et0.max()) if et0_max is None else et0_max
+    if et0_max is None:
+        top = round(float(np.nanmax(et0)), 9) if np.isfinite(et0).any() else float("nan")
+    else:
+        top = float(et0_max)
+    if not (math.isfinite(top) and top > 0.0):
+        raise ModelInputError(message("evapotranspiration index", "ET0_max", "a positive number of mm", top))
     return np.asarray(kc, dtype=float) * et0 / top
+
+
+def read_reference_et0(
+    paths: Sequence[str | Path], grid: Grid, *, assume_crs: object = None, resampling: str = "bilinear"
+) -> tuple[np.ndarray, list[str]]:
+    """Read a reference evapotranspiration raster (InVEST's ``ref_eto_raster_path``) onto ``grid``.
+
+    Tiles are mosaicked and resampled by :func:`twin.io.read_raster`. InVEST aligns ET0 with a cubic spline;
+    a raster already on the grid is used as is, so both agree exactly there.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        One or more raster tiles of ET0, mm (for the period the cooling capacity is for).
+    grid : Grid
+        The territory's grid.
+    assume_crs : object, optional
+        CRS for files that carry none (``"EPSG:2154"``).
+    resampling : {"bilinear", "nearest"}
+        How to resample a raster that is not on the grid.
+
+    Returns
+    -------
+    et0 : numpy.ndarray
+        float64 ET0 of ``grid.shape``, mm, ≥ 0 and finite on every cell.
+    notes : list of str
+        One line per step taken.
+
+    Raises
+    ------
+    MissingFileError
+        No such file.
+    CRSError
+        A file without a CRS (and no ``assume_crs``).
+    DataSourceError
+        A file GDAL cannot read, no overlap with the grid, cells of the grid left without a value (the
+        raster does not cover the territory, or its nodata falls inside it), negative values, or ET0 = 0
+        everywhere.
+    """
+    et0, notes = read_raster(paths, grid, resampling=resampling, assume_crs=assume_crs, dtype="float64")
+    where = ", ".join(str(p) for p in paths)
+    missing = ~np.isfinite(et0)
+    if missing.any():
+        raise DataSourceError(
+            message(
+                where,
+                "reference evapotranspiration",
+                "a value on every cell of the grid (the raster must cover the territory, without nodata in it)",
+                f"{int(missing.sum())} of {et0.size} cells without a value",
+            )
+        )
+    if et0.min() < 0.0:
+        raise DataSourceError(message(where, "reference evapotranspiration", "≥ 0 mm", float(et0.min())))
+    if et0.max() <= 0.0:
+        raise DataSourceError(
+            message(where, "reference evapotranspiration", "positive somewhere on the grid, mm", float(et0.max()))
+        )
+    return et0, notes
 
 
 def cooling_capacity_factors(
@@ -160,10 +260,94 @@ def building_intensity(
     return np.clip(far / far_max, 0.0, 1.0)
 
 
-def green_area_within(green: np.ndarray, *, cell_size: float, distance_px: float) -> np.ndarray:
-    """Green area within ``distance_px`` pixels of each cell (edges count as not green), m²."""
-    count = np.rint(convolve(np.asarray(green, dtype=float), disk_kernel(distance_px), double=True))
+def green_area_within(
+    green: np.ndarray, *, cell_size: float, distance_px: float, edges: str = "not_green"
+) -> np.ndarray:
+    """Green area within ``distance_px`` pixels (cell centres at ``d ≤ distance_px``) of each cell, m².
+
+    Parameters
+    ----------
+    green : numpy.ndarray
+        1 on green-area cells, else 0, shape (ny, nx).
+    cell_size : float
+        Cell edge, m.
+    distance_px : float
+        The search radius ``d_cool``, pixels.
+    edges : {"not_green", "full_disc"}
+        ``"not_green"``: cells beyond the grid count as not green (the User's Guide's sum). ``"full_disc"``:
+        InVEST's code, which counts the green cells inside the grid and scales the count up to a full disc,
+        ``count × (cells of the disc) / (cells of the disc inside the grid)`` (pygeoprocessing's
+        ``convolve_2d`` with ``ignore_nodata_and_edges=True`` on an unnormalised dichotomous kernel).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape of ``green``, m². With ``"not_green"`` a whole number of cells.
+
+    Raises
+    ------
+    ModelInputError
+        An unknown ``edges``.
+    """
+    if edges not in GREEN_EDGES:
+        raise ModelInputError(message("green_area_within", "edges", f"one of {list(GREEN_EDGES)}", edges))
+    disk = disk_kernel(distance_px)
+    count = np.rint(convolve(np.asarray(green, dtype=float), disk, double=True))
+    if edges == "full_disc":
+        count = count * (disk.sum() / kernel_mass_inside(count.shape, disk))
     return count * cell_size * cell_size
+
+
+def building_intensity_from_classes(
+    land_cover: np.ndarray, table: LandCoverTable, *, column: str = "building_intensity"
+) -> np.ndarray:
+    """InVEST's building intensity: the value of the land-cover table's ``building_intensity`` column per class.
+
+    InVEST's night mode (``cc_method = "intensity"``) reads, for each land-cover class, "the ratio of building
+    floor area to footprint area, with all values in this column normalized between 0 and 1", and takes
+    ``CC = 1 − building_intensity`` (:func:`cooling_capacity_intensity`).
+
+    Parameters
+    ----------
+    land_cover : numpy.ndarray
+        Land-cover class codes of the grid (integers).
+    table : LandCoverTable
+        The land-cover table of those codes; its ``values`` must hold ``column``.
+    column : str
+        The table's column to read, 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 building intensity of each cell, 0..1.
+
+    Raises
+    ------
+    DataSourceError
+        The table has no such column, a value outside [0, 1] (naming the class), or a code of
+        ``land_cover`` the table does not define.
+    """
+    if column not in table.values:
+        raise DataSourceError(
+            message(
+                table.source,
+                "columns",
+                f"to include {column!r} (0..1 per class) for InVEST's night mode",
+                sorted(table.values),
+            )
+        )
+    values = np.asarray(table.values[column], dtype=float)
+    bad = ~((values >= 0.0) & (values <= 1.0))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        where = f"{table.source}, class {int(table.codes[k])} ({table.names[k]})"
+        raise DataSourceError(message(where, column, "within [0, 1]", float(values[k])))
+    unknown = table.unknown_codes(np.asarray(land_cover))
+    if unknown:
+        raise DataSourceError(message(table.source, "code", "defined for every land-cover class of the grid", unknown))
+    lut = np.full(256, np.nan)
+    lut[table.codes] = values
+    return lut[np.asarray(land_cover).astype(np.int64)]
 
 
 @dataclass(frozen=True)
@@ -194,19 +378,36 @@ class Cooling:
 
 @dataclass(frozen=True)
 class CoolingKernels:
-    """The kernels of one UCM set-up and their edge corrections, shared by the day and the night."""
+    """The kernels of one UCM set-up and their edge corrections, shared by the day and the night.
+
+    ``green_edges`` is how :func:`green_area_within` treats the grid's edges (``"not_green"`` or InVEST's
+    ``"full_disc"``).
+    """
 
     green_px: float
     park: np.ndarray
     park_mass: np.ndarray
     mix: np.ndarray
     mix_mass: np.ndarray
+    green_edges: str = "not_green"
 
 
 def cooling_kernels(
-    shape: tuple[int, int], *, cell_size: float, d_cool_m: float, r_mix_m: float, mode: str
+    shape: tuple[int, int],
+    *,
+    cell_size: float,
+    d_cool_m: float,
+    r_mix_m: float,
+    mode: str,
+    green_edges: str = "not_green",
 ) -> CoolingKernels:
-    """Kernels for :func:`urban_cooling`: InVEST's (``mode="invest"``) or the default mode's."""
+    """Kernels for :func:`urban_cooling`: InVEST's (``mode="invest"``) or the default mode's.
+
+    ``green_edges="full_disc"`` gives InVEST's green area near the grid's edges (see :func:`green_area_within`);
+    the default counts cells beyond the grid as not green, whatever the mode.
+    """
+    if green_edges not in GREEN_EDGES:
+        raise ModelInputError(message("cooling_kernels", "green_edges", f"one of {list(GREEN_EDGES)}", green_edges))
     if mode == "invest":
         d_px = float(round(d_cool_m / cell_size))
         park = exponential_kernel(d_px)
@@ -215,7 +416,7 @@ def cooling_kernels(
         d_px = d_cool_m / cell_size
         park = exponential_kernel(d_px)
         mix = gaussian_kernel(r_mix_m / cell_size / 3.0)
-    return CoolingKernels(d_px, park, kernel_mass_inside(shape, park), mix, kernel_mass_inside(shape, mix))
+    return CoolingKernels(d_px, park, kernel_mass_inside(shape, park), mix, kernel_mass_inside(shape, mix), green_edges)
 
 
 def urban_cooling(
@@ -253,7 +454,7 @@ def urban_cooling(
     cc = np.asarray(cc, dtype=float)
     g = np.asarray(green, dtype=float)
     t_ref = np.asarray(t_ref_c, dtype=float).reshape((-1, 1, 1) if cc.ndim == 3 else ())
-    ga = green_area_within(g, cell_size=cell_size, distance_px=kernels.green_px)
+    ga = green_area_within(g, cell_size=cell_size, distance_px=kernels.green_px, edges=kernels.green_edges)
     cc_park = weighted_mean(g * cc, kernels.park, mass=kernels.park_mass)
     use_cc = (cc >= cc_park) | (ga < GREEN_AREA_THRESHOLD_M2)
     hm = np.where(use_cc, cc, cc_park)

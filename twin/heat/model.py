@@ -25,6 +25,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import xarray as xr
@@ -32,9 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import ModelInputError, message, validation_problems
 from ..specs import dataset
-from . import comfort, cooling, geometry, sun
+from . import comfort, cooling, diurnal, geometry, sun
 from .event import Heatwave
-from .outputs import OUTPUTS
+from .outputs import NO_CLASS, OUTPUTS
 from .weather import hourly_weather, saturation_vapour_pressure_hpa
 
 #: Territory layers the engine reads (validated before anything runs).
@@ -51,7 +52,7 @@ INPUTS = (
 )
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 Hour = Annotated[int, Field(ge=0, le=23)]
 
 
@@ -97,8 +98,17 @@ class HeatParams(BaseModel):
     surface_exchange_w_m2_k: float = Field(36.0, gt=0, description="surface heat loss per K above the air, W m-2 K-1")
     evaporative_cooling: float = Field(0.8, ge=0, le=1, description="share of surface heating removed at Kc = 1")
     day_hour: Hour = Field(15, description="afternoon hour of the day maps, local solar time")
-    night_hour: Hour = Field(5, description="night hour of the night maps, local solar time")
-    hourly: bool = Field(False, description="also give Tmrt and UTCI for the 24 hours")
+    night_hour: Hour = Field(23, description="night hour of the night maps, local solar time")
+    steps_per_day: int = Field(24, ge=4, le=96, description="time steps over the day (24: hourly)")
+    uhi_day_ratio: float = Field(
+        0.25, ge=0, le=1, description="daytime heat island over the night maximum before mitigation, 1 ('default')"
+    )
+    uhi_dawn_retention_open: float = Field(
+        0.6, ge=0, le=1, description="share of the night maximum left at sunrise in open quarters, 1 ('default')"
+    )
+    uhi_rise_before_sunset_h: float = Field(1.0, ge=0, le=6, description="the heat island starts growing, h")
+    uhi_peak_after_sunset_h: float = Field(4.0, gt=0, le=12, description="the heat island peaks, h (Oke: 3-5 h)")
+    uhi_fall_after_sunrise_h: float = Field(3.0, gt=0, le=8, description="the heat island fades to its day level, h")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -106,11 +116,30 @@ class HeatParams(BaseModel):
             raise ValueError(f"cc_weights must be >= 0 with a positive sum, got {self.cc_weights}")
         if self.trunk_height_m >= self.tree_height_m:
             raise ValueError("trunk_height_m must be below tree_height_m")
+        steps = set(self.step_hours.tolist())
+        for name in ("day_hour", "night_hour"):
+            if float(getattr(self, name)) not in steps:
+                raise ValueError(f"{name} must be one of the steps' hours ({self.steps_per_day} steps a day)")
         return self
+
+    @property
+    def step_hours(self) -> np.ndarray:
+        """The local solar hours of the steps, from 0."""
+        return np.arange(self.steps_per_day) * (24.0 / self.steps_per_day)
+
+    @property
+    def step_h(self) -> float:
+        """The length of a step, h."""
+        return 24.0 / self.steps_per_day
+
+    @property
+    def shape(self) -> diurnal.Shape:
+        """The timing of the heat island's day."""
+        return diurnal.Shape(self.uhi_rise_before_sunset_h, self.uhi_peak_after_sunset_h, self.uhi_fall_after_sunrise_h)
 
 
 def simulate(territory, event, *, params: HeatParams | None = None, climate=None, progress=None) -> xr.Dataset:
-    """Simulate the heat of a heatwave day over a territory.
+    """Simulate the heat of a heatwave day over a territory, step by step (hourly by default).
 
     Parameters
     ----------
@@ -128,18 +157,18 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     Returns
     -------
     xarray.Dataset
-        The outputs of :data:`twin.heat.outputs.OUTPUTS` on the territory's grid (dims ``y``, ``x``, CRS
-        written), each with ``units``: cooling capacity, heat mitigation, air temperature and UHI intensity by
-        day and by night, UHI magnitude, sky view factor, walls, shade fraction, Tmrt, UTCI and its stress class
-        at ``day_hour``.
+        The outputs of :data:`twin.heat.outputs.OUTPUTS` on the territory's grid (dims ``y``, ``x``, and
+        ``time`` for the stacks, CF time in UTC with the solar hour and the legal local time as coordinates), CRS
+        written, each with ``units``: cooling capacity, heat mitigation, air temperature and heat island by day
+        and by night, sky view factor, walls, shade, Tmrt and UTCI at every step, their daily maximum, hours in
+        each stress class, the night minimum and tropical nights. Pedestrian outputs are NaN on footprints.
 
     Raises
     ------
     ModelInputError
-        Missing or non-finite layers, an event that is not a dated heatwave,
-        humidity outside 0–100 % or wind ≤ 0.
+        Missing or non-finite layers, an event that is not a dated heatwave, humidity outside 0–100 % or wind ≤ 0.
     twin.errors.ScenarioError
-        A weather file that is missing, unreadable or out of range.
+        A weather file that is missing, unreadable, out of range or without the event's date.
     """
     report = progress or (lambda fraction: None)
     timings: dict[str, float] = {}
@@ -149,58 +178,42 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     date = _checked_event(event, where)
     if climate is None:
         climate = getattr(event, "climate", None)
-    weather = hourly_weather(event, delta_t_c=getattr(climate, "delta_t_c", 0.0) or 0.0)
-    _check_weather(weather, where)
-    layers = _checked_layers(territory)
+    layers = _checked_layers(territory) | _optional_layers(territory, event)
     cell = float(territory.grid.cell_size)
     lon, lat = territory.grid.centre_lonlat()
+    weather = hourly_weather(event, latitude=lat, longitude=lon, delta_t_c=getattr(climate, "delta_t_c", 0.0) or 0.0)
+    _check_weather(weather, where)
+    hours = params.step_hours
+    day = sun.sun_day(date, latitude=lat, longitude=lon, hours=hours)
+    night = diurnal.night_of(date, latitude=lat)
     timings["validate"] = _lap(clock)
 
     clock = time.perf_counter()
     geo = _geometry(layers, cell, params)
     timings["sky_view_factor"] = _lap(clock)
-    report(0.3)
+    report(0.25)
 
     clock = time.perf_counter()
-    day = sun.sun_day(date, latitude=lat, longitude=lon)
     shade = _shade(geo, layers["elevation"], day, cell, params)
     timings["shadows"] = _lap(clock)
-    report(0.6)
+    report(0.45)
 
     clock = time.perf_counter()
-    city = _city_scale(geo, shade, layers, weather, day, cell, params)
+    city = _city_scale(geo, shade, layers, _at(weather, hours), night, date, (lat, lon), cell, params)
     timings["urban_cooling"] = _lap(clock)
-    report(0.7)
+    report(0.55)
 
     clock = time.perf_counter()
-    street = _street_scale(geo, shade, city, layers, weather, day, params)
+    street = _street_scale(geo, shade, city, layers, _at(weather, hours), day, params)
     timings["comfort"] = _lap(clock)
     report(0.95)
 
     clock = time.perf_counter()
-    ds = _wrap(territory, geo, shade, city, street, params)
+    clock_labels = _clock(date, hours, lon, event, weather)
+    ds = _wrap(territory, geo, shade, city, street, night, clock_labels, _at(weather, hours), params)
     timings["wrap"] = _lap(clock)
     report(1.0)
-    ds.attrs.update(
-        {
-            "model": "twin.heat",
-            "model_version": MODEL_VERSION,
-            "mode": params.mode,
-            "event": str(getattr(event, "name", "")),
-            "date": date.isoformat(),
-            "hours": "local solar time",
-            "latitude": lat,
-            "longitude": lon,
-            "t_ref_day_c": city.t_ref_day,
-            "t_ref_night_c": city.t_ref_night,
-            "uhi_meteorology_k": city.meteorology,
-            "sun_elevation_deg": float(day.elevation[params.day_hour]),
-            "sun_azimuth_deg": float(day.azimuth[params.day_hour]),
-            "climate_delta_t_c": float(getattr(climate, "delta_t_c", 0.0) or 0.0),
-            "params": params.model_dump_json(),
-            "timings_s": json.dumps({k: round(v, 4) for k, v in timings.items()}),
-        }
-    )
+    ds.attrs.update(_attrs(event, date, params, city, day, night, clock_labels, climate, (lat, lon), timings))
     log.debug("%s: heat stages in %s s", ds.attrs["event"], ds.attrs["timings_s"])
     return ds
 
@@ -212,7 +225,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
 class _Geometry:
     """The 3D surface and what it makes of the sky: buildings, tree canopy off roofs, SVF and walls."""
 
-    building: np.ndarray  # bool, a building over the cell
+    building: np.ndarray  # bool, a building over the cell (not pedestrian space)
     canopy: np.ndarray  # tree-canopy fraction on open ground (0 on buildings)
     surface: np.ndarray  # ground + buildings, m
     svf: np.ndarray
@@ -222,32 +235,53 @@ class _Geometry:
 
 @dataclass(frozen=True)
 class _Shade:
-    """The sun's beam through the day: what reaches each cell hour by hour, and what the day's shade is."""
+    """The sun's beam through the day: what reaches each cell step by step, and what the day's shade is."""
 
-    sunlit: dict[int, np.ndarray]  # hour -> share of the beam reaching the cell (own crown included)
+    sunlit: dict[int, np.ndarray]  # step -> share of the beam reaching the cell (own crown included)
     shade: np.ndarray  # share of the day's beam blocked by buildings, terrain and trees
     tree_shade: np.ndarray  # share of the day's beam that trees, not buildings, keep off the cell
 
 
 @dataclass(frozen=True)
-class _City:
-    """The city scale: the Urban Cooling Model by day and by night, and the UHI magnitude."""
+class _Meteorology:
+    """The weather term of Theeuwes et al. (2017) and what it is made of."""
 
-    day: cooling.Cooling
-    night: cooling.Cooling
-    uhi_max: np.ndarray
-    meteorology: float
-    t_ref_day: float
-    t_ref_night: float
+    value_k: float
+    mean_ghi_w_m2: float
+    dtr_k: float
+    wind_m_s: float
+
+
+@dataclass(frozen=True)
+class _City:
+    """The city scale: InVEST's cooling by day and by night, and the heat island at each step."""
+
+    day: cooling.Cooling  # InVEST by day (its T_air with T_ref at day_hour)
+    night: cooling.Cooling  # InVEST by night (its T_air with T_ref at night_hour)
+    hm_night: np.ndarray  # heat mitigation by night of the mode, 1
+    uhi: np.ndarray  # (steps, ny, nx), K
+    uhi_max: np.ndarray  # the day's largest heat island, K
+    meteorology: _Meteorology
+    t_ref: np.ndarray  # (steps,), rural air temperature, °C
 
 
 @dataclass(frozen=True)
 class _Street:
-    """The street scale: Tmrt, UTCI and its flags, by hour."""
+    """The street scale at each step: Tmrt, UTCI (NaN on footprints) and its flags."""
 
-    tmrt: dict[int, np.ndarray]
-    utci: dict[int, np.ndarray]
-    flag: dict[int, np.ndarray]
+    tmrt: np.ndarray  # (steps, ny, nx), °C
+    utci: np.ndarray  # (steps, ny, nx), °C
+    flag: np.ndarray  # (steps, ny, nx), uint8
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The steps as people read them: UTC instants and legal local times."""
+
+    utc: np.ndarray  # datetime64[ns]
+    local: np.ndarray  # "HH:MM" strings
+    local_hour: np.ndarray  # legal local hour, float
+    zone: str
 
 
 def _geometry(layers: dict[str, np.ndarray], cell: float, params: HeatParams) -> _Geometry:
@@ -260,7 +294,7 @@ def _geometry(layers: dict[str, np.ndarray], cell: float, params: HeatParams) ->
 
 
 def _shade(geo: _Geometry, elevation: np.ndarray, day, cell: float, params: HeatParams) -> _Shade:
-    """Shadows of buildings, terrain and tree crowns at each hour the sun is up, and the day's shade."""
+    """Shadows of buildings, terrain and tree crowns at each step the sun is up, and the day's shade."""
     top, base, trans = geometry.tree_surfaces(
         elevation,
         geo.canopy,
@@ -272,34 +306,36 @@ def _shade(geo: _Geometry, elevation: np.ndarray, day, cell: float, params: Heat
     beam_total = 0.0
     beam_received = np.zeros(geo.surface.shape)
     beam_on_leaves = np.zeros(geo.surface.shape)
-    for h in range(24):
-        if day.elevation[h] <= 0.0:
+    for k in range(len(day.hours)):
+        if day.elevation[k] <= 0.0:
             continue
         lit, clear = sun.sunlit_fraction(
             geo.surface,
             cell_size=cell,
-            elevation_deg=float(day.elevation[h]),
-            azimuth_deg=float(day.azimuth[h]),
+            elevation_deg=float(day.elevation[k]),
+            azimuth_deg=float(day.azimuth[k]),
             tree_top=top,
             tree_base=base,
             tree_transmission=trans,
             with_clear=True,
         )
-        sunlit[h] = trans * lit  # the cell's own crown too
-        beam = float(day.dni[h] * np.sin(np.radians(day.elevation[h])))
+        sunlit[k] = trans * lit  # the cell's own crown too
+        beam = float(day.dni[k] * np.sin(np.radians(day.elevation[k])))
         beam_total += beam
-        beam_received += beam * sunlit[h]
-        beam_on_leaves += beam * (clear - sunlit[h])  # the beam that trees, not buildings, keep off the cell
+        beam_received += beam * sunlit[k]
+        beam_on_leaves += beam * (clear - sunlit[k])  # the beam that trees, not buildings, keep off the cell
     shade = 1.0 - beam_received / beam_total if beam_total > 0 else np.ones(geo.surface.shape)
     tree_shade = beam_on_leaves / beam_total if beam_total > 0 else np.zeros(geo.surface.shape)
     return _Shade(sunlit, shade, tree_shade)
 
 
-def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, day, cell: float, params: HeatParams) -> _City:
-    """The InVEST Urban Cooling Model by day (cooling capacity from shade, albedo and evapotranspiration) and by
-    night (from building intensity), with the UHI magnitude of the mode."""
+def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, place, cell: float, params: HeatParams):
+    """InVEST's cooling by day (shade, albedo, evapotranspiration) and by night (building intensity), and the heat
+    island at each step: InVEST's day and night maps in 'invest' mode, the diurnal cycle of
+    :mod:`twin.heat.diurnal` otherwise."""
     invest = params.mode == "invest"
-    eti = cooling.evapotranspiration_index(layers["crop_coefficient"])
+    et0 = layers.get("reference_et0")  # InVEST's optional ET0 raster, mm; uniform without it (ETI = Kc)
+    eti = cooling.evapotranspiration_index(layers["crop_coefficient"], **({} if et0 is None else {"et0": et0}))
     if not invest:
         eti = np.clip(eti, 0.0, 1.0)
     cc_day = cooling.cooling_capacity_factors(
@@ -314,119 +350,236 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, day, cell: float
         window_m=params.intensity_window_m,
         far_max=params.far_max,
     )
-    cc_night = cooling.cooling_capacity_intensity(intensity)
+    if invest and "class_building_intensity" in layers:  # InVEST's night mode reads it per land-cover class
+        intensity = layers["class_building_intensity"]
     f_veg = cooling.vegetation_fraction(
         geo.canopy, layers["green_area"], layers["imperviousness"], layers["green_roof_fraction"]
     )
-    t = weather.air_temperature_c
-    meteorology = cooling.uhi_meteorology_k(
-        mean_ghi_w_m2=float(day.ghi.mean()),
-        dtr_k=float(t.max() - t.min()),
-        wind_m_s=float(weather.wind_speed_m_s.mean()),
-    )
-    uhi_max, uhi_max_map = _uhi_magnitude(geo.svf, f_veg, meteorology, cell, params)
+    meteorology = _meteorology(date, place, weather.air_temperature_c, weather.wind_speed_m_s)
+    t_ref = weather.air_temperature_c
+    hours = params.step_hours
+    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
     kernels = cooling.cooling_kernels(
-        geo.surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode
-    )
+        geo.surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode,
+        green_edges="full_disc" if invest else "not_green",  # InVEST scales the green disc cut by the edge up
+    )  # fmt: skip
     green = (layers["green_area"] > 0.5).astype(float)
-    t_ref_day = float(t[params.day_hour])
-    t_ref_night = float(t[params.night_hour])
+    night_openness = _night_openness(geo.svf, f_veg, cell, params)
+    if invest:
+        m = meteorology.value_k
+        openness = float(geo.svf.mean() + f_veg.mean())  # one magnitude for the territory, as InVEST takes it
+        uhi_max = params.uhi_max_k if params.uhi_max_k is not None else float(np.clip(2.0 - openness, 0.0, 2.0) * m)
+    else:
+        m = meteorology.value_k if params.uhi_max_k is None else params.uhi_max_k
+        uhi_max = (1.0 - night_openness) * 2.0 * m  # Theeuwes et al. (2017): (2 - SVF - F_veg)·meteorology
+    day_magnitude = uhi_max if invest else params.uhi_day_ratio * uhi_max
     ucm = cooling.urban_cooling(
-        np.stack([cc_day, cc_night]),
+        np.stack([cc_day, 1.0 - intensity]),
         green,
-        t_ref_c=[t_ref_day, t_ref_night],
-        uhi_max_k=uhi_max,
+        t_ref_c=[float(t_ref[k_day]), float(t_ref[k_night])],
+        uhi_max_k=np.stack([np.broadcast_to(day_magnitude, cc_day.shape), np.broadcast_to(uhi_max, cc_day.shape)]),
         cell_size=cell,
         kernels=kernels,
     )
-    return _City(ucm.run(0), ucm.run(1), uhi_max_map, meteorology, t_ref_day, t_ref_night)
-
-
-def _uhi_magnitude(svf, f_veg, meteorology: float, cell: float, params: HeatParams):
-    """UHI_max as the UCM takes it (one number in 'invest' mode, a map otherwise) and as a map."""
-    if params.mode == "invest":
-        uhi_max = (
-            params.uhi_max_k
-            if params.uhi_max_k is not None
-            else float(np.clip(2.0 - svf.mean() - f_veg.mean(), 0.0, 2.0) * meteorology)
+    by_day, by_night = ucm.run(0), ucm.run(1)
+    day_k = by_day.t_air - float(t_ref[k_day])
+    if invest:
+        uhi = diurnal.day_night_steps(hours, night, day_k=day_k, night_k=by_night.t_air - float(t_ref[k_night]))
+        hm_night = by_night.hm
+    else:
+        retention = params.uhi_dawn_retention_open + (1.0 - params.uhi_dawn_retention_open) * intensity
+        uhi = diurnal.heat_island(
+            hours, night, day_k=day_k, night_max_k=uhi_max, retention=retention, shape=params.shape
         )
-        return uhi_max, np.full(svf.shape, uhi_max)
-    uhi_max_map = cooling.geometric_uhi_max(
-        svf,
-        f_veg,
-        meteorology_k=meteorology if params.uhi_max_k is None else params.uhi_max_k,
-        cell_size=cell,
-        window_m=params.uhi_window_m,
-    )
-    return uhi_max_map, uhi_max_map
+        hm_night = night_openness
+    return _City(by_day, by_night, hm_night, uhi, uhi.max(axis=0), meteorology, np.asarray(t_ref, dtype=float))
+
+
+def _meteorology(date, place, t_air, wind) -> _Meteorology:
+    """Theeuwes' weather term from the day's mean global irradiance (24 hours of clear sky), its range of air
+    temperature and its mean wind."""
+    lat, lon = place
+    sun_hours = sun.sun_day(date, latitude=lat, longitude=lon)
+    ghi = float(sun_hours.ghi.mean())
+    dtr = float(np.max(t_air) - np.min(t_air))
+    u = float(np.mean(wind))
+    return _Meteorology(cooling.uhi_meteorology_k(mean_ghi_w_m2=ghi, dtr_k=dtr, wind_m_s=u), ghi, dtr, u)
+
+
+def _night_openness(svf, f_veg, cell: float, params: HeatParams) -> np.ndarray:
+    """``(SVF + F_veg)/2`` averaged within ``uhi_window_m``, 0..1: the night's heat mitigation, as
+    ``UHI_max = (1 − it)·2·meteorology`` is Theeuwes' ``(2 − SVF − F_veg)·meteorology``."""
+    kernel = cooling.disk_kernel(params.uhi_window_m / cell)
+    means = cooling.weighted_mean(np.stack([np.asarray(svf, float), np.asarray(f_veg, float)]), kernel)
+    return np.clip(0.5 * (means[0] + means[1]), 0.0, 1.0)
 
 
 def _street_scale(geo: _Geometry, shade: _Shade, city: _City, layers, weather, day, params: HeatParams) -> _Street:
-    """Mean radiant temperature and UTCI of a standing person at ``day_hour`` (or every hour, ``hourly``)."""
+    """Mean radiant temperature and UTCI of a standing person at each step, on pedestrian cells (not footprints)."""
     surface_model = comfort.SurfaceModel(
         exchange_w_m2_k=params.surface_exchange_w_m2_k, evaporative_cooling=params.evaporative_cooling
     )
-    t = weather.air_temperature_c
-    hours = range(24) if params.hourly else [params.day_hour]
-    tmrt_h, utci_h, flag_h = {}, {}, {}
-    for h in hours:
-        up = day.elevation[h] > 0.0
-        ta = float(t[h]) + ((city.day.t_air - city.t_ref_day) if up else (city.night.t_air - city.t_ref_night))
-        # vapour pressure of the rural air at hour h; the warmer city air has the same (lower relative humidity)
-        e_h = float(weather.relative_humidity_pct[h]) / 100.0 * float(saturation_vapour_pressure_hpa(float(t[h])))
-        tmrt_h[h] = comfort.mean_radiant_temperature(
+    walk = ~geo.building
+    steps = (params.steps_per_day, *geo.surface.shape)
+    tmrt, utci = np.full(steps, np.nan), np.full(steps, np.nan)
+    flag = np.zeros(steps, dtype=np.uint8)
+    # only pedestrian cells, taken out once: Tmrt and UTCI are the engine's costliest step
+    svf, canopy = geo.svf[walk], geo.canopy[walk]
+    albedo, emissivity, kc = layers["albedo"][walk], layers["emissivity"][walk], layers["crop_coefficient"][walk]
+    shaded = np.zeros(svf.shape)
+    for k in range(params.steps_per_day):
+        t_ref = float(city.t_ref[k])
+        ta = t_ref + city.uhi[k][walk]
+        # vapour pressure of the rural air at the step; the warmer city air has the same (lower relative humidity)
+        e_k = float(weather.relative_humidity_pct[k]) / 100.0 * float(saturation_vapour_pressure_hpa(t_ref))
+        radiant = comfort.mean_radiant_temperature(
             t_air_c=ta,
-            vapour_hpa=e_h,
-            sunlit=shade.sunlit.get(h, np.zeros(geo.surface.shape)),
-            svf=geo.svf,
-            own_canopy=geo.canopy,
+            vapour_hpa=e_k,
+            sunlit=shade.sunlit[k][walk] if k in shade.sunlit else shaded,
+            svf=svf,
+            own_canopy=canopy,
             canopy_transmissivity=params.canopy_transmissivity,
-            albedo=layers["albedo"],
-            emissivity=layers["emissivity"],
-            kc=layers["crop_coefficient"],
-            dni_w_m2=float(day.dni[h]),
-            dhi_w_m2=float(day.dhi[h]),
-            elevation_deg=float(day.elevation[h]),
-            azimuth_deg=float(day.azimuth[h]),
+            albedo=albedo,
+            emissivity=emissivity,
+            kc=kc,
+            dni_w_m2=float(day.dni[k]),
+            dhi_w_m2=float(day.dhi[k]),
+            elevation_deg=float(day.elevation[k]),
+            azimuth_deg=float(day.azimuth[k]),
             surface=surface_model,
         )
-        rh_local = np.clip(100.0 * e_h / saturation_vapour_pressure_hpa(ta), 0.0, 100.0)
-        u = comfort.utci(ta, tmrt_h[h], float(weather.wind_speed_m_s[h]), rh_local)
-        utci_h[h], flag_h[h] = u.utci_c, u.flag
-    return _Street(tmrt_h, utci_h, flag_h)
+        rh_local = np.clip(100.0 * e_k / saturation_vapour_pressure_hpa(ta), 0.0, 100.0)
+        u = comfort.utci(ta, radiant, float(weather.wind_speed_m_s[k]), rh_local)
+        tmrt[k][walk], utci[k][walk], flag[k][walk] = radiant, u.utci_c, u.flag
+    return _Street(tmrt, utci, flag)
 
 
-def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street, params: HeatParams) -> xr.Dataset:
+def _clock(date: dt.date, hours: np.ndarray, longitude: float, event, weather) -> _Clock:
+    """UTC instants of the solar steps and their legal local time: in the event's ``time_zone``, else the weather
+    file's standard time, else UTC."""
+    utc = np.asarray(sun.solar_time_to_utc(date, hours, longitude=longitude), dtype="datetime64[ns]")
+    zone_name = getattr(event, "time_zone", None)
+    offset_h = float(getattr(weather, "utc_offset_h", None) or 0.0)
+    if zone_name:
+        zone, label = ZoneInfo(zone_name), zone_name
+    else:
+        zone, label = dt.timezone(dt.timedelta(hours=offset_h)), (f"UTC{offset_h:+g}" if offset_h else "UTC")
+    seconds = utc.astype("datetime64[s]").astype(np.int64)
+    local = [dt.datetime.fromtimestamp(int(t), tz=dt.UTC).astimezone(zone) for t in seconds]
+    return _Clock(
+        utc,
+        np.array([t.strftime("%H:%M") for t in local]),
+        np.array([t.hour + t.minute / 60.0 for t in local]),
+        label,
+    )
+
+
+def _daily(street: _Street, city: _City, night, clock: _Clock, params: HeatParams, walk: np.ndarray) -> dict:
+    """The day's maps made of the steps: the highest UTCI and its hour, hours per stress class, the night's
+    lowest air temperature and tropical nights."""
+    utci = street.utci
+    peak = np.nanmax(np.where(walk, utci, -np.inf), axis=0)
+    peak = np.where(walk, peak, np.nan)
+    k_peak = np.argmax(np.where(np.isnan(utci), -np.inf, utci), axis=0)
+    classes = comfort.utci_stress_class(np.nan_to_num(utci, nan=-np.inf))
+    hours = {
+        f"hours_{name}_stress": np.where(walk, (classes == c).sum(axis=0) * params.step_h, np.nan)
+        for c, name in enumerate(("none", "moderate", "strong", "very_strong", "extreme"))
+        if c > 0
+    }
+    hours["hours_strong_stress_or_worse"] = np.where(walk, (classes >= 2).sum(axis=0) * params.step_h, np.nan)
+    t_air = city.t_ref[:, None, None] + city.uhi
+    dark = night.is_dark(params.step_hours)
+    t_min = t_air[dark].min(axis=0)
+    return {
+        "utci_max": peak,
+        "utci_max_hour": np.where(walk, clock.local_hour[k_peak], np.nan),
+        **hours,
+        "t_air_min_night": t_min,
+        "tropical_night": (t_min >= comfort.TROPICAL_NIGHT_C).astype(np.uint8),
+        "uhi_max_hour": params.step_hours[np.argmax(city.uhi, axis=0)],
+    }
+
+
+def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street, night, clock: _Clock, weather,
+          params: HeatParams) -> xr.Dataset:  # fmt: skip
     """The outputs as the engine declares them (:data:`twin.heat.outputs.OUTPUTS`), with the territory's CRS."""
-    h15 = params.day_hour
+    hours = params.step_hours
+    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
+    walk = ~geo.building
+    t_air = city.t_ref[:, None, None] + city.uhi
+    utci_class = np.where(walk, comfort.utci_stress_class(np.nan_to_num(street.utci[k_day])), NO_CLASS)
     values = {
         "cooling_capacity_day": city.day.cc,
         "cooling_capacity_night": city.night.cc,
         "park_cooling_day": city.day.cc_park,
         "green_area_nearby": city.day.green_area_m2,
         "heat_mitigation_day": city.day.hm,
-        "heat_mitigation_night": city.night.hm,
-        "t_air_day": city.day.t_air,
-        "t_air_night": city.night.t_air,
-        "uhi_day": city.day.t_air - city.t_ref_day,
-        "uhi_night": city.night.t_air - city.t_ref_night,
+        "heat_mitigation_night": city.hm_night,
+        "t_air_day": t_air[k_day],
+        "t_air_night": t_air[k_night],
+        "uhi_day": city.uhi[k_day],
+        "uhi_night": city.uhi[k_night],
         "uhi_max": city.uhi_max,
         "svf": geo.svf,
         "wall_height": geo.wall_height,
         "wall_aspect": geo.wall_aspect,
         "shade_fraction": shade.shade,
-        "tmrt": street.tmrt[h15],
-        "utci": street.utci[h15],
-        "utci_class": comfort.utci_stress_class(street.utci[h15]),
-        "utci_flag": street.flag[h15],
+        "tmrt": street.tmrt[k_day],
+        "utci": street.utci[k_day],
+        "utci_class": utci_class,
+        "utci_flag": street.flag[k_day],
+        **_daily(street, city, night, clock, params, walk),
+        "t_air_hourly": t_air,
+        "tmrt_hourly": street.tmrt,
+        "utci_hourly": street.utci,
     }
-    coords = {"y": territory.layers["y"], "x": territory.layers["x"]}
-    if params.hourly:
-        values["tmrt_hourly"] = np.stack([street.tmrt[h] for h in range(24)])
-        values["utci_hourly"] = np.stack([street.utci[h] for h in range(24)])
-        coords["hour"] = ("hour", np.arange(24), {"units": "h", "long_name": "local solar hour"})
+    coords = {
+        "y": territory.layers["y"],
+        "x": territory.layers["x"],
+        "time": ("time", clock.utc, {"long_name": "instant of the step", "standard_name": "time"}),
+        "solar_hour": ("time", hours, {"units": "h", "long_name": "local solar hour"}),
+        "t_ref": ("time", city.t_ref, {"units": "degC", "long_name": "rural (reference) air temperature"}),
+        "relative_humidity": (
+            "time",
+            weather.relative_humidity_pct,
+            {"units": "%", "long_name": "rural relative humidity"},
+        ),
+        "local_time": ("time", clock.local, {"long_name": f"legal local time ({clock.zone})"}),
+        "local_hour": ("time", clock.local_hour, {"units": "h", "long_name": f"legal local hour ({clock.zone})"}),
+    }
     ds = dataset(OUTPUTS, values, coords=coords, params=params.model_dump(), where="twin.heat")
     return ds.rio.write_crs(territory.layers.rio.crs).rio.write_transform(territory.grid.transform)
+
+
+def _attrs(event, date, params: HeatParams, city, day, night, clock, climate, place, timings) -> dict:
+    """The dataset's attributes: the model, the event, the sun and the weather terms, the parameters, timings."""
+    hours = params.step_hours
+    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
+    return {
+        "model": "twin.heat",
+        "model_version": MODEL_VERSION,
+        "mode": params.mode,
+        "event": str(getattr(event, "name", "")),
+        "date": date.isoformat(),
+        "hours": "local solar time",
+        "time_zone": clock.zone,
+        "latitude": place[0],
+        "longitude": place[1],
+        "sunrise_solar_h": night.sunrise_h,
+        "sunset_solar_h": night.sunset_h,
+        "t_ref_day_c": float(city.t_ref[k_day]),
+        "t_ref_night_c": float(city.t_ref[k_night]),
+        "uhi_meteorology_k": city.meteorology.value_k,
+        "mean_ghi_w_m2": city.meteorology.mean_ghi_w_m2,
+        "dtr_k": city.meteorology.dtr_k,
+        "wind_m_s": city.meteorology.wind_m_s,
+        "sun_elevation_deg": float(day.elevation[k_day]),
+        "sun_azimuth_deg": float(day.azimuth[k_day]),
+        "climate_delta_t_c": float(getattr(climate, "delta_t_c", 0.0) or 0.0),
+        "params": params.model_dump_json(),
+        "timings_s": json.dumps({k: round(v, 4) for k, v in timings.items()}),
+    }
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -476,6 +629,28 @@ def _check_weather(weather, where: str) -> None:
         )
     if not np.isfinite(u).all() or u.min() <= 0:
         raise ModelInputError(message(where, "wind speed", "> 0 m/s at every hour", float(np.min(u))))
+
+
+def _at(weather, hours: np.ndarray):
+    """The weather at the steps' solar hours (the 24 hours themselves when hourly)."""
+    if len(hours) == len(weather.hour) and np.allclose(hours, weather.hour):
+        return weather
+    return weather.at(hours)
+
+
+def _optional_layers(territory, event) -> dict[str, np.ndarray]:
+    """What InVEST may also take: the event's ET0 raster on the grid, the table's building intensity by class."""
+    out = {}
+    path = getattr(event, "reference_evapotranspiration_file", None)
+    if path is not None:
+        out["reference_et0"], notes = cooling.read_reference_et0([path], territory.grid)
+        for note in notes:
+            log.info("%s", note)
+    if "building_intensity" in territory.landcover.values:
+        out["class_building_intensity"] = cooling.building_intensity_from_classes(
+            territory["land_cover"], territory.landcover
+        )
+    return out
 
 
 def _checked_layers(territory) -> dict[str, np.ndarray]:

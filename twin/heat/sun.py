@@ -99,6 +99,26 @@ def sun_position(times_utc: np.ndarray, *, latitude: float, longitude: float) ->
     return elevation, azimuth
 
 
+def equation_of_time_min(date: dt.date) -> float:
+    """The equation of time on ``date`` (apparent − mean solar time), minutes, at 12:00 UTC (NOAA / Meeus).
+
+    It is evaluated at the instant :func:`solar_time_to_utc` uses, so that times converted with it agree with the
+    sun's position; it changes by less than 30 s in a day.
+
+    Parameters
+    ----------
+    date : datetime.date
+        The day.
+
+    Returns
+    -------
+    float
+        Equation of time, min (about −14 in February to +16 in November).
+    """
+    noon = np.datetime64(date.isoformat() + "T12:00:00", "s")
+    return float(_noaa_terms(julian_day(np.array([noon])))[1][0])
+
+
 def solar_time_to_utc(date: dt.date, hours: np.ndarray, *, longitude: float) -> np.ndarray:
     """UTC instants (``datetime64[s]``) of local solar ``hours`` (0..24) on ``date`` at ``longitude`` (° east).
 

@@ -45,7 +45,7 @@ def at_buildings(
         The territory; its ``building_index`` layer says which cells are which building's.
     values : numpy.ndarray
         A hazard map on the territory's grid, shape ``(y, x)``, in its own units (a depth in m,
-        a UTCI in °C...). NaN cells are left out.
+        a UTCI in °C...), or a stack of them ``(time, y, x)``. NaN cells are left out.
     how : {"max", "mean"}
         ``"max"`` or ``"mean"`` of the selected cells.
     cells : {"footprint_and_ring", "open_ring"}
@@ -58,8 +58,8 @@ def at_buildings(
     Returns
     -------
     numpy.ndarray
-        float64, one value per row of ``territory.vectors["buildings"]``, in the units of
-        ``values``; NaN for a building with no selected cell (a footprint too small to hold a
+        float64, one value per row of ``territory.vectors["buildings"]`` (per step and row for a stack),
+        in the units of ``values``; NaN for a building with no selected cell (a footprint too small to hold a
         cell, or a building enclosed by others for ``"open_ring"``).
 
     Raises
@@ -75,7 +75,13 @@ def at_buildings(
     values = _on_grid(territory, values, where="at_buildings")
     n = len(territory.vectors["buildings"])
     cell, owner = _building_cells(index, cells)
-    v = values.ravel()[cell]
+    if values.ndim == 3:  # a stack of maps (time, y, x): the cells are found once
+        flat = values.reshape(values.shape[0], -1)
+        return np.stack([_reduce_valid(owner, row[cell], n, how) for row in flat])
+    return _reduce_valid(owner, values.ravel()[cell], n, how)
+
+
+def _reduce_valid(owner: np.ndarray, v: np.ndarray, n: int, how: How) -> np.ndarray:
     keep = ~np.isnan(v)
     return _reduce(owner[keep], v[keep], n, how)
 
@@ -95,7 +101,8 @@ def at_sites(
     territory : Territory
         The territory; its ``sites`` and ``buildings``.
     values : numpy.ndarray
-        A hazard map on the territory's grid, shape ``(y, x)``, in its own units (m, °C...).
+        A hazard map on the territory's grid, shape ``(y, x)``, in its own units (m, °C...), or a stack of
+        them ``(time, y, x)``.
     how : {"max", "mean"}
         As :func:`at_buildings` takes it, for sites inside a building.
     cells : {"footprint_and_ring", "open_ring"}
@@ -104,7 +111,7 @@ def at_sites(
     Returns
     -------
     numpy.ndarray
-        float64, one value per site, in the units of ``values``.
+        float64, one value per site (per step and site for a stack), in the units of ``values``.
 
     Raises
     ------
@@ -114,15 +121,16 @@ def at_sites(
     values = _on_grid(territory, values, where="at_sites")
     sites = territory.vectors["sites"]
     if len(sites) == 0:
-        return np.zeros(0)
+        return np.zeros((*values.shape[:-2], 0))
     building = _building_of_points(sites, territory.vectors["buildings"])
     per_building = at_buildings(territory, values, how=how, cells=cells)
     row, col, on_grid = cells_of_points(territory, sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
-    out = np.full(len(sites), np.nan)
-    out[on_grid] = values[row[on_grid], col[on_grid]]
+    lead = values.shape[:-2]  # () for a map, (time,) for a stack
+    out = np.full((*lead, len(sites)), np.nan)
+    out[..., on_grid] = values[..., row[on_grid], col[on_grid]]
     inside = building >= 0
-    from_building = np.full(len(sites), np.nan)
-    from_building[inside] = per_building[building[inside]]
+    from_building = np.full((*lead, len(sites)), np.nan)
+    from_building[..., inside] = per_building[..., building[inside]]
     return np.where(inside & ~np.isnan(from_building), from_building, out)
 
 
@@ -263,12 +271,12 @@ def check_dataset(territory: Territory, ds: xr.Dataset, variables: Sequence[str]
     grid = territory.grid
     for name in variables:
         var = ds[name]
-        if var.dims != ("y", "x") or var.shape != grid.shape:
+        if var.dims[-2:] != ("y", "x") or var.ndim > 3 or var.shape[-2:] != grid.shape:
             raise ModelInputError(
                 message(
                     where,
                     f"variable '{name}'",
-                    f"on the territory's grid, dims ('y', 'x') and shape {grid.shape}",
+                    f"on the territory's grid, dims (..., 'y', 'x') and shape (..., {grid.shape[0]}, {grid.shape[1]})",
                     f"dims {var.dims}, shape {var.shape}",
                 )
             )
@@ -297,8 +305,10 @@ def number(value: object) -> float:
 
 def _on_grid(territory: Territory, values: np.ndarray, *, where: str) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
-    if values.shape != territory.grid.shape:
-        raise ModelInputError(message(where, "values", f"a map of shape {territory.grid.shape}", values.shape))
+    if values.shape[-2:] != territory.grid.shape or values.ndim not in (2, 3):
+        raise ModelInputError(
+            message(where, "values", f"a map of shape {territory.grid.shape} (or a stack of them)", values.shape)
+        )
     return values
 
 

@@ -106,21 +106,36 @@ class Resolution:
 
 # The resolution of the indicators, by their units (every unit of the catalogue has one; a test holds them to it).
 RESOLUTIONS: dict[str, Resolution] = {
-    "people": Resolution(1.0, "one person: residents are spread over buildings and cells in fractions of a person, "
-                              "so a smaller change is arithmetic, not people"),
+    "people": Resolution(
+        1.0,
+        "one person: residents are spread over buildings and cells in fractions of a person, "
+        "so a smaller change is arithmetic, not people",
+    ),
     "buildings": Resolution(1.0, "one building: counts of whole buildings"),
     "sites": Resolution(1.0, "one site: counts of whole sites"),
     "km": Resolution(0.1, "100 m of road: shorter changes come from single cells at the water's edge"),
-    "ha": Resolution(0.1, "a tenth of a hectare (40 cells of 5 m): smaller patches are single cells at the edge "
-                          "of a hazard class"),
+    "ha": Resolution(
+        0.1, "a tenth of a hectare (40 cells of 5 m): smaller patches are single cells at the edge of a hazard class"
+    ),
     "K": Resolution(0.1, "0.1 °C: air-temperature sensors and urban-climate models agree no better than that"),
-    "EUR": Resolution(1000.0, "1 000 €: depth-damage curves and unit costs are known to a few per cent, on sums "
-                              "of tens or hundreds of thousands of euros"),
-    "EUR/year": Resolution(100.0, "100 € a year: the expected annual damage integrates damages known to 1 000 € "
-                                  "over return periods of 10 years and more"),
+    "EUR": Resolution(
+        1000.0,
+        "1 000 €: depth-damage curves and unit costs are known to a few per cent, on sums "
+        "of tens or hundreds of thousands of euros",
+    ),
+    "EUR/year": Resolution(
+        100.0,
+        "100 € a year: the expected annual damage integrates damages known to 1 000 € "
+        "over return periods of 10 years and more",
+    ),
+    "person-hours": Resolution(1.0, "one person for one hour: the steps of the day are an hour long"),
+    "site-hours": Resolution(1.0, "one site for one hour: the steps of the day are an hour long"),
+    "h": Resolution(0.1, "six minutes: a share of an hour-long step, averaged over workplaces"),
+    "K h": Resolution(0.1, "0.1 °C for an hour: the resolution of the temperatures, over one step of the day"),
     "people/MEUR": Resolution(1.0, "one person per million euros: the people counts' own resolution"),
-    "1": Resolution(0.001, "a tenth of a percentage point: the last digit shown, and a patch of a few cells on a "
-                           "town's grid"),
+    "1": Resolution(
+        0.001, "a tenth of a percentage point: the last digit shown, and a patch of a few cells on a town's grid"
+    ),
 }
 
 
@@ -237,6 +252,20 @@ CATALOGUE: dict[str, IndicatorSpec] = _specs(
     ("heat.people_under_5_strong_stress", "people", "lower"),
     ("heat.people_under_5_very_strong_stress", "people", "lower"),
     ("heat.sites_strong_stress", "sites", "lower"),
+    ("heat.person_hours_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_very_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_extreme_stress", "person-hours", "lower"),
+    ("heat.person_hours_over_75_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_over_75_very_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_over_75_extreme_stress", "person-hours", "lower"),
+    ("heat.person_hours_under_5_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_under_5_very_strong_stress", "person-hours", "lower"),
+    ("heat.person_hours_under_5_extreme_stress", "person-hours", "lower"),
+    ("heat.site_hours_strong_stress", "site-hours", "lower"),
+    ("heat.people_tropical_night", "people", "lower"),
+    ("heat.utci_degree_hours_per_person", "K h", "lower"),
+    ("heat.work_hours_lost_light", "h", "lower"),
+    ("heat.work_hours_lost_heavy", "h", "lower"),
     ("heat.uhi_day_mean_k", "K", "lower"),
     ("heat.uhi_day_p95_k", "K", "lower"),
     ("heat.uhi_night_mean_k", "K", "lower"),
@@ -255,6 +284,9 @@ CATALOGUE: dict[str, IndicatorSpec] = _specs(
 # table and the page's key figures show these.
 MAIN_KEYS = (
     "scenario.cost_eur",
+    "heat.person_hours_strong_stress",
+    "heat.person_hours_very_strong_stress",
+    "heat.people_tropical_night",
     "heat.people_strong_stress",
     "heat.people_very_strong_stress",
     "heat.people_over_75_strong_stress",
@@ -273,7 +305,7 @@ MAIN_KEYS = (
 )
 # Criteria of the scorecard and their default weights: indicator keys summed over the events of a run.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "heat.people_strong_stress": 1.0,
+    "heat.person_hours_strong_stress": 1.0,
     "flood.damage_eur": 1.0,
     "flood.people_exposed": 1.0,
     "land.cool_island_access_share": 0.5,
@@ -281,7 +313,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 # The report's bar charts: one per (key, event) of these keys, in this order.
 CHART_KEYS = (
-    "heat.people_strong_stress",
+    "heat.person_hours_strong_stress",
     "heat.uhi_night_mean_k",
     "flood.damage_eur",
     "flood.people_exposed",
@@ -290,6 +322,11 @@ CHART_KEYS = (
 )
 # The headline sentences of a scenario's main changes, in this order (their words: headline.<key>.down / .up).
 HEADLINE_KEYS = (
+    "heat.person_hours_strong_stress",
+    "heat.person_hours_very_strong_stress",
+    "heat.person_hours_over_75_strong_stress",
+    "heat.site_hours_strong_stress",
+    "heat.people_tropical_night",
     "heat.people_strong_stress",
     "heat.people_very_strong_stress",
     "heat.people_over_75_strong_stress",

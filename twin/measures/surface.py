@@ -47,15 +47,15 @@ def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEff
 
 
 def tree_planting(measure, territory, *, where: str):
-    """Raise tree canopy to ``canopy_fraction`` on open ground (no buildings, no water) in the area."""
+    """Raise tree canopy to ``canopy_fraction`` on open ground (no footprint, no water, no building class) in the
+    area."""
     sel = select(measure, territory, where=where)
-    water = (
-        np.isin(territory["land_cover"], _codes(territory, ["water"], where=where))
-        if "water" in territory.landcover.names
-        else False
-    )
+    # trees stand on open ground: not on a footprint, nor on water or the building class (a roof the footprints
+    # missed, a courtyard cover)
+    no_trees = [name for name in ("water", "building") if name in territory.landcover.names]
+    blocked = np.isin(territory["land_cover"], _codes(territory, no_trees, where=where)) if no_trees else False
     before = territory["tree_canopy"]
-    ground = _require_cells(sel.cells & _open_ground(territory) & ~water, sel, where=where, what="open ground")
+    ground = _require_cells(sel.cells & _open_ground(territory) & ~blocked, sel, where=where, what="open ground")
     cells = ground & (before < measure.canopy_fraction)
     after = np.where(cells, np.float32(measure.canopy_fraction), before)
     added = float((after - before).sum()) * territory.grid.cell_area
