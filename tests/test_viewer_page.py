@@ -2,7 +2,8 @@
 
 What a resident would see: a 3D picture of the town that changes with the layer,
 an indicator panel that changes with the scenario, water that moves with the time
-slider, French and English, and every control reachable from the keyboard. The
+slider, the felt temperature of each hour of a heat event's day, French and English,
+and every control reachable from the keyboard. The
 screenshots of the main views are kept in out/test-artefacts/.
 """
 
@@ -23,8 +24,16 @@ from twin.datasets import scenarios_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CONTROLS = ("scenario-baseline", "compare-mode", "lang", "reset-view", "zoom-in", "zoom-out", "rotate-left",
-            "rotate-right")
+CONTROLS = (
+    "scenario-baseline",
+    "compare-mode",
+    "lang",
+    "reset-view",
+    "zoom-in",
+    "zoom-out",
+    "rotate-left",
+    "rotate-right",
+)
 READY_S = 60  # generous bound for a cold scene cache on 2 busy cores; the benchmark measures the real time
 
 
@@ -97,6 +106,17 @@ def _settle(page) -> None:
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+def _over_time(menu: list[dict], timeline: str) -> dict:
+    """The one menu layer shown over time as ``timeline``: "frames" (the flood's water), "steps" (hours of a day)."""
+    (layer,) = [layer for layer in menu if layer["timeline"] == timeline]
+    return layer
+
+
+def _felt(menu: list[dict]) -> dict:
+    """The menu's map of the felt temperature (UTCI) of a heat event's day."""
+    return next(lay for lay in menu if lay["family"] == "heat" and "UTCI" in lay["title"]["en"] and not lay["animated"])
+
+
 def _colours(image: np.ndarray) -> int:
     return len(np.unique(image.reshape(-1, 3) // 8, axis=0))
 
@@ -122,8 +142,8 @@ def test_the_layer_list_is_the_menu_of_the_api(page, menu):
     assert stops[: len(menu[0]["stops"])] == [s["label"]["en"] for s in menu[0]["stops"]]
 
 
-def test_the_3d_view_draws_the_town_and_the_heat_and_flood_layers_differ(page):
-    _choose(page, "layer-utci")
+def test_the_3d_view_draws_the_town_and_the_heat_and_flood_layers_differ(page, menu):
+    _choose(page, f"layer-{_felt(menu)['id']}")
     heat = _canvas(page, "utci")
     _choose(page, "layer-max_depth")
     flood = _canvas(page, "flood-max-depth")
@@ -185,7 +205,7 @@ def test_the_felt_temperature_of_the_heatwave_is_more_than_one_red(page, menu):
     from viewer.glb import read_mesh_colours, srgb_to_linear
     from viewer.meshes import GROUND
 
-    utci = next(layer for layer in menu if layer["family"] == "heat" and "UTCI" in layer["title"]["en"])
+    utci = _felt(menu)
     _choose(page, f"layer-{utci['id']}")
     page.select_option("#event", "heatwave-2019")
     _settle(page)
@@ -245,12 +265,12 @@ def test_in_portrait_the_3d_view_is_in_the_first_screen(chromium, server):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_no_scenario_or_event_title_is_cut(chromium, server, lang):
+def test_no_scenario_or_event_title_is_cut(chromium, server, menu, lang):
     """Scenario titles wrap in their list (a drop-down menu cut the longest); the event menu's titles fit (issue
     20, item 18)."""
     page = chromium.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page.goto(server + f"/?lang={lang}&layer=utci", wait_until="load")
+        page.goto(server + f"/?lang={lang}&layer={_felt(menu)['id']}", wait_until="load")
         _wait_ready(page)
         cut = page.evaluate("""() => [...document.querySelectorAll('#scenario .layer-title')]
             .filter(s => s.scrollWidth > s.clientWidth + 1 || s.getBoundingClientRect().right >
@@ -269,7 +289,7 @@ def test_no_scenario_or_event_title_is_cut(chromium, server, lang):
 
 
 def test_the_time_slider_moves_the_water(page, menu):
-    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    animated = _over_time(menu, "frames")["id"]
     assert page.locator("#time-field").is_hidden()
     _choose(page, f"layer-{animated}")
     assert page.locator("#time-field").is_visible()
@@ -285,12 +305,97 @@ def test_the_time_slider_moves_the_water(page, menu):
     assert np.mean(np.any(np.abs(early - later) > 24, axis=-1)) > 0.002
 
 
+def test_the_hour_slider_lays_the_felt_temperature_of_each_hour_over_the_ground(page, server, menu):
+    """Issue 17, item 7: the heat event's day hour by hour. The slider starts at the day's hottest hour, is
+    labelled with the legal local time, and moving it lays that hour's map over the ground."""
+    hourly = _over_time(menu, "steps")
+    assert page.locator("#time-field").is_hidden()
+    _choose(page, f"layer-{hourly['id']}")
+    assert page.locator("#time-field").is_visible()
+    event = page.evaluate("window.twin.event")
+    body = httpx.get(f"{server}/api/runs/baseline/events/{event}/steps").json()
+    labels = [s["local_time"] for s in body["steps"]]
+    slider, label = page.locator("#time"), page.locator("#time-label")
+    assert int(slider.get_attribute("max")) == len(labels) - 1 and int(slider.input_value()) == body["peak"]
+    assert label.inner_text() == f"Time of day: {labels[body['peak']]}"  # the day's hottest hour first
+    assert slider.get_attribute("aria-valuetext") == labels[body["peak"]]
+    assert slider.get_attribute("aria-label") == "Hour of the day (local time)"
+    assert any(f"/maps/{hourly['id']}/{body['peak']}.png" in u for u in page.requests)
+    hot = _canvas(page, "utci-hourly-peak")
+    night = 3  # before sunrise, in every season and zone of the demo
+    slider.fill(str(night))
+    _settle(page)
+    assert label.inner_text() == f"Time of day: {labels[night]}" and labels[night] != labels[body["peak"]]
+    assert any(f"/maps/{hourly['id']}/{night}.png" in u for u in page.requests)
+    cool = _canvas(page, "utci-hourly-night")
+    assert np.mean(np.any(np.abs(hot - cool) > 24, axis=-1)) > 0.05  # the ground's colours follow the hour
+    assert labels[night] in page.locator("canvas#view").get_attribute("aria-label")
+    assert page.errors == []
+    _choose(page, "lang")  # and in French
+    assert label.inner_text() == f"Heure : {labels[night]}"
+    assert slider.get_attribute("aria-label") == "Heure de la journée (heure locale)"
+
+
+def _hour_view(chromium, server: str, layer: str, maps=None) -> np.ndarray:
+    """The 3D view of ``layer`` at its first hour, each hour's PNG map passed through ``maps(png) -> png``."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        if maps is not None:
+            page.route(f"**/maps/{layer}/*.png",
+                       lambda route: route.fulfill(status=200, content_type="image/png",
+                                                   body=maps(httpx.get(route.request.url).content)))  # fmt: skip
+        page.goto(server + f"/?layer={layer}", wait_until="load")
+        _wait_ready(page)
+        _settle(page)
+        return _canvas(page)
+    finally:
+        page.close()
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_the_map_of_an_hour_lies_where_the_ground_of_the_scene_has_it(chromium, server, menu):
+    """The scene's ground is coloured with the hottest hour, which the page shows first: laid over it, that hour's
+    map (one pixel per cell, north up) changes little, where the same map turned upside down changes much."""
+    layer = _over_time(menu, "steps")["id"]
+    laid = _hour_view(chromium, server, layer)
+    ground = _hour_view(chromium, server, layer, lambda png: _png(Image.new("RGBA", Image.open(io.BytesIO(png)).size)))
+    upside_down = lambda png: _png(Image.open(io.BytesIO(png)).transpose(Image.Transpose.FLIP_TOP_BOTTOM))  # noqa: E731
+    flipped = _hour_view(chromium, server, layer, upside_down)
+    near, far = (np.abs(picture - ground).sum(axis=-1).mean() for picture in (laid, flipped))
+    assert near < 0.5 * far, (near, far)  # on the demo's heatwave: about 10 against 31
+
+
+def test_the_hour_slider_follows_a_finger_on_a_tablet(chromium, server, menu):
+    """On a tablet (touch, no mouse) a tap on the hour slider's track moves it to that hour."""
+    hourly = _over_time(menu, "steps")
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(server + f"/?layer={hourly['id']}", wait_until="load")
+        _wait_ready(page)
+        slider = page.locator("#time")
+        slider.scroll_into_view_if_needed()
+        before, text = slider.input_value(), page.locator("#time-label").inner_text()
+        box = slider.bounding_box()
+        assert box["height"] >= 44  # a finger's target
+        page.touchscreen.tap(box["x"] + 0.1 * box["width"], box["y"] + box["height"] / 2)
+        _settle(page)
+        assert slider.input_value() != before and page.locator("#time-label").inner_text() != text
+    finally:
+        context.close()
+
+
 def test_the_flood_animation_starts_with_no_building_flooded(page, server, menu):
     """At t = 0 the water has not come: the scene under the frames has no building in the "flooded" colour, which
     the scene of the event's highest water does show (issue 20, item 10)."""
     from viewer.glb import read_mesh_colours, srgb_to_linear
 
-    (animated,) = [layer for layer in menu if layer["animated"]]
+    animated = _over_time(menu, "frames")
     _choose(page, f"layer-{animated['id']}")
     page.locator("#time").fill("0")
     _settle(page)
@@ -376,7 +481,7 @@ def test_a_keyboard_only_walk_reaches_every_control(page, menu):
         assert page.evaluate("document.activeElement.checked")
     assert layers == radios
     # The animation's controls appear with its layer and are reached too.
-    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    animated = _over_time(menu, "frames")["id"]
     page.focus(f"#layer-{animated}")
     page.keyboard.press("Space")
     _settle(page)
@@ -388,7 +493,7 @@ def test_the_change_mode_shows_the_layers_delta_layer_against_the_baseline(page,
     layers = {layer["id"]: layer for layer in httpx.get(server + "/api/layers").json()["layers"]}
     _pick_run(page, "station-greening")
     _settle(page)
-    (animated,) = [layer["id"] for layer in menu if layer["animated"]]
+    animated = _over_time(menu, "frames")["id"]
     _choose(page, f"layer-{animated}")
     assert page.locator("#compare-mode option[value=delta]").is_disabled()  # the water over time has no Δ layer
     shown, delta = next((lay["id"], d["id"]) for lay in menu for d in layers.values() if d["delta_of"] == lay["id"])

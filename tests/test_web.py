@@ -13,6 +13,7 @@ import string
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import HEATWAVE_2019
 from fastapi.testclient import TestClient
@@ -120,7 +121,8 @@ def test_the_indicators_are_those_of_the_run_folder(served):
     got = {(i["key"], i["event"], i["district"]): i["value"] for i in body["indicators"]}
     assert len(got) == len(record.indicators)
     for i in record.indicators:
-        assert got[(i.key, i.event, i.district)] == pytest.approx(i.value, nan_ok=True)
+        value = got[(i.key, i.event, i.district)]
+        assert value == pytest.approx(i.value) if value is not None else np.isnan(i.value)  # JSON's NaN is null
     strong = next(i for i in body["indicators"] if i["key"] == "heat.people_strong_stress")
     assert strong["units"] == "people" and strong["better"] == "lower" and strong["label"]["fr"]
 
@@ -161,10 +163,15 @@ def test_the_layers_carry_legends_in_both_languages(served):
         assert all(s["label"]["en"] and s["label"]["fr"] and s["color"].startswith("#") for s in layer["stops"])
         assert all(b["label"]["en"] and b["label"]["fr"] and b["color"].startswith("#") for b in layer["buildings"])
         assert layer["delta_of"] is None or layers[layer["delta_of"]]["family"] == layer["family"]
-    # The page's menu: the territory first, then each engine's maps; the water over time is the one animated layer.
+    # The page's menu: the territory first, then each engine's maps. Two layers are shown over time: the water as
+    # 3D frames, the felt temperature hour by hour as maps over the ground.
     menu = [layer["id"] for layer in listed if layer["menu"]]
-    assert menu[0] == "land" and {"utci", "t_air_night", "max_depth", "depth"} <= set(menu)
-    assert [i for i in layers if layers[i]["animated"]] == ["depth"] and layers["depth"]["family"] == "flood"
+    assert menu[0] == "land" and {"utci_max", "utci_hourly", "max_depth", "depth"} <= set(menu)
+    assert [i for i in layers if layers[i]["animated"]] == ["utci_hourly", "depth"]
+    assert all(layer["animated"] == (layer["timeline"] is not None) for layer in listed)
+    assert layers["depth"]["timeline"] == "frames" and layers["depth"]["family"] == "flood"
+    assert layers["utci_hourly"]["timeline"] == "steps" and layers["utci_hourly"]["family"] == "heat"
+    assert layers["utci_hourly"]["stops"] == layers["utci_max"]["stops"]  # the felt temperature's colours
     assert layers["utci_delta"]["delta_of"] == "utci" and not layers["utci_delta"]["menu"]
     assert layers["max_depth"]["clear_below"] == pytest.approx(0.01)
 
@@ -221,6 +228,10 @@ def test_the_scenario_files_are_listed_with_their_runs(served):
         ("/api/runs/nowhere/indicators", "'nowhere'"),
         ("/api/runs/green-sud/events/nowhere/frames", "'nowhere'"),
         ("/api/runs/green-sud/events/heatwave-2019/frames", "'heatwave-2019' (heatwave)"),  # no water in a heatwave
+        ("/api/runs/green-sud/events/nowhere/steps", "'nowhere'"),
+        ("/api/runs/green-sud/events/storm/steps", "'storm' (design_storm)"),  # no hours of the day in a storm
+        ("/api/runs/green-sud/events/storm/maps/utci_hourly/0.png", "'storm' (design_storm)"),
+        ("/api/runs/green-sud/events/heatwave-2019/maps/utci_max/0.png", "'utci_max'"),  # a map of the whole day
         ("/api/runs/green-sud/scene.glb?layer=nowhere", "'nowhere'"),
         ("/api/scenarios/nowhere", "'nowhere'"),
         ("/api/jobs/0123456789abcdef", "'0123456789abcdef'"),
@@ -389,6 +400,58 @@ def test_scenes_frames_and_maps_are_served_as_glb_and_png(served):
     wrong = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci", "event": "storm"})
     assert wrong.status_code in (404, 422) and "storm" in wrong.json()["detail"]
     assert str(root) not in wrong.text and "runs/green-sud" in wrong.text  # the server's folders are not shown
+
+
+def test_the_hours_of_a_heat_event_are_listed_and_served_as_png_overlays(served):
+    """Issue 17, item 7: the steps of the heatwave's day with their legal local times, the hottest first, and the
+    felt temperature of each step as a PNG overlay in the colours of the layer's legend."""
+    import io
+
+    import xarray as xr
+    from PIL import Image
+
+    from twin.colours import RAMPS, rgba
+
+    client, root = served
+    body = client.get("/api/runs/green-sud/events/heatwave-2019/steps").json()
+    assert body["event"] == "heatwave-2019" and body["layer"] == "utci_hourly" and body["time_zone"]
+    steps = body["steps"]
+    assert [s["index"] for s in steps] == list(range(24))  # hourly
+    assert all(re.fullmatch(r"\d\d:\d\d", s["local_time"]) for s in steps)
+    times = [s["time"] for s in steps]
+    assert len({s["local_time"] for s in steps}) == 24 and times == sorted(times)
+    assert all(s["time"].endswith("Z") and 0.0 <= s["solar_hour"] < 24.0 for s in steps)
+    assert client.get("/api/runs/green-sud/events/heatwave-2019/steps", params={"layer": "utci_hourly"}).json() == body
+    with xr.open_dataset(load_run(root / "runs" / "green-sud").hazard_path("heatwave-2019")) as ds:
+        stack = ds["utci_hourly"].values.astype(float)
+        labels = [str(v) for v in ds["local_time"].values]
+    assert [s["local_time"] for s in steps] == labels
+    means = np.nanmean(stack, axis=(1, 2))
+    assert body["peak"] == int(np.nanargmax(means)) and 11 <= steps[body["peak"]]["solar_hour"] <= 17  # afternoon
+
+    def overlay(step: int) -> np.ndarray:
+        response = client.get(f"/api/runs/green-sud/events/heatwave-2019/maps/utci_hourly/{step}.png")
+        assert response.status_code == 200 and response.headers["content-type"] == "image/png", response.text
+        return np.asarray(Image.open(io.BytesIO(response.content)).convert("RGBA"))
+
+    night = int(np.nanargmin(means))
+    hot, cool = overlay(body["peak"]), overlay(night)
+    assert hot.shape == (*stack.shape[1:], 4)  # one pixel per cell, north up as the maps
+    assert np.array_equal(hot, rgba(RAMPS["felt_temperature"], stack[body["peak"]]))  # the legend's colours
+    assert np.array_equal(hot[..., 3] == 0, np.isnan(stack[body["peak"]]))  # clear on building footprints
+    assert np.abs(hot[..., :3].astype(int) - cool[..., :3]).sum(axis=-1).mean() > 30  # the day goes by
+    cache = sorted((root / "work" / "cache").iterdir())
+    assert np.array_equal(overlay(body["peak"]), hot) and sorted((root / "work" / "cache").iterdir()) == cache
+
+    outside = client.get("/api/runs/green-sud/events/heatwave-2019/maps/utci_hourly/24.png")
+    assert outside.status_code == 404 and "step must be below 24, got 24" in outside.json()["detail"]
+    for step in ("-1", "10001", "x"):
+        assert client.get(f"/api/runs/green-sud/events/heatwave-2019/maps/utci_hourly/{step}.png").status_code == 422
+    flood = client.get("/api/runs/green-sud/events/storm/steps").json()["detail"]
+    assert flood == ("green-sud: event must have steps over the day, one of ['heatwave-2019'], "
+                     "got 'storm' (design_storm)")  # fmt: skip
+    scene = client.get("/api/runs/green-sud/scene.glb", params={"layer": "utci_hourly", "event": "heatwave-2019"})
+    assert scene.status_code == 200 and scene.content[:4] == b"glTF"  # the ground at the hottest hour
 
 
 def test_a_json_scenario_naming_server_files_is_refused_and_leaves_nothing(served):

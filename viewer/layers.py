@@ -3,8 +3,11 @@
 
 Every output with a ramp is a layer of the same id (``max_depth``, ``utci``, ``depth`` for the flood frames); an
 output with a ``delta_ramp`` also gives a Δ layer ``<id>_delta`` (the scenario minus its baseline); ``land`` shows
-the territory's land cover. The 3D scenes (:mod:`viewer.scene`), the PNG overlays of the web page and its
-legends all read this one list, so a colour means the same thing everywhere, the report included.
+the territory's land cover. An output with a time dimension is shown over time, on a timeline: ``"frames"`` when
+its ramp is a surface (the flood's water, a 3D surface for each saved frame), ``"steps"`` otherwise (a map over
+the ground for each step, such as the heat engine's hours of the day). The 3D scenes (:mod:`viewer.scene`), the PNG
+overlays of the web page and its legends all read this one list, so a colour means the same thing everywhere, the
+report included.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from twin.errors import DataSourceError, message
 from twin.words import LANGS, text
 
 LAND = "land"  # the territory's own layer: land cover, buildings by use
+TIME = "time"  # the dimension of an output over time
+FRAMES, STEPS = "frames", "steps"  # the timelines: 3D surfaces (the flood's water), maps over the ground (hours)
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,10 @@ class Layer:
         How the 3D scenes colour the buildings with it: by use, or exposed to the engine's hazard.
     delta_of : str or None
         For a Δ layer (a scenario minus its baseline), the id of the layer it differences.
-    animated : bool
-        Its values have a time dimension (the flood frames): shown frame by frame.
+    timeline : {"frames", "steps"} or None
+        How a layer with a time dimension is shown over time: ``"frames"``, a 3D surface for each saved frame (the
+        flood's water); ``"steps"``, a map over the ground for each step (the hours of a heat event); None for a
+        layer without time.
     menu : bool
         Offered in the page's list of layers.
     """
@@ -53,8 +60,13 @@ class Layer:
     ramp: Ramp
     buildings: Ramp
     delta_of: str | None = None
-    animated: bool = False
+    timeline: str | None = None
     menu: bool = False
+
+    @property
+    def animated(self) -> bool:
+        """Whether the layer is shown over time (frames or steps)."""
+        return self.timeline is not None
 
     @property
     def is_delta(self) -> bool:
@@ -76,9 +88,9 @@ def _layers() -> dict[str, Layer]:
     out = {LAND: Layer(LAND, LAND, None, RAMPS["land_cover"], RAMPS["building_use"], menu=True)}
     for engine, spec in layer_outputs():
         buildings = RAMPS[engine.buildings]
-        animated = "time" in spec.dims
-        out[spec.name] = Layer(spec.name, engine.name, spec.name, RAMPS[spec.ramp], buildings, animated=animated,
-                               menu=spec.menu)  # fmt: skip
+        ramp = RAMPS[spec.ramp]
+        timeline = (FRAMES if ramp.surface else STEPS) if TIME in spec.dims else None
+        out[spec.name] = Layer(spec.name, engine.name, spec.name, ramp, buildings, timeline=timeline, menu=spec.menu)
         if spec.delta_ramp is not None:
             delta = f"{spec.name}_delta"
             out[delta] = Layer(delta, engine.name, spec.name, RAMPS[spec.delta_ramp], buildings, delta_of=spec.name)
@@ -143,7 +155,7 @@ def legend(layer: Layer, lang: str) -> dict:
     Returns
     -------
     dict
-        ``{"id", "family", "delta", "animated", "menu", "title", "explain", "units", "kind", "clear_below",
+        ``{"id", "family", "delta", "animated", "timeline", "menu", "title", "explain", "units", "kind", "clear_below",
         "stops": [{"value", "color", "label"}], "buildings": [{"key", "color", "label"}]}``.
     """
     lang = _lang(lang)
@@ -153,6 +165,7 @@ def legend(layer: Layer, lang: str) -> dict:
         "family": layer.family,
         "delta": layer.is_delta,
         "animated": layer.animated,
+        "timeline": layer.timeline,
         "menu": layer.menu,
         "title": layer.title(lang),
         "explain": layer.explain(lang),
@@ -172,4 +185,16 @@ def engine_of(family: str):
     return ENGINES.get(family)
 
 
-__all__ = ["LAND", "LAYERS", "Layer", "colours", "engine_of", "get_layer", "hex_rgb", "legend", "overlay_png"]
+__all__ = [
+    "FRAMES",
+    "LAND",
+    "LAYERS",
+    "STEPS",
+    "Layer",
+    "colours",
+    "engine_of",
+    "get_layer",
+    "hex_rgb",
+    "legend",
+    "overlay_png",
+]

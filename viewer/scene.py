@@ -22,8 +22,9 @@ from twin.results import layer_name, load_run
 from twin.words import LANGS, text
 
 from .glb import write_glb_file
-from .layers import LAND, LAYERS, Layer, colours, get_layer, legend
+from .layers import FRAMES, LAND, LAYERS, STEPS, Layer, colours, get_layer, legend
 from .meshes import GROUND, building_mesh, sample_footprints, terrain_mesh, water_mesh
+from .steps import HAZARD_LOCK, read_steps, step_map
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -114,13 +115,16 @@ def _hazard_path(record, event: str) -> Path:
     return path
 
 
+def _has_frames(lay: Layer, kind: str) -> bool:
+    return lay.timeline == FRAMES and lay.family == _family(kind)
+
+
 def animated_layer(record, event: str) -> Layer:
     """The layer that shows ``event`` frame by frame (the flood's water over time); a clear error if none does."""
     kinds = {e["name"]: e["kind"] for e in record.events}
-    found = [lay for lay in LAYERS.values() if lay.animated and event in kinds and lay.family == _family(kinds[event])]
+    found = [lay for lay in LAYERS.values() if event in kinds and _has_frames(lay, kinds[event])]
     if not found:
-        with_frames = [n for n, k in kinds.items() if any(lay.animated and lay.family == _family(k)
-                                                           for lay in LAYERS.values())]  # fmt: skip
+        with_frames = [n for n, k in kinds.items() if any(_has_frames(lay, k) for lay in LAYERS.values())]
         where = f"run {record.name!r} ({record.folder})"
         raise DataSourceError(message(where, "event with frames", f"one of {with_frames}", event))
     return found[0]
@@ -134,7 +138,7 @@ def _frame(record, event: str, frame: int) -> np.ndarray:
         raise DataSourceError(message(f"run {record.name!r}, event {event!r}", "frame",
                                       f"a whole number in [0, {len(times) - 1}]", frame))  # fmt: skip
     var = animated_layer(record, event).var
-    with xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
+    with HAZARD_LOCK, xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
         return ds[var].isel(time=int(frame)).values.astype(np.float64)
 
 
@@ -142,7 +146,7 @@ def _times(record, event: str) -> list[float]:
     import xarray as xr
 
     var = animated_layer(record, event).var
-    with xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
+    with HAZARD_LOCK, xr.open_dataset(_hazard_path(record, event), decode_times=False) as ds:
         if var not in ds or "time" not in ds[var].dims:
             return []
         return [float(t) for t in ds[var]["time"].values]
@@ -211,7 +215,9 @@ def run_scene(
     baseline : path, optional
         The baseline run folder, required by Δ layers.
     frame : int, optional
-        For an animated layer (the flood's water over time): the frame of ``hazard.nc`` to show.
+        For a layer shown over time: the frame of ``hazard.nc`` to show (the flood's water over time, required),
+        or the step (the hours of a heat event; by default the step of :attr:`viewer.steps.Steps.peak`, the
+        day's hottest hour for the felt temperature).
     stride : int
         Decimation: the terrain keeps one cell centre in ``stride`` along each axis and the water is drawn in
         blocks of ``stride`` x ``stride`` cells (see :func:`viewer.meshes.water_mesh`). The default keeps the
@@ -220,8 +226,8 @@ def run_scene(
     Raises
     ------
     twin.errors.DataSourceError
-        Unknown layer or event, an event of the wrong family, a missing baseline or frame out of range; the
-        message names the run, the field, the value and the valid choices.
+        Unknown layer or event, an event of the wrong family, a missing baseline or a frame or step out of range;
+        the message names the run, the field, the value and the valid choices.
     """
     lay = get_layer(layer)
     record = load_run(run_folder)
@@ -231,8 +237,8 @@ def run_scene(
         raise DataSourceError(message(where, f"baseline for layer {lay.id!r}", "another run folder", None))
     if frame is not None and not lay.animated:
         animated = [i for i, a in LAYERS.items() if a.animated]
-        raise DataSourceError(message(where, f"frame for layer {lay.id!r}", f"None (frames are for {animated})",
-                                      frame))  # fmt: skip
+        raise DataSourceError(message(where, f"frame for layer {lay.id!r}",
+                                      f"None (frames and steps are for {animated})", frame))  # fmt: skip
     territory = record.folder / "territory"
     elevation, transform = _raster(territory / "elevation.tif")
     land_cover, _ = _raster(territory / "land_cover.tif")
@@ -244,6 +250,9 @@ def run_scene(
     shown = None
     if lay.is_delta:
         shown = _delta(record, load_run(baseline), lay, event)
+    elif lay.timeline == STEPS:
+        step = read_steps(record, event, lay.id).peak if frame is None else frame
+        shown = step_map(record, event, lay.id, step)
     elif lay.var is not None and not lay.ramp.surface:
         shown = record.read_map(event, lay.var)[0]
     if shown is not None:

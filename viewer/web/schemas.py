@@ -155,7 +155,11 @@ class Layer(BaseModel):
     units: str
     kind: Literal["classes", "continuous"]
     delta_of: str | None = Field(description="for a change against the baseline, the layer it differences")
-    animated: bool = Field(description="shown frame by frame over the event (GET .../frames)")
+    animated: bool = Field(description="shown over time: frame by frame or step by step (see timeline)")
+    timeline: Literal["frames", "steps"] | None = Field(
+        description="how it is shown over time: frames, a 3D water surface for each saved frame (GET .../frames); "
+        "steps, a map over the ground for each step of the day (GET .../steps); null when not over time"
+    )
     menu: bool = Field(description="offered in the page's list of layers, in this order")
     clear_below: float | None = Field(description="values below it (in magnitude for a change) are left clear")
     title: Words
@@ -171,6 +175,22 @@ class LayerList(BaseModel):
 class Frames(BaseModel):
     event: str
     times_s: list[float] = Field(description="time of each water frame since the start of the event, s")
+
+
+class Step(BaseModel):
+    index: int = Field(description="the step's number, from 0 (GET .../maps/{layer}/{index}.png)")
+    time: str = Field(description="its instant, UTC, ISO 8601")
+    local_time: str = Field(description="the legal local time, HH:MM, in time_zone: the label people read")
+    solar_hour: float | None = Field(description="the local solar time, h")
+
+
+class Steps(BaseModel):
+    event: str
+    layer: str = Field(description="the layer shown step by step (see /api/layers: timeline steps)")
+    time_zone: str = Field(description="the zone of the local times (Europe/Paris, UTC+1, UTC)")
+    peak: int = Field(description="the step to show first: the highest mean of the layer over the ground (for the "
+                      "felt temperature, the day's hottest hour)")  # fmt: skip
+    steps: list[Step]
 
 
 class Territory(BaseModel):

@@ -1,4 +1,5 @@
-"""Layers, 3D scenes (GLB), flood frames and map overlays (PNG), built once by viewer.scene and cached."""
+"""Layers, 3D scenes (GLB), flood frames, map overlays (PNG) and the steps of a heat event's day (a PNG overlay
+each), built once by viewer.scene and viewer.steps and cached."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse
 
-from viewer.layers import LAYERS, legend, overlay_png
+from viewer.layers import FRAMES, LAYERS, Layer, legend, overlay_png
 from viewer.scene import frame_times, run_scene, water_scene, write_glb
+from viewer.steps import read_steps, step_map, stepped_layers
 
 from .. import schemas
 from ..catalogue import NAME
@@ -18,6 +20,7 @@ from .runs import RunName, family
 
 router = APIRouter(prefix="/api", tags=["scenes"], responses=schemas.errors(400, 404, 422))
 EventName = Annotated[str, Path(pattern=NAME, description="event name")]
+MAX_STEPS = 10_000  # a bound for step numbers in paths (a day has 24 to 96 steps)
 GLB = "model/gltf-binary"
 CACHE = {"Cache-Control": "no-cache"}  # revalidated: a run can be replaced by a new one of the same name
 
@@ -38,7 +41,7 @@ def list_layers() -> schemas.LayerList:
         layers.append(
             schemas.Layer(
                 id=layer.id, family=layer.family, units=layer.units, kind=layer.ramp.kind, delta_of=layer.delta_of,
-                animated=layer.animated, menu=layer.menu, clear_below=layer.ramp.clear_below,
+                animated=layer.animated, timeline=layer.timeline, menu=layer.menu, clear_below=layer.ramp.clear_below,
                 title=schemas.Words(en=en["title"], fr=fr["title"]),
                 explain=schemas.Words(en=en["explain"], fr=fr["explain"]), stops=stops, buildings=buildings,
             )
@@ -130,6 +133,74 @@ def get_map(
     return FileResponse(app.cache.get(key, ".png", build), media_type="image/png", headers=CACHE)
 
 
+@router.get(
+    "/runs/{run}/events/{event}/steps",
+    response_model=schemas.Steps,
+    summary="The steps of a heat event's day, labelled with the legal local time",
+)
+def get_steps(
+    run: RunName,
+    event: EventName,
+    app: Annotated[AppState, Depends(state)],
+    layer: Annotated[
+        str | None, Query(pattern=NAME, description="a layer with steps (default: the event's first)")
+    ] = None,
+) -> schemas.Steps:
+    found = _steps(app, run, event, layer)
+    steps = [schemas.Step(index=i, time=s.time, local_time=s.local_time, solar_hour=s.solar_hour)
+             for i, s in enumerate(found.steps)]  # fmt: skip
+    return schemas.Steps(event=event, layer=found.layer, time_zone=found.time_zone, peak=found.peak, steps=steps)
+
+
+@router.get(
+    "/runs/{run}/events/{event}/maps/{layer}/{step}.png",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "RGBA map, north up, transparent where clear"}},
+    summary="One step of a heat event's day as a coloured overlay",
+)
+def get_step_map(
+    run: RunName,
+    event: EventName,
+    layer: Annotated[str, Path(pattern=NAME, description="a layer with steps (see .../steps)")],
+    step: Annotated[int, Path(ge=0, le=MAX_STEPS, description="step index (see .../steps)")],
+    app: Annotated[AppState, Depends(state)],
+) -> FileResponse:
+    record = app.catalogue.run(run)
+    count = len(_steps(app, run, event, layer).steps)
+    if step >= count:
+        raise NotFoundError(f"{run}: {event}: step must be below {count}, got {step}")
+    key = f"step|{app.catalogue.stamp(run)}|{event}|{layer}|{step}"
+
+    def build(path):
+        path.write_bytes(overlay_png(LAYERS[layer], step_map(record, event, layer, step)))
+
+    return FileResponse(app.cache.get(key, ".png", build), media_type="image/png", headers=CACHE)
+
+
+def _stepped(app: AppState, record, event: str, layer: str | None) -> Layer:
+    """The layer that shows ``event`` step by step: ``layer``, or the event's first; 404 when there is none."""
+    e = app.catalogue.event(record, event)
+    found = stepped_layers(record, event)
+    name = record.folder.name
+    if not found:
+        with_steps = [x["name"] for x in record.events if stepped_layers(record, x["name"])]
+        raise NotFoundError(f"{name}: event must have steps over the day, one of {with_steps}, "
+                            f"got {event!r} ({e['kind']})")  # fmt: skip
+    if layer is None:
+        return found[0]
+    if layer not in [lay.id for lay in found]:
+        raise NotFoundError(f"{name}: {event}: layer must be one with steps, one of {[lay.id for lay in found]}, "
+                            f"got {layer!r}")  # fmt: skip
+    return LAYERS[layer]
+
+
+def _steps(app: AppState, run: str, event: str, layer: str | None):
+    record = app.catalogue.run(run)
+    lay = _stepped(app, record, event, layer)
+    key = ("steps", app.catalogue.stamp(run), event, lay.id)
+    return remember(app, key, lambda: read_steps(record, event, lay.id))
+
+
 def _frame_times(app: AppState, run: str, event: str) -> list[float]:
     record = app.catalogue.run(run)
     _flood_event(app, record, event)
@@ -144,7 +215,7 @@ def _layer(layer: str):
 
 
 def _flood_event(app: AppState, record, event: str) -> None:
-    """The event must have an animated layer (the flood's water frames)."""
+    """The event must have a layer shown frame by frame (the flood's water frames)."""
     e = app.catalogue.event(record, event)
-    if not any(lay.animated and lay.family == family(e["kind"]) for lay in LAYERS.values()):
+    if not any(lay.timeline == FRAMES and lay.family == family(e["kind"]) for lay in LAYERS.values()):
         raise NotFoundError(f"{record.folder.name}: event must have frames (a flood), got {event!r} ({e['kind']})")

@@ -100,6 +100,12 @@ export async function getBinary(url, signal) {
   return response.arrayBuffer();
 }
 
+/** GET a file (a PNG map) as a Blob. */
+export async function getBlob(url, signal) {
+  const response = await _get(url, signal);
+  return response.blob();
+}
+
 // --- The endpoints (paths as in docs/viewer.md) ---
 
 export const fetchRuns = (lang) => getJSON(`/api/runs${_query({ lang })}`);
@@ -109,7 +115,11 @@ export const fetchWords = (lang) => getJSON(`/api/words${_query({ lang })}`);
 export const fetchCompare = (run, baseline, lang) =>
   getJSON(`/api/runs/${enc(run)}/compare${_query({ baseline, lang })}`);
 export const fetchFrames = (run, event) => getJSON(`/api/runs/${enc(run)}/events/${enc(event)}/frames`);
+export const fetchSteps = (run, event, layer) =>
+  getJSON(`/api/runs/${enc(run)}/events/${enc(event)}/steps${_query({ layer })}`);
 
 export const sceneUrl = (run, layer, event, baseline) =>
   `/api/runs/${enc(run)}/scene.glb${_query({ layer, event, baseline })}`;
 export const frameUrl = (run, event, i) => `/api/runs/${enc(run)}/events/${enc(event)}/frames/${i}.glb`;
+export const stepMapUrl = (run, event, layer, i) =>
+  `/api/runs/${enc(run)}/events/${enc(event)}/maps/${enc(layer)}/${i}.png`;

@@ -1,9 +1,12 @@
 // The page's wiring: what is chosen (scenario, layer, event, before/after, time), what is
 // loaded for it, and the page state that people (live region) and tests (data-state,
-// window.twin, performance mark "twin-first-frame") can follow.
+// window.twin, performance mark "twin-first-frame") can follow. A layer shown over time has one
+// time slider, over the flood's frames (3D water over the plain map) or over the hours of a heat
+// event's day (a map laid over the ground, labelled with the legal local time).
 import * as api from "./api.js";
 import { View3D } from "./view3d.js";
 import { FloodFrames, nearestIndex } from "./flood.js";
+import { DaySteps, matchingStep } from "./steps.js";
 import { t, pick, setLang, getLang, initialLang, formatDuration, formatNumber, eventLabel } from "./i18n.js";
 import { el, renderLegend, renderScenario, renderIndicators } from "./panel.js";
 import { ConsultationPanel } from "./consult.js";
@@ -17,7 +20,9 @@ const $ = (id) => document.getElementById(id);
 // territory's own family, always there.
 const LAND = "land"; // the family of the territory's layer (viewer.layers.LAND)
 const COMPARE_MODES = ["off", "split", "swipe", "delta"]; // delta: the layer's Δ layer against the baseline
-const PLAY_STEP_MS = 700; // time each flood frame stays on screen while playing
+const PLAY_STEP_MS = 700; // time each flood frame or hour stays on screen while playing
+const FRAMES = "frames"; // the timelines of /api/layers: 3D water frames,
+const STEPS = "steps"; // and maps over the ground, step by step (viewer.layers)
 const GLB_CACHE_SIZE = 12;
 
 const params = new URLSearchParams(location.search);
@@ -32,12 +37,16 @@ const state = {
   swipe: 50, // % of the width showing the baseline
   times: [], // flood frame times of the scenario (s)
   baseTimes: [], // and of the baseline
+  steps: [], // the steps of the hours shown: [{index, time, local_time}] of the scenario
+  baseSteps: [], // and of the baseline
+  stepChoice: null, // {key: "event/layer", index}: the hour chosen, kept across scenarios
   timeIndex: 0,
   playing: false,
 };
 
 let view = null; // View3D, null when WebGL is missing
 let frames = null; // FloodFrames
+let steps = null; // DaySteps
 let consultation = null; // ConsultationPanel
 const glbCache = new Map(); // url -> Promise<ArrayBuffer>
 const shown = { main: null, base: null }; // the scene url on each side
@@ -55,9 +64,14 @@ const menuLayers = () => [...state.layers.values()].filter((layer) => layer.menu
 const layerOf = (id) => state.layers.get(id) ?? null;
 const familyOfLayer = (id) => layerOf(id)?.family ?? LAND;
 const isAnimated = (id) => Boolean(layerOf(id)?.animated);
+/** How a layer is shown over time: "frames" (the flood's water), "steps" (hours over the ground) or null. */
+const timelineOf = (id) => layerOf(id)?.timeline ?? (isAnimated(id) ? FRAMES : null);
+const showingSteps = () => timelineOf(state.layer) === STEPS;
+/** The positions of the time slider: the frames' or the steps'. */
+const timeCount = () => (showingSteps() ? state.steps.length : state.times.length);
 /** The Δ layer of a layer (the scenario minus the baseline): the one whose delta_of is its id. */
 const deltaOf = (id) => [...state.layers.values()].find((layer) => layer.delta_of === id) ?? null;
-/** The territory's own layer: the plain map under the animated water. */
+/** The territory's own layer: the plain map under the flood's water frames. */
 const plainLayer = () => menuLayers().find((layer) => layer.family === LAND) ?? null;
 const comparing = () => state.compare === "split" || state.compare === "swipe"; // two pictures
 const showingDelta = () => state.compare === "delta" && Boolean(deltaOf(state.layer));
@@ -145,9 +159,7 @@ function describe({ withTime = true } = {}) {
   const parts = [t("page.view.ariaScene", { run: run?.title || state.run || "", layer })];
   const event = (run?.events ?? []).find((e) => e.name === currentEvent());
   if (event) parts.push(t("page.view.ariaEvent", { event: eventLabel(event) }));
-  if (withTime && isAnimated(state.layer) && state.times.length) {
-    parts.push(t("page.time.label", { time: formatDuration(state.times[state.timeIndex] ?? 0) }));
-  }
+  if (withTime && isAnimated(state.layer) && timeCount()) parts.push(timeLabel());
   const baseline = baselineRun()?.title || state.baseline;
   if (state.compare === "split") parts.push(t("page.view.ariaSplit", { baseline }));
   if (state.compare === "swipe") parts.push(t("page.view.ariaSwipe", { baseline }));
@@ -209,8 +221,8 @@ function wantedScenes() {
     const delta = deltaOf(state.layer).id;
     return { main: state.run ? api.sceneUrl(state.run, delta, event, state.baseline) : null, base: null };
   }
-  // The animated layer's water comes from the frames, over the plain map.
-  const layer = isAnimated(state.layer) ? plainLayer()?.id : state.layer;
+  // The flood's water comes from the frames, over the plain map; the hours are laid over the layer's own scene.
+  const layer = timelineOf(state.layer) === FRAMES ? plainLayer()?.id : state.layer;
   return {
     main: state.run ? api.sceneUrl(state.run, layer, event) : null,
     base: comparing() && state.baseline ? api.sceneUrl(state.baseline, layer, event) : null,
@@ -256,19 +268,34 @@ function loadSide(side, url) {
     }));
 }
 
-// --- Flood animation: a time slider over the frames, and Play ---
+// --- Over time: a time slider over the flood's frames or the hours of the day, and Play ---
 
 function refreshAnimation() {
-  const on = Boolean(view) && isAnimated(state.layer) && Boolean(currentEvent());
-  $("time-field").hidden = !on;
+  const timeline = view && currentEvent() ? timelineOf(state.layer) : null;
+  $("time-field").hidden = !timeline;
   const token = ++tokens.anim;
-  if (!on) {
-    stopPlaying();
+  if (timeline !== FRAMES) {
     state.times = [];
     view?.setWater("main", null);
     view?.setWater("base", null);
+  }
+  if (timeline !== STEPS) {
+    state.steps = [];
+    view?.setOverlay("main", null);
+    view?.setOverlay("base", null);
+  }
+  if (!timeline) {
+    stopPlaying();
     return;
   }
+  const slider = $("time");
+  slider.dataset.i18nAria = timeline === STEPS ? "page.hour.name" : "page.time.name";
+  slider.setAttribute("aria-label", t(slider.dataset.i18nAria));
+  if (timeline === STEPS) loadSteps(token);
+  else loadFrames(token);
+}
+
+function loadFrames(token) {
   const event = currentEvent();
   const run = state.run;
   const base = comparing() ? state.baseline : null;
@@ -280,13 +307,44 @@ function refreshAnimation() {
       if (token !== tokens.anim) return;
       state.times = times;
       state.baseTimes = baseTimes;
-      $("time").max = String(Math.max(0, times.length - 1));
-      state.timeIndex = Math.min(state.timeIndex, Math.max(0, times.length - 1));
-      $("time").value = String(state.timeIndex);
-      updateTimeText();
+      setTimeRange(Math.min(state.timeIndex, Math.max(0, times.length - 1)));
       await _showFrame(state.timeIndex);
     } catch (err) {
       if (token === tokens.anim) fail("page.error.frames", err);
+    }
+  })());
+}
+
+/** The slider over the timeCount() positions, at i. */
+function setTimeRange(i) {
+  $("time").max = String(Math.max(0, timeCount() - 1));
+  state.timeIndex = i;
+  $("time").value = String(i);
+  updateTimeText();
+}
+
+/** Load the hours of the event and show the one chosen before on this event, else the day's hottest. */
+function loadSteps(token) {
+  const event = currentEvent();
+  const layer = state.layer;
+  const run = state.run;
+  const base = comparing() ? state.baseline : null;
+  steps.keepOnly([`${run}/${event}/${layer}`, base && `${base}/${event}/${layer}`].filter(Boolean));
+  sayLoading("page.loading.steps");
+  track((async () => {
+    try {
+      const [mine, theirs] = await Promise.all([
+        steps.steps(run, event, layer),
+        base ? steps.steps(base, event, layer) : null,
+      ]);
+      if (token !== tokens.anim) return;
+      state.steps = mine.steps;
+      state.baseSteps = theirs?.steps ?? [];
+      const chosen = state.stepChoice?.key === `${event}/${layer}` ? state.stepChoice.index : mine.peak;
+      setTimeRange(Math.min(Math.max(0, chosen), Math.max(0, state.steps.length - 1)));
+      await _showStep(state.timeIndex);
+    } catch (err) {
+      if (token === tokens.anim) fail("page.error.steps", err);
     }
   })());
 }
@@ -312,38 +370,71 @@ async function _showFrame(i) {
   if (i + 1 < state.times.length) frames.water(state.run, event, i + 1).catch(() => {}); // next one, ahead
 }
 
+/** Load and lay the map of step i over the scenario's ground (and the same hour over the baseline's). */
+async function _showStep(i) {
+  const token = ++tokens.frame;
+  const event = currentEvent();
+  const layer = state.layer;
+  if (!state.steps.length) {
+    view.setOverlay("main", null);
+    view.setOverlay("base", null);
+    return;
+  }
+  const base = comparing() && state.baseSteps.length ? state.baseline : null;
+  const baseIndex = base ? matchingStep(state.baseSteps, state.steps[i], i) : 0;
+  const [map, baseMap] = await Promise.all([
+    steps.map(state.run, event, layer, i),
+    base ? steps.map(base, event, layer, baseIndex) : null,
+  ]);
+  if (token !== tokens.frame) return;
+  view.setOverlay("main", map);
+  view.setOverlay("base", baseMap);
+  if (i + 1 < state.steps.length) steps.map(state.run, event, layer, i + 1).catch(() => {}); // next one, ahead
+}
+
 function showFrame(i) {
   const token = tokens.anim;
-  return track(_showFrame(i).catch((err) => {
-    if (token === tokens.anim) fail("page.error.frames", err);
+  const stepsNow = showingSteps();
+  return track((stepsNow ? _showStep(i) : _showFrame(i)).catch((err) => {
+    if (token === tokens.anim) fail(stepsNow ? "page.error.steps" : "page.error.frames", err);
   }));
 }
 
 function setTimeIndex(i) {
   state.timeIndex = i;
   $("time").value = String(i);
+  if (showingSteps()) state.stepChoice = { key: `${currentEvent()}/${state.layer}`, index: i };
   updateTimeText();
   $("view").setAttribute("aria-label", t("page.view.aria", { what: describe() }));
 }
 
+/** The slider's position in words: "Time: 1 h 05" into a flood, "Time of day: 15:00" in a heat event's day. */
+function timeValue() {
+  if (showingSteps()) return state.steps[state.timeIndex]?.local_time ?? "";
+  return formatDuration(state.times[state.timeIndex] ?? 0);
+}
+
+function timeLabel() {
+  return t(showingSteps() ? "page.hour.label" : "page.time.label", { time: timeValue() });
+}
+
 function updateTimeText() {
-  const time = formatDuration(state.times[state.timeIndex] ?? 0);
-  $("time-label").textContent = t("page.time.label", { time });
-  $("time").setAttribute("aria-valuetext", time);
+  $("time-label").textContent = timeLabel();
+  $("time").setAttribute("aria-valuetext", timeValue());
   $("play").textContent = state.playing ? t("page.pause") : t("page.play");
 }
 
 async function startPlaying() {
-  if (!state.times.length) return;
+  if (!timeCount()) return;
   const token = ++tokens.play;
   state.playing = true;
-  if (state.timeIndex >= state.times.length - 1) setTimeIndex(0); // from the start again
+  if (state.timeIndex >= timeCount() - 1) setTimeIndex(0); // from the start again
   updateTimeText();
   while (state.playing && token === tokens.play) {
     await showFrame(state.timeIndex);
     await new Promise((resolve) => setTimeout(resolve, PLAY_STEP_MS));
     if (!state.playing || token !== tokens.play) break;
-    if (state.timeIndex >= state.times.length - 1) break;
+    if (state.timeIndex >= timeCount() - 1) break;
     setTimeIndex(state.timeIndex + 1);
   }
   if (token === tokens.play) stopPlaying();
@@ -481,6 +572,7 @@ async function start() {
   try {
     view = new View3D($("view"), { onRender });
     frames = new FloodFrames((buffer) => view.parse(buffer));
+    steps = new DaySteps((blob) => view.texture(blob));
   } catch (err) {
     console.error(err);
     view = null;

@@ -2,7 +2,8 @@
 // ("base" = the baseline, "main" = the chosen scenario) drawn with viewport/scissor for the
 // before/after modes: "off" (main only), "split" (two halves) and "swipe" (a divider).
 // It renders on demand only (a change, a control move, an animation frame), not in a loop:
-// the test machine draws with software WebGL.
+// the test machine draws with software WebGL. A map may be laid over the ground of a side (the hour
+// of a heat event's day, a PNG of one pixel per cell, north up): it is draped on the terrain's mesh.
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
@@ -56,6 +57,40 @@ function _prepare(root) {
   return root;
 }
 
+/**
+ * A mesh laying `texture` over `terrain` (a copy of its triangles, in its frame): the terrain covers the grid's
+ * outline exactly (viewer/meshes.py) and the map has one pixel per cell, north up (row 0 at v = 0, as an
+ * ImageBitmap is uploaded), so u and v follow x and y across the terrain's box.
+ */
+function _overlayMesh(terrain, texture) {
+  const geometry = new THREE.BufferGeometry();
+  const position = terrain.geometry.getAttribute("position");
+  geometry.setAttribute("position", position.clone());
+  if (terrain.geometry.index) geometry.setIndex(terrain.geometry.index.clone());
+  terrain.geometry.computeBoundingBox();
+  const { min, max } = terrain.geometry.boundingBox;
+  const width = Math.max(max.x - min.x, 1e-9);
+  const height = Math.max(max.y - min.y, 1e-9);
+  const uv = new Float32Array(position.count * 2);
+  for (let i = 0; i < position.count; i++) {
+    uv[2 * i] = (position.getX(i) - min.x) / width;
+    uv[2 * i + 1] = (max.y - position.getY(i)) / height;
+  }
+  geometry.setAttribute("uv", new THREE.BufferAttribute(uv, 2));
+  const material = new THREE.MeshLambertMaterial({
+    map: texture,
+    alphaTest: 0.5, // clear cells (no value: building footprints) show the ground under them
+    flatShading: true, // lit as the terrain is
+    side: THREE.DoubleSide,
+    polygonOffset: true, // drawn over the terrain's own triangles, in the same place
+    polygonOffsetFactor: -1,
+    polygonOffsetUnits: -2,
+  });
+  const mesh = new THREE.Mesh(geometry, material);
+  mesh.name = "overlay";
+  return mesh;
+}
+
 function _dispose(root) {
   root.traverse((obj) => {
     obj.geometry?.dispose();
@@ -77,7 +112,7 @@ function _makeSide() {
   const markers = new THREE.Group(); // comment pins (pins.js), in the model's z-up frame
   root.add(content, water, markers);
   scene.add(root);
-  return { scene, root, content, water, markers, hasContent: false };
+  return { scene, root, content, water, markers, hasContent: false, overlay: null, overlayMesh: null };
 }
 
 export class View3D {
@@ -128,7 +163,9 @@ export class View3D {
       _dispose(child);
     }
     side.hasContent = Boolean(object);
+    side.overlayMesh = null; // freed with the content it was laid on
     if (object) side.content.add(object);
+    this._layOverlay(side);
     if (object && !this.framed && sideName === "main") this.frameOnContent();
     this.requestRender();
   }
@@ -139,6 +176,45 @@ export class View3D {
     water.clear();
     if (object) water.add(object.clone());
     this.requestRender();
+  }
+
+  /** A texture of a PNG map (a Blob) to lay over the ground with setOverlay; its owner disposes it. */
+  async texture(blob) {
+    const bitmap = await createImageBitmap(blob, { premultiplyAlpha: "none", colorSpaceConversion: "none" });
+    const texture = new THREE.Texture(bitmap);
+    texture.flipY = false; // ignored for an ImageBitmap: row 0 (north) is at v = 0, see _overlayMesh
+    texture.colorSpace = THREE.SRGBColorSpace; // the legend's colours, as the vertex colours show them
+    texture.generateMipmaps = false;
+    texture.minFilter = THREE.LinearFilter;
+    texture.magFilter = THREE.LinearFilter;
+    texture.needsUpdate = true;
+    return texture;
+  }
+
+  /** Lay a map (a texture of texture()) over the ground of a side, above the scene's own colours; null clears. */
+  setOverlay(sideName, texture) {
+    const side = this.sides[sideName];
+    if (side.overlay === (texture ?? null) && (side.overlayMesh || !texture)) return;
+    side.overlay = texture ?? null;
+    this._layOverlay(side);
+    this.requestRender();
+  }
+
+  _layOverlay(side) {
+    if (side.overlayMesh) {
+      side.overlayMesh.removeFromParent();
+      side.overlayMesh.geometry.dispose();
+      side.overlayMesh.material.dispose(); // not its texture: the page keeps it for the slider
+      side.overlayMesh = null;
+    }
+    if (!side.overlay) return;
+    let terrain = null;
+    side.content.traverse((obj) => {
+      if (!terrain && obj.isMesh && obj.name === "terrain") terrain = obj;
+    });
+    if (!terrain) return; // laid when the scene comes (setContent)
+    side.overlayMesh = _overlayMesh(terrain, side.overlay);
+    terrain.add(side.overlayMesh); // in the terrain's frame
   }
 
   clear(sideName) {
