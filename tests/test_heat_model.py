@@ -256,6 +256,9 @@ def test_the_result_writes_as_netcdf_and_cog(tiny, tiny_result, tmp_path):
     back = xr.open_dataset(path)
     np.testing.assert_array_equal(back.utci.values, tiny_result.utci.values)
     assert back.t_air_day.attrs["units"] == "degC" and back.attrs["mode"] == "default"
+    # the hourly stacks are packed to 0.01 °C (CF scale_factor): back within half a step, NaN kept on the roofs
+    np.testing.assert_allclose(back.utci_hourly.values, tiny_result.utci_hourly.values, rtol=0, atol=0.0051)
+    assert np.issubdtype(back.time.dtype, np.datetime64) and back.local_time.values[15] == tiny_result.local_time[15]
     back.close()
     cog = write_cog(tiny_result.utci.values, tmp_path / "utci.tif", tiny.grid, units="degC", description="UTCI")
     with rasterio.open(cog) as src:

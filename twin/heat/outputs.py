@@ -11,6 +11,7 @@ from .comfort import UTCI_CLASSES
 
 HOURLY = ("time", "y", "x")  # a stack of maps, one per step of the day (CF time, UTC)
 NO_CLASS = 255  # the UTCI class of a footprint cell
+PACKED_C = 0.01  # the hourly stacks are stored to 0.01 °C (CF packing), far below what the model resolves
 
 OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("cooling_capacity_day", "1", "float32", MAP, "cooling capacity by day (InVEST UCM, factors)"),
@@ -64,8 +65,10 @@ OUTPUTS: tuple[OutputSpec, ...] = (
                key=True, ramp="air_temperature_night", delta_ramp="air_temperature_night_change", menu=True),
     OutputSpec("tropical_night", "1", "uint8", MAP, "1 where the night stays at or above 20 degC", key=True,
                attrs={"flag_values": (0, 1), "flag_meanings": "cooler_night tropical_night"}),
-    OutputSpec("t_air_hourly", "degC", "float32", HOURLY, "air temperature, at each step of the day"),
-    OutputSpec("tmrt_hourly", "degC", "float32", HOURLY, "mean radiant temperature, at each step of the day"),
+    OutputSpec("t_air_hourly", "degC", "float32", HOURLY, "air temperature, at each step of the day",
+               packed_step=PACKED_C),
+    OutputSpec("tmrt_hourly", "degC", "float32", HOURLY, "mean radiant temperature, at each step of the day",
+               packed_step=PACKED_C),
     OutputSpec("utci_hourly", "degC", "float32", HOURLY, "UTCI, at each step of the day", ramp="felt_temperature",
-               menu=True),
+               menu=True, packed_step=PACKED_C),
 )  # fmt: skip
