@@ -141,7 +141,7 @@ def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, na
 
 def demo_park_and_dense_centre(territory) -> tuple[np.ndarray, np.ndarray]:
     """Two places of the demo town the heat checks look at, as cell masks: the Jardin du Mail (≥ 2 ha of green,
-    :mod:`twin.synthetic.plan`) and the open ground of the densest part of the Centre historique (building cover
+    ``twin.synthetic.plan``) and the open ground of the densest part of the Centre historique (building cover
     above 50 % within 50 m)."""
     x0, y0 = 431_000.0, 6_711_000.0
     xx, yy = np.meshgrid(territory.layers.x.values, territory.layers.y.values)

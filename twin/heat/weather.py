@@ -16,7 +16,7 @@ sunset, ``Hx = Ho − 4`` the time of the maximum and ``Hp = Hn + 24`` the next 
 heatwave day repeats, so ``Tp = Tn`` and the hours before sunrise are the end of the night before, which makes the
 day continuous and periodic. The extremes are kept exactly: ``T(Hn) = Tn`` and ``T(Hx) = Tx``, and the curve lies
 between them. Sunrise and sunset are where the centre of the sun crosses the horizon (geometric, as in
-:mod:`twin.heat.sun`): ``cos ω0 = −tan φ·tan δ``, at ``12 ∓ ω0/15`` h solar time, with the NOAA declination at
+``twin.heat.sun``): ``cos ω0 = −tan φ·tan δ``, at ``12 ∓ ω0/15`` h solar time, with the NOAA declination at
 noon; the day is held between 6 and 20 h long, so that the model keeps a rise and a night of at least 4 h beyond
 the polar circles. Humidity keeps the day's vapour pressure constant (the event's relative humidity at the mean
 of the extremes), so relative humidity drops in the afternoon as it does in a heatwave; wind is the event's.
