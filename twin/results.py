@@ -27,6 +27,7 @@ import math
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -200,29 +201,34 @@ def replace_folder(new: Path, out: Path) -> None:
 
 
 def _write_contents(result, folder: Path) -> None:
+    """Every file of the run. The GeoTIFFs are written on a second thread (GDAL releases the GIL) while this one
+    writes the NetCDF files and the GeoPackage (the netCDF library is not thread-safe: one writer at a time)."""
     scenario = result.scenario
     folder.mkdir(parents=True)
     _write_json(folder / "indicators.json", summary(result))
     save_scenario(scenario.model_copy(update={"extends": None}), folder / "scenario.toml")
     territory = result.territory
+    maps = []  # (values, path, units, description, nodata)
     for name in TERRITORY_MAPS:
         spec = territory.layers[name]
-        write_cog(
-            spec.values, folder / "territory" / f"{name}.tif", territory.grid,
-            units=spec.attrs.get("units", ""), description=spec.attrs.get("long_name", ""),
-        )  # fmt: skip
-    gpkg = folder / "impacts.gpkg"
+        maps.append((spec.values, folder / "territory" / f"{name}.tif", spec.attrs.get("units", ""),
+                     spec.attrs.get("long_name", ""), None))  # fmt: skip
     for name, event in result.events.items():
         for var in engine_for(event.event).key_maps:
             da = event.hazard[var]
             nodata = float("nan") if da.dtype.kind == "f" else da.attrs.get("missing_value")
-            write_cog(
-                da.values, folder / "events" / name / f"{var}.tif", territory.grid,
-                units=da.attrs.get("units", ""), description=da.attrs.get("long_name", var), nodata=nodata,
-            )  # fmt: skip
-        write_netcdf(event.hazard, folder / "events" / name / "hazard.nc")
-        write_vector(event.impacts.buildings, gpkg, layer=layer_name("buildings", name), add_layer=True)
-        write_vector(event.impacts.sites, gpkg, layer=layer_name("sites", name), add_layer=True)
+            maps.append((da.values, folder / "events" / name / f"{var}.tif", da.attrs.get("units", ""),
+                         da.attrs.get("long_name", var), nodata))  # fmt: skip
+    gpkg = folder / "impacts.gpkg"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.map(
+            lambda m: write_cog(m[0], m[1], territory.grid, units=m[2], description=m[3], nodata=m[4]), maps
+        )
+        for name, event in result.events.items():
+            write_netcdf(event.hazard, folder / "events" / name / "hazard.nc")
+            write_vector(event.impacts.buildings, gpkg, layer=layer_name("buildings", name), add_layer=True)
+            write_vector(event.impacts.sites, gpkg, layer=layer_name("sites", name), add_layer=True)
+        list(written)  # raises the first error of a GeoTIFF, if any
 
 
 def summary(result) -> dict[str, Any]:
