@@ -307,6 +307,75 @@ def engine_params(given: Mapping[str, Any] | None = None, *, where: str = "engin
     return out
 
 
+def merge_options(*layers: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Engine options from several places, each over the ones before it, table by table.
+
+    The order of precedence (docs/scenarios.md, "Engine options"): the engines' defaults, then the territory
+    file's ``[flood]`` / ``[heat]`` tables, then the scenario file's (its own over those it extends), then the
+    command line's ``--set`` (or a sweep's parameters). Nested tables (``edges``) merge key by key.
+
+    Parameters
+    ----------
+    *layers : mapping of str to mapping
+        Engine name -> options, lowest precedence first; None is skipped.
+
+    Returns
+    -------
+    dict of str to dict
+        Engine name -> merged options (plain dicts, validated later by :func:`engine_params`).
+    """
+
+    def merge(low: Mapping[str, Any], high: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(low)
+        for key, value in high.items():
+            both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
+            out[key] = merge(out[key], value) if both else value
+        return out
+
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for name, options in (layer or {}).items():
+            merged[name] = merge(merged.get(name, {}), options or {})
+    return merged
+
+
+def checked_options(options: Mapping[str, Any], *, where: str) -> dict[str, dict[str, Any]]:
+    """Engine options as a file or the command line gives them, checked now so that the error names ``where``.
+
+    Parameters
+    ----------
+    options : mapping
+        Engine name -> options.
+    where : str
+        The file or flag they come from.
+
+    Returns
+    -------
+    dict
+        The same options (plain dicts).
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown engine, or an option its engine refuses: the field, the value and what it must be. Rules
+        that tie several options together (``day_hour`` among the steps' hours) are checked on the merged
+        options only, when a run starts: one place may set one of them and another place the other.
+    """
+    unknown = sorted(set(options) - set(ENGINES))
+    if unknown:
+        raise ScenarioError(message(where, "engines", f"among {list(ENGINES)}", unknown))
+    problems = []
+    for name, value in options.items():
+        try:
+            ENGINES[name].params.model_validate(value or {})
+        except ValidationError as exc:
+            own = [e for e in exc.errors() if e.get("loc")]  # field errors; the whole-model rules wait
+            problems += validation_problems(own, where=f"{where}: {name}")
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    return {name: dict(value or {}) for name, value in options.items()}
+
+
 def layer_outputs() -> Iterable[tuple[Engine, OutputSpec]]:
     """Every output a viewer can show (it has a colour ramp), with its engine, in the registry's order.
 

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from . import __version__
-from .engines import ENGINES, Engine, engine_for, engine_params
+from .engines import ENGINES, Engine, checked_options, engine_for, engine_params, merge_options
 from .errors import ScenarioError, TwinError
 from .hazards import effective_climate
 from .impacts import land_indicators
@@ -102,6 +104,7 @@ def run(
     progress: Progress | None = None,
     scenario_file: str | Path | None = None,
     before_simulate: Callable[[Engine], None] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run a scenario end to end.
 
@@ -125,6 +128,9 @@ def run(
         The file a given ``Scenario`` was read from, for the provenance.
     before_simulate : callable, optional
         Called with the engine before each simulation (:mod:`twin.flood.warmup` waits there for its kernels).
+    defaults : mapping, optional
+        Engine options under the territory's and the scenario's (a command line's own defaults, such as
+        ``twin run``'s float32 flood state), where ``params`` are over them.
 
     Returns
     -------
@@ -136,7 +142,8 @@ def run(
         A bad scenario, territory, measure or option; ``out`` taken or unwritable; inputs or a run an engine refuses.
     """
     report = progress or (lambda stage, fraction: None)
-    params = engine_params(params)
+    given = dict(params or {})
+    engine_params(given)  # options refused before any work
     if out is not None:
         check_output(Path(out), overwrite=overwrite)
     timings: dict[str, float] = {}
@@ -150,6 +157,7 @@ def run(
     log.info("%s: loading the territory %s", name, scenario.territory)
     if territory is None:
         territory = scenario_territory(scenario, where=name)
+    params = run_options(scenario, territory, given, defaults=defaults)
     base_hash = territory.content_hash()
     timings["load"] = _lap(clock)
 
@@ -200,6 +208,26 @@ def _provenance(scenario, source, territories, params, events, timings) -> dict[
         "platform": {"python": platform.python_version(), "machine": platform.machine()},
         "timings_s": timings,
     }
+
+
+def run_options(scenario, territory, given: Mapping[str, Any], *, defaults: Mapping[str, Any] | None = None):
+    """The engines' options of a run, in the order of precedence of :func:`twin.engines.merge_options`: the
+    engines' defaults, ``defaults`` (a command line's own), the territory file's tables, the scenario's, then
+    ``given`` (the command line's ``--set``, a sweep's parameters). A parameters model given whole (not a dict) is
+    taken as it is.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        The territory file's options refused by an engine (the message names the file, the field and the value).
+    """
+    where = str(territory.provenance.get("territory_file") or territory.name)
+    territorial = checked_options(getattr(territory, "options", {}) or {}, where=where)
+    models = {name: value for name, value in given.items() if isinstance(value, BaseModel)}
+    dicts = {name: value for name, value in given.items() if name not in models}
+    scenario_options = scenario.engine_options() if hasattr(scenario, "engine_options") else {}
+    merged = merge_options(defaults, territorial, scenario_options, dicts) | models
+    return engine_params(merged, where=f"{scenario.name}: engine options (territory file, scenario, --set)")
 
 
 def scenario_territory(scenario, *, where: str):

@@ -26,8 +26,9 @@ from __future__ import annotations
 import logging
 import tomllib
 import warnings
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -122,6 +123,18 @@ class TerritoryFile(_Model):
     sites: VectorSource | None = Field(None, description="sensitive sites (schools, care homes, hospitals...)")
     roads: VectorSource | None = Field(None, description="roads, for the lengths cut by water; none: no roads")
     river: VectorSource | None = Field(None, description="the river (lines or polygons); none: no river")
+    flood: dict[str, Any] = Field(
+        default_factory=dict,
+        description="options of the flood engine (FloodParams) for every scenario run here; checked when a run "
+        "starts (the engines are above this module)",
+    )
+    heat: dict[str, Any] = Field(
+        default_factory=dict, description="options of the heat engine (HeatParams) for every scenario run here"
+    )
+
+    def engine_options(self) -> dict[str, dict[str, Any]]:
+        """The ``[flood]`` and ``[heat]`` tables, by engine name (empty tables left out)."""
+        return {name: table for name, table in (("flood", self.flood), ("heat", self.heat)) if table}
 
 
 def read_territory_file(path: str | Path) -> TerritoryFile:
@@ -280,7 +293,7 @@ def load_territory(ref: str | Path):
     )
     for note in notes:
         log.info("%s: %s", path.name, note)
-    return territory.check()
+    return replace(territory, options=spec.engine_options()).check()
 
 
 def _grid(spec: TerritoryFile, base: Path) -> Grid:

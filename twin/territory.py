@@ -195,6 +195,9 @@ class Territory:
         The land-cover table the ``land_cover`` codes refer to.
     provenance : mapping
         Where the territory comes from: its file, and one note per step taken when loading it.
+    options : mapping
+        Engine name -> options its territory file sets (``[flood]``, ``[heat]``): the lowest precedence over the
+        engines' defaults (:func:`twin.engines.merge_options`).
     """
 
     name: str
@@ -203,6 +206,7 @@ class Territory:
     vectors: Mapping[str, gpd.GeoDataFrame]
     landcover: LandCoverTable
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __getitem__(self, layer: str) -> np.ndarray:
         """The values of raster ``layer`` as a numpy array."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..datasets import DATASETS
+from ..engines import checked_options, merge_options
 from ..errors import OutputExistsError, ScenarioError, validation_problems
 from ..paths import exists, is_file
 from .models import EVENT_KINDS, MEASURE_TYPES, PATH_FIELDS, Scenario
@@ -44,11 +45,13 @@ def _read_toml(path: Path, *, where: str) -> dict:
 def validate_scenario(data: dict, path: Path | str) -> Scenario:
     """A scenario from the parsed TOML (or JSON) ``data``; errors name ``path``, the field path and the value."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError("\n".join(validation_problems(_without_tags(exc.errors()), where=path))) from None
     except RecursionError:
         raise ScenarioError(f"{path}: nested too deeply") from None
+    checked_options(scenario.engine_options(), where=str(path))  # its [flood] and [heat] tables, field by field
+    return scenario
 
 
 def _without_tags(errors: list[dict]) -> list[dict]:
@@ -136,6 +139,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
     origins = dict(zip((e.name for e in parent.events), parent.event_labels(), strict=True)) | own_events
     update = {f: getattr(parent, f) for f in INHERITED if f not in own}
     update |= {"measures": [*parent.measures, *scenario.measures], "events": list(events.values())}
+    update |= merge_options(parent.engine_options(), scenario.engine_options())  # its own options over the parent's
     files = [*parent._measure_files, *own_files]
     return _with_origins(scenario.model_copy(update=update), [*parent._measure_origins, *own_measures], origins, files)
 

@@ -8,11 +8,11 @@ web API uses them as request bodies. Every field says its units.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from ..engines import event_models
+from ..engines import ENGINES, event_models
 from ..fields import SLUG, Fraction, Lang, Line, NonNegativeFloat, PositiveFloat, Prose
 from ..fields import Model as _Model
 from ..hazards import Climate
@@ -257,6 +257,14 @@ class Scenario(_Model):
         "its own measures are added and its events replace inherited ones of the same name",
     )
     climate: Climate | None = Field(None, description="climate shift applied to every event")
+    flood: dict[str, Any] = Field(
+        default_factory=dict,
+        description="options of the flood engine (FloodParams), over the territory file's (see Engine options)",
+    )
+    heat: dict[str, Any] = Field(
+        default_factory=dict,
+        description="options of the heat engine (HeatParams), over the territory file's (see Engine options)",
+    )
     measures: list[Measure] = Field(default_factory=list, description="interventions, applied in order")
     events: list[Event] = Field(default_factory=list, description="hazard events the scenario is tested against")
 
@@ -298,6 +306,10 @@ class Scenario(_Model):
             One label per event, in order.
         """
         return self._event_origins or [f"{self.name}: events.{i}" for i in range(len(self.events))]
+
+    def engine_options(self) -> dict[str, dict[str, Any]]:
+        """The scenario's ``[flood]`` and ``[heat]`` tables, by engine name (empty tables left out)."""
+        return {name: getattr(self, name) for name in ENGINES if getattr(self, name, None)}
 
     @model_validator(mode="after")
     def _unique_event_names(self):

@@ -136,6 +136,34 @@ def render() -> str:
     out += ["## Events", "", "Each `[[events]]` table has a `kind` and a `name`.", ""]
     for key, model in EVENT_KINDS.items():
         out += _section("###", f"`{key}`", model, key)
+    out += [
+        "## Engine options",
+        "",
+        "The `[flood]` and `[heat]` tables of a scenario set the engines' options (every field of `FloodParams`",
+        "and `HeatParams`, `docs/reference/flood-params.md` and `heat-params.md`). A territory file takes the same",
+        "tables, for every scenario run on it. One order of precedence, each place over the ones before it:",
+        "",
+        "1. the engines' defaults;",
+        "2. a command's own defaults (`twin run` keeps the flood state in float32);",
+        "3. the territory file's `[flood]` / `[heat]`;",
+        "4. the scenario's, its own over those of the scenarios it extends;",
+        "5. the command line: `twin run --precision`, `twin run --set ENGINE.OPTION=VALUE` (repeatable:",
+        "   `--set flood.edges.east=free --set heat.steps_per_day=48`), or a sweep's parameters.",
+        "",
+        "Nested tables merge key by key (`edges`). Each place is checked field by field when it is read (the",
+        "error names the file or `--set`, the field, the value and what it must be); rules that tie options",
+        "together (`day_hour` among the steps' hours) are checked on the merged options when the run starts.",
+        "The options a run used are in its `provenance.json` (`parameters`).",
+        "",
+        "```toml",
+        "[heat]",
+        "steps_per_day = 48       # half-hourly",
+        "",
+        "[flood]",
+        'edges = { west = "closed" }',
+        "```",
+        "",
+    ]
     out += ["## Shared tables", ""]
     for model in (Climate, *_nested_models(EVENT_KINDS.values())):
         out += _section("###", model.__name__, model)
