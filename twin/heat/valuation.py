@@ -42,6 +42,7 @@ import numpy as np
 
 from ..errors import CRSError, DataSourceError, MissingFileError, ModelInputError, message
 from ..paths import is_file
+from .weather import saturation_vapour_pressure_hpa
 
 ENERGY_COLUMNS = ("type", "consumption")  # required; "cost" (currency kWh-1) and "source" (text) are optional
 AREAS = ("footprint", "floor")
@@ -305,8 +306,7 @@ def vapour_pressure_hpa(t_air_c: float | np.ndarray, *, relative_humidity_pct: f
     rh = np.asarray(relative_humidity_pct, dtype=float)
     if not ((rh >= 0.0) & (rh <= 100.0)).all():
         raise ModelInputError(message("work productivity", "relative_humidity_pct", "within [0, 100] %", rh.tolist()))
-    t = np.asarray(t_air_c, dtype=float)
-    return rh / 100.0 * 6.105 * np.exp(17.27 * t / (237.7 + t))
+    return rh / 100.0 * saturation_vapour_pressure_hpa(np.asarray(t_air_c, dtype=float))
 
 
 def wet_bulb_globe_temperature(t_air_c: float | np.ndarray, *, relative_humidity_pct: float | np.ndarray) -> np.ndarray:

@@ -1,44 +1,31 @@
 // The flood animation: the times of a flood event's frames, and the water of each frame,
 // fetched once and kept (the time slider and "Play" go back and forth over them).
 import { fetchFrames, frameUrl, getBinary } from "./api.js";
+import { Loads } from "./loads.js";
 
 export class FloodFrames {
   /** @param {(buffer: ArrayBuffer) => Promise<object>} parse - turns GLB bytes into an object */
   constructor(parse) {
     this.parse = parse;
-    this._times = new Map(); // "run/event" -> Promise<number[]>
-    this._water = new Map(); // "run/event/i" -> Promise<Object3D>
+    this._times = new Loads(); // "run/event" -> number[]
+    this._water = new Loads(_disposeObject); // "run/event/i" -> Object3D
   }
 
   /** The times of the frames, in seconds since the start of the event. */
   times(run, event) {
-    const key = `${run}/${event}`;
-    if (!this._times.has(key)) {
-      const p = fetchFrames(run, event).then((body) => (Array.isArray(body.times_s) ? body.times_s : []));
-      p.catch(() => this._times.delete(key)); // let a later try ask again
-      this._times.set(key, p);
-    }
-    return this._times.get(key);
+    return this._times.get(`${run}/${event}`, () =>
+      fetchFrames(run, event).then((body) => (Array.isArray(body.times_s) ? body.times_s : [])),
+    );
   }
 
   /** The water of frame i (an object, possibly empty when dry). */
   water(run, event, i) {
-    const key = `${run}/${event}/${i}`;
-    if (!this._water.has(key)) {
-      const p = getBinary(frameUrl(run, event, i)).then((buf) => this.parse(buf));
-      p.catch(() => this._water.delete(key));
-      this._water.set(key, p);
-    }
-    return this._water.get(key);
+    return this._water.get(`${run}/${event}/${i}`, () => getBinary(frameUrl(run, event, i)).then((buf) => this.parse(buf)));
   }
 
   /** Forget (and free) the frames of every other run/event than those kept, e.g. ["run/event"]. */
   keepOnly(keys) {
-    for (const [key, p] of this._water) {
-      if (keys.some((k) => key.startsWith(`${k}/`))) continue;
-      this._water.delete(key);
-      p.then(_disposeObject, () => {});
-    }
+    this._water.keepOnly(keys);
   }
 }
 

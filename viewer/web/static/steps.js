@@ -2,48 +2,37 @@
 // their labels (the legal local time) and the step to show first, and the map of each step as a texture laid
 // over the ground, fetched once and kept (the time slider and "Play" go back and forth over them).
 import { fetchSteps, getBlob, stepMapUrl } from "./api.js";
+import { Loads } from "./loads.js";
 
 export class DaySteps {
   /** @param {(blob: Blob) => Promise<object>} makeTexture - turns a PNG into a texture (View3D.texture) */
   constructor(makeTexture) {
     this.makeTexture = makeTexture;
-    this._steps = new Map(); // "run/event/layer" -> Promise<{steps, peak, time_zone}>
-    this._maps = new Map(); // "run/event/layer/i" -> Promise<Texture>
+    this._steps = new Loads(); // "run/event/layer" -> {steps, peak, time_zone}
+    this._maps = new Loads((texture) => texture.dispose()); // "run/event/layer/i" -> Texture
   }
 
   /** The steps of a layer over an event: {layer, time_zone, peak, steps: [{index, time, local_time}]}. */
   steps(run, event, layer) {
-    const key = `${run}/${event}/${layer}`;
-    if (!this._steps.has(key)) {
-      const p = fetchSteps(run, event, layer).then((body) => ({
+    return this._steps.get(`${run}/${event}/${layer}`, () =>
+      fetchSteps(run, event, layer).then((body) => ({
         ...body,
         steps: Array.isArray(body.steps) ? body.steps : [],
         peak: Number.isInteger(body.peak) ? body.peak : 0,
-      }));
-      p.catch(() => this._steps.delete(key)); // let a later try ask again
-      this._steps.set(key, p);
-    }
-    return this._steps.get(key);
+      })),
+    );
   }
 
   /** The map of step i, as a texture to lay over the ground. */
   map(run, event, layer, i) {
-    const key = `${run}/${event}/${layer}/${i}`;
-    if (!this._maps.has(key)) {
-      const p = getBlob(stepMapUrl(run, event, layer, i)).then((blob) => this.makeTexture(blob));
-      p.catch(() => this._maps.delete(key));
-      this._maps.set(key, p);
-    }
-    return this._maps.get(key);
+    return this._maps.get(`${run}/${event}/${layer}/${i}`, () =>
+      getBlob(stepMapUrl(run, event, layer, i)).then((blob) => this.makeTexture(blob)),
+    );
   }
 
   /** Forget (and free) the maps of every other run/event/layer than those kept, e.g. ["run/event/layer"]. */
   keepOnly(keys) {
-    for (const [key, p] of this._maps) {
-      if (keys.some((k) => key.startsWith(`${k}/`))) continue;
-      this._maps.delete(key);
-      p.then((texture) => texture.dispose(), () => {});
-    }
+    this._maps.keepOnly(keys);
   }
 }
 
