@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -156,3 +158,56 @@ def test_the_source_hash_follows_the_files_content_not_their_place(tmp_path):
     (copy / "dem.tif").unlink()
     with pytest.raises(FileNotFoundError, match=r"dem\.tif"):
         source_hash(copy)
+
+
+def test_a_declared_crs_overrides_a_geojsons_lon_lat_default(tmp_path):
+    # A GeoJSON without a `crs` member is read as lon/lat (RFC 7946); its Lambert-93 coordinates are what the
+    # territory file's `crs` says they are.
+    folder = tmp_path / "t"
+    toml = write_territory_folder(folder)
+    districts = gpd.read_file(folder / "districts.geojson")
+    collection = json.loads(districts.to_json())
+    collection.pop("crs", None)  # no crs member
+    (folder / "districts.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    assert gpd.read_file(folder / "districts.geojson").crs.to_epsg() == 4326
+    with pytest.raises(Exception, match="districts"):  # without a declaration: lon/lat out of range
+        load_territory(toml)
+    toml.write_text(
+        toml.read_text().replace('path = "districts.geojson"', 'path = "districts.geojson"\ncrs = "EPSG:2154"')
+    )
+    t = load_territory(toml)
+    assert t.vectors["districts"].crs == t.grid.crs and len(t.vectors["districts"]) == 2
+    assert any("read in the declared EPSG:2154" in n for n in t.provenance["notes"])
+
+
+def test_a_declared_crs_that_contradicts_the_files_own_is_refused(tmp_path):
+    from twin.errors import CRSError
+
+    toml = write_territory_folder(tmp_path / "t")
+    toml.write_text(toml.read_text().replace('path = "sites.gpkg"', 'path = "sites.gpkg"\ncrs = "EPSG:3857"'))
+    with pytest.raises(CRSError, match=r"sites.gpkg: sites crs must be the file's own \(EPSG:2154\)"):
+        load_territory(toml)
+
+
+def test_polygon_sites_become_points_inside_them_and_lines_are_refused(tmp_path):
+    from shapely.geometry import LineString
+
+    from twin.errors import DataSourceError
+
+    folder = tmp_path / "t"
+    toml = write_territory_folder(folder)
+    grounds = box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 40)
+    gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]}, geometry=[grounds], crs=L93).to_file(
+        folder / "sites.gpkg"
+    )
+    t = load_territory(toml)
+    site = t.vectors["sites"].geometry.iloc[0]
+    assert site.geom_type == "Point" and grounds.contains(site)
+    assert any("1 polygons taken at a point inside each" in n for n in t.provenance["notes"])
+    line = LineString([(X0 + 20, Y0 + 20), (X0 + 60, Y0 + 40)])
+    gpd.GeoDataFrame(
+        {"name": ["Cour", "Rue"], "kind": ["school", "school"]}, geometry=[grounds, line], crs=L93
+    ).to_file(folder / "sites.gpkg")
+    with pytest.raises(DataSourceError, match=r"sites.gpkg feature 2 \('Rue'\): sites geometry must be a point or a "
+                       r"polygon, got 'LineString'"):  # fmt: skip
+        load_territory(toml)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import rasterio
 import rasterio.errors
 import rasterio.features
@@ -201,6 +202,14 @@ def _require_overlap(bounds: Sequence[float], crs: CRS, grid: Grid, path: Path) 
         )
 
 
+def _declared_crs(crs: object, path: Path, role: str) -> pyproj.CRS:
+    """The CRS a territory file declares for a source, or a CRSError naming the file and the value."""
+    try:
+        return pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(message(path, f"{role} crs", 'a CRS such as "EPSG:2154"', crs)) from None
+
+
 def read_vector(
     path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None, role: str = "vector"
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -249,6 +258,14 @@ def read_vector(
     notes = []
     if gdf.crs is None:
         gdf = gdf.set_crs(assume_crs)
+    elif assume_crs is not None and _declared_crs(assume_crs, path, role) != gdf.crs:
+        if path.suffix.lower() not in (".geojson", ".json") or gdf.crs.to_epsg() != 4326:
+            expected = f"the file's own ({gdf.crs.to_string()}) or none declared"
+            got = f"declared {assume_crs!r}: remove it, or fix the file"
+            raise CRSError(message(path, f"{role} crs", expected, got))
+        # a GeoJSON without a `crs` member is read as lon/lat (RFC 7946): the declared CRS is what it means
+        gdf = gdf.set_crs(assume_crs, allow_override=True)
+        notes.append(f"{path.name}: read in the declared {assume_crs} (a GeoJSON without `crs` defaults to lon/lat)")
     if gdf.crs.is_geographic and len(gdf):
         x0, y0, x1, y1 = gdf.total_bounds
         if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:

@@ -170,6 +170,18 @@ def _districts(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
 
 def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
     _require(gdf, ["kind"], path, "sites")
+    kinds = gdf.geometry.geom_type
+    areas = kinds.isin(["Polygon", "MultiPolygon"])
+    others = ~(areas | (kinds == "Point"))
+    if others.any():
+        row = int(np.flatnonzero(others.to_numpy())[0])
+        ident = gdf["name"].iloc[row] if "name" in gdf.columns else f"feature {row + 1}"
+        raise DataSourceError(
+            message(f"{path} feature {row + 1} ({ident!r})", "sites geometry", "a point or a polygon", kinds.iloc[row])
+        )
+    if areas.any():  # a school's grounds: the site is a point inside them
+        gdf = gdf.set_geometry(gdf.geometry.where(~areas, gdf.geometry.representative_point()))
+        notes.append(f"sites: {int(areas.sum())} polygons taken at a point inside each (representative point)")
     gdf["kind"] = gdf["kind"].astype(str).str.strip().str.lower()
     allowed = VECTORS["sites"].choices["kind"]
     unknown = sorted(set(gdf["kind"]) - set(allowed))
