@@ -161,6 +161,8 @@ def test_the_source_hash_follows_the_files_content_not_their_place(tmp_path):
 
 
 def test_a_declared_crs_overrides_a_geojsons_lon_lat_default(tmp_path):
+    from twin.errors import CRSError
+
     # A GeoJSON without a `crs` member is read as lon/lat (RFC 7946); its Lambert-93 coordinates are what the
     # territory file's `crs` says they are.
     folder = tmp_path / "t"
@@ -170,7 +172,7 @@ def test_a_declared_crs_overrides_a_geojsons_lon_lat_default(tmp_path):
     collection.pop("crs", None)  # no crs member
     (folder / "districts.geojson").write_text(json.dumps(collection), encoding="utf-8")
     assert gpd.read_file(folder / "districts.geojson").crs.to_epsg() == 4326
-    with pytest.raises(Exception, match="districts"):  # without a declaration: lon/lat out of range
+    with pytest.raises(CRSError, match="districts"):  # without a declaration: lon/lat out of range
         load_territory(toml)
     toml.write_text(
         toml.read_text().replace('path = "districts.geojson"', 'path = "districts.geojson"\ncrs = "EPSG:2154"')
@@ -210,4 +212,35 @@ def test_polygon_sites_become_points_inside_them_and_lines_are_refused(tmp_path)
     ).to_file(folder / "sites.gpkg")
     with pytest.raises(DataSourceError, match=r"sites.gpkg feature 2 \('Rue'\): sites geometry must be a point or a "
                        r"polygon, got 'LineString'"):  # fmt: skip
+        load_territory(toml)
+
+
+def test_zipped_sources_and_gdal_virtual_paths_are_read(tmp_path):
+    # A DEM inside a zip (named whole, and through /vsizip/ relative to the territory file) and a zipped
+    # shapefile of sites, as open-data portals ship them; the archive is what the source hash reads.
+    import zipfile
+
+    from twin.errors import MissingFileError
+    from twin.sources import source_files
+
+    folder = tmp_path / "t"
+    toml = write_territory_folder(folder)
+    with zipfile.ZipFile(folder / "dem.zip", "w") as z:
+        z.write(folder / "dem.tif", "dem.tif")
+    (folder / "dem.tif").unlink()
+    sites = gpd.read_file(folder / "sites.gpkg")
+    sites.to_file(folder / "sites.shp")
+    with zipfile.ZipFile(folder / "sites.zip", "w") as z:
+        for part in folder.glob("sites.*"):
+            if part.suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                z.write(part, part.name)
+    text = toml.read_text().replace('paths = ["dem.tif"]', 'paths = ["dem.zip"]')
+    toml.write_text(text.replace('path = "sites.gpkg"', 'path = "sites.zip"'))
+    whole = load_territory(toml)
+    assert len(whole.vectors["sites"]) == 1 and np.isfinite(whole["elevation"]).all()
+    assert folder / "dem.zip" in source_files(toml) and folder / "sites.zip" in source_files(toml)
+    toml.write_text(text.replace('paths = ["dem.zip"]', 'paths = ["/vsizip/dem.zip/dem.tif"]'))
+    np.testing.assert_array_equal(load_territory(toml)["elevation"], whole["elevation"])
+    toml.write_text(text.replace('paths = ["dem.zip"]', 'paths = ["missing.zip/dem.tif"]'))
+    with pytest.raises(MissingFileError, match=r"missing\.zip"):
         load_territory(toml)

@@ -30,17 +30,27 @@ from rasterio.enums import Resampling
 
 from .errors import CRSError, DataSourceError, MissingFileError, OutputExistsError, message
 from .grid import Grid
-from .paths import exists
+from .paths import exists, is_virtual, real_file
 from .territory import LAYERS
 
 RESAMPLING = {"bilinear": Resampling.bilinear, "mode": Resampling.mode, "nearest": Resampling.nearest}
 
 
-def _existing(path: str | Path, role: str) -> Path:
+def _existing(path: str | Path, role: str) -> Path | str:
+    """The path, once its file (or the archive of a GDAL virtual path, kept as the string GDAL reads) exists."""
+    if is_virtual(path):
+        if not exists(real_file(path)):
+            raise MissingFileError(real_file(path), role=role)
+        return str(path)
     path = Path(path)
     if not exists(path):
         raise MissingFileError(path, role=role)
     return path
+
+
+def _name(path: Path | str) -> str:
+    """The file name of a path or of a GDAL virtual path, for notes."""
+    return Path(str(path)).name
 
 
 def _open_raster(path: Path):
@@ -142,7 +152,7 @@ def read_raster(
             crs = _source_crs(ds.crs, assume_crs, p)
             _require_overlap(ds.bounds, crs, grid, p)
             by_crs.setdefault(crs.to_wkt(), []).append(ds)
-            notes.append(f"{p.name}: {ds.width}x{ds.height} cells of {abs(ds.res[0]):g} m in {crs.to_string()}")
+            notes.append(f"{_name(p)}: {ds.width}x{ds.height} cells of {abs(ds.res[0]):g} m in {crs.to_string()}")
         for wkt, group in by_crs.items():
             crs = CRS.from_wkt(wkt)
             if len(group) > 1:
@@ -259,13 +269,13 @@ def read_vector(
     if gdf.crs is None:
         gdf = gdf.set_crs(assume_crs)
     elif assume_crs is not None and _declared_crs(assume_crs, path, role) != gdf.crs:
-        if path.suffix.lower() not in (".geojson", ".json") or gdf.crs.to_epsg() != 4326:
+        if Path(str(path)).suffix.lower() not in (".geojson", ".json") or gdf.crs.to_epsg() != 4326:
             expected = f"the file's own ({gdf.crs.to_string()}) or none declared"
             got = f"declared {assume_crs!r}: remove it, or fix the file"
             raise CRSError(message(path, f"{role} crs", expected, got))
         # a GeoJSON without a `crs` member is read as lon/lat (RFC 7946): the declared CRS is what it means
         gdf = gdf.set_crs(assume_crs, allow_override=True)
-        notes.append(f"{path.name}: read in the declared {assume_crs} (a GeoJSON without `crs` defaults to lon/lat)")
+        notes.append(f"{_name(path)}: read in the declared {assume_crs} (a GeoJSON without `crs` defaults to lon/lat)")
     if gdf.crs.is_geographic and len(gdf):
         x0, y0, x1, y1 = gdf.total_bounds
         if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
@@ -281,7 +291,7 @@ def read_vector(
             )
     if gdf.crs != grid.crs:
         notes.append(
-            f"{path.name}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}"
+            f"{_name(path)}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}"
         )
         gdf = gdf.to_crs(grid.crs)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -296,7 +306,7 @@ def read_vector(
             )
         )
     if (~inside).any():
-        notes.append(f"{path.name}: dropped {int((~inside).sum())} of {len(gdf)} features outside the grid")
+        notes.append(f"{_name(path)}: dropped {int((~inside).sum())} of {len(gdf)} features outside the grid")
     return gdf[inside].reset_index(drop=True), notes
 
 

@@ -6,7 +6,12 @@ reaches these checks, so they turn any such failure into "not there".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# A GDAL virtual file system prefix (/vsizip/, /vsitar/, /vsigzip/...) and an archive a source may name.
+VIRTUAL = re.compile(r"^/vsi[a-z0-9]+/")
+ARCHIVE = re.compile(r"\.(zip|tar|tgz|tar\.gz)(?=$|/)", re.IGNORECASE)
 
 
 def exists(path: str | Path) -> bool:
@@ -23,3 +28,37 @@ def is_file(path: str | Path) -> bool:
         return Path(path).is_file()
     except (OSError, ValueError):
         return False
+
+
+def source_path(base: Path, written: str) -> Path | str:
+    """Where a source a territory file names lies, relative to the file's folder ``base``.
+
+    A zip archive (``dem.zip``, read whole when it holds one file, or ``dem.zip/dem.tif``) or a GDAL virtual path
+    (``/vsizip/dem.zip/dem.tif``, its archive relative to ``base`` unless absolute) is returned as the string GDAL
+    reads; any other path as ``base / written``.
+    """
+    written = str(written)
+    prefix = VIRTUAL.match(written)
+    if prefix:
+        rest = written[prefix.end() :]
+        return written if rest.startswith("/") else f"{prefix.group(0)}{base / rest}"
+    archive = ARCHIVE.search(written)
+    if archive and archive.group(1).lower() == "zip":
+        return f"/vsizip/{base / written[: archive.end()]}{written[archive.end() :]}"
+    return base / written
+
+
+def real_file(path: Path | str) -> Path:
+    """The file on disk behind a source: the archive of a GDAL virtual path, else the path itself."""
+    text = str(path)
+    prefix = VIRTUAL.match(text)
+    if not prefix:
+        return Path(path)
+    rest = text[prefix.end() :]
+    archive = ARCHIVE.search(rest)
+    return Path(rest[: archive.end()] if archive else rest)
+
+
+def is_virtual(path: Path | str) -> bool:
+    """Whether ``path`` is a GDAL virtual path (read through GDAL, not the file system)."""
+    return bool(VIRTUAL.match(str(path)))

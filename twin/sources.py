@@ -38,7 +38,7 @@ from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinW
 from .grid import Grid
 from .io import raster_grid, read_raster, read_vector
 from .landcover import LandCoverTable, default_table_path
-from .paths import is_file
+from .paths import is_file, real_file, source_path
 from .population import DWELLING_AREA_M2
 from .rasterize import rasterize_classes
 from .territory import assemble
@@ -65,7 +65,11 @@ class GridSpec(_Model):
 class ElevationSource(_Model):
     """Terrain model tiles (GeoTIFF, ESRI ASCII grid...), mosaicked and resampled bilinearly."""
 
-    paths: list[str] = Field(min_length=1, description="the tiles' files, relative to the territory file")
+    paths: list[str] = Field(
+        min_length=1,
+        description="the tiles' files, relative to the territory file (a zip archive, `dem.zip` or `data.zip/dem.tif`, "
+        "or a GDAL virtual path, `/vsizip/...`, is read through GDAL)",
+    )
     crs: str | None = Field(None, description="CRS of tiles that carry none")
     nodata: Literal["fill", "error"] = Field("fill", description="fill holes (with a warning) or refuse them")
 
@@ -73,7 +77,7 @@ class ElevationSource(_Model):
 class LandCoverSource(_Model):
     """Land-cover classes: a raster of codes (mode resampling) or polygons with a code column."""
 
-    path: str = Field(description="the raster or vector file, relative to the territory file")
+    path: str = Field(description="the raster or vector file, relative to the territory file (or in a zip archive)")
     layer: str | None = Field(None, description="the layer of a multi-layer vector file (GeoPackage)")
     crs: str | None = Field(None, description="CRS of a file that carries none")
     class_column: str = Field("code", description="polygon attribute holding the class code")
@@ -85,7 +89,8 @@ class VectorSource(_Model):
     """A vector layer, with optional renaming of columns and recoding of values."""
 
     path: str = Field(
-        description="the vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf), relative to the territory file"
+        description="the vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf), relative to the territory file; a "
+        "zip archive (a zipped shapefile: `schools.zip`) or a GDAL virtual path (`/vsizip/...`) is read through GDAL"
     )
     layer: str | None = Field(None, description="the layer of a multi-layer file (GeoPackage)")
     crs: str | None = Field(None, description="CRS of a file that carries none")
@@ -194,14 +199,14 @@ def source_files(ref: str | Path) -> list[Path]:
     path = resolve_territory(ref)
     spec = read_territory_file(path)
     base = path.parent
-    named = [base / p for p in spec.elevation.paths] + [base / spec.land_cover.path]
+    named = [source_path(base, p) for p in spec.elevation.paths] + [source_path(base, spec.land_cover.path)]
     named.append(base / spec.land_cover.table if spec.land_cover.table else default_table_path())
     for field in ("buildings", "districts", "sites", "roads", "river"):
         source = getattr(spec, field)
         if source is not None:
-            named.append(base / source.path)
+            named.append(source_path(base, source.path))
     files = [path]
-    for p in named:
+    for p in map(real_file, named):  # an archive stands for the files in it
         if p.suffix.lower() == ".shp":
             files += sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
         else:
@@ -301,7 +306,7 @@ def _grid(spec: TerritoryFile, base: Path) -> Grid:
     g = spec.grid
     if g.crs and g.cell_size and g.bounds:
         return Grid.from_bounds(crs=g.crs, bounds=g.bounds, cell_size=g.cell_size, where="territory file [grid]")
-    first = raster_grid(base / spec.elevation.paths[0], assume_crs=spec.elevation.crs)
+    first = raster_grid(source_path(base, spec.elevation.paths[0]), assume_crs=spec.elevation.crs)
     crs = g.crs or first.crs
     bounds = g.bounds
     if bounds is None:
@@ -317,7 +322,7 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
     from rasterio.fill import fillnodata
 
 
-    paths = [base / p for p in src.paths]
+    paths = [source_path(base, p) for p in src.paths]
     values, steps = read_raster(paths, grid, resampling="bilinear", assume_crs=src.crs)
     notes += [f"elevation: {s}" for s in steps]
     holes = np.isnan(values)
@@ -351,8 +356,8 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
 
 def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
 
-    path = base / src.path
-    if path.suffix.lower() in VECTOR_SUFFIXES:
+    path = source_path(base, src.path)
+    if Path(str(path)).suffix.lower() in VECTOR_SUFFIXES:
         gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role="land-cover polygons")
         if src.class_column not in gdf.columns:
             raise DataSourceError(

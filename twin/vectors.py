@@ -19,6 +19,7 @@ import pandas as pd
 from .errors import DataSourceError, TwinWarning, message
 from .grid import Grid
 from .io import read_vector
+from .paths import source_path
 from .territory import VECTORS
 
 # BD TOPO (IGN) building uses, USAGE1, mapped to twin's uses.
@@ -42,7 +43,7 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str]) -> dict[str,
         if src is None:
             notes.append(f"{name}: no source given; the layer is empty")
             continue
-        path = base / src.path
+        path = source_path(base, src.path)
         gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role=name)
         notes += [f"{name}: {s}" for s in steps]
         gdf = _rename(gdf, src, path)
