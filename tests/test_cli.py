@@ -9,7 +9,8 @@ import sys
 import geopandas as gpd
 import rasterio
 from click.testing import CliRunner
-from conftest import table_rows, write_territory_folder
+from conftest import L93, X0, Y0, table_rows, write_territory_folder
+from shapely.geometry import box
 
 from twin.cli import main
 
@@ -34,9 +35,25 @@ def test_info_prints_grid_layers_buildings_people_and_sites(tmp_path):
     rows = table_rows(out)
     assert rows["elevation"][0] == "m" and rows["soil_ks"][0] == "m s-1"  # layers with their units
     assert "Buildings: 2 (industrial 1, residential 1)" in out
-    assert "Population: 120 residents in 2 districts" in out
+    assert "Population: 120 residents in 2 districts; 120 placed in homes" in out and "Warning" not in out
     assert "Sensitive sites: school 1" in out
+    assert "Land cover: table " in out and "landcover.csv; road 8.3 %, grass 91.7 %" in out  # 5 of 60 columns
     assert "heights from floors" in out  # says what it did to the sources
+
+
+def test_info_warns_when_residents_of_the_districts_live_in_no_building(tmp_path):
+    # Only an industrial building: the 120 residents of the districts have no home on the grid, and no indicator
+    # would count them (issue 18: "75 000 residents" printed while the population layer is 0).
+    works = gpd.GeoDataFrame(
+        {"height": [9.0], "use": ["industrial"]}, geometry=[box(X0 + 100, Y0 + 100, X0 + 160, Y0 + 140)], crs=L93
+    )
+    toml = write_territory_folder(tmp_path, buildings=works)
+    mapping = 'columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }'
+    toml.write_text(toml.read_text().replace(mapping, ""))
+    result = CliRunner().invoke(main, ["info", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert "120 residents in 2 districts; 0 placed in homes" in result.output
+    assert "Warning: 120 residents of the districts live in no building of the territory" in result.output
 
 
 def test_info_json_is_machine_readable(tmp_path):

@@ -323,8 +323,8 @@ class Territory:
         -------
         dict
             Grid (cell size and bounds in m), each layer's units, min, max and mean, buildings (count, by use,
-            dwellings, height range in m), residents by district, sites by kind, road length (km) and the loading
-            notes.
+            dwellings, height range in m), residents by district and those placed in buildings, the land-cover
+            table and the share of cells in each class, sites by kind, road length (km) and the loading notes.
         """
         layers = {}
         for name, spec in LAYERS.items():
@@ -356,12 +356,23 @@ class Territory:
             },
             "population": {
                 "total": int(d["population"].sum()),
+                "placed": round(float(b["population"].sum())) if "population" in b.columns else 0,
                 "districts": {str(n): int(p) for n, p in zip(d["name"], d["population"], strict=True)},
+            },
+            "land_cover": {
+                "table": self.landcover.source,
+                "share_by_class": self._class_shares(),
             },
             "sites": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
             "roads_km": float(self.vectors["roads"].length.sum() / 1000.0),
             "notes": list(self.provenance.get("notes", [])),
         }
+
+    def _class_shares(self) -> dict[str, float]:
+        """Share of the grid's cells in each land-cover class of the table, by class name (classes present)."""
+        codes, counts = np.unique(self.layers["land_cover"].values, return_counts=True)
+        total = float(counts.sum())
+        return {self.landcover.name_of(int(c)): round(float(n) / total, 4) for c, n in zip(codes, counts, strict=True)}
 
     def content_hash(self) -> str:
         """SHA-256 of the layers and vectors, for provenance: equal data, equal hash.

@@ -37,9 +37,17 @@ def print_summary(s: dict, grid_line: str) -> None:
         f"\nBuildings: {b['count']} ({uses}); {b['dwellings']} dwellings; "
         f"heights {b['height_m'][0]:g}..{b['height_m'][1]:g} m"
     )
-    click.echo(f"Population: {p['total']} residents in {len(p['districts'])} districts")
+    click.echo(f"Population: {p['total']} residents in {len(p['districts'])} districts; {p['placed']} placed in homes")
+    if p["placed"] != p["total"]:
+        click.echo(
+            f"Warning: {p['total'] - p['placed']} residents of the districts live in no building of the territory "
+            "(a district without homes, or cut by the grid): no indicator counts them", err=True,
+        )  # fmt: skip
     if p["districts"]:
         print_table(None, ("district", "residents"), [(name, str(n)) for name, n in p["districts"].items()], right=(1,))
+    lc = s["land_cover"]
+    shares = ", ".join(f"{name} {100 * share:.1f} %" for name, share in lc["share_by_class"].items())
+    click.echo(f"Land cover: table {lc['table']}; {shares}")
     sites = ", ".join(f"{k} {n}" for k, n in s["sites"].items()) or "none"
     click.echo(f"Sensitive sites: {sites}\nRoads: {s['roads_km']:.1f} km")
     if s["notes"]:
