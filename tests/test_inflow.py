@@ -30,3 +30,23 @@ def test_csv_hydrograph_and_climate_multiplier(tmp_path):
     path.write_text("time_h,discharge_m3_s\n0,50\n0,300\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"q\.csv: time_h must be at least two increasing times"):
         read_hydrograph(path)
+
+
+def test_the_river_enters_by_the_cells_of_the_water_class_whatever_its_code():
+    # The demo's water is code 1; a table that calls code 9 (meadow) "water" moves the inflow to those cells
+    # (issue 18: the class was found by the code number 1).
+    from dataclasses import replace
+
+    from twin.flood.boundaries import inflow_cells
+    from twin.sources import load_territory
+
+    demo = load_territory("demo")
+    open_cells = demo["building_index"] < 0
+    rows, cols, edge = inflow_cells(demo, "river_upstream", open_cells=open_cells, where="t")
+    assert edge == "west" and rows.size > 1 and (demo["land_cover"][rows, cols] == 1).all()  # column 0
+    names = ["meadow" if n == "water" else "water" if n == "meadow" else n for n in demo.landcover.names]
+    swapped = replace(demo, landcover=replace(demo.landcover, names=tuple(names)))
+    rows2, cols2, _ = inflow_cells(swapped, "river_upstream", open_cells=open_cells, where="t")
+    meadow = demo.landcover.code_of("meadow")
+    assert rows2.size > rows.size and (demo["land_cover"][rows2, cols2] == meadow).all()  # the edge's meadow cells
+    assert ((demo["land_cover"][:, 0] == meadow) & open_cells[:, 0]).sum() == rows2.size  # all of them
