@@ -77,14 +77,16 @@ def test_buildings_with_neither_height_nor_floors_are_refused(tmp_path):
         load_territory(toml)
 
 
-def test_buildings_with_a_row_lacking_both_are_refused_by_row(tmp_path):
+def test_buildings_with_a_row_lacking_both_are_refused_by_the_files_own_feature_number(tmp_path):
+    # The first building lies off the grid and is dropped: the one lacking both is still the file's third.
     b = gpd.GeoDataFrame(
-        {"HAUTEUR": [10.0, None], "NB_ETAGES": [3, None], "USAGE1": ["Résidentiel"] * 2},
-        geometry=[box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50), box(X0 + 100, Y0 + 20, X0 + 120, Y0 + 50)],
+        {"HAUTEUR": [8.0, 10.0, None], "NB_ETAGES": [2, 3, None], "USAGE1": ["Résidentiel"] * 3},
+        geometry=[box(X0 - 900, Y0, X0 - 800, Y0 + 50), box(X0 + 20, Y0 + 20, X0 + 60, Y0 + 50),
+                  box(X0 + 100, Y0 + 20, X0 + 120, Y0 + 50)],
         crs=L93,
     )
     toml = write_territory_folder(tmp_path, buildings=b)
-    with pytest.raises(DataSourceError, match=r"got '1 without, first at row 1'"):
+    with pytest.raises(DataSourceError, match=r"got \"1 without, first the file's feature 3\""):
         load_territory(toml)
 
 

@@ -192,7 +192,7 @@ def test_a_declared_crs_that_contradicts_the_files_own_is_refused(tmp_path):
 
 
 def test_polygon_sites_become_points_inside_them_and_lines_are_refused(tmp_path):
-    from shapely.geometry import LineString
+    from shapely.geometry import LineString, Point
 
     from twin.errors import DataSourceError
 
@@ -207,10 +207,11 @@ def test_polygon_sites_become_points_inside_them_and_lines_are_refused(tmp_path)
     assert site.geom_type == "Point" and grounds.contains(site)
     assert any("1 polygons taken at a point inside each" in n for n in t.provenance["notes"])
     line = LineString([(X0 + 20, Y0 + 20), (X0 + 60, Y0 + 40)])
+    far = Point(X0 - 5000, Y0)  # off the grid: dropped, but the line stays the file's third feature
     gpd.GeoDataFrame(
-        {"name": ["Cour", "Rue"], "kind": ["school", "school"]}, geometry=[grounds, line], crs=L93
+        {"name": ["Loin", "Cour", "Rue"], "kind": ["school"] * 3}, geometry=[far, grounds, line], crs=L93
     ).to_file(folder / "sites.gpkg")
-    with pytest.raises(DataSourceError, match=r"sites.gpkg feature 2 \('Rue'\): sites geometry must be a point or a "
+    with pytest.raises(DataSourceError, match=r"sites.gpkg feature 3 \('Rue'\): sites geometry must be a point or a "
                        r"polygon, got 'LineString'"):  # fmt: skip
         load_territory(toml)
 

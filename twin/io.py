@@ -307,7 +307,18 @@ def read_vector(
         )
     if (~inside).any():
         notes.append(f"{_name(path)}: dropped {int((~inside).sum())} of {len(gdf)} features outside the grid")
-    return gdf[inside].reset_index(drop=True), notes
+    kept = gdf[inside]
+    numbers = kept.index.to_numpy() + 1  # each feature's number in the file, for errors about it
+    kept = kept.reset_index(drop=True)
+    kept.attrs["feature_numbers"] = numbers
+    return kept, notes
+
+
+def feature_number(gdf: gpd.GeoDataFrame, row: int) -> int:
+    """The number in its file (1 for the first) of row ``row`` of a layer :func:`read_vector` read, whatever
+    features were dropped (empty, off the grid) before it."""
+    numbers = gdf.attrs.get("feature_numbers")
+    return int(numbers[row]) if numbers is not None and row < len(numbers) else row + 1
 
 
 def _grid_box(grid: Grid):

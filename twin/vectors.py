@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import DataSourceError, TwinWarning, message
 from .grid import Grid
-from .io import read_vector
+from .io import feature_number, read_vector
 from .paths import source_path
 from .territory import VECTORS
 
@@ -119,13 +119,14 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     neither = ~has_h & ~has_f
     if neither.any():
         if src.missing_height_m is None:
-            first = gdf.index[np.flatnonzero(neither)[0]]
+            row = int(np.flatnonzero(neither)[0])
+            ident = next((f" ({gdf[c].iloc[row]!r})" for c in ("id", "name") if c in gdf.columns), "")
             raise DataSourceError(
                 message(
                     path,
                     "buildings",
                     "given a positive height or number of floors (or set missing_height_m)",
-                    f"{int(neither.sum())} without, first at row {first}",
+                    f"{int(neither.sum())} without, first the file's feature {feature_number(gdf, row)}{ident}",
                 )
             )
         height = np.where(neither, src.missing_height_m, height)
@@ -176,9 +177,10 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
     others = ~(areas | (kinds == "Point"))
     if others.any():
         row = int(np.flatnonzero(others.to_numpy())[0])
-        ident = gdf["name"].iloc[row] if "name" in gdf.columns else f"feature {row + 1}"
+        number = feature_number(gdf, row)
+        ident = gdf["name"].iloc[row] if "name" in gdf.columns else f"feature {number}"
         raise DataSourceError(
-            message(f"{path} feature {row + 1} ({ident!r})", "sites geometry", "a point or a polygon", kinds.iloc[row])
+            message(f"{path} feature {number} ({ident!r})", "sites geometry", "a point or a polygon", kinds.iloc[row])
         )
     if areas.any():  # a school's grounds: the site is a point inside them
         gdf = gdf.set_geometry(gdf.geometry.where(~areas, gdf.geometry.representative_point()))
