@@ -16,7 +16,7 @@ import pytest
 from conftest import write_run_folder
 
 from twin.compare import compare, write_comparison, write_differences
-from twin.formats import NBSP, format_money, format_number
+from twin.formats import NBSP, format_money, format_number, format_value
 from twin.grid import Grid
 from twin.impacts.records import CATALOGUE
 from twin.io import write_cog
@@ -361,3 +361,13 @@ def test_a_map_with_no_change_beyond_the_resolution_is_one_line():
     patch = np.zeros((100, 100))
     patch[:10, :10] = -1.0  # 1 % of the cells, 1 °C cooler
     assert not _unchanged(patch, ramp)
+
+
+def test_person_hours_are_whole_and_hours_have_a_tenth():
+    # "6.30 fewer person-hours" read as arithmetic, not people: counts of person- and site-hours are whole, like
+    # people; hours and degree-hours per person keep one decimal.
+    assert format_value("heat.person_hours_strong_stress", "person-hours", 6.3, "en") == "6"
+    assert format_value("heat.person_hours_strong_stress", "person-hours", 2426.4, "en") == "2,426"
+    assert format_value("heat.site_hours_strong_stress", "site-hours", 3.0, "fr") == "3"
+    assert format_value("heat.work_hours_lost_light", "h", 1.25, "en") == "1.2"
+    assert format_value("heat.utci_degree_hours_per_person", "K h", 85.75, "en") == "85.8"

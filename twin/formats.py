@@ -83,12 +83,13 @@ def is_share(key: str, units: str) -> bool:
 
 
 def digits_for(units: str, value: float | None = None) -> int:
-    """Decimals to show for a value in ``units``: whole counts, hundredths of a degree, tenths of km and ha."""
-    if units in ("people", "buildings", "sites"):
+    """Decimals to show for a value in ``units``: whole counts (and person- or site-hours), hundredths of a degree,
+    tenths of km, ha, hours and degree-hours."""
+    if units in ("people", "buildings", "sites", "person-hours", "site-hours"):
         return 0
     if units in ("K", "degC"):
         return 2
-    if units in ("km", "ha"):
+    if units in ("km", "ha", "h", "K h"):
         return 1
     size = 0.0 if missing(value) else abs(float(value))
     return 0 if size >= 100 else 1 if size >= 10 else 2
