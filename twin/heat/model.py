@@ -130,6 +130,12 @@ class HeatParams(BaseModel):
         return np.arange(self.steps_per_day) * (24.0 / self.steps_per_day)
 
     @property
+    def snapshot_steps(self) -> tuple[int, int]:
+        """The steps of ``day_hour`` and ``night_hour`` (their snapshot maps)."""
+        hours = self.step_hours.tolist()
+        return hours.index(float(self.day_hour)), hours.index(float(self.night_hour))
+
+    @property
     def step_h(self) -> float:
         """The length of a step, h."""
         return 24.0 / self.steps_per_day
@@ -360,7 +366,7 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, pla
     meteorology = _meteorology(date, place, weather.air_temperature_c, weather.wind_speed_m_s)
     t_ref = weather.air_temperature_c
     hours = params.step_hours
-    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
+    k_day, k_night = params.snapshot_steps
     kernels = cooling.cooling_kernels(
         geo.surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode,
         green_edges="full_disc" if invest else "not_green",  # InVEST scales the green disc cut by the edge up
@@ -475,21 +481,19 @@ def _clock(date: dt.date, hours: np.ndarray, longitude: float, event, weather) -
     )
 
 
-def _daily(street: _Street, city: _City, night, clock: _Clock, params: HeatParams, walk: np.ndarray) -> dict:
+def _daily(street: _Street, city: _City, t_air, night, clock: _Clock, params: HeatParams, walk) -> dict:
     """The day's maps made of the steps: the highest UTCI and its hour, hours per stress class, the night's
-    lowest air temperature and tropical nights."""
-    utci = street.utci
-    peak = np.nanmax(np.where(walk, utci, -np.inf), axis=0)
-    peak = np.where(walk, peak, np.nan)
-    k_peak = np.argmax(np.where(np.isnan(utci), -np.inf, utci), axis=0)
-    classes = comfort.utci_stress_class(np.nan_to_num(utci, nan=-np.inf))
+    lowest air temperature (``t_air``, each step) and tropical nights."""
+    utci = np.nan_to_num(street.utci, nan=-np.inf)  # footprints never peak nor fall in a class
+    peak = np.where(walk, utci.max(axis=0), np.nan)
+    k_peak = np.argmax(utci, axis=0)
+    classes = comfort.utci_stress_class(utci)
     hours = {
         f"hours_{name}_stress": np.where(walk, (classes == c).sum(axis=0) * params.step_h, np.nan)
         for c, name in enumerate(("none", "moderate", "strong", "very_strong", "extreme"))
         if c > 0
     }
     hours["hours_strong_stress_or_worse"] = np.where(walk, (classes >= 2).sum(axis=0) * params.step_h, np.nan)
-    t_air = city.t_ref[:, None, None] + city.uhi
     dark = night.is_dark(params.step_hours)
     t_min = t_air[dark].min(axis=0)
     return {
@@ -506,7 +510,7 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
           params: HeatParams) -> xr.Dataset:  # fmt: skip
     """The outputs as the engine declares them (:data:`twin.heat.outputs.OUTPUTS`), with the territory's CRS."""
     hours = params.step_hours
-    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
+    k_day, k_night = params.snapshot_steps
     walk = ~geo.building
     t_air = city.t_ref[:, None, None] + city.uhi
     utci_class = np.where(walk, comfort.utci_stress_class(np.nan_to_num(street.utci[k_day])), NO_CLASS)
@@ -530,7 +534,7 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
         "utci": street.utci[k_day],
         "utci_class": utci_class,
         "utci_flag": street.flag[k_day],
-        **_daily(street, city, night, clock, params, walk),
+        **_daily(street, city, t_air, night, clock, params, walk),
         "t_air_hourly": t_air,
         "tmrt_hourly": street.tmrt,
         "utci_hourly": street.utci,
@@ -555,8 +559,7 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
 
 def _attrs(event, date, params: HeatParams, city, day, night, clock, climate, place, timings) -> dict:
     """The dataset's attributes: the model, the event, the sun and the weather terms, the parameters, timings."""
-    hours = params.step_hours
-    k_day, k_night = (int(np.flatnonzero(hours == h)[0]) for h in (params.day_hour, params.night_hour))
+    k_day, k_night = params.snapshot_steps
     return {
         "model": "twin.heat",
         "model_version": MODEL_VERSION,
