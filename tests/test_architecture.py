@@ -20,7 +20,8 @@ MAX_LINES = 100  # of any function or method, docstring included
 MAX_POSITIONAL = 12  # of a call to a numba kernel
 # Function-level imports of the house's own modules are for start-up time only: the command lines answer
 # `--help` without numba, and viewer.web builds its app on first use.
-LAZY_IMPORTS_ALLOWED = ("twin/cli/", "viewer/cli.py", "viewer/web/__init__.py")
+# the command lines, and the flood warm-up (a process twin demo starts before it imports the engines)
+LAZY_IMPORTS_ALLOWED = ("twin/cli/", "viewer/cli.py", "viewer/web/__init__.py", "twin/flood/warmup.py")
 # Where an engine's events and outputs may be named: the registry, the engines' own packages, and the impacts
 # of each engine (which read its outputs). The word tables key words by them (``event.<kind>``), never name them.
 ENGINE_HOMES = ("twin/engines.py", "twin/heat/", "twin/flood/", "twin/impacts/heat.py", "twin/impacts/flood.py")

@@ -483,7 +483,7 @@ def test_an_inflow_point_outside_the_grid_is_refused(tiny):
         hydrograph={"peak_discharge_m3_s": 5.0, "time_to_peak_h": 0.5, "time_base_h": 1.0},
     )
     with pytest.raises(
-        ModelInputError, match=r"event 'q': inflow point must be inside the grid .*, got \(0\.0, 0\.0\)"
+        ModelInputError, match=r"event 'q' inflow 'river': inflow point must be inside the grid .*, got \(0\.0, 0\.0\)"
     ):
         flood_simulate(tiny, event)
 

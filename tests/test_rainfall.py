@@ -25,8 +25,9 @@ from twin.flood.rainfall import (
     storm_hyetograph,
 )
 from twin.scenario.models import Scenario
+from twin.synthetic.files import RAINFALL
 
-A, B = 8.7, 0.60  # data/montana_demo.csv, 100 years, 6-60 min
+A, B = 8.7, 0.60  # data/demo/rainfall.csv, 100 years, 6-60 min
 
 
 @pytest.mark.parametrize(("duration", "r", "step"), [(60, 0.4, 1.0), (60, 0.5, 5.0), (180, 0.3, 6.0), (47, 0.37, 2.0)])
@@ -74,9 +75,7 @@ def test_double_triangle_holds_h_t1_in_its_intense_period_and_h_t_in_all():
 
 
 def test_montana_table_lookup_by_return_period_and_duration_band():
-    from twin.flood.rainfall import default_montana_table
-
-    rows = read_montana_table(default_montana_table())
+    rows = read_montana_table(RAINFALL)  # the demo's illustrative table
     assert montana_for(rows, return_period_years=100, duration_min=60, where="x") == (8.7, 0.60)
     assert montana_for(rows, return_period_years=10, duration_min=180, where="x") == (13.3, 0.82)
     with pytest.raises(
@@ -88,11 +87,12 @@ def test_montana_table_lookup_by_return_period_and_duration_band():
 
 
 def _storm(**fields):
-    base = {"kind": "design_storm", "name": "s", "return_period_years": 100, "duration_min": 60}
+    base = {"kind": "design_storm", "name": "s", "return_period_years": 100, "duration_min": 60,
+            "montana_file": str(RAINFALL)}  # fmt: skip
     return Scenario.model_validate({"name": "x", "title": "x", "events": [base | fields]}).events[0]
 
 
-def test_storm_events_use_the_demo_table_and_the_climate_multiplier():
+def test_storm_events_use_their_table_and_the_climate_multiplier():
     h = storm_hyetograph(_storm())
     assert h.depth_mm == pytest.approx(8.7 * 60**0.4, rel=1e-9)  # 44.75 mm
     assert storm_hyetograph(_storm(), rain_multiplier=1.2).depth_mm == pytest.approx(1.2 * h.depth_mm)

@@ -18,7 +18,7 @@ from twin.impacts import expected_annual_damage
 from twin.results import layer_name, load_run
 from twin.runner import run
 from twin.scenario import read_scenario_file
-from twin.scenario.io import scenario_hash
+from twin.scenario.io import scenario_hash, with_rainfall_statistics
 from twin.scenario.models import Scenario
 
 FAST = FloodParams(frame_interval_s=300.0)
@@ -71,7 +71,9 @@ def test_the_folder_holds_every_documented_file_and_qgis_readable_maps(written):
 def test_provenance_traces_the_scenario_the_territory_the_version_and_the_timings(written, tiny):
     result, out, _ = written
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["scenario"]["sha256"] == scenario_hash(_scenario())
+    # what ran: the storms with the territory's rainfall statistics, whose content the hash includes
+    assert prov["scenario"]["sha256"] == scenario_hash(with_rainfall_statistics(_scenario(), tiny.rainfall_statistics))
+    assert prov["scenario"]["sha256"] != scenario_hash(_scenario())
     assert prov["territory"]["sha256_before_measures"] == tiny.content_hash()
     assert prov["territory"]["sha256_after_measures"] == result.territory.content_hash() != tiny.content_hash()
     assert prov["twin_version"] and prov["parameters"]["flood"]["frame_interval_s"] == 300.0

@@ -173,7 +173,7 @@ def test_twin_show_prints_the_resolved_scenario_and_footprints():
     result = CliRunner().invoke(main, ["show", str(scenarios_dir() / "retention-upstream.toml")])
     assert result.exit_code == 0, result.output
     assert 'name = "retention-upstream"' in result.output
-    assert "depth_mm = 44.75" in result.output  # 100-year, 1-hour storm: 8.7 * 60^0.4 mm (data/montana_demo.csv)
+    assert "depth_mm = 44.75" in result.output  # 100-year, 1-hour storm: 8.7 * 60^0.4 mm (data/demo/rainfall.csv)
     assert "Basins on the hillside (retention_basin" in result.output and "volume_m3 = 5000.0" in result.output
 
 

@@ -28,7 +28,7 @@ from .impacts import land_indicators
 from .measures import apply_measures
 from .results import check_output, write_run
 from .scenario import load_scenario
-from .scenario.io import scenario_hash
+from .scenario.io import scenario_hash, with_rainfall_statistics
 from .sources import load_territory
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,7 @@ def run(
     log.info("%s: loading the territory %s", name, scenario.territory)
     if territory is None:
         territory = scenario_territory(scenario, where=name)
+    scenario = with_rainfall_statistics(scenario, territory.rainfall_statistics)  # the storms of this territory
     params = run_options(scenario, territory, given, defaults=defaults)
     base_hash = territory.content_hash()
     timings["load"] = _lap(clock)

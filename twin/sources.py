@@ -128,6 +128,12 @@ class TerritoryFile(_Model):
     sites: VectorSource | None = Field(None, description="sensitive sites (schools, care homes, hospitals...)")
     roads: VectorSource | None = Field(None, description="roads, for the lengths cut by water; none: no roads")
     river: VectorSource | None = Field(None, description="the river (lines or polygons); none: no river")
+    rainfall: str | None = Field(
+        None,
+        description="the territory's rainfall statistics: a CSV of Montana coefficients by return period and "
+        "duration band (columns return_period_years, min_duration_min, max_duration_min, a, b), relative to the "
+        "territory file; design storms without their own coefficients and the sewers' design intensity read it",
+    )
     flood: dict[str, Any] = Field(
         default_factory=dict,
         description="options of the flood engine (FloodParams) for every scenario run here; checked when a run "
@@ -298,7 +304,35 @@ def load_territory(ref: str | Path):
     )
     for note in notes:
         log.info("%s: %s", path.name, note)
-    return replace(territory, options=spec.engine_options()).check()
+    return replace(territory, options=spec.engine_options(), rainfall_statistics=_rainfall(spec, path)).check()
+
+
+def rainfall_statistics(ref: str | Path) -> Path | None:
+    """The rainfall statistics (Montana table) a territory file names, or None.
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, its folder, or a dataset name (``"demo"``).
+
+    Raises
+    ------
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    MissingFileError
+        The table it names does not exist.
+    """
+    path = resolve_territory(ref)
+    return _rainfall(read_territory_file(path), path)
+
+
+def _rainfall(spec: TerritoryFile, path: Path) -> Path | None:
+    if spec.rainfall is None:
+        return None
+    table = path.parent / spec.rainfall
+    if not is_file(table):
+        raise MissingFileError(table, role=f"rainfall statistics named by {path}")
+    return table
 
 
 def _grid(spec: TerritoryFile, base: Path) -> Grid:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -198,6 +199,9 @@ class Territory:
     options : mapping
         Engine name -> options its territory file sets (``[flood]``, ``[heat]``): the lowest precedence over the
         engines' defaults (:func:`twin.engines.merge_options`).
+    rainfall_statistics : pathlib.Path or None
+        The territory's Montana table (``rainfall`` in its file): its design storms and its sewers' design
+        intensity; None when the file names none.
     """
 
     name: str
@@ -207,6 +211,7 @@ class Territory:
     landcover: LandCoverTable
     provenance: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rainfall_statistics: Path | None = None
 
     def __getitem__(self, layer: str) -> np.ndarray:
         """The values of raster ``layer`` as a numpy array."""
@@ -392,6 +397,8 @@ class Territory:
             h.update(name.encode())
             h.update(gdf.drop(columns=gdf.geometry.name).to_json().encode())
             h.update(b"".join(gdf.geometry.to_wkb()))
+        if self.rainfall_statistics is not None:  # the sewers' intensity comes from it
+            h.update(Path(self.rainfall_statistics).read_bytes())
         return h.hexdigest()
 
 

@@ -7,6 +7,8 @@ elevation array for the engines' analytical cases (the flood engine's public val
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -17,6 +19,7 @@ from shapely.geometry import LineString, Point, box
 from .grid import Grid
 from .landcover import LandCoverTable
 from .rasterize import rasterize_buildings
+from .synthetic.files import RAINFALL
 from .territory import assemble
 
 
@@ -85,14 +88,15 @@ def tiny_territory(*, width: int = 30, height: int = 20, cell_size: float = 5.0,
         {"name": ["Rue"], "kind": ["residential"]}, geometry=[LineString([(x0, ymid), (x0 + w, ymid)])], crs=crs
     )
     river = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    return assemble(
+    town = assemble(
         name="tiny",
         grid=grid,
         elevation=elevation,
         land_cover=land_cover,
         vectors={"buildings": buildings, "districts": districts, "sites": sites, "roads": roads, "river": river},
         landcover=LandCoverTable.read(),
-    ).check()
+    )
+    return replace(town, rainfall_statistics=RAINFALL).check()  # the demo town's rainfall: its storms and sewers
 
 
 def grid_territory(elevation, *, cell_size: float = 5.0, land_cover: int = 6, name: str = "synthetic"):

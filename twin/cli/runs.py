@@ -161,20 +161,23 @@ def _parse_weights(items) -> dict[str, float]:
 def demo(obj, out: Path, overwrite: bool, lang: str, precision: str) -> None:  # fmt: skip
     """The main job on the embedded demo town: run every example scenario, compare them with the baseline,
     write the report."""
-    from ..compare import compare as compare_runs
-    from ..compare import write_comparison
-    from ..datasets import scenarios_dir
     from ..flood.warmup import start, waiter
-    from ..results import check_output, load_run
-    from ..runset import run_set
 
     started = time.perf_counter()
-    check_output(out, overwrite=overwrite, marker=None)  # only its runs/ and comparison/ are ever replaced
-    paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
-    click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
-    warm = start(precision)  # the flood kernels compile on the second core while the heat runs
+    # the flood kernels compile on the second core from now on, while this process imports the engines (10 s) and
+    # runs the first heat events
+    warm = start(precision)
     wait = waiter(warm)
     try:
+        from ..compare import compare as compare_runs
+        from ..compare import write_comparison
+        from ..datasets import scenarios_dir
+        from ..results import check_output, load_run
+        from ..runset import run_set
+
+        check_output(out, overwrite=overwrite, marker=None)  # only its runs/ and comparison/ are ever replaced
+        paths = sorted(scenarios_dir().glob("*.toml"), key=lambda p: (p.stem != "baseline", p.stem))
+        click.echo(f"Running {len(paths)} scenarios on the demo town (the first run compiles the engines) ...")
         results = run_set(
             paths, out=out / "runs", overwrite=overwrite, params={"flood": {"precision": precision}},
             progress=Progress(quiet=obj["quiet"]), before_simulate=lambda engine: engine.name == "flood" and wait(),

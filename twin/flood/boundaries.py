@@ -98,12 +98,13 @@ def segment_cells(grid, edge: str, segment, *, open_cells: np.ndarray, where: st
 
 
 def inflow_cells(
-    territory, location, *, open_cells: np.ndarray, where: str, segment=None
+    territory, location, *, open_cells: np.ndarray, where: str, segment=None, radius_m: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point).
 
     ``segment`` (m along the edge ``location``, see the module docstring) takes the open cells of that stretch
-    instead of the edge's low cells.
+    instead of the edge's low cells; ``radius_m`` round a point takes the open cells whose centres lie within that
+    distance of it (at least the point's own cell).
     """
     grid = territory.grid
     if segment is not None:
@@ -113,6 +114,14 @@ def inflow_cells(
     z = territory["elevation"]
     if isinstance(location, (list, tuple)):
         row, col = cell_of(grid, *location, where=where, what="inflow point")
+        if radius_m is not None:
+            xx, yy = np.meshgrid(grid.x, grid.y)
+            disc = (np.hypot(xx - location[0], yy - location[1]) <= radius_m) & open_cells
+            disc[row, col] |= bool(open_cells[row, col])
+            if not disc.any():
+                raise ModelInputError(message(where, "radius_m", "a disc holding open cells", radius_m))
+            rows, cols = np.nonzero(disc)
+            return rows, cols, ""
         if not open_cells[row, col]:
             raise ModelInputError(message(where, "inflow point", "on open ground, not on a building", location))
         return np.array([row]), np.array([col]), ""

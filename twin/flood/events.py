@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..fields import Fraction, Model, NonNegativeFloat, PositiveFloat
+from ..fields import SLUG, Fraction, Model, NonNegativeFloat, PositiveFloat
 from ..hazards import HazardEvent
 
 
@@ -35,8 +35,8 @@ class DesignStorm(HazardEvent):
     montana: Montana | None = Field(None, description="coefficients; by default looked up in montana_file")
     montana_file: str | None = Field(
         None,
-        description="CSV of Montana coefficients by return period and duration "
-        "band; the demo's data/montana_demo.csv by default",
+        description="CSV of Montana coefficients by return period and duration band; by default the territory's "
+        "rainfall statistics (rainfall in its territory file)",
     )
     hyetograph: Literal["chicago", "double_triangle"] = Field("chicago", description="shape of the storm in time")
     peak_position: Fraction = Field(0.4, description="time of the peak as a share of the duration, 0..1 (both shapes)")
@@ -68,9 +68,12 @@ class RainSeries(HazardEvent):
     kind: Literal["rain_series"]
     series_file: str = Field(
         description="CSV with columns time_min and intensity_mm_per_h, relative to the "
-        "scenario file; each intensity holds until the next time"
+        "scenario file; each intensity holds until the next time (the last for one step; a one-row series until "
+        "the end of the run)"
     )
-    after_min: NonNegativeFloat = Field(60.0, description="simulated time after the rain stops, min")
+    after_min: NonNegativeFloat = Field(
+        60.0, description="simulated time after the rain stops, min (a one-row series rains through it)"
+    )
 
 
 class Hydrograph(Model):
@@ -117,10 +120,115 @@ class HydrographSeries(Model):
 
 
 EDGE_NAMES = ("north", "south", "east", "west")
+HYDROGRAPH_FIELDS = ("hydrograph", "hydrograph_file", "hydrograph_series")
+Location = (
+    Literal["river_upstream", "north", "south", "east", "west"]
+    | Annotated[list[float], Field(min_length=2, max_length=2)]
+)
+Segment = Annotated[list[NonNegativeFloat], Field(min_length=2, max_length=2)]
+SEGMENT_HELP = (
+    "with an edge as the location: the stretch [a, b] of that edge the inflow enters by, m along the edge from its "
+    "south end (west and east edges) or its west end (north and south edges); the inflow spreads over the open "
+    "cells whose centres lie in [a, b] (default: the edge's cells within 0.5 m of its lowest ground)"
+)
+HYDROGRAPH_FILE_HELP = (
+    "CSV with columns time_h and discharge_m3_s (discharge_m2_s with discharge_per_unit_width = true), relative to "
+    "the scenario file"
+)
+HYDROGRAPH_SERIES_HELP = "inflow hydrograph written point by point, linear between the points"
+PER_WIDTH_HELP = (
+    "true: the discharges of the hydrograph series or file are per metre of the segment, m2/s, and the inflow is "
+    "that times the segment's width (its number of inflow cells × the cell size, m); false: they are m3/s"
+)
+
+
+def _given_hydrographs(model) -> list[str]:
+    return [f for f in HYDROGRAPH_FIELDS if getattr(model, f) is not None]
+
+
+def _check_one_hydrograph(model) -> None:
+    given = _given_hydrographs(model)
+    if len(given) > 1:
+        raise ValueError(
+            f"give only one of hydrograph, hydrograph_file or hydrograph_series (this has {' and '.join(given)})"
+        )
+
+
+def _check_segment(segment, location):
+    if segment is None:
+        return segment
+    if location not in EDGE_NAMES:
+        raise ValueError(f"needs the location to be a grid edge ({', '.join(EDGE_NAMES)}), not {location!r}")
+    if not segment[0] < segment[1]:
+        raise ValueError("must be [a, b] with a < b, m along the edge")
+    return segment
+
+
+def _check_per_width(per_width: bool, segment, data: dict) -> bool:
+    if not per_width:
+        return per_width
+    if segment is None:
+        raise ValueError("needs a segment: the width the discharge per metre enters by")
+    if data.get("hydrograph_series") is None and data.get("hydrograph_file") is None:
+        raise ValueError(
+            "needs a hydrograph_series or a hydrograph_file in m2/s (the parametric hydrograph is in m3/s)"
+        )
+    return per_width
+
+
+class Inflow(Model):
+    """One inflow of a river flood: a hydrograph entering at a point, over a disc around it, or by a grid edge
+    (all of it, or a stretch)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("hydrograph_file",)
+
+    name: str = Field(pattern=SLUG, description="the inflow's name (a slug): the mass balance gives its volume")
+    location: Location = Field(
+        description="where it enters: where the river crosses the upstream edge, a grid edge, or a point [x, y] in "
+        "the territory's CRS, m"
+    )
+    segment_m: Segment | None = Field(None, description=SEGMENT_HELP)
+    radius_m: PositiveFloat | None = Field(
+        None,
+        description="with a point as the location: the inflow spreads evenly over the open cells whose centres lie "
+        "within this distance of the point, m (an area inflow: a culvert's outfall, a spring, a catchment's outlet)",
+    )
+    hydrograph: Hydrograph | None = Field(None, description="parametric hydrograph")
+    hydrograph_file: str | None = Field(None, description=HYDROGRAPH_FILE_HELP)
+    hydrograph_series: HydrographSeries | None = Field(None, description=HYDROGRAPH_SERIES_HELP)
+    discharge_per_unit_width: bool = Field(False, description=PER_WIDTH_HELP)
+
+    @model_validator(mode="after")
+    def _one_hydrograph(self):
+        _check_one_hydrograph(self)
+        if not _given_hydrographs(self):
+            raise ValueError("give a hydrograph, a hydrograph_file or a hydrograph_series")
+        return self
+
+    @field_validator("segment_m")
+    @classmethod
+    def _segment_on_an_edge(cls, segment, info: ValidationInfo):
+        return _check_segment(segment, info.data.get("location"))
+
+    @field_validator("radius_m")
+    @classmethod
+    def _radius_round_a_point(cls, radius, info: ValidationInfo):
+        if radius is not None and not isinstance(info.data.get("location"), list):
+            raise ValueError(f"needs the location to be a point [x, y], not {info.data.get('location')!r}")
+        return radius
+
+    @field_validator("discharge_per_unit_width")
+    @classmethod
+    def _per_width_on_a_segment(cls, per_width: bool, info: ValidationInfo):
+        return _check_per_width(per_width, info.data.get("segment_m"), info.data)
 
 
 class RiverFlood(HazardEvent):
-    """A river flood: an inflow hydrograph at a boundary location and/or a downstream water level."""
+    """A river flood: inflow hydrographs (rivers, streams, outfalls) and/or a downstream water level.
+
+    The event's own ``hydrograph*`` fields describe one inflow, named ``river``, at ``inflow_location``; the
+    ``inflows`` list adds others (Carlisle's Eden, Caldew and Petteril, say), each with its name and place.
+    """
 
     path_fields: ClassVar[tuple[str, ...]] = ("hydrograph_file",)
     example: ClassVar[str] = (
@@ -130,75 +238,58 @@ class RiverFlood(HazardEvent):
     batch_cost: ClassVar[int] = 3
 
     kind: Literal["river_flood"]
-    inflow_location: (
-        Literal["river_upstream", "north", "south", "east", "west"]
-        | Annotated[list[float], Field(min_length=2, max_length=2)]
-    ) = Field(
+    inflow_location: Location = Field(
         "river_upstream",
-        description="where the inflow enters: where the river crosses the upstream edge, a grid "
+        description="where the event's own hydrograph enters: where the river crosses the upstream edge, a grid "
         "edge, or a point [x, y] in the territory's CRS, m",
     )
-    inflow_segment_m: Annotated[list[NonNegativeFloat], Field(min_length=2, max_length=2)] | None = Field(
-        None,
-        description="with an edge as inflow_location: the stretch [a, b] of that edge the inflow enters by, m "
-        "along the edge from its south end (west and east edges) or its west end (north and south edges); the "
-        "inflow spreads over the open cells whose centres lie in [a, b] (default: the edge's cells within 0.5 m "
-        "of its lowest ground)",
-    )
+    inflow_segment_m: Segment | None = Field(None, description=SEGMENT_HELP)
     hydrograph: Hydrograph | None = Field(None, description="parametric inflow hydrograph")
-    hydrograph_file: str | None = Field(
-        None,
-        description="CSV with columns time_h and discharge_m3_s (discharge_m2_s with discharge_per_unit_width = "
-        "true), relative to the scenario file",
-    )
-    hydrograph_series: HydrographSeries | None = Field(
-        None, description="inflow hydrograph written point by point, linear between the points"
-    )
-    discharge_per_unit_width: bool = Field(
-        False,
-        description="true: the discharges of hydrograph_series or hydrograph_file are per metre of "
-        "inflow_segment_m, m2/s, and the inflow is that times the segment's width (its number of inflow cells × "
-        "the cell size, m); false: they are m3/s",
+    hydrograph_file: str | None = Field(None, description=HYDROGRAPH_FILE_HELP)
+    hydrograph_series: HydrographSeries | None = Field(None, description=HYDROGRAPH_SERIES_HELP)
+    discharge_per_unit_width: bool = Field(False, description=PER_WIDTH_HELP)
+    inflows: list[Inflow] = Field(
+        default_factory=list,
+        description="more inflows, each with its name, place and hydrograph ([[events.inflows]] tables)",
     )
     downstream_level_m: float | None = Field(None, description="water level held at the downstream edge, m above datum")
-    duration_h: PositiveFloat | None = Field(None, description="simulated time, h (default: the hydrograph's length)")
+    duration_h: PositiveFloat | None = Field(None, description="simulated time, h (default: the longest hydrograph)")
 
     @model_validator(mode="after")
     def _some_forcing(self):
-        given = [f for f in ("hydrograph", "hydrograph_file", "hydrograph_series") if getattr(self, f) is not None]
-        if len(given) > 1:
+        _check_one_hydrograph(self)
+        if not _given_hydrographs(self) and not self.inflows and self.downstream_level_m is None:
             raise ValueError(
-                "give only one of hydrograph, hydrograph_file or hydrograph_series "
-                f"(this event has {' and '.join(given)})"
+                "give a hydrograph, a hydrograph_file, a hydrograph_series, inflows or a downstream_level_m"
             )
-        if not given and self.downstream_level_m is None:
-            raise ValueError("give a hydrograph, a hydrograph_file, a hydrograph_series or a downstream_level_m")
+        names = [i.name for i in self.all_inflows()]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"inflow names must differ ('river' is the event's own hydrograph): {repeated} repeated")
         return self
 
     @field_validator("inflow_segment_m")
     @classmethod
     def _segment_on_an_edge(cls, segment, info: ValidationInfo):
-        if segment is None:
-            return segment
-        location = info.data.get("inflow_location")
-        if location not in EDGE_NAMES:
-            raise ValueError(f"needs inflow_location to be a grid edge ({', '.join(EDGE_NAMES)}), not {location!r}")
-        if not segment[0] < segment[1]:
-            raise ValueError("must be [a, b] with a < b, m along the edge")
-        return segment
+        return _check_segment(segment, info.data.get("inflow_location"))
 
     @field_validator("discharge_per_unit_width")
     @classmethod
     def _per_width_on_a_segment(cls, per_width: bool, info: ValidationInfo):
-        if not per_width:
-            return per_width
-        if info.data.get("inflow_segment_m") is None:
-            raise ValueError("needs inflow_segment_m: the width the discharge per metre enters by")
-        if info.data.get("hydrograph_series") is None and info.data.get("hydrograph_file") is None:
-            raise ValueError(
-                "needs a hydrograph_series or a hydrograph_file in m2/s (the parametric hydrograph is in m3/s)"
-            )
-        return per_width
+        return _check_per_width(per_width, info.data.get("inflow_segment_m"), info.data)
+
+    def all_inflows(self) -> list[Inflow]:
+        """Every inflow of the event: its own hydrograph (named ``river``) first, then ``inflows``."""
+        own = []
+        if _given_hydrographs(self):
+            own = [
+                Inflow.model_construct(
+                    name="river", location=self.inflow_location, segment_m=self.inflow_segment_m, radius_m=None,
+                    hydrograph=self.hydrograph, hydrograph_file=self.hydrograph_file,
+                    hydrograph_series=self.hydrograph_series, discharge_per_unit_width=self.discharge_per_unit_width,
+                )
+            ]  # fmt: skip
+        return own + list(self.inflows)
 
 
 RAIN_EVENTS = (DesignStorm, RainSeries)  # events whose forcing is rain on every cell

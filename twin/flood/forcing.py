@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelInputError, message
+from ..errors import ModelInputError, ScenarioError, message
 from ..hazards import NO_CHANGE, Climate
 from .events import RAIN_EVENTS, RiverFlood
 from .inflow import river_inflow
@@ -20,53 +20,43 @@ from .rainfall import storm_hyetograph
 
 
 @dataclass(frozen=True)
-class Forcing:
-    """What drives a run: rain (m/s per step), inflow (m³/s), a downstream level (m).
+class InflowForcing:
+    """One inflow's hydrograph and where it enters (see :class:`twin.flood.events.Inflow`).
 
-    ``inflow_segment_m`` is the stretch of the inflow edge the inflow enters by (m along the edge), or ``None``.
-    While ``inflow_per_unit_width`` is true, ``inflow_m3_s`` holds m²/s per metre of that segment: the engine
-    calls :meth:`over_width` with the segment's width once it has found its cells.
+    While ``per_unit_width`` is true, ``discharge`` holds m²/s per metre of the segment: the engine calls
+    :meth:`over_width` with the segment's width once it has found its cells; otherwise m³/s.
     """
 
-    rain_start_s: np.ndarray
-    rain_rate_m_s: np.ndarray
-    rain_step_s: float
-    inflow_time_s: np.ndarray | None
-    inflow_m3_s: np.ndarray | None
-    inflow_location: object
-    downstream_level_m: float | None
-    duration_s: float
-    inflow_segment_m: tuple[float, float] | None = None
-    inflow_per_unit_width: bool = False
+    name: str
+    time_s: np.ndarray
+    discharge: np.ndarray
+    location: object
+    segment_m: tuple[float, float] | None = None
+    radius_m: float | None = None
+    per_unit_width: bool = False
 
-    def over_width(self, width_m: float) -> Forcing:
-        """This forcing with a discharge per unit width (m²/s) turned into a discharge (m³/s) over ``width_m``."""
-        if not self.inflow_per_unit_width:
+    def over_width(self, width_m: float) -> InflowForcing:
+        """This inflow with a discharge per unit width (m²/s) turned into a discharge (m³/s) over ``width_m``."""
+        if not self.per_unit_width:
             return self
-        return replace(self, inflow_m3_s=self.inflow_m3_s * width_m, inflow_per_unit_width=False)
+        return replace(self, discharge=self.discharge * width_m, per_unit_width=False)
 
-    def rain_depth(self, t0: float, t1: float) -> float:
-        """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
-        return self._rain_until(t1) - self._rain_until(t0)
-
-    def _rain_until(self, t: float) -> float:
-        if self.rain_rate_m_s.size == 0 or t <= 0.0:
-            return 0.0
-        i = min(int(t // self.rain_step_s), self.rain_rate_m_s.size)
-        done = float(self.rain_rate_m_s[:i].sum()) * self.rain_step_s
-        return done + (
-            float(self.rain_rate_m_s[i]) * (t - i * self.rain_step_s) if i < self.rain_rate_m_s.size else 0.0
-        )
-
-    def inflow_volume(self, t0: float, t1: float) -> float:
+    def volume(self, t0: float, t1: float) -> float:
         """Water brought in between ``t0`` and ``t1`` (s), m³: the exact integral of the piecewise-linear
         hydrograph (zero after its end)."""
-        if self.inflow_time_s is None:
-            return 0.0
-        return self._inflow_until(t1) - self._inflow_until(t0)
+        return self._until(t1) - self._until(t0)
 
-    def _inflow_until(self, t: float) -> float:
-        ts, qs = self.inflow_time_s, self.inflow_m3_s
+    def rate_max(self, t0: float, t1: float) -> float:
+        """The highest discharge between ``t0`` and ``t1`` (s), m³/s: at the ends or at a point between."""
+        ts, qs = self.time_s, self.discharge
+        if t0 >= ts[-1]:
+            return 0.0  # the hydrograph has ended
+        inside = qs[(ts > t0) & (ts < t1)]
+        ends = np.interp([t0, min(t1, ts[-1])], ts, qs)
+        return float(max(ends.max(), inside.max() if inside.size else 0.0))
+
+    def _until(self, t: float) -> float:
+        ts, qs = self.time_s, self.discharge
         t = min(max(t, ts[0]), ts[-1])
         i = int(np.searchsorted(ts, t, side="right")) - 1
         i = min(i, ts.size - 2)
@@ -75,31 +65,85 @@ class Forcing:
         return full + 0.5 * (qs[i] + q_t) * (t - ts[i])
 
 
-def forcing_of(event, *, climate=None, duration_s: float | None = None) -> Forcing:
-    """The forcing of a design storm, rain series or river flood, with the climate multiplier applied."""
+@dataclass(frozen=True)
+class Forcing:
+    """What drives a run: rain (m/s per step), inflow hydrographs, a downstream level (m)."""
+
+    rain_start_s: np.ndarray
+    rain_rate_m_s: np.ndarray
+    rain_step_s: float
+    inflows: tuple[InflowForcing, ...]
+    downstream_level_m: float | None
+    duration_s: float
+    rain_holds: bool = False  # a one-row rain series: its rate until the end of the run
+
+    def rain_depth(self, t0: float, t1: float) -> float:
+        """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
+        return self._rain_until(t1) - self._rain_until(t0)
+
+    def rain_rate_max(self, t0: float, t1: float) -> float:
+        """The highest rain rate between ``t0`` and ``t1`` (s), m/s."""
+        rates = self.rain_rate_m_s
+        if rates.size == 0:
+            return 0.0
+        t0, t1 = t0 - float(self.rain_start_s[0]), t1 - float(self.rain_start_s[0])
+        if t1 <= 0.0:
+            return 0.0
+        if self.rain_holds:
+            return float(rates[0])
+        first = max(int(t0 // self.rain_step_s), 0)
+        last = min(int(t1 // self.rain_step_s), rates.size - 1)
+        return float(rates[first : last + 1].max()) if first <= last else 0.0
+
+    def _rain_until(self, t: float) -> float:
+        if self.rain_rate_m_s.size == 0:
+            return 0.0
+        t = t - float(self.rain_start_s[0])  # a series may start after the event does
+        if t <= 0.0:
+            return 0.0
+        if self.rain_holds:
+            return float(self.rain_rate_m_s[0]) * t
+        i = min(int(t // self.rain_step_s), self.rain_rate_m_s.size)
+        done = float(self.rain_rate_m_s[:i].sum()) * self.rain_step_s
+        return done + (
+            float(self.rain_rate_m_s[i]) * (t - i * self.rain_step_s) if i < self.rain_rate_m_s.size else 0.0
+        )
+
+
+def forcing_of(event, *, climate=None, duration_s: float | None = None, statistics=None) -> Forcing:
+    """The forcing of a design storm, rain series or river flood, with the climate multiplier applied
+    (``statistics``: the territory's Montana table, for a design storm without coefficients of its own)."""
     mult = climate.rain_multiplier if climate is not None else 1.0
     empty = np.zeros(0)
     if isinstance(event, RAIN_EVENTS):
-        h = storm_hyetograph(event, rain_multiplier=mult)
-        length = h.duration_s + event.after_min * 60.0
-        return Forcing(h.start_s, h.intensity_mm_per_h / 3.6e6, h.step_s, None, None, None, None, duration_s or length)
+        h = storm_hyetograph(event, rain_multiplier=mult, statistics=statistics)
+        one_row = event.kind == "rain_series" and h.start_s.size == 1  # it rains until the end of the run
+        length = duration_s or h.duration_s + (0.0 if one_row else event.after_min * 60.0)
+        if not length > 0.0:
+            raise ScenarioError(
+                message(f"rain_series {event.name!r} ({event.series_file})", "after_min",
+                        "> 0 min with a one-row series (it rains from its time until the end of the run), or the "
+                        "flood option duration_s", event.after_min)
+            )  # fmt: skip
+        return Forcing(h.start_s, h.intensity_mm_per_h / 3.6e6, h.step_s, (), None, length, rain_holds=one_row)
     if isinstance(event, RiverFlood):
-        q = river_inflow(event, multiplier=mult)
-        length = event.duration_h * 3600.0 if event.duration_h else (float(q.time_s[-1]) if q else 3600.0)
-        return Forcing(
-            empty,
-            empty,
-            1.0,
-            q.time_s if q else None,
-            q.discharge_m3_s if q else None,
-            event.inflow_location,
-            event.downstream_level_m,
-            duration_s or length,
-            tuple(event.inflow_segment_m) if event.inflow_segment_m is not None else None,
-            event.discharge_per_unit_width and q is not None,
-        )
+        inflows = tuple(_inflow(inflow, mult) for inflow in event.all_inflows())
+        if event.duration_h:
+            length = event.duration_h * 3600.0
+        else:
+            length = max((float(i.time_s[-1]) for i in inflows), default=3600.0)
+        return Forcing(empty, empty, 1.0, inflows, event.downstream_level_m, duration_s or length)
     kinds = ", ".join(e.kind_name() for e in (*RAIN_EVENTS, RiverFlood))
     raise ModelInputError(message(f"event {event.name!r}", "kind", f"one of {kinds}", getattr(event, "kind", event)))
+
+
+def _inflow(inflow, multiplier: float) -> InflowForcing:
+    q = river_inflow(inflow, multiplier=multiplier)
+    segment = tuple(inflow.segment_m) if inflow.segment_m is not None else None
+    return InflowForcing(
+        inflow.name, q.time_s, q.discharge_m3_s, inflow.location, segment, inflow.radius_m,
+        inflow.discharge_per_unit_width,
+    )  # fmt: skip
 
 
 def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
@@ -113,22 +157,30 @@ def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
             "rain_duration_min": round(h.duration_s / 60.0, 1),
         }
     else:
-        q = river_inflow(event, multiplier=climate.rain_multiplier)
-        if q is not None and event.discharge_per_unit_width:  # per metre: the width comes with the grid
-            out |= {
-                "peak_discharge_m2_s": round(float(q.discharge_m3_s.max()), 3),
-                "inflow_volume_m3_per_m": round(q.volume_m3, 1),
-                "inflow_segment_m": list(event.inflow_segment_m),
-                "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
-            }
-        elif q is not None:
-            out |= {
-                "peak_discharge_m3_s": round(float(q.discharge_m3_s.max()), 1),
-                "inflow_volume_m3": round(q.volume_m3),
-                "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
-            }
+        figures = [_inflow_summary(inflow, climate) for inflow in event.all_inflows()]
+        if len(figures) == 1:
+            out |= figures[0]
+        elif figures:
+            out["inflows"] = [{"name": i.name} | f for i, f in zip(event.all_inflows(), figures, strict=True)]
         if event.downstream_level_m is not None:
             out["downstream_level_m"] = event.downstream_level_m
     if climate != NO_CHANGE:
         out["climate"] = climate.model_dump()
     return out
+
+
+def _inflow_summary(inflow, climate: Climate) -> dict[str, Any]:
+    """Peak, volume and length of one inflow's hydrograph (per metre of its segment when per unit width)."""
+    q = river_inflow(inflow, multiplier=climate.rain_multiplier)
+    if inflow.discharge_per_unit_width:  # per metre: the width comes with the grid
+        return {
+            "peak_discharge_m2_s": round(float(q.discharge_m3_s.max()), 3),
+            "inflow_volume_m3_per_m": round(q.volume_m3, 1),
+            "inflow_segment_m": list(inflow.segment_m),
+            "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
+        }
+    return {
+        "peak_discharge_m3_s": round(float(q.discharge_m3_s.max()), 1),
+        "inflow_volume_m3": round(q.volume_m3),
+        "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
+    }

@@ -6,7 +6,8 @@ at ``time_to_peak``, then recedes as a half cosine back to the base at
 
 With ``discharge_per_unit_width`` a CSV's discharges are in a ``discharge_m2_s`` column and an inline series's are
 m²/s: the hydrograph is then per metre of the inflow segment, and the engine multiplies it by the segment's width
-(:func:`twin.flood.boundaries.inflow_cells` finds the cells, :meth:`twin.flood.forcing.Forcing.over_width` scales).
+(:func:`twin.flood.boundaries.inflow_cells` finds the cells, :meth:`twin.flood.forcing.InflowForcing.over_width`
+scales).
 """
 
 from __future__ import annotations
@@ -70,12 +71,13 @@ def read_hydrograph(path: str | Path, *, column: str = "discharge_m3_s") -> Infl
 
 
 def river_inflow(event, *, multiplier: float = 1.0) -> InflowHydrograph | None:
-    """The inflow of a ``river_flood`` event (paths already resolved), or ``None`` if it has none.
+    """The hydrograph of an inflow (:class:`twin.flood.events.Inflow`) or of a ``river_flood`` event's own inflow
+    (paths already resolved), or ``None`` if it has none.
 
     ``multiplier`` scales every discharge: the climate block's rain multiplier,
     taking river flows to scale with rain (a first-order assumption, stated in the docs).
     With ``event.discharge_per_unit_width`` the "discharges" are m²/s per metre of the inflow segment (the
-    attribute keeps its name; :meth:`twin.flood.forcing.Forcing.over_width` turns them into m³/s).
+    attribute keeps its name; :meth:`twin.flood.forcing.InflowForcing.over_width` turns them into m³/s).
     """
     per_width = event.discharge_per_unit_width
     if event.hydrograph_file is not None:

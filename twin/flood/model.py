@@ -28,16 +28,20 @@ from ..errors import ModelInputError, SimulationError, message
 from ..specs import dataset
 from . import _kernels as k
 from .boundaries import EDGE_MODES, EDGES, cell_of, inflow_cells, nearest_edge, river_ends
-from .forcing import Forcing, forcing_of
+from .forcing import Forcing, InflowForcing, forcing_of
 from .hazard import debris_land_use, hazard_rating, ppri_class
 from .outputs import OUTPUTS
-from .rainfall import default_montana_table, montana_for, read_montana_table
+from .rainfall import montana_for, read_montana_table
 
 log = logging.getLogger(__name__)
 G = 9.80665  # standard gravity, m/s²
 # Private switch: True lets the kernels skip the cells that cannot change (dry, with dry neighbours) while no
 # rain falls; False sweeps the whole grid every step. The results are the same bit for bit (tests/test_flood.py).
 _SKIP_DRY = True
+# Sewer intake on sealed ground without the territory's rainfall statistics nor drainage_mm_per_h, mm/h: the
+# national average drainage rate of urban areas in the Environment Agency's Risk of Flooding from Surface Water
+# map for England (EA 2013, "What is the Risk of Flooding from Surface Water map?").
+DEFAULT_DRAINAGE_MM_PER_H = 12.0
 VOLUMES = ("rain", "inflow", "edge_out", "edge_in")  # the volumes the loop sums as it goes, m³
 INPUTS = (
     "elevation",
@@ -72,8 +76,10 @@ class FloodParams(BaseModel):
     sewer_return_period_years: float | None = Field(
         10.0,
         gt=0.0,
-        description="return period the sewers are designed for; their intake on sealed ground is "
-        "the Montana intensity of that storm over sewer_duration_min (None: no drainage)",
+        description="return period the sewers are designed for; their intake on sealed ground is the Montana "
+        "intensity of that storm over sewer_duration_min from the territory's rainfall statistics (`rainfall` in "
+        "its file), or 12 mm/h without them (the Environment Agency's national urban drainage rate); None: no "
+        "drainage",
     )
     sewer_duration_min: float = Field(30.0, gt=0.0, description="duration of the sewer design storm, min")
     drainage_mm_per_h: float | None = Field(
@@ -115,9 +121,16 @@ class _Series:
         self.frames.append(h.astype(np.float32))
 
     def read_gauges(self, t: float, h: np.ndarray, cells: dict[str, tuple[int, int]]) -> None:
+        self.add_gauges(t, self.gauge_values(h, cells))
+
+    @staticmethod
+    def gauge_values(h: np.ndarray, cells: dict[str, tuple[int, int]]) -> dict[str, float]:
+        return {name: float(h[r, c]) for name, (r, c) in cells.items()}
+
+    def add_gauges(self, t: float, values: dict[str, float]) -> None:
         self.gauge_times.append(t)
-        for name, (r, c) in cells.items():
-            self.gauges[name].append(float(h[r, c]))
+        for name, value in values.items():
+            self.gauges[name].append(value)
 
 
 @dataclass
@@ -199,17 +212,19 @@ class _Run:
     modes: np.ndarray
     stages: np.ndarray
     stage_functions: dict[int, Callable[[float], float]]
-    inflow: tuple[np.ndarray, np.ndarray] | None  # the inflow cells' rows and columns
+    inflows: list[tuple[InflowForcing, np.ndarray, np.ndarray]]  # each inflow (in m³/s) and its cells' rows, columns
     roofs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # roof rows, columns, their targets'
     gauges: dict[str, tuple[int, int]]
     series: _Series
     initial: float  # the water at the start, m³
     pattern_sum: float
+    rain_concentration: float  # the largest factor on the rain rate of one open cell (its pattern, roofs sent to it)
     lo: np.ndarray  # the active columns [lo[i], hi[i]) of each row (see _kernels)
     hi: np.ndarray
     full: bool
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # per-row infiltration, drainage, clipping, max depth
     volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(VOLUMES, 0.0))
+    inflow_volumes: dict[str, float] = field(default_factory=dict)  # m³ brought in by each inflow, by name
     t: float = 0.0
     steps: int = 0
     h_max: float = 0.0
@@ -231,16 +246,23 @@ def _checked_inputs(territory, params: FloodParams) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _drain_rate(params: FloodParams, imperviousness: np.ndarray) -> np.ndarray:
-    """Sewer intake per cell, m/s: the design intensity on the sealed share of each cell."""
+def _drain_rate(params: FloodParams, imperviousness: np.ndarray, statistics) -> np.ndarray:
+    """Sewer intake per cell, m/s: the design intensity on the sealed share of each cell.
+
+    The intensity is ``drainage_mm_per_h`` when set; else that of the design storm of the territory's own rainfall
+    statistics (its Montana table); else :data:`DEFAULT_DRAINAGE_MM_PER_H`.
+    """
     if params.drainage_mm_per_h is not None:
         rate = params.drainage_mm_per_h
     elif params.sewer_return_period_years is None:
         rate = 0.0
+    elif statistics is None:
+        rate = DEFAULT_DRAINAGE_MM_PER_H
+        log.info("no rainfall statistics in the territory: sewer intake %g mm/h on sealed ground", rate)
     else:
         a, b = montana_for(
-            read_montana_table(default_montana_table()),
-            where="flood params: sewer design storm",
+            read_montana_table(statistics),
+            where=f"flood params: sewer design storm ({statistics})",
             return_period_years=params.sewer_return_period_years,
             duration_min=params.sewer_duration_min,
         )
@@ -329,7 +351,7 @@ def simulate(
 def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initial_depth, edge_stage) -> _Run:
     """Check the inputs and build the run's state: fields in the state's precision, soil, boundaries, roofs."""
     arrays = _checked_inputs(territory, params)
-    forcing = forcing_of(event, climate=climate, duration_s=params.duration_s)
+    forcing = forcing_of(event, climate=climate, duration_s=params.duration_s, statistics=territory.rainfall_statistics)
     grid = territory.grid
     shape, ny, nx = grid.shape, grid.shape[0], grid.shape[1]
     where = f"event {event.name!r}"
@@ -350,10 +372,10 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     z, n, pattern, retention = (np.ascontiguousarray(a, dtype=ft) for a in (z, n, pattern, retention))
     cells = _Cells(h, z, n, blocked, pattern, retention, np.zeros(shape, ft), bool((pattern == 1.0).all()),
                    bool((retention[open_] > 0.0).any()))  # fmt: skip
-    modes, stages, stage_functions, inflow = _boundaries(territory, forcing, params, edge_stage, open_, where)
-    if inflow is not None:  # a discharge per unit width (m²/s) enters over its cells' width
-        forcing = forcing.over_width(inflow[0].size * grid.cell_size)
-    lo, hi, full = _active_ranges(h, modes, *(inflow or (None, None)))
+    modes, stages, stage_functions, inflows = _boundaries(territory, forcing, params, edge_stage, open_, where)
+    in_cells = [np.concatenate(c) for c in zip(*[(rows, cols) for _, rows, cols in inflows], strict=True)] or None
+    lo, hi, full = _active_ranges(h, modes, *(in_cells or (None, None)))
+    roofs = _roofs(blocked, open_)
     zeros = lambda: np.zeros(shape, ft)  # noqa: E731
     faces = _Faces(
         np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft), np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft),
@@ -361,15 +383,17 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     )  # fmt: skip
     return _Run(
         params=params, forcing=forcing, where=where, dx=grid.cell_size, area=grid.cell_area, cells=cells,
-        soil=_soil(arrays, params, open_, ft), faces=faces,
+        soil=_soil(arrays, params, open_, ft, territory.rainfall_statistics), faces=faces,
         maxima=_Maxima(zeros(), zeros(), np.full(shape, -1.0, ft), zeros(), zeros(), zeros()),
-        modes=modes, stages=stages, stage_functions=stage_functions, inflow=inflow, roofs=_roofs(blocked, open_),
+        modes=modes, stages=stages, stage_functions=stage_functions, inflows=inflows, roofs=roofs,
         gauges={name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()},
         series=_Series([], [], [], {name: [] for name in params.gauges}), initial=initial,
         pattern_sum=float(pattern.sum(dtype=np.float64)),  # of the factors as the kernels read them
+        rain_concentration=_rain_concentration(pattern, blocked, roofs),
         lo=lo, hi=hi, full=full, rows={name: np.zeros(ny) for name in ("infil", "drain", "clip", "hmax")}
         | {"first": np.zeros(ny, np.int64), "last": np.zeros(ny, np.int64)},  # grow_active's scratch
         h_max=float(h.max()),  # the first step sees the initial water
+        inflow_volumes={inflow.name: 0.0 for inflow, _, _ in inflows},
     )  # fmt: skip
 
 
@@ -385,30 +409,31 @@ def _initial_water(initial_depth, blocked: np.ndarray, ft, where: str) -> np.nda
     return np.where(blocked, 0.0, h0).astype(ft)
 
 
-def _soil(arrays: dict[str, np.ndarray], params: FloodParams, open_: np.ndarray, ft) -> _Soil:
+def _soil(arrays: dict[str, np.ndarray], params: FloodParams, open_: np.ndarray, ft, statistics) -> _Soil:
     """Infiltration (Green-Ampt on the unsealed share, or SCS-CN) and sewer intake, per cell."""
     imperv = arrays["imperviousness"].astype(np.float64)
     ks = np.where(open_, arrays["soil_ks"] * (1.0 - imperv), 0.0)
     psi_dtheta = (arrays["soil_psi"] * arrays["soil_delta_theta"]).astype(np.float64)
     cn = arrays["curve_number"].astype(np.float64)
     cn_s = np.where(open_ & (cn < 100), (25.4 / np.maximum(cn, 1.0) - 0.254), 0.0)  # S = 25400/CN − 254 mm, in m
-    drain_rate = np.where(open_, _drain_rate(params, imperv), 0.0)
+    drain_rate = np.where(open_, _drain_rate(params, imperv, statistics), 0.0)
     infil_mode = {"green_ampt": k.GA_GREEN_AMPT, "scs_cn": k.GA_SCS_CN, "none": k.GA_NONE}[params.infiltration]
     ks, psi_dtheta, cn_s, drain = (np.ascontiguousarray(a, dtype=ft) for a in (ks, psi_dtheta, cn_s, drain_rate))
     return _Soil(infil_mode, ks, psi_dtheta, cn_s, np.zeros(open_.shape, ft), drain, bool((drain > 0.0).any()))
 
 
 def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, open_, where: str):
-    """Edge modes and stages, stage functions by edge, and the inflow cells (rows, columns) or None."""
+    """Edge modes and stages, stage functions by edge, and each inflow (in m³/s) with its cells (rows, columns)."""
     grid = territory.grid
     modes = np.array([EDGE_MODES[params.edges.get(e, "free")] for e in EDGES], dtype=np.int64)
     stages = np.zeros(4)
-    inflow = None
-    if forcing.inflow_m3_s is not None:
-        in_rows, in_cols, edge = inflow_cells(
-            territory, forcing.inflow_location, open_cells=open_, where=where, segment=forcing.inflow_segment_m
-        )
-        inflow = (in_rows, in_cols)
+    inflows = []
+    for inflow in forcing.inflows:
+        rows, cols, edge = inflow_cells(
+            territory, inflow.location, open_cells=open_, where=f"{where} inflow {inflow.name!r}",
+            segment=inflow.segment_m, radius_m=inflow.radius_m,
+        )  # fmt: skip
+        inflows.append((inflow.over_width(rows.size * grid.cell_size), rows, cols))  # m²/s over the cells' width
         if edge:
             modes[EDGES.index(edge)] = k.EDGE_CLOSED  # what comes in must not leave by the same edge
     stage_functions = {}
@@ -422,7 +447,16 @@ def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, op
         edge = nearest_edge(grid, *ends[1]) if ends else "east"
         modes[EDGES.index(edge)] = k.EDGE_STAGE
         stages[EDGES.index(edge)] = forcing.downstream_level_m
-    return modes, stages, stage_functions, inflow
+    return modes, stages, stage_functions, inflows
+
+
+def _rain_concentration(pattern: np.ndarray, blocked: np.ndarray, roofs) -> float:
+    """The largest rain factor of an open cell: its own pattern plus that of the roof cells sent down to it."""
+    factor = np.where(blocked, 0.0, pattern).astype(np.float64)
+    rows, cols, to_rows, to_cols = roofs
+    if rows.size:
+        np.add.at(factor, (to_rows, to_cols), pattern[rows, cols].astype(np.float64))
+    return float(factor.max()) if factor.size else 0.0
 
 
 def _roofs(blocked: np.ndarray, open_: np.ndarray):
@@ -438,28 +472,43 @@ def _roofs(blocked: np.ndarray, open_: np.ndarray):
 
 
 def _advance(run: _Run, progress) -> None:
-    """Step until the end of the event: each step as long as the scheme allows, landing exactly on the frame
-    and gauge times, which are recorded as the loop passes them."""
+    """Step until the end of the event, each step as long as the scheme and the sources allow.
+
+    The outputs never shorten a step: a frame or a gauge reading whose time falls inside a step is the linear
+    interpolation between the states before and after it, so the maxima and the water do not depend on the
+    output intervals.
+    """
     params, duration = run.params, run.forcing.duration_s
-    next_frame, next_report = 0.0, 0.0
-    next_gauge = 0.0 if run.gauges else math.inf
     h = run.cells.h
+    run.series.frame(0.0, h)
+    next_frame = params.frame_interval_s
+    if run.gauges:
+        run.series.read_gauges(0.0, h, run.gauges)
+    next_gauge = params.gauge_interval_s if run.gauges else math.inf
+    next_report = 0.0
     while run.t < duration - 1e-9:
         t = run.t
-        if t >= next_frame - 1e-9:
-            run.series.frame(t, h)
-            next_frame += params.frame_interval_s
-        if t >= next_gauge - 1e-9:
-            run.series.read_gauges(t, h, run.gauges)
-            next_gauge += params.gauge_interval_s
-        dt = min(_stable_step(run), duration - t, next_frame - t, next_gauge - t)  # land exactly on output times
+        dt = min(_stable_step(run), _source_step(run), duration - t)
+        end = min(t + dt, duration - 1e-9)  # the last frame and reading are taken exactly at the end, below
+        before = h.copy() if next_frame <= end else None
+        gauges_before = run.series.gauge_values(h, run.gauges) if next_gauge <= end else {}
         _step(run, dt)
+        while next_frame <= end:
+            w = (next_frame - t) / dt
+            run.series.frame(next_frame, before + w * (h - before))
+            next_frame += params.frame_interval_s
+        while next_gauge <= end:
+            w = (next_gauge - t) / dt
+            after = run.series.gauge_values(h, run.gauges)
+            run.series.add_gauges(next_gauge, {g: v + w * (after[g] - v) for g, v in gauges_before.items()})
+            next_gauge += params.gauge_interval_s
         if progress is not None and run.t >= next_report:
             progress(run.t, duration)
             next_report += duration / 50.0
-    run.series.frame(run.t, h)
-    if run.gauges and run.series.gauge_times[-1] < run.t - 1e-9:
-        run.series.read_gauges(run.t, h, run.gauges)
+    if run.t > 0.0:
+        run.series.frame(run.t, h)
+        if run.gauges:
+            run.series.read_gauges(run.t, h, run.gauges)
 
 
 def _stable_step(run: _Run) -> float:
@@ -479,6 +528,20 @@ def _stable_step(run: _Run) -> float:
     return dt
 
 
+def _source_step(run: _Run) -> float:
+    """The largest step for the water the sources bring in: the depth ``d = r·Δt`` that rain (with the roofs'
+    water sent down to one cell) and the inflows add to a cell in one step must itself meet the wave condition,
+    ``Δt·sqrt(g·d) ≤ α·Δx``, so ``Δt ≤ (α·Δx / sqrt(g·r))^(2/3)``. A dry start then ramps up over several steps
+    instead of dropping ``dt_max_s`` of inflow at once (a dam break)."""
+    t, horizon = run.t, run.params.dt_max_s
+    rate = run.forcing.rain_rate_max(t, t + horizon) * run.rain_concentration  # m/s on the wettest cell
+    rate += max((inflow.rate_max(t, t + horizon) / (run.area * rows.size) for inflow, rows, _ in run.inflows),
+                default=0.0)  # fmt: skip
+    if rate <= 0.0:
+        return math.inf
+    return (run.params.alpha * run.dx / math.sqrt(G * rate)) ** (2.0 / 3.0)
+
+
 def _step(run: _Run, dt: float) -> None:
     """One step: sources in, momentum at every face, edges, the outflow limiter, continuity, the maxima."""
     t, c = run.t, run.cells
@@ -491,10 +554,11 @@ def _step(run: _Run, dt: float) -> None:
         rows, cols, to_rows, to_cols = run.roofs
         k.route_roofs(roof_rows=rows, roof_cols=cols, target_rows=to_rows, target_cols=to_cols, rain_depth=rain_depth,
                       pattern=c.pattern, retention=c.retention, store=c.store, h=c.h)  # fmt: skip
-    if run.inflow is not None:
-        v_in = run.forcing.inflow_volume(t, t + dt)
-        k.add_depth(rows=run.inflow[0], cols=run.inflow[1], depth=v_in / (run.area * run.inflow[0].size), h=c.h)
+    for inflow, rows, cols in run.inflows:
+        v_in = inflow.volume(t, t + dt)
+        k.add_depth(rows=rows, cols=cols, depth=v_in / (run.area * rows.size), h=c.h)
         run.volumes["inflow"] += v_in
+        run.inflow_volumes[inflow.name] += v_in
     run.volumes["rain"] += rain_depth * run.pattern_sum * run.area
     _momentum(run, dt)
     _continuity(run, dt, rain_depth)
@@ -567,6 +631,7 @@ def _balance(run: _Run) -> dict[str, float]:
         "outflow_m3": v["edge_out"],
         "clipped_m3": float(rows["clip"].sum() * area),
         "stored_m3": stored,
+        "inflows_m3": dict(run.inflow_volumes),  # by inflow; their sum is inflow_m3
     }
     gained = (
         balance["initial_m3"]

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets import data_dir
 from ..errors import ScenarioError, message
 from ..tables import read_columns
 
@@ -163,21 +162,25 @@ def montana_for(
     )
 
 
-def default_montana_table() -> Path:
-    """The demo's illustrative Montana table, ``data/montana_demo.csv``."""
-
-    return data_dir() / "montana_demo.csv"
-
-
-def storm_hyetograph(event, *, rain_multiplier: float = 1.0) -> Hyetograph:
-    """The hyetograph of a ``design_storm`` or ``rain_series`` event (paths already resolved)."""
+def storm_hyetograph(event, *, rain_multiplier: float = 1.0, statistics: str | Path | None = None) -> Hyetograph:
+    """The hyetograph of a ``design_storm`` or ``rain_series`` event (paths already resolved); a design storm
+    without coefficients of its own reads ``statistics``, the territory's Montana table."""
     if event.kind == "rain_series":
-        return read_rain_series(event.series_file).scaled(rain_multiplier)
+        h = read_rain_series(event.series_file)
+        if h.start_s.size == 1:  # one row: it rains at that intensity through after_min (the engine: the whole run)
+            h = Hyetograph(h.start_s, h.intensity_mm_per_h, event.after_min * 60.0)
+        return h.scaled(rain_multiplier)
     where = f"design_storm {event.name!r}"
     if event.montana is not None:
         a, b = event.montana.a, event.montana.b
     else:
-        table = read_montana_table(event.montana_file or default_montana_table())
+        table_file = event.montana_file or statistics
+        if table_file is None:
+            raise ScenarioError(
+                message(where, "montana_file", "Montana coefficients: the event's montana or montana_file, or the "
+                        "territory's rainfall statistics (rainfall in its territory file)", None)
+            )  # fmt: skip
+        table = read_montana_table(table_file)
         a, b = montana_for(
             table, return_period_years=event.return_period_years, duration_min=event.duration_min, where=where
         )

@@ -16,9 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ..testing import tiny_territory
-from .events import DesignStorm, RiverFlood
-from .model import FloodParams, simulate
+# nothing heavy at import: twin demo starts the process before it imports the engines
 
 
 def start(precision: str) -> subprocess.Popen | None:
@@ -78,6 +76,10 @@ def compile_flood(precision: str) -> None:
     precision : {"float32", "float64"}
         The flood engine's precision, whose kernels get compiled.
     """
+    from ..testing import tiny_territory
+    from .events import DesignStorm, RiverFlood
+    from .model import FloodParams, simulate
+
     territory = tiny_territory()
     x, y = float(territory.grid.x[1]), float(territory.grid.y[10])
     events = [

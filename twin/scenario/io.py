@@ -19,8 +19,9 @@ from pydantic import ValidationError
 
 from ..datasets import DATASETS
 from ..engines import checked_options, merge_options
-from ..errors import OutputExistsError, ScenarioError, validation_problems
+from ..errors import OutputExistsError, ScenarioError, TwinError, validation_problems
 from ..paths import exists, is_file
+from ..sources import rainfall_statistics
 from .models import EVENT_KINDS, MEASURE_TYPES, PATH_FIELDS, Scenario
 
 # Fields a scenario takes from the one it extends when it does not set them itself.
@@ -111,7 +112,51 @@ def load_scenario(path: str | Path) -> Scenario:
         A file of the chain missing, unreadable or invalid, an ``extends`` cycle, a file a measure or event names
         that does not exist, or an unknown territory.
     """
-    return _resolve(Path(path), chain=(), written=str(path))
+    return _with_territory_rainfall(_resolve(Path(path), chain=(), written=str(path)))
+
+
+def _with_territory_rainfall(scenario: Scenario) -> Scenario:
+    """The scenario with its territory file's rainfall statistics given to its bare design storms."""
+    if not _bare_storms(scenario):
+        return scenario
+    try:
+        table = rainfall_statistics(scenario.territory)
+    except TwinError as exc:
+        first = scenario.event_labels()[_bare_storms(scenario)[0]]
+        raise ScenarioError(f"{first}: territory {scenario.territory!r}: {exc}") from None
+    return with_rainfall_statistics(scenario, table)
+
+
+def with_rainfall_statistics(scenario: Scenario, table: str | Path | None) -> Scenario:
+    """The scenario with ``table`` (a territory's Montana table) as the ``montana_file`` of each design storm that
+    has no coefficients of its own; unchanged without a table (the engine then refuses such a storm).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+    table : str or pathlib.Path or None
+        The territory's rainfall statistics (:attr:`twin.territory.Territory.rainfall_statistics`).
+
+    Returns
+    -------
+    Scenario
+    """
+    bare = _bare_storms(scenario)
+    if not bare or table is None:
+        return scenario
+    events = list(scenario.events)
+    for i in bare:
+        events[i] = events[i].model_copy(update={"montana_file": str(table)})
+    return scenario.model_copy(update={"events": events})
+
+
+def _bare_storms(scenario: Scenario) -> list[int]:
+    """The design storms with neither ``montana`` nor ``montana_file``."""
+    return [
+        i for i, e in enumerate(scenario.events)
+        if getattr(e, "montana_file", "") is None and getattr(e, "montana", "") is None
+    ]  # fmt: skip
 
 
 def _resolve(path: Path, chain: tuple[Path, ...], written: str) -> Scenario:
@@ -164,6 +209,9 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
                 if not is_file(target):
                     problems.append(f"{path}: {where}.{field}: file not found, got {value!r}")
                 update[field] = str(target)
+        nested = getattr(model, "inflows", None)  # a river flood's inflows name their own hydrograph files
+        if nested:
+            update["inflows"] = [fix(inflow, f"{where}.inflows.{j}") for j, inflow in enumerate(nested)]
         return model.model_copy(update=update) if update else model
 
     measures = [fix(m, f"measures.{i}") for i, m in enumerate(scenario.measures)]
