@@ -230,14 +230,15 @@ def test_a_segment_or_a_series_that_cannot_be_is_refused_with_its_field_and_valu
 @pytest.mark.parametrize(
     ("edge", "segment", "expected"),
     [
-        ("west", [40.0, 60.0], r"event 'q': inflow_segment_m must be within the west edge, 0 to 50 m from its "
-                               r"south end, got \[40\.0, 60\.0\]"),
-        ("north", [20.0, 31.0], r"event 'q': inflow_segment_m must be within the north edge, 0 to 30 m from its "
-                                r"west end, got \[20\.0, 31\.0\]"),
-        ("east", [11.0, 12.0], r"event 'q': inflow_segment_m must be wide enough to hold a cell centre of the "
-                               r"east edge \(cells of 5 m, centres at 2\.5 m \+ k × 5 m\), got \[11\.0, 12\.0\]"),
-        ("south", [0.0, 10.0], r"event 'q': inflow_segment_m must be on open cells, not only on buildings, "
-                               r"got \[0\.0, 10\.0\]"),
+        ("west", [40.0, 60.0], r"event 'q' inflow 'river': inflow_segment_m must be within the west edge, 0 to "
+                               r"50 m from its south end, got \[40\.0, 60\.0\]"),
+        ("north", [20.0, 31.0], r"event 'q' inflow 'river': inflow_segment_m must be within the north edge, 0 to "
+                                r"30 m from its west end, got \[20\.0, 31\.0\]"),
+        ("east", [11.0, 12.0], r"event 'q' inflow 'river': inflow_segment_m must be wide enough to hold a cell "
+                               r"centre of the east edge \(cells of 5 m, centres at 2\.5 m \+ k × 5 m\), got "
+                               r"\[11\.0, 12\.0\]"),
+        ("south", [0.0, 10.0], r"event 'q' inflow 'river': inflow_segment_m must be on open cells, not only on "
+                               r"buildings, got \[0\.0, 10\.0\]"),
     ],
 )  # fmt: skip
 def test_a_segment_off_its_edge_or_between_cell_centres_stops_the_run_naming_event_field_and_value(

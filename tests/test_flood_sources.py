@@ -203,3 +203,192 @@ def test_a_one_row_rain_series_rains_through_the_run_and_a_late_series_starts_at
     assert forcing.rain_depth(600.0, 1200.0) == pytest.approx(0.010, rel=1e-12)  # 60 mm/h for 10 min
     with pytest.raises(Exception, match=r"one\.csv.*after_min"):
         forcing_of(make_event(kind="rain_series", name="one", series_file=str(one), after_min=0))
+
+
+def _zones_tif(path, territory):
+    """Three rain zones as a GeoTIFF on the territory's grid: west third 0, middle 1, east third 2."""
+    import rasterio
+
+    ny, nx = territory.grid.shape
+    zones = np.minimum(np.arange(nx) * 3 // nx, 2)[None, :].repeat(ny, axis=0).astype(np.int32)
+    profile = {"driver": "GTiff", "height": ny, "width": nx, "count": 1, "dtype": "int32",
+               "crs": territory.grid.crs, "transform": territory.grid.transform}  # fmt: skip
+    with rasterio.open(path, "w", **profile) as f:
+        f.write(zones, 1)
+    return zones
+
+
+def test_three_inflows_and_zonal_rain_in_one_event_each_volume_exact(tmp_path):
+    """A compound event: three inflows and rain by zone (a zones raster, a series per zone). Each inflow's volume is
+    its hydrograph's integral and the rain's volume is the sum over zones of depth x area (1e-9 relative,
+    float64); the whole balance closes to 1e-9."""
+    territory = _slope()
+    zones = _zones_tif(tmp_path / "zones.tif", territory)
+    series = tmp_path / "zones.csv"
+    series.write_text("time_min,0,1,2\n0,30,0,60\n5,10,20,0\n10,0,0,0\n", encoding="utf-8")
+    ymid = Y0 + 15 * DX - DX / 2
+    event = make_event(
+        kind="river_flood", name="compound", duration_h=0.25,
+        rain={"zones_file": str(tmp_path / "zones.tif"), "zone_series_file": str(series)},
+        inflows=[
+            {"name": "eden", "location": [X0 + 20 * DX, ymid], "hydrograph_series": _series([0, 0.25], [2, 2])},
+            {"name": "caldew", "location": [X0 + 40 * DX, ymid], "radius_m": 8.0,
+             "hydrograph_series": _series([0, 0.25], [1, 3])},
+            {"name": "petteril", "location": "west", "segment_m": [50.0, 100.0], "discharge_per_unit_width": True,
+             "hydrograph_series": _series([0, 0.25], [0.05, 0.05])},
+        ],
+    )  # fmt: skip
+    ds = simulate(territory, event, params=FloodParams(**QUIET, frame_interval_s=300.0))
+    mb = balance_of(ds)
+    cell = DX * DX
+    depth_mm = {0: 30 * 5 / 60 + 10 * 5 / 60, 1: 20 * 5 / 60, 2: 60 * 5 / 60}  # 5-minute steps
+    rain = sum(depth_mm[z] / 1000.0 * cell * np.count_nonzero(zones == z) for z in depth_mm)
+    assert mb["rain_m3"] == pytest.approx(rain, rel=1e-9)
+    expected = {"eden": 2 * 900, "caldew": 2 * 900, "petteril": 0.05 * 50 * 900}
+    for name, volume in expected.items():
+        assert mb["inflows_m3"][name] == pytest.approx(volume, rel=1e-9), name
+    assert mb["relative_error"] < 1e-9
+
+
+def _rain_netcdf(path, values_mm_h, *, minutes=10):
+    """A gridded rain file on a coarse 20 m grid reaching well past the territory, constant in space."""
+    import pandas as pd
+    import xarray as xr
+
+    x = X0 - 100 + 10 + 20 * np.arange(30)
+    y = Y0 + 300 - 10 - 20 * np.arange(20)
+    times = pd.date_range("2015-12-05T00:00", periods=len(values_mm_h), freq=f"{minutes}min")
+    data = np.asarray(values_mm_h, dtype=np.float32)[:, None, None] * np.ones((1, y.size, x.size), np.float32)
+    da = xr.DataArray(data, coords={"time": times, "y": y, "x": x}, dims=("time", "y", "x"),
+                      attrs={"units": "mm/h"}, name="rainfall_rate")  # fmt: skip
+    da.rio.write_crs("EPSG:2154", inplace=True)
+    da.to_dataset().to_netcdf(path)
+
+
+def test_gridded_rain_uniform_in_space_equals_the_same_rain_given_uniformly(tmp_path):
+    """The same intensities, once as a CSV for every cell and once as a NetCDF grid (CF time, its own coarser
+    grid, resampled): the depths, maxima and volumes agree to 1e-9 m (and 1e-9 relative)."""
+    territory = _slope(nx=40)
+    values = [40.0, 10.0, 25.0]
+    csv_file = tmp_path / "rain.csv"
+    csv_file.write_text("time_min,intensity_mm_per_h\n" + "".join(f"{10 * k},{v}\n" for k, v in enumerate(values)),
+                        encoding="utf-8")  # fmt: skip
+    _rain_netcdf(tmp_path / "rain.nc", values)
+    params = FloodParams(**QUIET, frame_interval_s=300.0)
+    runs = [
+        simulate(territory, make_event(kind="river_flood", name="r", duration_h=0.6, rain=rain), params=params)
+        for rain in ({"series_file": str(csv_file)}, {"grid_file": str(tmp_path / "rain.nc")})
+    ]
+    for name in ("max_depth", "final_depth", "max_velocity"):
+        np.testing.assert_allclose(runs[0][name].values, runs[1][name].values, atol=1e-9, err_msg=name)
+    a, b = balance_of(runs[0]), balance_of(runs[1])
+    assert b["rain_m3"] == pytest.approx(a["rain_m3"], rel=1e-9)
+    assert a["rain_m3"] == pytest.approx(sum(values) * 10 / 60 / 1000 * territory.grid.cell_area * 40 * 30, rel=1e-9)
+
+
+def test_zonal_rain_names_what_is_wrong(tmp_path):
+    """A zone without a series names the file and the zone; SCS-CN with zonal rain is refused naming the field."""
+    territory = _slope()
+    _zones_tif(tmp_path / "zones.tif", territory)
+    series = tmp_path / "zones.csv"
+    series.write_text("time_min,0,1\n0,30,0\n", encoding="utf-8")
+    rain = {"zones_file": str(tmp_path / "zones.tif"), "zone_series_file": str(series)}
+    event = make_event(kind="river_flood", name="z", duration_h=0.1, rain=rain)
+    with pytest.raises(Exception, match=r"zones\.csv: columns must be one for each zone of zones\.tif.*\[2\]"):
+        simulate(territory, event, params=FloodParams(**QUIET))
+    series.write_text("time_min,0,1,2\n0,30,0,5\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"rain.*SCS-CN.*'scs_cn'"):
+        simulate(territory, event, params=FloodParams(infiltration="scs_cn"))
+
+
+def _river(nx: int = 60):
+    """The sloping valley with its three middle rows of the water class (the channel)."""
+    territory = _slope(nx=nx, slope=0.01)
+    channel = np.zeros(territory.grid.shape, bool)
+    channel[14:17, :] = True
+    return territory.with_land_cover(channel, 1), channel
+
+
+def _river_event(**fields):
+    base = {"kind": "river_flood", "name": "river", "inflow_location": "west", "inflow_segment_m": [70.0, 85.0]}
+    return make_event(**(base | fields))
+
+
+def test_a_warm_start_settles_the_base_flow_to_its_tolerance_and_leaves_no_cold_start_peak():
+    """The base flow (4 m³/s) run to steady before a flood wave: under a constant hydrograph the stored water then
+    changes by less than the tolerance (1e-3 per hour) over the whole event; under a rising one, no cell reaches its
+    peak depth in the first minute (a cold start fills the dry channel then) and the mass balance starts from the
+    warm state (initial_m3 > 0) and closes to 1e-9."""
+    territory, _ = _river()
+    warm = {"tolerance_per_h": 1e-3, "window_min": 5.0, "max_h": 3.0}
+    params = FloodParams(**QUIET, frame_interval_s=300.0)
+    steady = simulate(territory, _river_event(duration_h=0.5, warm_start=warm,
+                                              hydrograph_series=_series([0, 1], [4, 4])), params=params)  # fmt: skip
+    mb = balance_of(steady)
+    assert mb["initial_m3"] > 0.0 and json_run(steady)["warm_start_steps"] > 0
+    change_per_h = abs(mb["stored_m3"] - mb["initial_m3"]) / mb["stored_m3"] * 3600.0 / 1800.0
+    assert change_per_h < 1e-3, change_per_h
+    wave = _river_event(duration_h=0.5, warm_start=warm, hydrograph_series=_series([0, 0.1, 0.5], [4, 12, 4]))
+    ds = simulate(territory, wave, params=params)
+    wet = ds.max_depth.values > params.wet_threshold_m
+    assert (ds.time_of_max_depth.values[wet] > 60.0).all()  # no peak from filling a dry channel
+    assert balance_of(ds)["relative_error"] < 1e-9
+    cold = simulate(territory, _river_event(duration_h=0.5, hydrograph_series=_series([0, 0.1, 0.5], [4, 12, 4])),
+                    params=params)  # fmt: skip
+    assert float(cold.arrival_time.max()) > 60.0  # the cold start's channel was still filling after a minute
+
+
+def json_run(ds):
+    import json
+
+    return json.loads(ds.attrs["run"])
+
+
+def test_a_warm_start_that_cannot_settle_says_so():
+    territory, _ = _river()
+    event = _river_event(duration_h=0.1, hydrograph_series=_series([0, 1], [4, 4]),
+                         warm_start={"tolerance_per_h": 1e-12, "window_min": 1.0, "max_h": 0.05})  # fmt: skip
+    with pytest.raises(Exception, match=r"warm_start must be a steady base flow within max_h = 0.05 h"):
+        simulate(territory, event, params=FloodParams(**QUIET))
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_a_restart_from_a_saved_state_gives_the_result_of_running_straight_through(tmp_path, precision):
+    """A run saves its state at 10 min and goes on to 30 min; another continues from that state to 30 min: the
+    maxima, arrival times, final depths and mass balance are those of the straight run (1e-9 m in float64; the
+    same steps, so bit for bit in both precisions)."""
+    territory, _ = _river()
+    hydrograph = _series([0, 0.1, 0.5], [1, 10, 2])
+    params = FloodParams(**QUIET, precision=precision, frame_interval_s=300.0)
+    state = tmp_path / "state.npz"
+    straight = simulate(territory, _river_event(duration_h=0.5, hydrograph_series=hydrograph), params=params,
+                        save_state_to=state, save_state_at_s=600.0)  # fmt: skip
+    again = simulate(territory, _river_event(duration_h=0.5, hydrograph_series=hydrograph, restart_file=str(state)),
+                     params=params)  # fmt: skip
+    for name in ("max_depth", "max_velocity", "arrival_time", "time_of_max_depth", "final_depth", "duration_deep"):
+        np.testing.assert_allclose(again[name].values, straight[name].values, atol=1e-9, equal_nan=True, err_msg=name)
+    a, b = balance_of(straight), balance_of(again)
+    for key in ("inflow_m3", "outflow_m3", "stored_m3", "initial_m3"):
+        assert b[key] == pytest.approx(a[key], rel=1e-12), key
+    assert again.time.values[0] >= 600.0  # it started where the state was saved
+    with pytest.raises(Exception, match=r"precision must be"):
+        other = "float32" if precision == "float64" else "float64"
+        simulate(territory, _river_event(duration_h=0.5, hydrograph_series=hydrograph, restart_file=str(state)),
+                 params=FloodParams(**QUIET, precision=other))  # fmt: skip
+
+
+def test_an_initial_level_fills_the_river_cells_to_it():
+    """initial_level_m: the water-class cells start at that level (depth = level − ground where positive), no
+    other cell is wet at the start; a territory without a water class is told so."""
+    territory, channel = _river()
+    level = float(territory["elevation"][channel].max()) - 0.3  # below the channel's highest ground: part stays dry
+    ds = simulate(territory, _river_event(duration_h=0.05, hydrograph_series=_series([0, 1], [0, 0]),
+                                          initial_level_m=level), params=FloodParams(**QUIET))  # fmt: skip
+    start = ds.depth.values[0]
+    expected = np.where(channel, np.clip(level - territory["elevation"].astype(np.float64), 0.0, None), 0.0)
+    np.testing.assert_allclose(start, expected, atol=1e-6)
+    assert (start[channel] == 0).any() and (start[channel] > 0).any() and not start[~channel].any()
+    bare = _slope(nx=60)
+    with pytest.raises(Exception, match="initial_level_m"):
+        simulate(bare, _river_event(duration_h=0.05, hydrograph_series=_series([0, 1], [0, 0]),
+                                    initial_level_m=level), params=FloodParams(**QUIET))  # fmt: skip

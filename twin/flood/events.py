@@ -146,29 +146,29 @@ def _given_hydrographs(model) -> list[str]:
     return [f for f in HYDROGRAPH_FIELDS if getattr(model, f) is not None]
 
 
-def _check_one_hydrograph(model) -> None:
+def _check_one_hydrograph(model, what: str) -> None:
     given = _given_hydrographs(model)
     if len(given) > 1:
         raise ValueError(
-            f"give only one of hydrograph, hydrograph_file or hydrograph_series (this has {' and '.join(given)})"
+            f"give only one of hydrograph, hydrograph_file or hydrograph_series (this {what} has {' and '.join(given)})"
         )
 
 
-def _check_segment(segment, location):
+def _check_segment(segment, location, location_field: str):
     if segment is None:
         return segment
     if location not in EDGE_NAMES:
-        raise ValueError(f"needs the location to be a grid edge ({', '.join(EDGE_NAMES)}), not {location!r}")
+        raise ValueError(f"needs {location_field} to be a grid edge ({', '.join(EDGE_NAMES)}), not {location!r}")
     if not segment[0] < segment[1]:
         raise ValueError("must be [a, b] with a < b, m along the edge")
     return segment
 
 
-def _check_per_width(per_width: bool, segment, data: dict) -> bool:
+def _check_per_width(per_width: bool, segment, data: dict, segment_field: str) -> bool:
     if not per_width:
         return per_width
     if segment is None:
-        raise ValueError("needs a segment: the width the discharge per metre enters by")
+        raise ValueError(f"needs {segment_field}: the width the discharge per metre enters by")
     if data.get("hydrograph_series") is None and data.get("hydrograph_file") is None:
         raise ValueError(
             "needs a hydrograph_series or a hydrograph_file in m2/s (the parametric hydrograph is in m3/s)"
@@ -200,7 +200,7 @@ class Inflow(Model):
 
     @model_validator(mode="after")
     def _one_hydrograph(self):
-        _check_one_hydrograph(self)
+        _check_one_hydrograph(self, "inflow")
         if not _given_hydrographs(self):
             raise ValueError("give a hydrograph, a hydrograph_file or a hydrograph_series")
         return self
@@ -208,7 +208,7 @@ class Inflow(Model):
     @field_validator("segment_m")
     @classmethod
     def _segment_on_an_edge(cls, segment, info: ValidationInfo):
-        return _check_segment(segment, info.data.get("location"))
+        return _check_segment(segment, info.data.get("location"), "location")
 
     @field_validator("radius_m")
     @classmethod
@@ -220,7 +220,59 @@ class Inflow(Model):
     @field_validator("discharge_per_unit_width")
     @classmethod
     def _per_width_on_a_segment(cls, per_width: bool, info: ValidationInfo):
-        return _check_per_width(per_width, info.data.get("segment_m"), info.data)
+        return _check_per_width(per_width, info.data.get("segment_m"), info.data, "segment_m")
+
+
+class Rain(Model):
+    """Rain during a river flood: one series on every cell, a series per rain zone, or a gridded series
+    (:mod:`twin.flood.rainfields`)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("series_file", "zones_file", "zone_series_file", "grid_file")
+
+    series_file: str | None = Field(
+        None, description="CSV with columns time_min and intensity_mm_per_h: the same rain on every cell"
+    )
+    zones_file: str | None = Field(
+        None,
+        description="the rain zones: a raster of zone numbers (nearest cell), or polygons with an integer zone "
+        "column; every cell of the grid must be in one",
+    )
+    zone_series_file: str | None = Field(
+        None, description="CSV with time_min, then one column of intensity (mm/h) per zone, headed by its number"
+    )
+    grid_file: str | None = Field(
+        None,
+        description="NetCDF of rain intensity (mm/h) over CF time, y and x, with its CRS, resampled bilinearly onto "
+        "the grid; the first time is the start of the event",
+    )
+    grid_variable: str | None = Field(None, description="the variable of grid_file (default: its only one in time)")
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        forms = {
+            "series_file": self.series_file is not None,
+            "zones_file and zone_series_file": self.zones_file is not None or self.zone_series_file is not None,
+            "grid_file": self.grid_file is not None,
+        }
+        given = [f for f, on in forms.items() if on]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of series_file, zones_file and zone_series_file, or grid_file (got "
+                             f"{' and '.join(given) or 'none'})")  # fmt: skip
+        if (self.zones_file is None) != (self.zone_series_file is None):
+            raise ValueError("zones_file and zone_series_file go together")
+        return self
+
+
+class WarmStart(Model):
+    """Run the base flow to a steady state before the event starts: every inflow at its first discharge, the
+    downstream level held, no rain, until the stored water changes by less than ``tolerance_per_h`` of itself per
+    hour (measured over ``window_min``)."""
+
+    tolerance_per_h: PositiveFloat = Field(
+        1e-3, description="steady when the stored water changes by less than this share of itself per hour"
+    )
+    window_min: PositiveFloat = Field(10.0, description="the interval the change is measured over, min")
+    max_h: PositiveFloat = Field(12.0, description="longest spin-up, h; a flow not steady by then is an error")
 
 
 class RiverFlood(HazardEvent):
@@ -230,7 +282,9 @@ class RiverFlood(HazardEvent):
     ``inflows`` list adds others (Carlisle's Eden, Caldew and Petteril, say), each with its name and place.
     """
 
-    path_fields: ClassVar[tuple[str, ...]] = ("hydrograph_file",)
+    path_fields: ClassVar[tuple[str, ...]] = (
+        "hydrograph_file", "initial_depth_file", "restart_file", *Rain.path_fields
+    )  # its own, its inflows' and its rain's
     example: ClassVar[str] = (
         'kind = "river_flood"\nname = "river-100y"\nhydrograph = { peak_discharge_m3_s = 450.0, '
         "time_to_peak_h = 2.0, time_base_h = 6.0 }"
@@ -252,16 +306,38 @@ class RiverFlood(HazardEvent):
         default_factory=list,
         description="more inflows, each with its name, place and hydrograph ([[events.inflows]] tables)",
     )
+    rain: Rain | None = Field(None, description="rain falling during the flood (a compound event), [events.rain]")
+    initial_level_m: float | None = Field(
+        None,
+        description="the river's water level at the start, m above datum: cells of the land-cover class named water "
+        "start filled to it (none where their ground is above it)",
+    )
+    initial_depth_file: str | None = Field(
+        None, description="a raster of the water depth at the start, m (bilinear onto the grid; no cell missing)"
+    )
+    warm_start: WarmStart | None = Field(
+        None, description="run the base flow to a steady state first ([events.warm_start]; from the initial water)"
+    )
+    restart_file: str | None = Field(
+        None,
+        description="continue another run from its saved state (a .npz written by twin.flood.model.simulate's "
+        "save_state_to); the event runs on from the state's time",
+    )
     downstream_level_m: float | None = Field(None, description="water level held at the downstream edge, m above datum")
-    duration_h: PositiveFloat | None = Field(None, description="simulated time, h (default: the longest hydrograph)")
+    duration_h: PositiveFloat | None = Field(
+        None, description="simulated time, h (default: the longest hydrograph, or the rain's end)"
+    )
 
     @model_validator(mode="after")
     def _some_forcing(self):
-        _check_one_hydrograph(self)
-        if not _given_hydrographs(self) and not self.inflows and self.downstream_level_m is None:
+        _check_one_hydrograph(self, "event")
+        if not _given_hydrographs(self) and not self.inflows and self.downstream_level_m is None and not self.rain:
             raise ValueError(
-                "give a hydrograph, a hydrograph_file, a hydrograph_series, inflows or a downstream_level_m"
+                "give a hydrograph, a hydrograph_file, a hydrograph_series, inflows, rain or a downstream_level_m"
             )
+        starts = [f for f in ("initial_level_m", "initial_depth_file", "restart_file") if getattr(self, f) is not None]
+        if len(starts) > 1 or (self.restart_file is not None and self.warm_start is not None):
+            raise ValueError(f"give one start: {', '.join(starts + ['warm_start'] * (self.warm_start is not None))}")
         names = [i.name for i in self.all_inflows()]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
@@ -271,12 +347,12 @@ class RiverFlood(HazardEvent):
     @field_validator("inflow_segment_m")
     @classmethod
     def _segment_on_an_edge(cls, segment, info: ValidationInfo):
-        return _check_segment(segment, info.data.get("inflow_location"))
+        return _check_segment(segment, info.data.get("inflow_location"), "inflow_location")
 
     @field_validator("discharge_per_unit_width")
     @classmethod
     def _per_width_on_a_segment(cls, per_width: bool, info: ValidationInfo):
-        return _check_per_width(per_width, info.data.get("inflow_segment_m"), info.data)
+        return _check_per_width(per_width, info.data.get("inflow_segment_m"), info.data, "inflow_segment_m")
 
     def all_inflows(self) -> list[Inflow]:
         """Every inflow of the event: its own hydrograph (named ``river``) first, then ``inflows``."""

@@ -8,6 +8,7 @@ figures of an event's forcing for people (``twin show``, the report, ``indicator
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,8 @@ from ..errors import ModelInputError, ScenarioError, message
 from ..hazards import NO_CHANGE, Climate
 from .events import RAIN_EVENTS, RiverFlood
 from .inflow import river_inflow
-from .rainfall import storm_hyetograph
+from .rainfall import read_rain_series, storm_hyetograph
+from .rainfields import RainField, read_gridded_rain, read_zonal_rain
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class InflowForcing:
         if not self.per_unit_width:
             return self
         return replace(self, discharge=self.discharge * width_m, per_unit_width=False)
+
+    def held(self, t: float) -> InflowForcing:
+        """This inflow held at its discharge at ``t`` for ever (a warm start's base flow)."""
+        q = float(np.interp(t, self.time_s, self.discharge))
+        return replace(self, time_s=np.array([0.0, 1e15]), discharge=np.array([q, q]))
 
     def volume(self, t0: float, t1: float) -> float:
         """Water brought in between ``t0`` and ``t1`` (s), m³: the exact integral of the piecewise-linear
@@ -76,6 +83,7 @@ class Forcing:
     downstream_level_m: float | None
     duration_s: float
     rain_holds: bool = False  # a one-row rain series: its rate until the end of the run
+    rain_field: RainField | None = None  # rain by zone or gridded, instead of the uniform series above
 
     def rain_depth(self, t0: float, t1: float) -> float:
         """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
@@ -110,11 +118,11 @@ class Forcing:
         )
 
 
-def forcing_of(event, *, climate=None, duration_s: float | None = None, statistics=None) -> Forcing:
+def forcing_of(event, *, climate=None, duration_s: float | None = None, statistics=None, grid=None) -> Forcing:
     """The forcing of a design storm, rain series or river flood, with the climate multiplier applied
-    (``statistics``: the territory's Montana table, for a design storm without coefficients of its own)."""
+    (``statistics``: the territory's Montana table, for a design storm without coefficients of its own; ``grid``:
+    the territory's, for a river flood's zonal or gridded rain)."""
     mult = climate.rain_multiplier if climate is not None else 1.0
-    empty = np.zeros(0)
     if isinstance(event, RAIN_EVENTS):
         h = storm_hyetograph(event, rain_multiplier=mult, statistics=statistics)
         one_row = event.kind == "rain_series" and h.start_s.size == 1  # it rains until the end of the run
@@ -128,13 +136,37 @@ def forcing_of(event, *, climate=None, duration_s: float | None = None, statisti
         return Forcing(h.start_s, h.intensity_mm_per_h / 3.6e6, h.step_s, (), None, length, rain_holds=one_row)
     if isinstance(event, RiverFlood):
         inflows = tuple(_inflow(inflow, mult) for inflow in event.all_inflows())
+        rain = _river_rain(event, grid, mult)
         if event.duration_h:
             length = event.duration_h * 3600.0
         else:
-            length = max((float(i.time_s[-1]) for i in inflows), default=3600.0)
-        return Forcing(empty, empty, 1.0, inflows, event.downstream_level_m, duration_s or length)
+            ends = [float(i.time_s[-1]) for i in inflows] + ([rain[-1]] if event.rain is not None else [])
+            length = max(ends, default=3600.0)
+        start, rates, step, field = rain[:4]
+        holds = field is None and start.size == 1  # a one-row series rains until the end of the run
+        return Forcing(start, rates, step, inflows, event.downstream_level_m, duration_s or length, rain_holds=holds,
+                       rain_field=field)  # fmt: skip
     kinds = ", ".join(e.kind_name() for e in (*RAIN_EVENTS, RiverFlood))
     raise ModelInputError(message(f"event {event.name!r}", "kind", f"one of {kinds}", getattr(event, "kind", event)))
+
+
+def _river_rain(event, grid, multiplier: float):
+    """A river flood's rain: (start, rates m/s, step s) of a uniform series, or a rain field; and its end, s."""
+    rain, empty = event.rain, np.zeros(0)
+    where = f"event {event.name!r}: rain"
+    if rain is None:
+        return empty, empty, 1.0, None, 0.0
+    if rain.series_file is not None:
+        h = read_rain_series(rain.series_file).scaled(multiplier)
+        return h.start_s, h.intensity_mm_per_h / 3.6e6, h.step_s, None, h.duration_s
+    if grid is None:
+        raise ModelInputError(message(where, "grid", "the territory's grid, for zonal or gridded rain", None))
+    if rain.grid_file is not None:
+        field = read_gridded_rain(rain.grid_file, grid, variable=rain.grid_variable, where=where)
+    else:
+        field = read_zonal_rain(rain.zones_file, rain.zone_series_file, grid, where=where)
+    field = field.scaled(multiplier)
+    return empty, empty, 1.0, field, field.end_s
 
 
 def _inflow(inflow, multiplier: float) -> InflowForcing:
@@ -162,6 +194,8 @@ def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
             out |= figures[0]
         elif figures:
             out["inflows"] = [{"name": i.name} | f for i, f in zip(event.all_inflows(), figures, strict=True)]
+        if event.rain is not None:
+            out["rain"] = _rain_summary(event.rain, climate)
         if event.downstream_level_m is not None:
             out["downstream_level_m"] = event.downstream_level_m
     if climate != NO_CHANGE:
@@ -184,3 +218,14 @@ def _inflow_summary(inflow, climate: Climate) -> dict[str, Any]:
         "inflow_volume_m3": round(q.volume_m3),
         "inflow_duration_h": round(float(q.time_s[-1]) / 3600, 2),
     }
+
+
+def _rain_summary(rain, climate: Climate) -> dict[str, Any]:
+    """A river flood's rain: its depth for a uniform series, else its form and files (read with the grid)."""
+    if rain.series_file is not None:
+        h = read_rain_series(rain.series_file).scaled(climate.rain_multiplier)
+        peak = float(h.intensity_mm_per_h.max())
+        return {"depth_mm": round(h.depth_mm, 2), "peak_intensity_mm_per_h": round(peak, 1)}
+    if rain.grid_file is not None:
+        return {"grid_file": Path(rain.grid_file).name}
+    return {"zones_file": Path(rain.zones_file).name, "zone_series_file": Path(rain.zone_series_file).name}

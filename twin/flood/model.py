@@ -16,7 +16,8 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -32,6 +33,7 @@ from .forcing import Forcing, InflowForcing, forcing_of
 from .hazard import debris_land_use, hazard_rating, ppri_class
 from .outputs import OUTPUTS
 from .rainfall import montana_for, read_montana_table
+from .start import initial_water, load_state, save_state
 
 log = logging.getLogger(__name__)
 G = 9.80665  # standard gravity, m/s²
@@ -280,6 +282,8 @@ def simulate(
     initial_depth: np.ndarray | None = None,
     edge_stage: dict[str, Callable[[float], float]] | None = None,
     progress: Callable[[float, float], None] | None = None,
+    save_state_to: str | Path | None = None,
+    save_state_at_s: float | None = None,
 ) -> xr.Dataset:
     """Run a flood event on a territory.
 
@@ -307,6 +311,10 @@ def simulate(
         tests and tides; a scenario's ``downstream_level_m`` is a constant stage.
     progress : callable, optional
         Called as ``progress(t_s, duration_s)`` about every 2 % of the run.
+    save_state_to : path, optional
+        Write the run's whole state there (:mod:`twin.flood.start`), for another run to continue from it (an
+        event's ``restart_file``): at the end of the first step ending at or after ``save_state_at_s`` (s), or at
+        the end of the run.
 
     Returns
     -------
@@ -327,9 +335,17 @@ def simulate(
         A rain series, hydrograph or Montana file that cannot be used, or no Montana coefficients for the storm.
     """
     params = params or FloodParams()
+    if initial_depth is None:
+        initial_depth = initial_water(territory, event, where=f"event {event.name!r}")
     run = _prepare(territory, event, params, climate, rain_pattern, initial_depth, edge_stage)
     started = time.perf_counter()
-    _advance(run, progress)
+    warm_steps = 0
+    if getattr(event, "warm_start", None) is not None:
+        warm_steps = _warm_up(run, event.warm_start)
+    if getattr(event, "restart_file", None) is not None:
+        _restore(run, event.restart_file)
+    save = (Path(save_state_to), save_state_at_s) if save_state_to is not None else None
+    _advance(run, progress, save)
     wall = time.perf_counter() - started
     h = run.cells.h
     facts = {
@@ -338,6 +354,7 @@ def simulate(
         "wall_s": round(wall, 3),
         "cell_updates_per_s": run.steps * h.size / max(wall, 1e-9),
         "duration_s": run.t,
+        "warm_start_steps": warm_steps,
     }
     balance = _balance(run)
     log.debug("%s: %d steps in %.2f s, %.3g cell-updates/s, relative mass error %.1e", event.name, run.steps, wall,
@@ -351,8 +368,9 @@ def simulate(
 def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initial_depth, edge_stage) -> _Run:
     """Check the inputs and build the run's state: fields in the state's precision, soil, boundaries, roofs."""
     arrays = _checked_inputs(territory, params)
-    forcing = forcing_of(event, climate=climate, duration_s=params.duration_s, statistics=territory.rainfall_statistics)
     grid = territory.grid
+    forcing = forcing_of(event, climate=climate, duration_s=params.duration_s, statistics=territory.rainfall_statistics,
+                         grid=grid)  # fmt: skip
     shape, ny, nx = grid.shape, grid.shape[0], grid.shape[1]
     where = f"event {event.name!r}"
     ft = np.dtype(params.precision)  # the state's type; the volumes are float64 whatever it is
@@ -363,6 +381,10 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     if params.buildings == "terrain":
         z = z + arrays["building_height"]
     n = arrays["manning_n"].astype(np.float64) * params.manning_multiplier
+    if forcing.rain_field is not None and (rain_pattern is not None or params.infiltration == "scs_cn"):
+        raise ModelInputError(message(where, "rain", "zonal or gridded rain without a rain_pattern nor SCS-CN "
+                                      "infiltration (which reads each cell's rain from one series)",
+                                      f"infiltration {params.infiltration!r}, rain_pattern {rain_pattern is not None}"))
     pattern = np.ones(shape) if rain_pattern is None else np.ascontiguousarray(rain_pattern, dtype=np.float64)
     if pattern.shape != shape or not np.isfinite(pattern).all() or (pattern < 0).any():
         raise ModelInputError(message(where, "rain_pattern", f"finite factors >= 0 of shape {shape}", pattern.shape))
@@ -370,7 +392,8 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     h = _initial_water(initial_depth, blocked, ft, where)
     initial = float(h.sum(dtype=np.float64) * grid.cell_area)  # the water as stored (rounded to float32 if it is)
     z, n, pattern, retention = (np.ascontiguousarray(a, dtype=ft) for a in (z, n, pattern, retention))
-    cells = _Cells(h, z, n, blocked, pattern, retention, np.zeros(shape, ft), bool((pattern == 1.0).all()),
+    uniform = bool((pattern == 1.0).all()) and forcing.rain_field is None  # a field writes its step's rain in pattern
+    cells = _Cells(h, z, n, blocked, pattern, retention, np.zeros(shape, ft), uniform,
                    bool((retention[open_] > 0.0).any()))  # fmt: skip
     modes, stages, stage_functions, inflows = _boundaries(territory, forcing, params, edge_stage, open_, where)
     in_cells = [np.concatenate(c) for c in zip(*[(rows, cols) for _, rows, cols in inflows], strict=True)] or None
@@ -471,21 +494,23 @@ def _roofs(blocked: np.ndarray, open_: np.ndarray):
 # ---------------------------------------------------------------- advance: the time loop
 
 
-def _advance(run: _Run, progress) -> None:
+def _advance(run: _Run, progress, save: tuple[Path, float | None] | None = None) -> None:
     """Step until the end of the event, each step as long as the scheme and the sources allow.
 
     The outputs never shorten a step: a frame or a gauge reading whose time falls inside a step is the linear
     interpolation between the states before and after it, so the maxima and the water do not depend on the
-    output intervals.
+    output intervals. ``save``: where and when to write the run's state (at the end when no time is given).
     """
     params, duration = run.params, run.forcing.duration_s
     h = run.cells.h
-    run.series.frame(0.0, h)
-    next_frame = params.frame_interval_s
+    run.series.frame(run.t, h)  # 0, or the time a restarted run continues from
+    next_frame = (math.floor(run.t / params.frame_interval_s + 1e-9) + 1) * params.frame_interval_s
     if run.gauges:
-        run.series.read_gauges(0.0, h, run.gauges)
-    next_gauge = params.gauge_interval_s if run.gauges else math.inf
+        run.series.read_gauges(run.t, h, run.gauges)
+    gauge_s = params.gauge_interval_s
+    next_gauge = (math.floor(run.t / gauge_s + 1e-9) + 1) * gauge_s if run.gauges else math.inf
     next_report = 0.0
+    save_at = save[1] if save is not None and save[1] is not None else math.inf
     while run.t < duration - 1e-9:
         t = run.t
         dt = min(_stable_step(run), _source_step(run), duration - t)
@@ -501,14 +526,92 @@ def _advance(run: _Run, progress) -> None:
             w = (next_gauge - t) / dt
             after = run.series.gauge_values(h, run.gauges)
             run.series.add_gauges(next_gauge, {g: v + w * (after[g] - v) for g, v in gauges_before.items()})
-            next_gauge += params.gauge_interval_s
+            next_gauge += gauge_s
+        if run.t >= save_at - 1e-9:
+            _save(run, save[0])
+            save_at = math.inf
         if progress is not None and run.t >= next_report:
             progress(run.t, duration)
             next_report += duration / 50.0
-    if run.t > 0.0:
+    if run.series.frame_times[-1] < run.t:
         run.series.frame(run.t, h)
         if run.gauges:
             run.series.read_gauges(run.t, h, run.gauges)
+    if save is not None and save[1] is None:
+        _save(run, save[0])
+
+
+def _warm_up(run: _Run, warm) -> int:
+    """Run the base flow (each inflow held at its first discharge, the stages at their first level, no rain) until
+    the stored water changes by less than ``warm.tolerance_per_h`` of itself per hour, then start the event from
+    that state: its clock, volumes and maxima at zero, its initial water the warm state's. Returns the steps."""
+    event_forcing, event_inflows, event_stages = run.forcing, run.inflows, run.stage_functions
+    run.forcing = replace(event_forcing, rain_start_s=np.zeros(0), rain_rate_m_s=np.zeros(0), rain_field=None,
+                          rain_holds=False, duration_s=math.inf)  # fmt: skip
+    run.inflows = [(inflow.held(0.0), rows, cols) for inflow, rows, cols in event_inflows]
+    first = {e: level(0.0) for e, level in event_stages.items()}
+    run.stage_functions = {e: (lambda t, v=v: v) for e, v in first.items()}
+    window = warm.window_min * 60.0
+    before, change = _stored(run), math.inf
+    while change >= warm.tolerance_per_h:
+        if run.t >= warm.max_h * 3600.0 - 1e-9:
+            raise SimulationError(message(
+                run.where, "warm_start", f"a steady base flow within max_h = {warm.max_h:g} h (stored water changing "
+                f"by less than {warm.tolerance_per_h:g} of itself per hour)", f"{change:.3g} per hour at the end",
+            ))  # fmt: skip
+        target = run.t + window
+        while run.t < target - 1e-9:
+            _step(run, min(_stable_step(run), _source_step(run), target - run.t))
+        after = _stored(run)
+        change = abs(after - before) / max(after, 1e-12) * 3600.0 / window
+        before = after
+    steps = run.steps
+    run.forcing, run.inflows, run.stage_functions = event_forcing, event_inflows, event_stages
+    m = run.maxima
+    for array in (m.depth, m.time_of_depth, m.deep_time, m.speed, m.depth_speed):
+        array[...] = 0.0
+    m.arrival[...] = np.where(run.cells.h >= run.params.wet_threshold_m, 0.0, -1.0)  # wet from the start
+    for name in ("infil", "drain", "clip"):
+        run.rows[name][...] = 0.0
+    run.volumes = dict.fromkeys(VOLUMES, 0.0)
+    run.inflow_volumes = dict.fromkeys(run.inflow_volumes, 0.0)
+    run.t, run.steps, run.rain_total, run.next_velocity, run.initial = 0.0, 0, 0.0, 0.0, _stored(run)
+    log.info("%s: warm start steady after %.2f h (%d steps)", run.where, target / 3600.0, steps)
+    return steps
+
+
+def _stored(run: _Run) -> float:
+    """The water on the grid and in the green roofs' stores, m³."""
+    return float((run.cells.h.sum(dtype=np.float64) + run.cells.store.sum(dtype=np.float64)) * run.area)
+
+
+_STATE_ARRAYS = {  # state file name -> (part of the run, attribute)
+    "h": ("cells", "h"), "store": ("cells", "store"), "qx": ("faces", "qx"), "qy": ("faces", "qy"),
+    "row_speed_x": ("faces", "row_speed_x"), "row_speed_y": ("faces", "row_speed_y"), "loss": ("soil", "loss"),
+    **{f"max_{f}": ("maxima", f) for f in ("depth", "time_of_depth", "arrival", "deep_time", "speed", "depth_speed")},
+}  # fmt: skip
+_STATE_FIGURES = ("t", "steps", "h_max", "rain_total", "next_velocity", "full", "volumes", "inflow_volumes", "initial")
+
+
+def _save(run: _Run, path: Path) -> None:
+    """Write everything the time loop carries (:mod:`twin.flood.start`)."""
+    arrays = {name: getattr(getattr(run, part), attr) for name, (part, attr) in _STATE_ARRAYS.items()}
+    arrays |= {f"rows_{k}": v for k, v in run.rows.items()} | {"lo": run.lo, "hi": run.hi}
+    figures = {name: getattr(run, name) for name in _STATE_FIGURES}
+    save_state(path, arrays, figures | {"shape": list(run.cells.h.shape), "precision": run.params.precision})
+
+
+def _restore(run: _Run, path) -> None:
+    """Continue from a saved state: every array copied in place, every figure set."""
+    arrays, figures = load_state(path, shape=run.cells.h.shape, precision=run.params.precision, where=run.where)
+    for name, (part, attr) in _STATE_ARRAYS.items():
+        np.copyto(getattr(getattr(run, part), attr), arrays[name])
+    for key, target in run.rows.items():
+        np.copyto(target, arrays[f"rows_{key}"])
+    np.copyto(run.lo, arrays["lo"])
+    np.copyto(run.hi, arrays["hi"])
+    for name in _STATE_FIGURES:
+        setattr(run, name, figures[name])
 
 
 def _stable_step(run: _Run) -> float:
@@ -534,7 +637,9 @@ def _source_step(run: _Run) -> float:
     ``Δt·sqrt(g·d) ≤ α·Δx``, so ``Δt ≤ (α·Δx / sqrt(g·r))^(2/3)``. A dry start then ramps up over several steps
     instead of dropping ``dt_max_s`` of inflow at once (a dam break)."""
     t, horizon = run.t, run.params.dt_max_s
-    rate = run.forcing.rain_rate_max(t, t + horizon) * run.rain_concentration  # m/s on the wettest cell
+    field = run.forcing.rain_field
+    rain = run.forcing.rain_rate_max(t, t + horizon) if field is None else field.rate_max(t, t + horizon)
+    rate = rain * run.rain_concentration  # m/s on the wettest cell
     rate += max((inflow.rate_max(t, t + horizon) / (run.area * rows.size) for inflow, rows, _ in run.inflows),
                 default=0.0)  # fmt: skip
     if rate <= 0.0:
@@ -547,7 +652,7 @@ def _step(run: _Run, dt: float) -> None:
     t, c = run.t, run.cells
     for e, level in run.stage_functions.items():
         run.stages[e] = level(t + dt)
-    rain_depth = run.forcing.rain_depth(t, t + dt)
+    rain_depth = run.forcing.rain_depth(t, t + dt) if run.forcing.rain_field is None else _field_rain(run, t, dt)
     if rain_depth > 0.0 and not run.full:  # rain can wet any cell: sweep the whole grid from now on
         run.lo[:], run.hi[:], run.full = 0, c.h.shape[1], True
     if rain_depth > 0.0 and run.roofs[0].size:
@@ -577,6 +682,15 @@ def _step(run: _Run, dt: float) -> None:
         raise SimulationError(message(run.where, "depths", "finite", f"NaN at t = {t:.1f} s"))
     run.t = t + dt
     run.steps += 1
+
+
+def _field_rain(run: _Run, t: float, dt: float) -> float:
+    """Zonal or gridded rain: the step's depth on each cell goes into the pattern, read with a depth of 1 m (0 when
+    no cell gets rain); the volume follows the pattern."""
+    depth = run.forcing.rain_field.depth(t, t + dt)
+    np.copyto(run.cells.pattern, depth, casting="same_kind")
+    run.pattern_sum = float(run.cells.pattern.sum(dtype=np.float64))  # of the depths as the kernels read them
+    return 1.0 if run.pattern_sum > 0.0 else 0.0
 
 
 def _momentum(run: _Run, dt: float) -> None:

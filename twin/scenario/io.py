@@ -209,9 +209,11 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
                 if not is_file(target):
                     problems.append(f"{path}: {where}.{field}: file not found, got {value!r}")
                 update[field] = str(target)
-        nested = getattr(model, "inflows", None)  # a river flood's inflows name their own hydrograph files
-        if nested:
-            update["inflows"] = [fix(inflow, f"{where}.inflows.{j}") for j, inflow in enumerate(nested)]
+        inflows = getattr(model, "inflows", None)  # a river flood's inflows and rain name their own files
+        if inflows:
+            update["inflows"] = [fix(inflow, f"{where}.inflows.{j}") for j, inflow in enumerate(inflows)]
+        if getattr(model, "rain", None) is not None:
+            update["rain"] = fix(model.rain, f"{where}.rain")
         return model.model_copy(update=update) if update else model
 
     measures = [fix(m, f"measures.{i}") for i, m in enumerate(scenario.measures)]
