@@ -392,3 +392,25 @@ def test_an_initial_level_fills_the_river_cells_to_it():
     with pytest.raises(Exception, match="initial_level_m"):
         simulate(bare, _river_event(duration_h=0.05, hydrograph_series=_series([0, 1], [0, 0]),
                                     initial_level_m=level), params=FloodParams(**QUIET))  # fmt: skip
+
+
+def test_a_downstream_level_series_fills_a_basin_to_its_last_level():
+    """A flat basin open only to the east, where the level rises from 0 to 0.5 m over 30 min and holds: after an
+    hour the water stands at 0.5 m everywhere (1 cm; a lake at rest), and a one-point series is the constant
+    downstream_level_m (the same run to 1e-12 m)."""
+    territory = grid_territory(np.zeros((10, 40)), land_cover=4)
+    closed = {"west": "closed", "north": "closed", "south": "closed"}
+    params = FloodParams(**QUIET, edges=closed, frame_interval_s=600.0)
+    tide = {"time_h": [0.0, 0.5], "level_m": [0.0, 0.5]}
+    ds = simulate(territory, make_event(kind="river_flood", name="tide", duration_h=1.0,
+                                        downstream_level_series=tide), params=params)  # fmt: skip
+    np.testing.assert_allclose(ds.final_depth.values, 0.5, atol=0.01)
+    assert float(ds.depth.sel(time=600.0).values[:, -1].mean()) < 0.2  # still rising at 10 min
+    one = simulate(territory, make_event(kind="river_flood", name="one", duration_h=0.2,
+                                         downstream_level_series={"time_h": [0.0], "level_m": [0.3]}), params=params)
+    const = simulate(territory, make_event(kind="river_flood", name="c", duration_h=0.2, downstream_level_m=0.3),
+                     params=params)  # fmt: skip
+    np.testing.assert_allclose(one.max_depth.values, const.max_depth.values, atol=1e-12)
+    with pytest.raises(ValueError, match="not both"):
+        RiverFlood.model_validate({"kind": "river_flood", "name": "x", "downstream_level_m": 0.3,
+                                   "downstream_level_series": {"time_h": [0.0], "level_m": [0.3]}})  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..fields import SLUG, Fraction, Model, NonNegativeFloat, PositiveFloat
@@ -117,6 +118,32 @@ class HydrographSeries(Model):
         if time_h is not None and len(discharge) != len(time_h):
             raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(discharge)}")
         return discharge
+
+
+class LevelSeries(Model):
+    """A water level over time, linear between its points and held after the last."""
+
+    time_h: list[NonNegativeFloat] = Field(min_length=1, description="times from the start of the event, h, increasing")
+    level_m: list[float] = Field(min_length=1, description="water level at those times, m above datum")
+
+    @field_validator("time_h")
+    @classmethod
+    def _increasing(cls, time_h: list[float]):
+        if any(b <= a for a, b in pairwise(time_h)):
+            raise ValueError("must be increasing, h")
+        return time_h
+
+    @field_validator("level_m")
+    @classmethod
+    def _one_per_time(cls, level_m: list[float], info: ValidationInfo):
+        time_h = info.data.get("time_h")
+        if time_h is not None and len(level_m) != len(time_h):
+            raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(level_m)}")
+        return level_m
+
+    def at(self, t_s: float) -> float:
+        """The level at ``t_s`` seconds from the start, m."""
+        return float(np.interp(t_s, np.asarray(self.time_h) * 3600.0, self.level_m))
 
 
 EDGE_NAMES = ("north", "south", "east", "west")
@@ -324,6 +351,10 @@ class RiverFlood(HazardEvent):
         "save_state_to); the event runs on from the state's time",
     )
     downstream_level_m: float | None = Field(None, description="water level held at the downstream edge, m above datum")
+    downstream_level_series: LevelSeries | None = Field(
+        None, description="water level at the downstream edge over time (a tide, a receiving river), linear between "
+        "its points and held after the last"
+    )  # fmt: skip
     duration_h: PositiveFloat | None = Field(
         None, description="simulated time, h (default: the longest hydrograph, or the rain's end)"
     )
@@ -331,10 +362,14 @@ class RiverFlood(HazardEvent):
     @model_validator(mode="after")
     def _some_forcing(self):
         _check_one_hydrograph(self, "event")
-        if not _given_hydrographs(self) and not self.inflows and self.downstream_level_m is None and not self.rain:
+        levels = self.downstream_level_m is not None or self.downstream_level_series is not None
+        if not _given_hydrographs(self) and not self.inflows and not levels and not self.rain:
             raise ValueError(
-                "give a hydrograph, a hydrograph_file, a hydrograph_series, inflows, rain or a downstream_level_m"
+                "give a hydrograph, a hydrograph_file, a hydrograph_series, inflows, rain, a downstream_level_m or a "
+                "downstream_level_series"
             )
+        if self.downstream_level_m is not None and self.downstream_level_series is not None:
+            raise ValueError("give downstream_level_m or downstream_level_series, not both")
         starts = [f for f in ("initial_level_m", "initial_depth_file", "restart_file") if getattr(self, f) is not None]
         if len(starts) > 1 or (self.restart_file is not None and self.warm_start is not None):
             raise ValueError(f"give one start: {', '.join(starts + ['warm_start'] * (self.warm_start is not None))}")

@@ -84,6 +84,7 @@ class Forcing:
     duration_s: float
     rain_holds: bool = False  # a one-row rain series: its rate until the end of the run
     rain_field: RainField | None = None  # rain by zone or gridded, instead of the uniform series above
+    downstream_levels: object | None = None  # a LevelSeries: the downstream level over time (.at(t_s), m)
 
     def rain_depth(self, t0: float, t1: float) -> float:
         """Rain fallen between ``t0`` and ``t1`` (s), m: the exact integral of the step hyetograph."""
@@ -145,7 +146,7 @@ def forcing_of(event, *, climate=None, duration_s: float | None = None, statisti
         start, rates, step, field = rain[:4]
         holds = field is None and start.size == 1  # a one-row series rains until the end of the run
         return Forcing(start, rates, step, inflows, event.downstream_level_m, duration_s or length, rain_holds=holds,
-                       rain_field=field)  # fmt: skip
+                       rain_field=field, downstream_levels=event.downstream_level_series)  # fmt: skip
     kinds = ", ".join(e.kind_name() for e in (*RAIN_EVENTS, RiverFlood))
     raise ModelInputError(message(f"event {event.name!r}", "kind", f"one of {kinds}", getattr(event, "kind", event)))
 
@@ -198,6 +199,9 @@ def summary(event, climate: Climate = NO_CHANGE) -> dict[str, Any]:
             out["rain"] = _rain_summary(event.rain, climate)
         if event.downstream_level_m is not None:
             out["downstream_level_m"] = event.downstream_level_m
+        if event.downstream_level_series is not None:
+            levels = event.downstream_level_series.level_m
+            out["downstream_level_range_m"] = [min(levels), max(levels)]
     if climate != NO_CHANGE:
         out["climate"] = climate.model_dump()
     return out

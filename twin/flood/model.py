@@ -465,11 +465,15 @@ def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, op
             raise ModelInputError(message(where, "edge_stage", f"keyed by {list(EDGES)}", edge))
         modes[EDGES.index(edge)] = k.EDGE_STAGE
         stage_functions[EDGES.index(edge)] = level
-    if forcing.downstream_level_m is not None:
+    if forcing.downstream_level_m is not None or forcing.downstream_levels is not None:
         ends = river_ends(territory)
-        edge = nearest_edge(grid, *ends[1]) if ends else "east"
-        modes[EDGES.index(edge)] = k.EDGE_STAGE
-        stages[EDGES.index(edge)] = forcing.downstream_level_m
+        edge = EDGES.index(nearest_edge(grid, *ends[1]) if ends else "east")
+        modes[edge] = k.EDGE_STAGE
+        if forcing.downstream_levels is not None:
+            stage_functions[edge] = forcing.downstream_levels.at
+            stages[edge] = forcing.downstream_levels.at(0.0)
+        else:
+            stages[edge] = forcing.downstream_level_m
     return modes, stages, stage_functions, inflows
 
 
