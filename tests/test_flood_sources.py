@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import make_event
 
-from twin.flood.boundaries import cell_of
+from twin.flood.boundaries import cell_of, inflow_cells
 from twin.flood.events import RiverFlood
 from twin.flood.forcing import forcing_of
 from twin.flood.model import DEFAULT_DRAINAGE_MM_PER_H, FloodParams, simulate
@@ -414,3 +414,26 @@ def test_a_downstream_level_series_fills_a_basin_to_its_last_level():
     with pytest.raises(ValueError, match="not both"):
         RiverFlood.model_validate({"kind": "river_flood", "name": "x", "downstream_level_m": 0.3,
                                    "downstream_level_series": {"time_h": [0.0], "level_m": [0.3]}})  # fmt: skip
+
+
+def test_an_inflow_over_a_polygon_spreads_over_its_open_cells(tmp_path):
+    """An area inflow given as a polygon (GeoJSON): its volume is its hydrograph's, added only to the open cells
+    whose centres lie inside (the first frame after a step holds water there and nowhere else)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    territory = _slope()
+    area = tmp_path / "pond.geojson"
+    gpd.GeoDataFrame(geometry=[box(X0 + 100, Y0 + 60, X0 + 120, Y0 + 80)], crs="EPSG:2154").to_file(area)
+    event = make_event(kind="river_flood", name="pond", duration_h=0.1,
+                       inflows=[{"name": "pond", "area_file": str(area),
+                                 "hydrograph_series": _series([0, 0.1], [2, 2])}])  # fmt: skip
+    ds = simulate(territory, event, params=FloodParams(**QUIET))
+    assert balance_of(ds)["inflows_m3"]["pond"] == pytest.approx(2 * 360, rel=1e-9)
+    open_ = territory["building_index"] < 0
+    rows, cols, edge = inflow_cells(territory, None, open_cells=open_, where="test", area_file=area)
+    assert (rows.size, edge) == (16, "")  # the 4 x 4 cells of 5 m whose centres lie in the 20 m square
+    assert set(rows) == {14, 15, 16, 17} and set(cols) == {20, 21, 22, 23}
+    with pytest.raises(ValueError, match="location or an area_file"):
+        RiverFlood.model_validate({"kind": "river_flood", "name": "x", "inflows": [
+            {"name": "a", "location": "west", "area_file": "x.geojson", "hydrograph_series": _series([0, 1], [1, 1])}]})

@@ -14,8 +14,10 @@ takes the open cells whose centres lie in ``[a, b]``, ends included.
 from __future__ import annotations
 
 import numpy as np
+from rasterio.features import geometry_mask
 
 from ..errors import ModelInputError, message
+from ..io import read_vector
 from ._kernels import EDGE_CLOSED, EDGE_FREE, EDGE_STAGE
 
 EDGES = ("west", "east", "north", "south")  # the order of the kernels' ``modes`` array
@@ -98,15 +100,23 @@ def segment_cells(grid, edge: str, segment, *, open_cells: np.ndarray, where: st
 
 
 def inflow_cells(
-    territory, location, *, open_cells: np.ndarray, where: str, segment=None, radius_m: float | None = None
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point).
+    territory, location, *, open_cells: np.ndarray, where: str, segment=None, radius_m: float | None = None,
+    area_file=None,
+) -> tuple[np.ndarray, np.ndarray, str]:  # fmt: skip
+    """Cells receiving an inflow hydrograph, and the edge it enters by ("" for an inner point or an area).
 
     ``segment`` (m along the edge ``location``, see the module docstring) takes the open cells of that stretch
     instead of the edge's low cells; ``radius_m`` round a point takes the open cells whose centres lie within that
-    distance of it (at least the point's own cell).
+    distance of it (at least the point's own cell); ``area_file`` the open cells whose centres lie in its polygons.
     """
     grid = territory.grid
+    if area_file is not None:
+        gdf, _ = read_vector(area_file, grid, role="inflow area")
+        inside = geometry_mask(gdf.geometry, out_shape=grid.shape, transform=grid.transform, invert=True)
+        if not (inside & open_cells).any():
+            raise ModelInputError(message(where, "area_file", "polygons holding open cells' centres", str(area_file)))
+        rows, cols = np.nonzero(inside & open_cells)
+        return rows, cols, ""
     if segment is not None:
         if location not in EDGES:
             raise ModelInputError(message(where, "inflow_location", f"one of {list(EDGES)} with a segment", location))

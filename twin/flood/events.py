@@ -207,12 +207,18 @@ class Inflow(Model):
     """One inflow of a river flood: a hydrograph entering at a point, over a disc around it, or by a grid edge
     (all of it, or a stretch)."""
 
-    path_fields: ClassVar[tuple[str, ...]] = ("hydrograph_file",)
+    path_fields: ClassVar[tuple[str, ...]] = ("hydrograph_file", "area_file")
 
     name: str = Field(pattern=SLUG, description="the inflow's name (a slug): the mass balance gives its volume")
-    location: Location = Field(
+    location: Location | None = Field(
+        None,
         description="where it enters: where the river crosses the upstream edge, a grid edge, or a point [x, y] in "
-        "the territory's CRS, m"
+        "the territory's CRS, m (or give an area_file)",
+    )
+    area_file: str | None = Field(
+        None,
+        description="polygons (GeoPackage, GeoJSON...) the inflow spreads evenly over: the open cells whose centres "
+        "lie inside them, instead of a location",
     )
     segment_m: Segment | None = Field(None, description=SEGMENT_HELP)
     radius_m: PositiveFloat | None = Field(
@@ -230,6 +236,8 @@ class Inflow(Model):
         _check_one_hydrograph(self, "inflow")
         if not _given_hydrographs(self):
             raise ValueError("give a hydrograph, a hydrograph_file or a hydrograph_series")
+        if (self.location is None) == (self.area_file is None):
+            raise ValueError("give a location or an area_file (one of them)")
         return self
 
     @field_validator("segment_m")
@@ -310,7 +318,7 @@ class RiverFlood(HazardEvent):
     """
 
     path_fields: ClassVar[tuple[str, ...]] = (
-        "hydrograph_file", "initial_depth_file", "restart_file", *Rain.path_fields
+        "hydrograph_file", "initial_depth_file", "restart_file", "area_file", *Rain.path_fields
     )  # its own, its inflows' and its rain's
     example: ClassVar[str] = (
         'kind = "river_flood"\nname = "river-100y"\nhydrograph = { peak_discharge_m3_s = 450.0, '
@@ -396,6 +404,7 @@ class RiverFlood(HazardEvent):
             own = [
                 Inflow.model_construct(
                     name="river", location=self.inflow_location, segment_m=self.inflow_segment_m, radius_m=None,
+                    area_file=None,
                     hydrograph=self.hydrograph, hydrograph_file=self.hydrograph_file,
                     hydrograph_series=self.hydrograph_series, discharge_per_unit_width=self.discharge_per_unit_width,
                 )

@@ -36,6 +36,7 @@ class InflowForcing:
     segment_m: tuple[float, float] | None = None
     radius_m: float | None = None
     per_unit_width: bool = False
+    area_file: str | None = None
 
     def over_width(self, width_m: float) -> InflowForcing:
         """This inflow with a discharge per unit width (m²/s) turned into a discharge (m³/s) over ``width_m``."""
@@ -175,7 +176,7 @@ def _inflow(inflow, multiplier: float) -> InflowForcing:
     segment = tuple(inflow.segment_m) if inflow.segment_m is not None else None
     return InflowForcing(
         inflow.name, q.time_s, q.discharge_m3_s, inflow.location, segment, inflow.radius_m,
-        inflow.discharge_per_unit_width,
+        inflow.discharge_per_unit_width, inflow.area_file,
     )  # fmt: skip
 
 

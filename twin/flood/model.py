@@ -454,7 +454,7 @@ def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, op
     for inflow in forcing.inflows:
         rows, cols, edge = inflow_cells(
             territory, inflow.location, open_cells=open_, where=f"{where} inflow {inflow.name!r}",
-            segment=inflow.segment_m, radius_m=inflow.radius_m,
+            segment=inflow.segment_m, radius_m=inflow.radius_m, area_file=inflow.area_file,
         )  # fmt: skip
         inflows.append((inflow.over_width(rows.size * grid.cell_size), rows, cols))  # m²/s over the cells' width
         if edge:
