@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
+from twin.synthetic.files import RAINFALL
 from twin.testing import tiny_territory
 
 L93 = "EPSG:2154"
@@ -99,9 +101,11 @@ def write_territory_folder(
     gpd.GeoDataFrame({"name": ["Rue"]}, geometry=[LineString([(X0 + 10, Y0), (X0 + 10, Y0 + 200)])], crs=L93).to_file(
         folder / "roads.gpkg"
     )
+    shutil.copyfile(RAINFALL, folder / "rainfall.csv")  # the town's rainfall statistics: its storms and sewers
     (folder / "territory.toml").write_text(
         f"""
 name = "test town"
+rainfall = "rainfall.csv"
 [elevation]
 paths = ["dem.tif"]
 [land_cover]
