@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+import xarray as xr
 from conftest import make_event
 from scipy import ndimage
 
 from twin.flood.model import FloodParams, simulate
 from twin.flood.reuse import MARGIN_CELLS, changed_inputs, reuse_reason
+from twin.testing import tiny_territory
 
 PARAMS = FloodParams(frame_interval_s=120.0)
 
@@ -77,3 +81,16 @@ def test_buildings_count_by_blockage_not_by_their_row_number(tiny):
     renumbered = tiny.with_layers(building_index=np.where(tiny["building_index"] >= 0, 0, -1))
     assert not changed_inputs(tiny, renumbered).any()
     assert changed_inputs(tiny, tiny.with_layers(albedo=tiny["albedo"] * 0.5)).sum() == 0  # heat-only layer
+
+
+def test_a_river_flood_with_rain_is_never_reused_across_changed_inputs(tmp_path):
+    """A compound river flood's rain wets every cell: like a storm, any changed input means computing again; and
+    territories with other rainfall statistics never share a result (their sewers differ)."""
+    before = tiny_territory()
+    after = before.with_layers(manning_n=before["manning_n"] * np.where(np.arange(30) < 2, 2.0, 1.0)[None, :])
+    rain = tmp_path / "rain.csv"
+    rain.write_text("time_min,intensity_mm_per_h\n0,10\n", encoding="utf-8")
+    event = make_event(kind="river_flood", name="r", downstream_level_m=1.0, rain={"series_file": str(rain)})
+    dry = xr.Dataset({"max_depth": (("y", "x"), np.zeros((20, 30))), "final_depth": (("y", "x"), np.zeros((20, 30)))})
+    assert reuse_reason(before, dry, after, event=event) is None
+    assert reuse_reason(before, dry, replace(before, rainfall_statistics=None), event=event) is None

@@ -53,8 +53,8 @@ def changed_inputs(before, after) -> np.ndarray:
 def reuse_reason(before, result, after, *, event) -> str | None:
     """Why ``result`` (computed on ``before``) is also the result on ``after``, or ``None`` if it is not.
 
-    The caller has checked that the event, climate and parameters are the same. Rain (a storm or a rain series)
-    wets every cell, so that any changed input counts.
+    The caller has checked that the event, climate and parameters are the same. Rain (a storm, a rain series or
+    a river flood's own rain) wets every cell, so that any changed input counts.
 
     Parameters
     ----------
@@ -72,9 +72,11 @@ def reuse_reason(before, result, after, *, event) -> str | None:
     str or None
         The reason, in plain words, for the provenance; ``None``: the result must be computed again.
     """
-    rain = isinstance(event, RAIN_EVENTS)
+    rain = isinstance(event, RAIN_EVENTS) or getattr(event, "rain", None) is not None  # a compound river flood
     if before.grid != after.grid or before.landcover is not after.landcover:
         return None
+    if before.rainfall_statistics != after.rainfall_statistics:
+        return None  # the sewers' intensity (and a bare storm) come from it
     if not _same_vector(before, after, "river"):
         return None  # the river's line places the inflow
     changed = changed_inputs(before, after)
