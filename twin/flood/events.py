@@ -94,6 +94,21 @@ class Hydrograph(Model):
         return self
 
 
+def _increasing_times(time_h: list[float]) -> list[float]:
+    """A series' times, refused unless increasing."""
+    if any(b <= a for a, b in pairwise(time_h)):
+        raise ValueError("must be increasing, h")
+    return time_h
+
+
+def _one_value_per_time(values: list[float], info: ValidationInfo) -> list[float]:
+    """A series' values, refused unless one per time of its ``time_h``."""
+    time_h = info.data.get("time_h")
+    if time_h is not None and len(values) != len(time_h):
+        raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(values)}")
+    return values
+
+
 class HydrographSeries(Model):
     """An inflow hydrograph given point by point, linear between the points: a hydrograph_file written inline."""
 
@@ -107,17 +122,12 @@ class HydrographSeries(Model):
     @field_validator("time_h")
     @classmethod
     def _increasing(cls, time_h: list[float]):
-        if any(b <= a for a, b in pairwise(time_h)):
-            raise ValueError("must be increasing, h")
-        return time_h
+        return _increasing_times(time_h)
 
     @field_validator("discharge")
     @classmethod
     def _one_per_time(cls, discharge: list[float], info: ValidationInfo):
-        time_h = info.data.get("time_h")
-        if time_h is not None and len(discharge) != len(time_h):
-            raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(discharge)}")
-        return discharge
+        return _one_value_per_time(discharge, info)
 
 
 class LevelSeries(Model):
@@ -129,17 +139,12 @@ class LevelSeries(Model):
     @field_validator("time_h")
     @classmethod
     def _increasing(cls, time_h: list[float]):
-        if any(b <= a for a, b in pairwise(time_h)):
-            raise ValueError("must be increasing, h")
-        return time_h
+        return _increasing_times(time_h)
 
     @field_validator("level_m")
     @classmethod
     def _one_per_time(cls, level_m: list[float], info: ValidationInfo):
-        time_h = info.data.get("time_h")
-        if time_h is not None and len(level_m) != len(time_h):
-            raise ValueError(f"must have one value per time of time_h ({len(time_h)} times), not {len(level_m)}")
-        return level_m
+        return _one_value_per_time(level_m, info)
 
     def at(self, t_s: float) -> float:
         """The level at ``t_s`` seconds from the start, m."""
