@@ -6,6 +6,9 @@ the run; the speed is per cell-update and does not depend on it).
 Reports cell-updates per second (cells x steps / wall seconds) with 1 thread and with 2, medians of
 `--runs` runs (case A also with `precision="float32"`, under `case_a_f32_*` keys), twin's speed over
 Landlab's on case A, and the depth RMSE between the two (m).
+Memory: `bytes_per_cell_f32` and `bytes_per_cell_f64`, the peak resident memory of a case B run (60 s, a frame
+every 10 s) minus that of the same process before its territory is built (after the imports and the kernels'
+compilation, the DEM read from a .npy file after the baseline), per cell; each precision in a fresh process.
 Landlab is not a dependency of twin: `pip install landlab` into the benchmark environment to compare
 (on Python 3.11, with `requireit==0.5.0`). Prints one JSON line.
 """
@@ -14,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -103,12 +109,47 @@ def _case_a(out: dict, z, event, runs: int, precision: str, prefix: str) -> np.n
     return results[0][1]
 
 
+def _resident_bytes() -> int:
+    """The process's resident memory now, bytes (Linux)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+
+
+def measure_memory(precision: str, dem_file: Path) -> dict:
+    """Case B's peak memory per cell in this process: peak RSS minus the RSS before the territory is built."""
+    event = _rain_event(dem_file.parent, 60.0)
+    params = FloodParams(infiltration="none", sewer_return_period_years=None, duration_s=60.0,
+                         frame_interval_s=10.0, precision=precision)  # fmt: skip
+    small = grid_territory(_dem(50, 2.0), cell_size=2.0, land_cover=4)
+    simulate(small.with_layers(manning_n=np.full((50, 50), MANNING)), event, params=params)  # compiled before
+    del small
+    baseline = _resident_bytes()
+    dem = np.load(dem_file)  # the DEM as a reader gives it (float32), read after the baseline
+    manning = np.full(dem.shape, MANNING, np.float32)
+    territory = grid_territory(dem, cell_size=2.0, land_cover=4).with_layers(manning_n=manning)
+    del manning
+    ds = simulate(territory, event, params=params)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+    return {"bytes_per_cell": (peak - baseline) / dem.size, "cells": dem.size, "frames": ds.sizes["time"]}
+
+
+def _memory_in_fresh_process(precision: str, dem_file: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--memory", precision, "--dem", str(dem_file)],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--case-b-seconds", type=float, default=300.0)
     parser.add_argument("--skip-b", action="store_true")
+    parser.add_argument("--memory", choices=("float32", "float64"), help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--dem", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory:
+        print(json.dumps(measure_memory(args.memory, args.dem)))
+        return
     out = {"benchmark": "flood", "runs": args.runs}
     with tempfile.TemporaryDirectory() as folder:
         event_a = _rain_event(Path(folder), 3600.0)
@@ -139,6 +180,12 @@ def main() -> None:
                 r, _ = run_twin(z_b, 2.0, args.case_b_seconds, event_b, threads)
                 out[f"case_b_cups_{threads}_thread"] = r["cups"]
                 out["case_b_seconds_simulated"] = args.case_b_seconds
+            dem_file = Path(folder) / "case_b_dem.npy"
+            np.save(dem_file, z_b)
+            for precision, key in (("float32", "f32"), ("float64", "f64")):
+                memory = _memory_in_fresh_process(precision, dem_file)
+                out[f"bytes_per_cell_{key}"] = memory["bytes_per_cell"]
+                out["memory_cells"], out["memory_frames"] = memory["cells"], memory["frames"]
     print(json.dumps({k: (float(f"{v:.6g}") if isinstance(v, float) else v) for k, v in out.items()}))  # mass errors
 
 

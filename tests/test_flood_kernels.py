@@ -135,9 +135,13 @@ def test_roofs_inflow_and_velocity_maxima():
     rows, cols = np.nonzero(blocked)
     targets = (np.zeros_like(rows), np.zeros_like(cols))
     args = (rows, cols, *targets, 0.003, np.ones((NY, NX)), np.full((NY, NX), 0.001), np.zeros((NY, NX)), h)
-    a, b, ra, rb = _both(k.route_roofs, *args)
+    a, b, ra, rb = _both(k.route_roofs, *args, False, True)
     _same(a, b)
     assert ra == pytest.approx(rb) and ra == pytest.approx(0.002 * rows.size)  # 3 mm fall, 1 mm held
+    empty = np.zeros((NY, 0))  # uniform rain, no green roofs: pattern, retention and store are not read
+    a, b, ra, rb = _both(k.route_roofs, rows, cols, *targets, 0.003, empty, empty, empty, h, True, False)
+    _same(a, b)
+    assert ra == pytest.approx(rb) and ra == pytest.approx(0.003 * rows.size)  # all 3 mm sent down
     a, b, _, _ = _both(k.add_depth, rows, cols, 0.01, h)
     _same(a, b)
     a, b, _, _ = _both(

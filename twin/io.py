@@ -378,9 +378,9 @@ def write_cog(
     path = _prepare_output(Path(path), overwrite)
     attrs = {"units": units, "long_name": description} if description else {"units": units}
     da = xr.DataArray(values, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, attrs=attrs)
-    da = da.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
+    da.rio.write_crs(grid.crs, inplace=True).rio.write_transform(grid.transform, inplace=True)  # no copies
     if nodata is not None:
-        da = da.rio.write_nodata(nodata)
+        da.rio.write_nodata(nodata, inplace=True)
     predictor = 3 if np.asarray(values).dtype.kind == "f" else 2
     da.rio.to_raster(path, driver="COG", compress="DEFLATE", predictor=predictor)
     return path
@@ -479,7 +479,11 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, *, overwrite: bool = False) -
         if grid_mapping:
             encoding[name]["grid_mapping"] = grid_mapping
     encoding.update({axis: {"_FillValue": None} for axis in ("x", "y")})
-    ds.to_netcdf(path, engine="netcdf4", encoding=encoding)
+    if any(ds[name].chunks for name in ds.data_vars):  # read lazily (a flood's frames): copied one chunk at a time,
+        # in this thread (never handed to a Dask cluster this process may be a worker of)
+        ds.to_netcdf(path, engine="netcdf4", encoding=encoding, compute=False).compute(scheduler="synchronous")
+    else:
+        ds.to_netcdf(path, engine="netcdf4", encoding=encoding)
     return path
 
 

@@ -126,7 +126,9 @@ def dataset(
     for name, spec in specs.items():
         if name not in values:
             continue
-        array = np.asarray(values[name])
+        array = values[name]
+        if not hasattr(array, "chunks"):  # a lazy (dask) stack stays lazy: a flood's frames are read when written
+            array = np.asarray(array)
         if array.ndim != len(spec.dims):
             raise ModelInputError(message(where, f"output {name!r}", f"dims {spec.dims}", f"shape {array.shape}"))
         meaning = spec.meaning.format(**params) if params else spec.meaning

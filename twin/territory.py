@@ -465,7 +465,7 @@ def assemble(
             np.asarray(values).astype(spec.dtype, copy=False),
             {"units": spec.units, "long_name": spec.doc},
         )
-    layers = layers.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
+    layers.rio.write_crs(grid.crs, inplace=True).rio.write_transform(grid.transform, inplace=True)  # no copies
     for key in VECTORS:
         vectors.setdefault(key, _empty(VECTORS[key], grid))
     return Territory(name, grid, layers, vectors, landcover, dict(provenance or {}))

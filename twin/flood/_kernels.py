@@ -456,18 +456,25 @@ def limit_faces(qx, qy, factor, row_limited, lo, hi):
 
 
 @nb.njit(**_OPTS)
-def route_roofs(roof_rows, roof_cols, target_rows, target_cols, rain_depth, pattern, retention, store, h):
+def route_roofs(
+    roof_rows, roof_cols, target_rows, target_cols, rain_depth, pattern, retention, store, h, uniform_rain,
+    has_retention,
+):  # fmt: skip
     """Rain on blocked roofs: fill the green-roof store, send the rest down to the nearest open cell.
 
-    Returns the depth sent (m, summed over roof cells) so that the caller can check the budget.
+    ``uniform_rain``: ``pattern`` is 1 everywhere and not read; without ``has_retention`` no roof holds water and
+    ``retention`` and ``store`` are not read (the run may then pass them empty). Returns the depth sent (m, summed
+    over roof cells) so that the caller can check the budget.
     """
     sent = 0.0
     for k in range(roof_rows.size):
         i, j = roof_rows[k], roof_cols[k]
-        r = rain_depth * pattern[i, j]
-        room = retention[i, j] - store[i, j]
-        held = min(r, room) if room > 0.0 else 0.0
-        store[i, j] += held
+        r = rain_depth if uniform_rain else rain_depth * pattern[i, j]
+        held = 0.0
+        if has_retention:
+            room = retention[i, j] - store[i, j]
+            held = min(r, room) if room > 0.0 else 0.0
+            store[i, j] += held
         h[target_rows[k], target_cols[k]] += r - held
         sent += r - held
     return sent

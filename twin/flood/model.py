@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +31,7 @@ from ..specs import dataset
 from . import _kernels as k
 from .boundaries import EDGE_MODES, EDGES, cell_of, inflow_cells, nearest_edge, river_ends
 from .forcing import Forcing, InflowForcing, forcing_of
+from .frames import FrameFile
 from .hazard import debris_land_use, hazard_rating, ppri_class
 from .outputs import OUTPUTS
 from .rainfall import montana_for, read_montana_table
@@ -111,16 +113,18 @@ class FloodParams(BaseModel):
 
 @dataclass
 class _Series:
-    """Depth frames and gauge readings, with their times (s)."""
+    """Depth frames (streamed to a file, :mod:`twin.flood.frames`) and gauge readings (a few numbers each, kept in
+    memory), with their times (s)."""
 
     frame_times: list[float]
-    frames: list[np.ndarray]
+    frames: FrameFile
     gauge_times: list[float]
     gauges: dict[str, list[float]]
 
-    def frame(self, t: float, h: np.ndarray) -> None:
+    def frame(self, t: float, h: np.ndarray, before: np.ndarray | None = None, w: float = 0.0) -> None:
+        """Take the frame of time ``t``: the depths ``h``, or ``before + w·(h − before)`` within a step."""
         self.frame_times.append(t)
-        self.frames.append(h.astype(np.float32))
+        self.frames.add(h, before, w)
 
     def read_gauges(self, t: float, h: np.ndarray, cells: dict[str, tuple[int, int]]) -> None:
         self.add_gauges(t, self.gauge_values(h, cells))
@@ -147,8 +151,9 @@ class _Cells:
     pattern: np.ndarray
     retention: np.ndarray
     store: np.ndarray
-    uniform_rain: bool  # pattern is 1 everywhere: the kernels do not read it
-    has_retention: bool
+    uniform_rain: bool  # pattern is 1 everywhere: the kernels do not read it (it is empty)
+    has_retention: bool  # some open cell holds rain (retention and store are empty when no cell does)
+    roof_retention: bool  # some roof does
 
 
 @dataclass
@@ -340,12 +345,16 @@ def simulate(
     run = _prepare(territory, event, params, climate, rain_pattern, initial_depth, edge_stage)
     started = time.perf_counter()
     warm_steps = 0
-    if getattr(event, "warm_start", None) is not None:
-        warm_steps = _warm_up(run, event.warm_start)
-    if getattr(event, "restart_file", None) is not None:
-        _restore(run, event.restart_file)
-    save = (Path(save_state_to), save_state_at_s) if save_state_to is not None else None
-    _advance(run, progress, save)
+    try:
+        if getattr(event, "warm_start", None) is not None:
+            warm_steps = _warm_up(run, event.warm_start)
+        if getattr(event, "restart_file", None) is not None:
+            _restore(run, event.restart_file)
+        save = (Path(save_state_to), save_state_at_s) if save_state_to is not None else None
+        _advance(run, progress, save)
+    except BaseException:
+        run.series.frames.discard()  # the frames written so far
+        raise
     wall = time.perf_counter() - started
     h = run.cells.h
     facts = {
@@ -357,6 +366,7 @@ def simulate(
         "warm_start_steps": warm_steps,
     }
     balance = _balance(run)
+    _let_go(run)
     log.debug("%s: %d steps in %.2f s, %.3g cell-updates/s, relative mass error %.1e", event.name, run.steps, wall,
               facts["cell_updates_per_s"], balance["relative_error"])  # fmt: skip
     return _wrap(territory, event, run, balance, facts)
@@ -377,28 +387,43 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
 
     blocked = (arrays["building_index"] >= 0) if params.buildings == "walls" else np.zeros(shape, bool)
     open_ = ~blocked
-    z = arrays["elevation"].astype(np.float64)
+    roofs = _roofs(blocked, open_)
+    # The territory's own arrays where the state's type is theirs (the kernels never write them): no copies.
+    z = arrays["elevation"]
     if params.buildings == "terrain":
-        z = z + arrays["building_height"]
-    n = arrays["manning_n"].astype(np.float64) * params.manning_multiplier
+        z = z.astype(np.float64) + arrays["building_height"]
+    n = arrays["manning_n"]
+    if params.manning_multiplier != 1.0:
+        n = n.astype(np.float64) * params.manning_multiplier
     if forcing.rain_field is not None and (rain_pattern is not None or params.infiltration == "scs_cn"):
         raise ModelInputError(message(where, "rain", "zonal or gridded rain without a rain_pattern nor SCS-CN "
                                       "infiltration (which reads each cell's rain from one series)",
                                       f"infiltration {params.infiltration!r}, rain_pattern {rain_pattern is not None}"))
-    pattern = np.ones(shape) if rain_pattern is None else np.ascontiguousarray(rain_pattern, dtype=np.float64)
-    if pattern.shape != shape or not np.isfinite(pattern).all() or (pattern < 0).any():
-        raise ModelInputError(message(where, "rain_pattern", f"finite factors >= 0 of shape {shape}", pattern.shape))
-    retention = arrays["retention_depth"].astype(np.float64)
+    if rain_pattern is not None:
+        rain_pattern = np.ascontiguousarray(rain_pattern, dtype=np.float64)
+        if rain_pattern.shape != shape or not np.isfinite(rain_pattern).all() or (rain_pattern < 0).any():
+            raise ModelInputError(message(where, "rain_pattern", f"finite factors >= 0 of shape {shape}",
+                                          rain_pattern.shape))  # fmt: skip
+    uniform = forcing.rain_field is None and (rain_pattern is None or bool((rain_pattern == 1.0).all()))
+    if uniform:  # the kernels do not read it
+        pattern, pattern_sum = _unused(ny, ft), float(ny * nx)
+    else:  # a field writes its step's rain in it
+        pattern = np.ones(shape, ft) if rain_pattern is None else np.ascontiguousarray(rain_pattern, dtype=ft)
+        pattern_sum = float(pattern.sum(dtype=np.float64))  # of the factors as the kernels read them
+    retention = arrays["retention_depth"]
+    held = bool((retention > 0.0).any())  # green roofs or ground that holds rain: else retention is never read
     h = _initial_water(initial_depth, blocked, ft, where)
     initial = float(h.sum(dtype=np.float64) * grid.cell_area)  # the water as stored (rounded to float32 if it is)
-    z, n, pattern, retention = (np.ascontiguousarray(a, dtype=ft) for a in (z, n, pattern, retention))
-    uniform = bool((pattern == 1.0).all()) and forcing.rain_field is None  # a field writes its step's rain in pattern
-    cells = _Cells(h, z, n, blocked, pattern, retention, np.zeros(shape, ft), uniform,
-                   bool((retention[open_] > 0.0).any()))  # fmt: skip
+    z, n = np.ascontiguousarray(z, dtype=ft), np.ascontiguousarray(n, dtype=ft)
+    if held:
+        retention, store = np.ascontiguousarray(retention, dtype=ft), np.zeros(shape, ft)
+    else:
+        retention = store = _unused(ny, ft)
+    cells = _Cells(h, z, n, blocked, pattern, retention, store, uniform, held and bool((retention[open_] > 0.0).any()),
+                   held and bool((retention[blocked] > 0.0).any()))  # fmt: skip
     modes, stages, stage_functions, inflows = _boundaries(territory, forcing, params, edge_stage, open_, where)
     in_cells = [np.concatenate(c) for c in zip(*[(rows, cols) for _, rows, cols in inflows], strict=True)] or None
     lo, hi, full = _active_ranges(h, modes, *(in_cells or (None, None)))
-    roofs = _roofs(blocked, open_)
     zeros = lambda: np.zeros(shape, ft)  # noqa: E731
     faces = _Faces(
         np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft), np.zeros((ny, nx + 1), ft), np.zeros((ny + 1, nx), ft),
@@ -410,9 +435,8 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
         maxima=_Maxima(zeros(), zeros(), np.full(shape, -1.0, ft), zeros(), zeros(), zeros()),
         modes=modes, stages=stages, stage_functions=stage_functions, inflows=inflows, roofs=roofs,
         gauges={name: cell_of(grid, *xy, where=f"flood params: gauges.{name}") for name, xy in params.gauges.items()},
-        series=_Series([], [], [], {name: [] for name in params.gauges}), initial=initial,
-        pattern_sum=float(pattern.sum(dtype=np.float64)),  # of the factors as the kernels read them
-        rain_concentration=_rain_concentration(pattern, blocked, roofs),
+        series=_Series([], FrameFile(shape), [], {name: [] for name in params.gauges}), initial=initial,
+        pattern_sum=pattern_sum, rain_concentration=_rain_concentration(pattern, blocked, roofs),
         lo=lo, hi=hi, full=full, rows={name: np.zeros(ny) for name in ("infil", "drain", "clip", "hmax")}
         | {"first": np.zeros(ny, np.int64), "last": np.zeros(ny, np.int64)},  # grow_active's scratch
         h_max=float(h.max()),  # the first step sees the initial water
@@ -433,16 +457,31 @@ def _initial_water(initial_depth, blocked: np.ndarray, ft, where: str) -> np.nda
 
 
 def _soil(arrays: dict[str, np.ndarray], params: FloodParams, open_: np.ndarray, ft, statistics) -> _Soil:
-    """Infiltration (Green-Ampt on the unsealed share, or SCS-CN) and sewer intake, per cell."""
+    """Infiltration (Green-Ampt on the unsealed share, or SCS-CN) and sewer intake, per cell; only the arrays the
+    run's processes read are made (the others are empty)."""
+    ny, infil = open_.shape[0], params.infiltration
+    ks = psi_dtheta = cn_s = loss = drain = _unused(ny, ft)
     imperv = arrays["imperviousness"].astype(np.float64)
-    ks = np.where(open_, arrays["soil_ks"] * (1.0 - imperv), 0.0)
-    psi_dtheta = (arrays["soil_psi"] * arrays["soil_delta_theta"]).astype(np.float64)
-    cn = arrays["curve_number"].astype(np.float64)
-    cn_s = np.where(open_ & (cn < 100), (25.4 / np.maximum(cn, 1.0) - 0.254), 0.0)  # S = 25400/CN − 254 mm, in m
-    drain_rate = np.where(open_, _drain_rate(params, imperv, statistics), 0.0)
-    infil_mode = {"green_ampt": k.GA_GREEN_AMPT, "scs_cn": k.GA_SCS_CN, "none": k.GA_NONE}[params.infiltration]
-    ks, psi_dtheta, cn_s, drain = (np.ascontiguousarray(a, dtype=ft) for a in (ks, psi_dtheta, cn_s, drain_rate))
-    return _Soil(infil_mode, ks, psi_dtheta, cn_s, np.zeros(open_.shape, ft), drain, bool((drain > 0.0).any()))
+    if infil == "green_ampt":
+        ks = np.where(open_, arrays["soil_ks"] * (1.0 - imperv), 0.0).astype(ft)
+        psi_dtheta = (arrays["soil_psi"] * arrays["soil_delta_theta"]).astype(np.float64).astype(ft)
+    elif infil == "scs_cn":
+        cn = arrays["curve_number"].astype(np.float64)
+        s = np.where(open_ & (cn < 100), (25.4 / np.maximum(cn, 1.0) - 0.254), 0.0)  # S = 25400/CN − 254 mm, in m
+        cn_s = s.astype(ft)
+    if infil != "none":
+        loss = np.zeros(open_.shape, ft)
+    rate = np.where(open_, _drain_rate(params, imperv, statistics), 0.0).astype(ft)
+    has_drainage = bool((rate > 0.0).any())
+    if has_drainage:
+        drain = rate
+    infil_mode = {"green_ampt": k.GA_GREEN_AMPT, "scs_cn": k.GA_SCS_CN, "none": k.GA_NONE}[infil]
+    return _Soil(infil_mode, ks, psi_dtheta, cn_s, loss, drain, has_drainage)
+
+
+def _unused(rows: int, ft) -> np.ndarray:
+    """An empty stand-in, (rows, 0), for a per-cell array the run's flags say the kernels never read."""
+    return np.zeros((rows, 0), ft)
 
 
 def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, open_, where: str):
@@ -478,9 +517,16 @@ def _boundaries(territory, forcing: Forcing, params: FloodParams, edge_stage, op
 
 
 def _rain_concentration(pattern: np.ndarray, blocked: np.ndarray, roofs) -> float:
-    """The largest rain factor of an open cell: its own pattern plus that of the roof cells sent down to it."""
-    factor = np.where(blocked, 0.0, pattern).astype(np.float64)
+    """The largest rain factor of an open cell: its own pattern plus that of the roof cells sent down to it (with
+    an empty pattern, uniform rain: 1 plus the number of roofs sent to it)."""
     rows, cols, to_rows, to_cols = roofs
+    if pattern.size == 0:
+        own = 1.0 if not blocked.all() else 0.0
+        if not rows.size:
+            return own
+        targets, counts = np.unique(np.ravel_multi_index((to_rows, to_cols), blocked.shape), return_counts=True)
+        return float(max(own, ((~blocked.ravel()[targets]) + counts).max()))
+    factor = np.where(blocked, 0.0, pattern).astype(np.float64)
     if rows.size:
         np.add.at(factor, (to_rows, to_cols), pattern[rows, cols].astype(np.float64))
     return float(factor.max()) if factor.size else 0.0
@@ -490,7 +536,7 @@ def _roofs(blocked: np.ndarray, open_: np.ndarray):
     """Where the rain that falls on a building goes: the nearest open cell (rows, columns of roofs and targets)."""
     roof_rows, roof_cols = np.nonzero(blocked)
     if roof_rows.size and open_.any():
-        _, (tr, tc) = ndimage.distance_transform_edt(blocked, return_indices=True)
+        tr, tc = ndimage.distance_transform_edt(blocked, return_distances=False, return_indices=True)
         return roof_rows, roof_cols, tr[roof_rows, roof_cols], tc[roof_rows, roof_cols]
     return roof_rows, roof_cols, roof_rows, roof_cols
 
@@ -524,7 +570,7 @@ def _advance(run: _Run, progress, save: tuple[Path, float | None] | None = None)
         _step(run, dt)
         while next_frame <= end:
             w = (next_frame - t) / dt
-            run.series.frame(next_frame, before + w * (h - before))
+            run.series.frame(next_frame, h, before, w)
             next_frame += params.frame_interval_s
         while next_gauge <= end:
             w = (next_gauge - t) / dt
@@ -662,7 +708,8 @@ def _step(run: _Run, dt: float) -> None:
     if rain_depth > 0.0 and run.roofs[0].size:
         rows, cols, to_rows, to_cols = run.roofs
         k.route_roofs(roof_rows=rows, roof_cols=cols, target_rows=to_rows, target_cols=to_cols, rain_depth=rain_depth,
-                      pattern=c.pattern, retention=c.retention, store=c.store, h=c.h)  # fmt: skip
+                      pattern=c.pattern, retention=c.retention, store=c.store, h=c.h, uniform_rain=c.uniform_rain,
+                      has_retention=c.roof_retention)  # fmt: skip
     for inflow, rows, cols in run.inflows:
         v_in = inflow.volume(t, t + dt)
         k.add_depth(rows=rows, cols=cols, depth=v_in / (run.area * rows.size), h=c.h)
@@ -793,23 +840,47 @@ def _active_ranges(h, modes, in_rows, in_cols) -> tuple[np.ndarray, np.ndarray, 
     return lo, hi, bool(live.all())
 
 
+def _let_go(run: _Run) -> None:
+    """The time loop is over: free what the outputs do not need (discharges, soil, per-cell parameters), so that
+    they are built in the memory those held."""
+    ny = run.cells.h.shape[0]
+    none = _unused(ny, run.cells.h.dtype)
+    run.faces = _Faces(*(none,) * 5, *(np.zeros(0),) * 3)
+    run.soil = replace(run.soil, ks=none, psi_dtheta=none, cn_s=none, loss=none, drain_rate=none)
+    run.cells = replace(run.cells, z=none, n=none, pattern=none, retention=none, store=none)
+
+
+def _by_rows(func, dtype, *arrays, rows: int = 256) -> np.ndarray:
+    """``func(*arrays)`` computed a block of rows at a time into an array of ``dtype``: the same values, with the
+    temporaries of a block instead of a grid."""
+    out = np.empty(arrays[0].shape, dtype)
+    for i in range(0, out.shape[0], rows):
+        out[i : i + rows] = func(*(a[i : i + rows] for a in arrays))
+    return out
+
+
 def _wrap(territory, event, run: _Run, balance: dict[str, float], facts: dict[str, float]) -> xr.Dataset:
-    """The outputs as the engine declares them (:data:`twin.flood.outputs.OUTPUTS`), with the territory's CRS."""
+    """The outputs as the engine declares them (:data:`twin.flood.outputs.OUTPUTS`), with the territory's CRS.
+
+    The maps are the run's own arrays where their type is the output's (no copies), with NaN written in place
+    where a cell was never wet."""
     grid, params, m = territory.grid, run.params, run.maxima
-    land_use = debris_land_use(territory["land_cover"], territory.landcover)
-    never = m.arrival < 0
+    table = territory.landcover
+    land_use = _by_rows(lambda codes: debris_land_use(codes, table), np.int8, territory["land_cover"])
+    m.arrival[m.arrival < 0] = np.nan
+    m.time_of_depth[~(m.depth > 0)] = np.nan
     values = {
         "max_depth": m.depth,
         "max_velocity": m.speed,
         "max_depth_velocity": m.depth_speed,
-        "arrival_time": np.where(never, np.nan, m.arrival),
-        "time_of_max_depth": np.where(m.depth > 0, m.time_of_depth, np.nan),
+        "arrival_time": m.arrival,
+        "time_of_max_depth": m.time_of_depth,
         "duration_deep": m.deep_time,
-        "hazard_rating": hazard_rating(m.depth, m.speed, land_use),
-        "ppri_class": ppri_class(m.depth, m.speed, wet_m=params.wet_threshold_m),
+        "hazard_rating": _by_rows(hazard_rating, np.float32, m.depth, m.speed, land_use),
+        "ppri_class": _by_rows(partial(ppri_class, wet_m=params.wet_threshold_m), np.int8, m.depth, m.speed),
         "final_depth": run.cells.h,
         "blocked": run.cells.blocked,
-        "depth": np.stack(run.series.frames),
+        "depth": run.series.frames.frames(),
     }
     coords = {
         "y": ("y", grid.y, {"units": "m"}),
@@ -821,7 +892,7 @@ def _wrap(territory, event, run: _Run, balance: dict[str, float], facts: dict[st
         coords["gauge"] = ("gauge", list(run.series.gauges), {"long_name": "gauge name (FloodParams.gauges)"})
         coords["gauge_time"] = ("gauge_time", np.asarray(run.series.gauge_times), {"units": "s"})
     ds = dataset(OUTPUTS, values, coords=coords, params=params.model_dump(), where="twin.flood")
-    ds = ds.rio.write_crs(grid.crs).rio.write_transform(grid.transform)
+    ds.rio.write_crs(grid.crs, inplace=True).rio.write_transform(grid.transform, inplace=True)  # no copies
     ds.attrs.update(
         {
             "event": event.name,

@@ -554,7 +554,8 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
         "local_hour": ("time", clock.local_hour, {"units": "h", "long_name": f"legal local hour ({clock.zone})"}),
     }
     ds = dataset(OUTPUTS, values, coords=coords, params=params.model_dump(), where="twin.heat")
-    return ds.rio.write_crs(territory.layers.rio.crs).rio.write_transform(territory.grid.transform)
+    ds.rio.write_crs(territory.layers.rio.crs, inplace=True).rio.write_transform(territory.grid.transform, inplace=True)
+    return ds  # written in place: no copies of the arrays
 
 
 def _attrs(event, date, params: HeatParams, city, day, night, clock, climate, place, timings) -> dict:
