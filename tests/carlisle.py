@@ -55,7 +55,7 @@ class Inflow:
 
 
 INFLOWS = (
-    Inflow("eden", "Eden", "east", (955.0, 1015.0)),  # rows 97-108 of the east edge: ground 10.2-10.8 m
+    Inflow("eden", "Eden", "east", (955.0, 1015.0)),  # the 5 m crop's east-edge rows 97-108: ground 10.2-10.8 m
     Inflow("petteril", "Petteril", "east", (445.0, 460.0)),  # rows 208-210: ground 11.1-11.8 m
     Inflow("caldew", "Caldew", "south", (375.0, 395.0)),  # columns 75-78 of the south edge: ground 12.1-12.5 m
 )

@@ -9,8 +9,9 @@ The run goes the way a user's does: ``load_scenario`` and ``load_territory`` on 
 the scenario's ``[flood]`` options (float64, no infiltration, no sewers). The three rivers enter as discharges per
 metre of their edge segments, the sample's 67-zone rain falls on the crop, and the base flow is first run to steady
 (``[events.warm_start]``, 1e-3 of the stored water per hour). The territory's analysis grid is 10 m (the sample's
-5 m terrain resampled by the loader): at 5 m the rain keeps every one of the 132 000 cells wet and the run takes 5
-to 8 min on one core, past what CI can spend on one test; at 10 m it takes about a minute.
+5 m terrain resampled by the loader): at 5 m the rain keeps every one of the 132 000 cells wet, and the warm start
+with the hour's first 10 min alone took 7.5 min on a 2-core machine, past what CI can spend on one test; at 10 m the
+whole run takes about a minute on one core.
 
 What is checked, with the tolerances in the tests: the mass balance closes (1e-9 relative, float64); each river's
 volume is the integral of its hydrograph times its segment's width (1e-9 relative); no cold-start artefact (no cell
@@ -42,8 +43,8 @@ def hour(tmp_path_factory):
     """The Carlisle hour, run once for the module: the dataset, the territory, the event, its files and wall time."""
     whl = carlisle.wheel()
     if whl is None:
-        reason = (f"the hipims 2.1.0 wheel is absent (TWIN_HIPIMS_WHEEL, or {carlisle.CACHE}): fetch it with "
-                  f"`python3 -m pip download hipims==2.1.0 --no-deps -d {carlisle.CACHE}`")  # fmt: skip
+        reason = (f"the hipims 2.1.0 wheel is absent (TWIN_HIPIMS_WHEEL, or {carlisle.CACHE}): .ci/run downloads it "
+                  f"(pip download hipims==2.1.0 --no-deps, for CPython 3.11 on manylinux)")  # fmt: skip
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
