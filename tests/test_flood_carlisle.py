@@ -9,9 +9,9 @@ The run goes the way a user's does: ``load_scenario`` and ``load_territory`` on 
 the scenario's ``[flood]`` options (float64, no infiltration, no sewers). The three rivers enter as discharges per
 metre of their edge segments, the sample's 67-zone rain falls on the crop, and the base flow is first run to steady
 (``[events.warm_start]``, 1e-3 of the stored water per hour). The territory's analysis grid is 10 m (the sample's
-5 m terrain resampled by the loader): at 5 m, four times the cells (132 000) for about as many steps (28 000 to warm
-up, 7 600 for the hour), the warm start with the hour's first 10 min alone took 7.5 min on a loaded 2-core machine,
-past what CI can spend on one test; at 10 m the whole run takes about a minute on one core.
+5 m terrain resampled by the loader): at 5 m, four times the cells (132 000) for about as many steps (28 044 to warm
+up, 7 423 for the hour), the run took 187 s on one core and passed the same gates, past what CI can spend on one
+test; at 10 m it takes about a minute.
 
 What is checked, with the tolerances in the tests: the mass balance closes (1e-9 relative, float64); each river's
 volume is the integral of its hydrograph times its segment's width (1e-9 relative); no cold-start artefact (no cell
@@ -71,6 +71,34 @@ def test_the_hour_runs_from_a_warm_start_and_its_mass_balance_closes(hour, recor
     assert run["duration_s"] == 3600.0
     assert mb["rain_m3"] > 0.0 and mb["outflow_m3"] > 0.0  # the rain fell, and the Eden left by the west edge
     assert mb["relative_error"] < 1e-9  # float64: the budget closes to round-off
+
+
+def test_the_rain_of_the_hour_falls_on_the_crop(hour):
+    """The rain falls as the sample's zones give it: between the driest and the wettest zone's depth of the hour
+    (each 5-min intensity held 300 s) over the whole crop. A unit or a time shift would fall outside."""
+    times, rates, zones = carlisle.read_zone_rain(carlisle.wheel())
+    hour_rows = (times >= carlisle.START_S) & (times < carlisle.END_S)
+    assert np.diff(times[hour_rows]).tolist() == [300.0] * 11  # 12 steps of 5 min: the hour
+    crop_zones = _zones_on_crop().astype(int)
+    depth_m = rates[hour_rows].sum(axis=0) * 300.0 / 3.6e6  # each zone's rain in the hour, m
+    depths = np.array([depth_m[zones.index(int(z))] for z in crop_zones])
+    area = hour.territory.grid.cell_area * hour.ds.max_depth.size
+    rain_m3 = balance_of(hour.ds)["rain_m3"]
+    print(f"rain {rain_m3:.1f} m³ over {area / 1e6:.2f} km²: zones {crop_zones.tolist()}, {1000 * depths} mm")
+    assert depths.min() * area * (1 - 1e-9) <= rain_m3 <= depths.max() * area * (1 + 1e-9)
+
+
+def _zones_on_crop() -> np.ndarray:
+    """The rain zones of the 5 m crop, read from the sample."""
+    import zipfile
+
+    import rasterio
+    from rasterio.windows import Window
+
+    with zipfile.ZipFile(carlisle.wheel()) as z:
+        data = z.read(f"{carlisle.SAMPLE}/rainMask.tif")
+    with rasterio.MemoryFile(data) as memory, memory.open() as src:
+        return np.unique(src.read(1, window=Window(*carlisle.WINDOW)))
 
 
 def test_each_river_brings_the_integral_of_its_hydrograph(hour, record_property):
