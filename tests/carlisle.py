@@ -32,6 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import rasterio
+from affine import Affine
+from rasterio.windows import Window
 
 # the record's hour that is simulated: its second (the first row of Q_source.xlsx is a spike), s
 START_S, END_S = 1800.0, 5400.0
@@ -82,7 +86,6 @@ def wheel() -> Path | None:
 
 def read_hydrographs(whl: Path) -> dict[str, np.ndarray]:
     """Each river's record from ``Q_source.xlsx``: rows (time s, discharge per metre m²/s, the magnitude of qx, qy)."""
-    import pandas as pd
 
     with zipfile.ZipFile(whl) as z:
         sheets = pd.read_excel(io.BytesIO(z.read(f"{SAMPLE}/Q_source.xlsx")), sheet_name=None)
@@ -115,9 +118,6 @@ def build(folder: Path, whl: Path, *, cell_size: float = 5.0) -> tuple[Path, Pat
     The files keep the sample's 5 m cells; ``cell_size`` is the territory's analysis grid (``[grid]``), onto which
     the loader resamples them (the terrain bilinearly, the classes and zones by mode and nearest cell).
     """
-    import rasterio
-    from affine import Affine
-    from rasterio.windows import Window
 
     digest = hashlib.sha256(whl.read_bytes()).hexdigest()
     if digest != WHEEL_SHA256:

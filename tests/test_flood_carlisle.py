@@ -8,10 +8,8 @@ it in ``TWIN_HIPIMS_WHEEL``; where the wheel is absent the tests skip, except in
 The run goes the way a user's does: ``load_scenario`` and ``load_territory`` on the files, then ``simulate`` with
 the scenario's ``[flood]`` options (float64, no infiltration, no sewers). The three rivers enter as discharges per
 metre of their edge segments, the sample's 67-zone rain falls on the crop, and the base flow is first run to steady
-(``[events.warm_start]``, 1e-3 of the stored water per hour). The territory's analysis grid is 10 m (the sample's
-5 m terrain resampled by the loader): at 5 m, four times the cells (132 000) for about as many steps (28 044 to warm
-up, 7 423 for the hour), the run took 187 s on one core and passed the same gates, past what CI can spend on one
-test; at 10 m it takes about a minute.
+(``[events.warm_start]``, 1e-3 of the stored water per hour), on the sample's own 5 m cells (440 × 300): about
+28 000 steps to warm up and 7 400 for the hour, the slowest test of the suite (about 3 minutes on one core).
 
 What is checked, with the tolerances in the tests: the mass balance closes (1e-9 relative, float64); each river's
 volume is the integral of its hydrograph times its segment's width (1e-9 relative); no cold-start artefact (no cell
@@ -24,18 +22,22 @@ from __future__ import annotations
 import json
 import os
 import time
+import zipfile
 from types import SimpleNamespace
 
 import carlisle
 import numpy as np
 import pytest
+import rasterio
+from rasterio.windows import Window
 
+from twin.flood.boundaries import inflow_cells
 from twin.flood.model import FloodParams, simulate
 from twin.flood.model import mass_balance as balance_of
 from twin.scenario.io import load_scenario
 from twin.sources import load_territory
 
-CELL_M = 10.0  # the analysis grid, m (see the module docstring)
+CELL_M = 5.0  # the analysis grid, m: the sample's own cells
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +92,6 @@ def test_the_rain_of_the_hour_falls_on_the_crop(hour):
 
 def _zones_on_crop() -> np.ndarray:
     """The rain zones of the 5 m crop, read from the sample."""
-    import zipfile
-
-    import rasterio
-    from rasterio.windows import Window
-
     with zipfile.ZipFile(carlisle.wheel()) as z:
         data = z.read(f"{carlisle.SAMPLE}/rainMask.tif")
     with rasterio.MemoryFile(data) as memory, memory.open() as src:
@@ -151,8 +148,6 @@ def test_no_cell_peaks_in_the_first_minute_from_a_cold_start(hour, record_proper
 def test_the_inflow_segments_lie_on_the_channels(hour):
     """Each segment's cells are of the water class and lie lower than the edge around them: a river's bed, not the
     floodplain (its lowest ground at least 1 m below the edge's median)."""
-    from twin.flood.boundaries import inflow_cells
-
     t = hour.territory
     water = t.landcover.code_of("water")
     z, cover = np.asarray(t["elevation"]), np.asarray(t["land_cover"])
