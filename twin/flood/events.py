@@ -282,8 +282,9 @@ class Rain(Model):
     )
     grid_file: str | None = Field(
         None,
-        description="NetCDF of rain intensity (mm/h) over CF time, y and x, with its CRS, resampled bilinearly onto "
-        "the grid; the first time is the start of the event",
+        description="NetCDF of rain intensity (mm/h) over CF time, y and x, or a GeoTIFF of one band per time with "
+        "GDAL's netCDF time metadata (NETCDF_DIM_time, time#units: gdal_translate of a CF NetCDF), with its CRS, "
+        "resampled bilinearly onto the grid; the first time is the start of the event",
     )
     grid_variable: str | None = Field(None, description="the variable of grid_file (default: its only one in time)")
 

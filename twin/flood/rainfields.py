@@ -6,7 +6,8 @@ A river flood's ``rain`` (:class:`twin.flood.events.Rain`) may give, beside one 
   column of intensity (mm/h) per zone, headed by the zone's number (radar or gauge areas, as Carlisle's 16 rain
   zones); or
 * **a grid**: a NetCDF variable of intensity (mm/h) over CF ``time``, ``y`` and ``x``, with its CRS (radar
-  composites, reanalyses), resampled bilinearly onto the territory's grid.
+  composites, reanalyses), or a GeoTIFF of one band per time with GDAL's netCDF time metadata, resampled
+  bilinearly onto the territory's grid.
 
 Each intensity holds until the next time, as in a rain series. :meth:`RainField.depth` gives the rain of a time
 interval on every cell, the exact integral of those steps, so that the water added never depends on the step.
@@ -128,48 +129,83 @@ def read_zonal_rain(zones_file: str | Path, series_file: str | Path, grid, *, wh
 
 
 def read_gridded_rain(path: str | Path, grid, *, variable: str | None = None, where: str) -> RainField:
-    """A NetCDF variable of rain intensity (mm/h) over CF ``time``, ``y``, ``x``, with its CRS, resampled
-    bilinearly onto ``grid``; its times evenly spaced, the first one the start of the event.
+    """A gridded series of rain intensity (mm/h) with CF times and its CRS, resampled bilinearly onto ``grid``;
+    its times evenly spaced, the first one the start of the event.
+
+    The file is a NetCDF variable over ``time``, ``y``, ``x``, or a GeoTIFF of one band per time, its bands' times
+    in GDAL's netCDF metadata (``NETCDF_DIM_time`` per band, ``time#units`` for the file), as ``gdal_translate``
+    writes them from a CF NetCDF.
 
     Raises
     ------
     ScenarioError
-        A file that cannot be read, no such variable (or several candidates and none named), units other than
-        mm/h, times not evenly spaced, no CRS, or cells of the grid the file does not cover.
+        A file that cannot be read, no such variable (or several candidates and none named), a GeoTIFF without
+        band times, units other than mm/h, times not evenly spaced, no CRS, or cells of the grid the file does not
+        cover.
     """
     import rioxarray  # noqa: F401  (the .rio accessor)
-    import xarray as xr
     from rasterio.enums import Resampling
 
     path = Path(path)
+    da, name, close = _open_grid(path, variable)
     try:
-        ds = xr.open_dataset(path, decode_coords="all")  # the grid mapping as a coordinate: its CRS
-    except (OSError, ValueError) as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-        raise ScenarioError(message(path, "file", "a NetCDF file xarray reads", problem)) from None
-    with ds:
-        candidates = [v for v in ds.data_vars if "time" in ds[v].dims]
-        name = variable or (candidates[0] if len(candidates) == 1 else None)
-        if name is None or name not in ds.data_vars:
-            raise ScenarioError(message(path, "grid_variable", f"one of {candidates}", variable))
-        da = ds[name]
-        units = str(da.attrs.get("units", ""))
+        units = da.attrs.get("units", "")
+        units = sorted(set(units))[0] if isinstance(units, tuple) and len(set(units)) == 1 else str(units)
         if units not in RATE_UNITS:
             raise ScenarioError(message(f"{path} variable {name!r}", "units", f"one of {sorted(RATE_UNITS)}", units))
         if da.rio.crs is None:
             raise ScenarioError(message(f"{path} variable {name!r}", "crs", "a CRS (grid_mapping)", None))
-        seconds = (da["time"].values - da["time"].values[0]) / np.timedelta64(1, "s")
-        start_s, step_s = _steps(np.asarray(seconds, dtype=float) / 60.0, path)
+        start_s, step_s = _steps(_minutes_since_first(da["time"].values), path)
         on_grid = da.transpose("time", ...).rio.reproject(
             grid.crs, shape=grid.shape, transform=grid.transform, resampling=Resampling.bilinear, nodata=np.nan
         )
         rates = np.asarray(on_grid.values, dtype=np.float64)
+    finally:
+        close()
     if not np.isfinite(rates).all():
         bad = int((~np.isfinite(rates).all(axis=0)).sum())
         raise ScenarioError(message(f"{path} variable {name!r}", "extent", "covering every cell of the grid",
                                     f"{bad} cells without rain data"))  # fmt: skip
     _check_rates(rates, path)
     return RainField(start_s, step_s, rates * M_S_PER_MM_H, None, str(path))
+
+
+def _open_grid(path: Path, variable: str | None):
+    """The rain variable of a NetCDF file or a GeoTIFF (see :func:`read_gridded_rain`), its name, and a callable
+    that closes the file."""
+    import rioxarray
+    import xarray as xr
+
+    if path.suffix.lower() in (".tif", ".tiff"):
+        try:
+            da = rioxarray.open_rasterio(path, mask_and_scale=True)
+        except (OSError, ValueError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            raise ScenarioError(message(path, "file", "a GeoTIFF rasterio reads", problem)) from None
+        if "time" not in da.dims:
+            da.close()
+            raise ScenarioError(message(path, "bands", "one per time, each with its time in GDAL's netCDF metadata "
+                                        "(NETCDF_DIM_time, and time#units for the file), as gdal_translate writes "
+                                        "them from a CF NetCDF", f"dims {list(da.dims)}"))  # fmt: skip
+        return da, path.stem, da.close
+    try:
+        ds = xr.open_dataset(path, decode_coords="all")  # the grid mapping as a coordinate: its CRS
+    except (OSError, ValueError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+        raise ScenarioError(message(path, "file", "a NetCDF file xarray reads", problem)) from None
+    candidates = [v for v in ds.data_vars if "time" in ds[v].dims]
+    name = variable or (candidates[0] if len(candidates) == 1 else None)
+    if name is None or name not in ds.data_vars:
+        ds.close()
+        raise ScenarioError(message(path, "grid_variable", f"one of {candidates}", variable))
+    return ds[name], name, ds.close
+
+
+def _minutes_since_first(times: np.ndarray) -> np.ndarray:
+    """Minutes from the first of CF times decoded as numpy datetimes or as cftime/datetime objects."""
+    if np.issubdtype(times.dtype, np.datetime64):
+        return (times - times[0]) / np.timedelta64(1, "m")
+    return np.array([(t - times[0]).total_seconds() / 60.0 for t in times])
 
 
 def _zones_on_grid(path: Path, grid, *, where: str) -> np.ndarray:
