@@ -117,6 +117,7 @@ def _continuity_args(mode: int, skips: bool) -> list:
         skips,
         not skips,
         not skips,
+        np.zeros(shape),  # residual (read in float32 only)
     ]
 
 
@@ -135,15 +136,17 @@ def test_roofs_inflow_and_velocity_maxima():
     rows, cols = np.nonzero(blocked)
     targets = (np.zeros_like(rows), np.zeros_like(cols))
     args = (rows, cols, *targets, 0.003, np.ones((NY, NX)), np.full((NY, NX), 0.001), np.zeros((NY, NX)), h)
-    a, b, ra, rb = _both(k.route_roofs, *args, False, True)
+    a, b, ra, rb = _both(k.route_roofs, *args, False, True, np.zeros((NY, NX)))
     _same(a, b)
     assert ra == pytest.approx(rb) and ra == pytest.approx(0.002 * rows.size)  # 3 mm fall, 1 mm held
     empty = np.zeros((NY, 0))  # uniform rain, no green roofs: pattern, retention and store are not read
-    a, b, ra, rb = _both(k.route_roofs, rows, cols, *targets, 0.003, empty, empty, empty, h, True, False)
+    a, b, ra, rb = _both(k.route_roofs, rows, cols, *targets, 0.003, empty, empty, empty, h, True, False, empty)
     _same(a, b)
     assert ra == pytest.approx(rb) and ra == pytest.approx(0.003 * rows.size)  # all 3 mm sent down
-    a, b, _, _ = _both(k.add_depth, rows, cols, 0.01, h)
+    a, b, _, _ = _both(k.add_depth, rows, cols, 0.01, h, empty)
     _same(a, b)
+    a, b, _, _ = _both(k.add_depth, *_f32([rows, cols, 0.01, h, np.zeros((NY, NX))]))  # with the residual
+    _same32(a, b)
     a, b, _, _ = _both(
         k.velocity_maxima, h, z, qx, qy, blocked, LO, HI, 0.01, 1e-3, np.zeros((NY, NX)), np.zeros((NY, NX))
     )
@@ -258,7 +261,7 @@ def test_active_ranges_give_the_full_sweep_bitwise(dtype, seed):
             *(h, qx * q, qy * q, blocked, 0.0, np.ones_like(h), like(h), like(h), np.full_like(h, 1e-5)),
             *(np.full_like(h, 0.03), np.full_like(h, 0.05), like(h), 0.01, np.full_like(h, 1e-6), mode),
             *(100.0, 0.5, 5.0, 0.01, 0.1, like(h), like(h), np.full_like(h, -1.0), like(h)),
-            *(np.zeros(ny), np.zeros(ny), np.zeros(ny), np.zeros(ny), lo_, hi_, True, False, True),
+            *(np.zeros(ny), np.zeros(ny), np.zeros(ny), np.zeros(ny), lo_, hi_, True, False, True, like(h)),
         ]
     for name, args in calls.items():
         kernel = getattr(k, name.split("_")[0] if name.startswith("continuity") else name)

@@ -107,7 +107,8 @@ class FloodParams(BaseModel):
         "float64",
         description="floating type of the state (depths, discharges, terrain, per-cell parameters and maxima): "
         "float32 halves the memory traffic and doubles the SIMD lanes of the kernels; the mass balance is "
-        "still accumulated in float64 (relative error below 1e-5 in float32, 1e-9 in float64)",
+        "still accumulated in float64 (relative error below 1e-5 in float32, 1e-9 in float64), and a float32 "
+        "depth keeps what rounding leaves out of it in a per-cell residual",
     )
 
 
@@ -142,7 +143,8 @@ class _Series:
 @dataclass
 class _Cells:
     """The state and the fields of the cells, in the state's precision: depth ``h`` (m, updated in place), bed
-    ``z`` (m), Manning's n, blocked cells, rain factors, green-roof retention and store (m)."""
+    ``z`` (m), Manning's n, blocked cells, rain factors, green-roof retention and store (m), and what rounding to
+    float32 left out of ``h`` (m; empty in float64, see ``_kernels.continuity``)."""
 
     h: np.ndarray
     z: np.ndarray
@@ -154,6 +156,7 @@ class _Cells:
     uniform_rain: bool  # pattern is 1 everywhere: the kernels do not read it (it is empty)
     has_retention: bool  # some open cell holds rain (retention and store are empty when no cell does)
     roof_retention: bool  # some roof does
+    residual: np.ndarray  # float32: the depth is h + residual; float64: empty
 
 
 @dataclass
@@ -420,7 +423,8 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     else:
         retention = store = _unused(ny, ft)
     cells = _Cells(h, z, n, blocked, pattern, retention, store, uniform, held and bool((retention[open_] > 0.0).any()),
-                   held and bool((retention[blocked] > 0.0).any()))  # fmt: skip
+                   held and bool((retention[blocked] > 0.0).any()),
+                   np.zeros(shape, ft) if ft == np.float32 else _unused(ny, ft))  # fmt: skip
     modes, stages, stage_functions, inflows = _boundaries(territory, forcing, params, edge_stage, open_, where)
     in_cells = [np.concatenate(c) for c in zip(*[(rows, cols) for _, rows, cols in inflows], strict=True)] or None
     lo, hi, full = _active_ranges(h, modes, *(in_cells or (None, None)))
@@ -631,13 +635,16 @@ def _warm_up(run: _Run, warm) -> int:
 
 
 def _stored(run: _Run) -> float:
-    """The water on the grid and in the green roofs' stores, m³."""
-    return float((run.cells.h.sum(dtype=np.float64) + run.cells.store.sum(dtype=np.float64)) * run.area)
+    """The water on the grid (with the float32 depths' residual) and in the green roofs' stores, m³."""
+    c = run.cells
+    return float((c.h.sum(dtype=np.float64) + c.residual.sum(dtype=np.float64) + c.store.sum(dtype=np.float64))
+                 * run.area)  # fmt: skip
 
 
 _STATE_ARRAYS = {  # state file name -> (part of the run, attribute)
-    "h": ("cells", "h"), "store": ("cells", "store"), "qx": ("faces", "qx"), "qy": ("faces", "qy"),
-    "row_speed_x": ("faces", "row_speed_x"), "row_speed_y": ("faces", "row_speed_y"), "loss": ("soil", "loss"),
+    "h": ("cells", "h"), "residual": ("cells", "residual"), "store": ("cells", "store"), "qx": ("faces", "qx"),
+    "qy": ("faces", "qy"), "row_speed_x": ("faces", "row_speed_x"), "row_speed_y": ("faces", "row_speed_y"),
+    "loss": ("soil", "loss"),
     **{f"max_{f}": ("maxima", f) for f in ("depth", "time_of_depth", "arrival", "deep_time", "speed", "depth_speed")},
 }  # fmt: skip
 _STATE_FIGURES = ("t", "steps", "h_max", "rain_total", "next_velocity", "full", "volumes", "inflow_volumes", "initial")
@@ -709,10 +716,10 @@ def _step(run: _Run, dt: float) -> None:
         rows, cols, to_rows, to_cols = run.roofs
         k.route_roofs(roof_rows=rows, roof_cols=cols, target_rows=to_rows, target_cols=to_cols, rain_depth=rain_depth,
                       pattern=c.pattern, retention=c.retention, store=c.store, h=c.h, uniform_rain=c.uniform_rain,
-                      has_retention=c.roof_retention)  # fmt: skip
+                      has_retention=c.roof_retention, residual=c.residual)  # fmt: skip
     for inflow, rows, cols in run.inflows:
         v_in = inflow.volume(t, t + dt)
-        k.add_depth(rows=rows, cols=cols, depth=v_in / (run.area * rows.size), h=c.h)
+        k.add_depth(rows=rows, cols=cols, depth=v_in / (run.area * rows.size), h=c.h, residual=c.residual)
         run.volumes["inflow"] += v_in
         run.inflow_volumes[inflow.name] += v_in
     run.volumes["rain"] += rain_depth * run.pattern_sum * run.area
@@ -776,6 +783,7 @@ def _continuity(run: _Run, dt: float, rain_depth: float) -> None:
         t_max_h=m.time_of_depth, arrival=m.arrival, deep_time=m.deep_time, row_infil=rows["infil"],
         row_drain=rows["drain"], row_clip=rows["clip"], row_hmax=rows["hmax"], lo=run.lo, hi=run.hi,
         uniform_rain=c.uniform_rain, has_retention=c.has_retention, has_drainage=s.has_drainage,
+        residual=c.residual,
     )  # fmt: skip
 
 
@@ -785,7 +793,8 @@ def _continuity(run: _Run, dt: float, rain_depth: float) -> None:
 def _balance(run: _Run) -> dict[str, float]:
     """The run's volumes, m³: what came in, what left, what is stored, and the relative error of the balance."""
     h, area, rows, v = run.cells.h, run.area, run.rows, run.volumes
-    stored = float(h.sum(dtype=np.float64) * area + run.cells.store.sum(dtype=np.float64) * area)
+    water = h.sum(dtype=np.float64) + run.cells.residual.sum(dtype=np.float64)  # float32: h + its residual
+    stored = float(water * area + run.cells.store.sum(dtype=np.float64) * area)
     balance = {
         "initial_m3": run.initial,
         "rain_m3": v["rain"],
