@@ -36,7 +36,7 @@ def _reservoir():
     return territory, river
 
 
-@pytest.mark.slow  # about 40,000 steps: 130 s on one core
+@pytest.mark.slow  # about 40,000 steps: 20 s on one quiet core
 def test_float32_mass_balance_holds_below_1e_5_on_an_8_hour_river_run():
     territory, river = _reservoir()
     params = FloodParams(precision="float32", duration_s=8 * 3600.0, frame_interval_s=3600.0, edges=CLOSED)
