@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import os
 import tempfile
+import uuid
 
 import dask.array as da
 import netCDF4
@@ -61,7 +62,7 @@ class FrameFile:
             os.unlink(self.path)  # freed when the reader is
         except OSError:  # pragma: no cover - systems that keep open files from being unlinked
             atexit.register(_remove, self.path)
-        return da.from_array(reader, chunks=(1, *self.shape), lock=True, name=f"twin-frames-{id(reader):x}",
+        return da.from_array(reader, chunks=(1, *self.shape), lock=True, name=f"twin-frames-{uuid.uuid4().hex}",
                              asarray=True)  # fmt: skip
 
 
