@@ -18,6 +18,20 @@ from shapely.geometry import box
 from twin.synthetic.files import RAINFALL
 from twin.testing import tiny_territory
 
+DEMO_GROUP = "demo"  # the modules that take `demo_output` (a session fixture: the whole demo, about four minutes)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Group the tests for pytest-xdist's ``--dist loadgroup`` (`make test` runs two processes): the tests of one
+    module stay in one process, so that its module fixtures are built once, and every module that takes the demo's
+    run goes to the same process, so that the demo runs once. Without ``-n`` the groups change nothing."""
+    demo_modules = {item.module.__name__ for item in items if "demo_output" in getattr(item, "fixturenames", ())}
+    for item in items:
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(DEMO_GROUP if module in demo_modules else module))
+
+
 L93 = "EPSG:2154"
 # A Lambert-93 window in the Loire valley used by the file-based tests.
 X0, Y0 = 431_000.0, 6_711_000.0

@@ -577,21 +577,9 @@ def _water_in(hr, br, faces, c, rain, st, flags, er):
     depth, pat, ret = rain
     uniform_rain, has_retention = flags
     zero = hr.dtype.type(0.0)
-    if _compensated(zero) and uniform_rain and not has_retention:
+    if uniform_rain and not has_retention:  # no store to write: the loop vectorises
         for j in range(hr.size):
-            d = c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else depth)
-            hr[j], er[j] = _settle(hr[j], er[j], d)
-    elif _compensated(zero):
-        for j in range(hr.size):
-            r = zero if br[j] else (depth if uniform_rain else depth * pat[j])
-            if has_retention:
-                held = min(r, max(ret[j] - st[j], zero))
-                st[j] += held
-                r -= held
-            hr[j], er[j] = _settle(hr[j], er[j], c * (qw[j] - qe[j] + qn[j] - qs[j]) + r)
-    elif uniform_rain and not has_retention:
-        for j in range(hr.size):
-            hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + (zero if br[j] else depth)
+            _add_in(hr, er, j, c * (qw[j] - qe[j] + qn[j] - qs[j]), zero if br[j] else depth)
     else:
         for j in range(hr.size):
             r = zero if br[j] else (depth if uniform_rain else depth * pat[j])
@@ -599,7 +587,16 @@ def _water_in(hr, br, faces, c, rain, st, flags, er):
                 held = min(r, max(ret[j] - st[j], zero))
                 st[j] += held
                 r -= held
-            hr[j] = hr[j] + c * (qw[j] - qe[j] + qn[j] - qs[j]) + r
+            _add_in(hr, er, j, c * (qw[j] - qe[j] + qn[j] - qs[j]), r)
+
+
+@nb.njit(inline="always")
+def _add_in(hr, er, j, flow, r):
+    """``hr[j] += flow + r``; in float32 summed with the residual ``er[j]`` in float64 (:func:`_settle`)."""
+    if _compensated(flow):
+        hr[j], er[j] = _settle(hr[j], er[j], flow + r)
+    else:
+        hr[j] = hr[j] + flow + r
 
 
 @nb.njit(inline="always")
