@@ -41,7 +41,7 @@ serve: $(WEB_OK) $(THREE)
 	$(BIN)/twin serve --runs twin-demo/runs
 
 test: $(TEST_OK)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two processes (pytest-xdist), one per core: each
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # takes one thread (two processes x two OpenMP threads on two
+    # cores spend their time waiting on each other's barriers); set before numba is imported
 
 import geopandas as gpd
 import numpy as np
@@ -17,20 +22,6 @@ from shapely.geometry import box
 
 from twin.synthetic.files import RAINFALL
 from twin.testing import tiny_territory
-
-DEMO_GROUP = "demo"  # the modules that take `demo_output` (a session fixture: the whole demo, about four minutes)
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Group the tests for pytest-xdist's ``--dist loadgroup`` (`make test` runs two processes): the tests of one
-    module stay in one process, so that its module fixtures are built once, and every module that takes the demo's
-    run goes to the same process, so that the demo runs once. Without ``-n`` the groups change nothing."""
-    demo_modules = {item.module.__name__ for item in items if "demo_output" in getattr(item, "fixturenames", ())}
-    for item in items:
-        module = item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(DEMO_GROUP if module in demo_modules else module))
-
 
 L93 = "EPSG:2154"
 # A Lambert-93 window in the Loire valley used by the file-based tests.
@@ -242,21 +233,35 @@ def tiny_runs(tiny, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_output(tmp_path_factory):
-    """`twin demo` run once for the session (about two minutes): its folder and what it printed.
+    """`twin demo` run once for the session (about four minutes): its folder and what it printed.
 
+    Under pytest-xdist (`make test`) the processes share one run: the first to need it runs it in the folder
+    above their own temporary folders, under a lock; the others wait for it and read it.
     TWIN_TEST_DEMO=FOLDER reuses the output of an earlier `twin demo` while working on the viewer (never in CI).
     """
-    import os
-
-    from click.testing import CliRunner
-
     if os.environ.get("TWIN_TEST_DEMO") and os.environ.get("CI") != "true":
         out = Path(os.environ["TWIN_TEST_DEMO"])
         return out, ""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _run_demo(tmp_path_factory.mktemp("demo") / "twin-demo")
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent  # this test session's, shared by its processes
+    with open(shared / "demo.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        printed = shared / "demo" / "printed.txt"
+        if not printed.exists():
+            shutil.rmtree(shared / "demo", ignore_errors=True)  # what a process that died in the run left
+            _, output = _run_demo(shared / "demo" / "twin-demo")
+            printed.write_text(output, encoding="utf-8")  # written last: the run is whole
+        return shared / "demo" / "twin-demo", printed.read_text(encoding="utf-8")
+
+
+def _run_demo(out: Path) -> tuple[Path, str]:
+    from click.testing import CliRunner
 
     from twin.cli import main
 
-    out = tmp_path_factory.mktemp("demo") / "twin-demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out, result.output
@@ -297,7 +302,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--use-angle=swiftshader", "--ena
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's chromium driven by Playwright; skipped where it is absent, except in CI (TWIN_REQUIRE_BROWSER=1)."""
-    import os
 
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is not installed: the browser tests need Debian's chromium"
