@@ -55,6 +55,20 @@ def write_raster(
     return path
 
 
+def write_float_land_cover(path: Path, code_at, *, crs: str = "EPSG:27700", cell: float = 4.0) -> Path:
+    """Land cover laid out as HiPIMS's Carlisle ``Landcover.tif``: float32 codes, NaN nodata, a CRS and cells of its
+    own, over the test town's grid with a margin. ``code_at(x, y)`` gives the value at cell centres in Lambert-93."""
+    import pyproj
+    import rasterio.warp
+
+    x0, y0, x1, y1 = rasterio.warp.transform_bounds(L93, crs, X0 - 20, Y0 - 20, X0 + 320, Y0 + 220)
+    transform = Affine(cell, 0, x0, 0, -cell, y1)
+    cols, rows = np.meshgrid(np.arange(np.ceil((x1 - x0) / cell)) + 0.5, np.arange(np.ceil((y1 - y0) / cell)) + 0.5)
+    x, y = pyproj.Transformer.from_crs(crs, L93, always_xy=True).transform(*(transform @ (cols, rows)))
+    values = np.asarray(code_at(x, y), dtype="float32")
+    return write_raster(path, values, crs=crs, transform=transform, nodata=np.nan)
+
+
 def smooth_terrain(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Smooth analytic terrain over Lambert-93 coordinates, m: a tilted plane, a hill and a long swell."""
     u, v = (x - X0) / 1000.0, (y - Y0) / 1000.0

@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 from affine import Affine
 from click.testing import CliRunner
-from conftest import HEATWAVE_2019, L93, X0, Y0, make_event, write_raster, write_territory_folder
+from conftest import (
+    HEATWAVE_2019,
+    L93,
+    X0,
+    Y0,
+    make_event,
+    write_float_land_cover,
+    write_raster,
+    write_territory_folder,
+)
 from shapely.geometry import box
 
 from twin.cli import main
@@ -118,6 +127,17 @@ def test_unknown_land_cover_code_is_named_with_the_table(tmp_path):
         DataSourceError,
         match=r"lc\.tif: land-cover codes must be codes of the table .*landcover\.csv "
         r"\[1, 2, 3, 4, 5, 6, 7, 8, 9\], got 'unknown codes \[42\]'",
+    ):
+        load_territory(toml)
+
+
+def test_float_land_cover_code_that_is_not_whole_is_named_with_its_cell(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    write_float_land_cover(tmp_path / "lc.tif", lambda x, y: np.where((x > X0 + 150) & (y > Y0 + 100), 2.5, 6.0))
+    with pytest.raises(
+        DataSourceError,
+        match=r"lc\.tif \(band 1, cell at x=-?\d+\.\d, y=-?\d+\.\d; \d+ such cells\): class code must be a whole "
+        r"number, got 2\.5$",
     ):
         load_territory(toml)
 

@@ -7,9 +7,10 @@ import json
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import L93, X0, Y0, write_territory_folder
+from conftest import L93, X0, Y0, write_float_land_cover, write_territory_folder
 from shapely.geometry import box
 
+from twin.errors import DataSourceError, TwinWarning
 from twin.sources import load_territory, read_territory_file
 
 
@@ -83,6 +84,29 @@ def test_land_cover_from_polygons(tmp_path):
     t = load_territory(toml)
     assert np.all(t["land_cover"][:, :30] == 8) and np.all(t["land_cover"][:, 30:] == 6)
     assert np.allclose(t["tree_canopy"][:, :30], 0.9)
+
+
+def _catchment_codes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """NaN west of x0 + 100 m (outside the catchment), road (3.0) to x0 + 200 m, grass (6.0) east of it."""
+    return np.where(x < X0 + 100, np.nan, np.where(x < X0 + 200, 3.0, 6.0))
+
+
+def test_float_land_cover_with_nan_nodata_is_read_as_codes(tmp_path):
+    """Issue 18: a float32 land cover with NaN outside the catchment, in its own CRS, resampled onto the grid."""
+    toml = write_territory_folder(tmp_path)
+    write_float_land_cover(tmp_path / "lc.tif", _catchment_codes)
+    with pytest.raises(DataSourceError, match=r"lc\.tif: land cover must be complete over the grid .*cells without"):
+        load_territory(toml)  # the cells outside the catchment have no class, as with any missing land cover
+    toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.tif"\nfill_code = 5'))
+    with pytest.warns(TwinWarning, match=r"land cover: \d+ cells without a class set to fill_code 5"):
+        t = load_territory(toml)
+    x = t.grid.x
+    lc = t["land_cover"]
+    assert np.all(lc[:, x < X0 + 85] == 5) and np.all(lc[:, (x > X0 + 115) & (x < X0 + 185)] == 3)
+    assert np.all(lc[:, x > X0 + 215] == 6) and set(np.unique(lc)) == {3, 5, 6}
+    assert any("cells of 4 m in EPSG:27700" in n for n in t.provenance["notes"])
+    assert any("resampled (mode)" in n for n in t.provenance["notes"])
+    assert t.validate() == []
 
 
 def test_population_reaches_the_buildings_of_its_district(tmp_path):

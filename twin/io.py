@@ -122,7 +122,8 @@ def read_raster(
     assume_crs : object, optional
         CRS for files that carry none (an ASCII grid without ``.prj``).
     dtype : {"float64", "int32"}
-        ``"float64"`` (missing cells are NaN) or ``"int32"`` (missing cells are -1).
+        ``"float64"`` (missing cells are NaN) or ``"int32"`` for class codes (missing cells are -1: the file's
+        nodata or NaN, whatever the file's own type).
 
     Returns
     -------
@@ -134,7 +135,7 @@ def read_raster(
     Raises
     ------
     MissingFileError, CRSError, DataSourceError
-        Missing file, no CRS, or no overlap with the grid.
+        Missing file, no CRS, no overlap with the grid, or (``"int32"``) a value that is not a whole number.
     """
     paths = [_existing(p, "raster") for p in paths]
     if not paths:
@@ -159,15 +160,10 @@ def read_raster(
                 mosaic, transform = rasterio.merge.merge(group, dtype=dtype, nodata=fill)
                 src_arr, src_nodata = mosaic[0], fill
             else:
-                transform, src_nodata = group[0].transform, group[0].nodata
-                src_arr = group[0].read(1).astype(dtype)
-                if src_nodata is not None and dtype == "float64":
-                    src_arr[src_arr == src_nodata] = np.nan
-                    src_nodata = np.nan
+                transform = group[0].transform
+                src_arr, src_nodata = _read_band(group[0], dtype)
             if crs == grid.crs and transform == grid.transform and src_arr.shape == grid.shape:
-                tile = src_arr  # already on the grid: used as is, no resampling
-                if src_nodata is not None and dtype != "float64":
-                    tile = np.where(src_arr == src_nodata, fill, src_arr)
+                tile = src_arr  # already on the grid: used as is, no resampling (missing cells are already `fill`)
             else:
                 tile = np.full(grid.shape, fill, dtype=dtype)
                 rasterio.warp.reproject(
@@ -192,6 +188,40 @@ def read_raster(
         else "already on the grid: used as is, no resampling"
     )
     return out, notes
+
+
+def _read_band(ds: rasterio.DatasetReader, dtype: str) -> tuple[np.ndarray, float | None]:
+    """The first band in ``dtype`` and the value that now means no data: NaN for a field (None if the file has no
+    nodata), -1 for class codes.
+
+    Class codes are read whatever the file's own type (a float32 file with NaN nodata, as HiPIMS ships its land
+    cover), so that GDAL never gets a nodata value the int32 array cannot hold.
+    """
+    values = ds.read(1)
+    if dtype == "float64":
+        values = values.astype(dtype)
+        if ds.nodata is None:
+            return values, None
+        values[values == ds.nodata] = np.nan
+        return values, np.nan
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.shape, dtype=bool)
+    if ds.nodata is not None and not np.isnan(ds.nodata):
+        missing |= values == ds.nodata
+    _require_whole_codes(values, missing, ds.transform, ds.name)
+    return np.where(missing, -1, values).astype(dtype), -1
+
+
+def _require_whole_codes(values: np.ndarray, missing: np.ndarray, transform, path: Path | str) -> None:
+    """Refuse a class raster whose cells hold a value that is not a whole number (2.5): it is no class code."""
+    if values.dtype.kind != "f":
+        return
+    with np.errstate(invalid="ignore"):
+        bad = ~missing & ~((values == np.round(values)) & (np.abs(values) < 2**31))
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        x, y = transform @ (col + 0.5, row + 0.5)
+        where = f"{path} (band 1, cell at x={x:.1f}, y={y:.1f}; {int(bad.sum())} such cells)"
+        raise DataSourceError(message(where, "class code", "a whole number", float(values[row, col])))
 
 
 def _missing(values: np.ndarray, fill: float) -> np.ndarray:
