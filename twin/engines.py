@@ -15,10 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ScenarioError, message, validation_problems
+from .errors import DataSourceError, ScenarioError, message, validation_problems
 from .flood import forcing as flood_forcing
 from .flood import model as flood_model
 from .flood.events import DesignStorm, RainSeries, RiverFlood
+from .flood.hazard import DEBRIS_COLUMNS
 from .flood.outputs import OUTPUTS as FLOOD_OUTPUTS
 from .flood.reuse import reuse_reason
 from .hazards import Climate, HazardEvent
@@ -28,6 +29,7 @@ from .heat.event import Heatwave
 from .heat.outputs import OUTPUTS as HEAT_OUTPUTS
 from .impacts import EventImpacts, Indicator, flood_impacts, heat_impacts
 from .impacts.flood import expected_annual_damage_indicators
+from .landcover import LandCoverTable, columns_of
 from .specs import OutputSpec
 
 
@@ -88,6 +90,9 @@ class Engine:
     reuse : callable or None
         ``reuse(territory_before, hazard, territory_after, *, event) -> str | None``: why a result computed on
         another territory is exactly this one's (see :mod:`twin.flood.reuse`); None: never reused.
+    table_columns : tuple of str
+        Columns of the land-cover table it reads by class, besides those its ``inputs`` derive from (the flood's
+        debris factor reads each class's canopy).
     """
 
     name: str
@@ -102,6 +107,7 @@ class Engine:
     buildings: str
     aggregate: Callable[[Sequence[tuple[HazardEvent, EventImpacts]]], list[Indicator]] | None = None
     reuse: Callable[..., str | None] | None = None
+    table_columns: tuple[str, ...] = ()
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -130,6 +136,36 @@ class Engine:
                 return spec
         names = [s.name for s in self.outputs]
         raise ScenarioError(message(f"engine {self.name!r}", "output", f"one of {names}", name))
+
+    @property
+    def landcover_columns(self) -> tuple[str, ...]:
+        """The land-cover table's columns it reads, sorted: those its input layers derive from, and its own."""
+        return tuple(sorted({*columns_of(self.inputs), *self.table_columns}))
+
+    def missing_columns(self, table: LandCoverTable) -> list[str]:
+        """The columns this engine reads that ``table`` lacks, sorted."""
+        return [column for column in self.landcover_columns if column not in table.values]
+
+    def check_table(self, table: LandCoverTable) -> None:
+        """Refuse a land-cover table that lacks a column this engine reads, before anything runs.
+
+        What an engine needs of the table follows from its :attr:`inputs` (the layers the columns derive) and its
+        :attr:`table_columns`, so a flood-only table needs no albedo.
+
+        Parameters
+        ----------
+        table : LandCoverTable
+            The territory's table.
+
+        Raises
+        ------
+        twin.errors.DataSourceError
+            One line naming the table's file, the engine and the missing columns.
+        """
+        missing = self.missing_columns(table)
+        if missing:
+            expected = f"complete for the {self.name} engine"
+            raise DataSourceError(message(table.source, "columns", expected, f"missing {missing}"))
 
     @property
     def key_maps(self) -> tuple[str, ...]:
@@ -219,6 +255,7 @@ FLOOD = Engine(
     buildings="flooded_buildings",
     aggregate=expected_annual_damage_indicators,
     reuse=reuse_reason,
+    table_columns=DEBRIS_COLUMNS,
 )
 ENGINES: Mapping[str, Engine] = {e.name: e for e in (HEAT, FLOOD)}
 
@@ -257,6 +294,25 @@ def engine_for(event: HazardEvent | str) -> Engine:
             return engine
     known = [k for e in ENGINES.values() for k in e.kinds]
     raise ScenarioError(message("event", "kind", f"one of {known}", kind))
+
+
+def check_table(table: LandCoverTable, events: Iterable[HazardEvent]) -> None:
+    """Refuse a land-cover table that cannot feed the engine of one of ``events`` (see :meth:`Engine.check_table`).
+
+    Raises
+    ------
+    twin.errors.DataSourceError
+        The first such engine, its missing columns and the table's file.
+    """
+    kinds = {event.kind for event in events}
+    for engine in ENGINES.values():
+        if kinds & set(engine.kinds):
+            engine.check_table(table)
+
+
+def table_engines(table: LandCoverTable) -> list[str]:
+    """The names of the engines ``table`` has every column for, in the registry's order."""
+    return [name for name, engine in ENGINES.items() if not engine.missing_columns(table)]
 
 
 def kinds_with_return_period() -> tuple[str, ...]:

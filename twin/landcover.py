@@ -4,12 +4,16 @@ Engines never read class codes. They read the physical layers derived here
 (albedo, Manning's n, Green-Ampt parameters, ...). The table is a CSV so that a
 city can bring its own classes (OSO, CORINE, a local nomenclature) without code.
 The shipped defaults and their sources are documented in ``data/README.md``.
+
+Only ``code`` and ``name`` are required: a table may give the physical columns of some engines only (a flood-only
+table needs no albedo). The layers of the columns it lacks are NaN, and the engine registry
+(:mod:`twin.engines`) refuses to run an engine that reads a missing column.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +44,12 @@ OPTIONAL_COLUMNS: Mapping[str, tuple[str, tuple[float, float]]] = {
 }
 
 
+def columns_of(layers: Iterable[str]) -> list[str]:
+    """The columns of :data:`COLUMNS` that derive one of ``layers``, in the table's order."""
+    wanted = set(layers)
+    return [col for col, spec in COLUMNS.items() if spec[2] in wanted]
+
+
 def default_table_path() -> Path:
     """Path of the shipped table, ``data/landcover.csv``."""
     return data_dir() / "landcover.csv"
@@ -56,8 +66,8 @@ class LandCoverTable:
     names : tuple of str
         Class names, aligned with ``codes``.
     values : dict of str to numpy.ndarray
-        Column name -> values aligned with ``codes``, in the CSV's units
-        (see :data:`COLUMNS`, and :data:`OPTIONAL_COLUMNS` when the file has them).
+        Column name -> values aligned with ``codes``, in the CSV's units, for the columns of :data:`COLUMNS` and
+        :data:`OPTIONAL_COLUMNS` the file has (see :meth:`missing_columns`).
     source : str
         Where the table was read from, for provenance.
     """
@@ -82,11 +92,10 @@ class LandCoverTable:
             ) from None
         if not rows:
             raise DataSourceError(message(path, "land-cover table", "at least one class row", "an empty file"))
-        missing = [c for c in ("code", *TEXT_COLUMNS[:1], *COLUMNS) if c not in rows[0]]
+        missing = [c for c in ("code", *TEXT_COLUMNS[:1]) if c not in rows[0]]
         if missing:
             raise DataSourceError(message(path, "columns", f"complete (missing {sorted(missing)})", sorted(rows[0])))
-        ranges = {col: spec[1] for col, spec in COLUMNS.items()}
-        ranges |= {col: spec[1] for col, spec in OPTIONAL_COLUMNS.items() if col in rows[0]}
+        ranges = {col: spec[1] for col, spec in {**COLUMNS, **OPTIONAL_COLUMNS}.items() if col in rows[0]}
         codes, values = [], {c: [] for c in ranges}
         for i, row in enumerate(rows, start=2):  # line 1 is the header
             codes.append(_number(row["code"], path, i, "code", int))
@@ -104,6 +113,11 @@ class LandCoverTable:
             values={c: np.asarray(v, dtype=np.float64)[order] for c, v in values.items()},
             source=str(path),
         )
+
+    def missing_columns(self, layers: Iterable[str] | None = None) -> list[str]:
+        """The columns of :data:`COLUMNS` the table lacks, sorted; only those deriving one of ``layers`` if given
+        (a layer whose values are unknown, NaN, is one whose column is missing)."""
+        return sorted(col for col in (COLUMNS if layers is None else columns_of(layers)) if col not in self.values)
 
     def unknown_codes(self, land_cover: np.ndarray, *, nodata: int | None = None) -> list[int]:
         """Codes present in ``land_cover`` (except ``nodata``) that the table does not define."""
@@ -125,7 +139,7 @@ class LandCoverTable:
         return self.names[int(np.searchsorted(self.codes, code))]
 
     def derive(self, land_cover: np.ndarray) -> dict[str, np.ndarray]:
-        """Physical layers (SI units, float32) for a raster of known class codes.
+        """Physical layers (SI units, float32) for a raster of known class codes; NaN for the columns it lacks.
 
         Call :meth:`unknown_codes` first: an unknown code here is a programming error.
         """
@@ -134,8 +148,9 @@ class LandCoverTable:
         idx = lut_index[land_cover.astype(np.int64)]
         if (idx < 0).any():
             raise AssertionError("derive() called on unknown land-cover codes; check unknown_codes() first")
+        unknown = np.full(self.codes.size, np.nan)  # a column the table lacks: no value, never a default
         return {
-            layer: (self.values[col] * factor).astype(np.float32)[idx]
+            layer: (self.values.get(col, unknown) * factor).astype(np.float32)[idx]
             for col, (_, _, layer, factor) in COLUMNS.items()
             if layer is not None
         }

@@ -216,7 +216,24 @@ def territory_page() -> str:
         if model is BuildingSource:
             out += ["The `buildings` table: a [VectorSource](#vectorsource) with these fields too.", ""]
         out += [*table(model), ""]
+        if model is LandCoverSource:
+            out += _landcover_columns()
     return "\n".join(out)
+
+
+def _landcover_columns() -> list[str]:
+    """What each engine needs of the land-cover table, from the registry."""
+    rows = [f"| {name} | {', '.join(f'`{c}`' for c in e.landcover_columns)} |" for name, e in ENGINES.items()]
+    return [
+        "The land-cover table (`table`) needs `code` and `name`, and the columns of the engines that will run; a",
+        "run of an engine whose columns the table lacks is refused, naming them (the layers of a missing column are",
+        "NaN). `twin info` says which engines a partial table feeds. `data/README.md` documents every column.",
+        "",
+        "| engine | columns of the land-cover table it reads |",
+        "|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def _params_page(name: str, model: type[BaseModel], engine: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
-from .engines import ENGINES, Engine, checked_options, engine_for, engine_params, merge_options
+from .engines import ENGINES, Engine, check_table, checked_options, engine_for, engine_params, merge_options
 from .errors import ScenarioError, TwinError
 from .hazards import effective_climate
 from .impacts import land_indicators
@@ -140,6 +140,8 @@ def run(
     ------
     ScenarioError, OutputExistsError, OutputError, ModelInputError, SimulationError
         A bad scenario, territory, measure or option; ``out`` taken or unwritable; inputs or a run an engine refuses.
+    DataSourceError
+        A land-cover table without the columns of an engine the scenario's events need (before any work).
     """
     report = progress or (lambda stage, fraction: None)
     given = dict(params or {})
@@ -157,6 +159,7 @@ def run(
     log.info("%s: loading the territory %s", name, scenario.territory)
     if territory is None:
         territory = scenario_territory(scenario, where=name)
+    check_table(territory.landcover, scenario.events)  # a table without an engine's columns: refused before any work
     scenario = with_rainfall_statistics(scenario, territory.rainfall_statistics)  # the storms of this territory
     params = run_options(scenario, territory, given, defaults=defaults)
     base_hash = territory.content_hash()

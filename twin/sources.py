@@ -75,13 +75,18 @@ class ElevationSource(_Model):
 
 
 class LandCoverSource(_Model):
-    """Land-cover classes: a raster of codes (mode resampling) or polygons with a code column."""
+    """Land-cover classes: a raster of codes (mode resampling; integer or float, its nodata or NaN meaning no class)
+    or polygons with a code column."""
 
     path: str = Field(description="the raster or vector file, relative to the territory file (or in a zip archive)")
     layer: str | None = Field(None, description="the layer of a multi-layer vector file (GeoPackage)")
     crs: str | None = Field(None, description="CRS of a file that carries none")
     class_column: str = Field("code", description="polygon attribute holding the class code")
-    table: str | None = Field(None, description="land-cover CSV; the shipped data/landcover.csv by default")
+    table: str | None = Field(
+        None,
+        description="land-cover CSV (code, name and the columns of the engines run); the shipped data/landcover.csv "
+        "by default",
+    )
     fill_code: int | None = Field(None, description="code for cells without data; refused if unset")
 
 
@@ -290,6 +295,11 @@ def load_territory(ref: str | Path):
     grid = _grid(spec, base)
     elevation = _elevation(spec.elevation, base, grid, notes)
     table = LandCoverTable.read(base / spec.land_cover.table if spec.land_cover.table else None)
+    if table.missing_columns():
+        notes.append(
+            f"land cover: the table {Path(table.source).name} has no {table.missing_columns()}: their layers are "
+            "unknown (NaN), and a run of an engine that reads them is refused"
+        )
     land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
 
     vectors = prepare_vectors(spec, base, grid, notes)

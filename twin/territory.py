@@ -327,13 +327,14 @@ class Territory:
         Returns
         -------
         dict
-            Grid (cell size and bounds in m), each layer's units, min, max and mean, buildings (count, by use,
-            dwellings, height range in m), residents by district and those placed in buildings, the land-cover
-            table and the share of cells in each class, sites by kind, road length (km) and the loading notes.
+            Grid (cell size and bounds in m), each layer's units, min, max and mean (the layers of the land-cover
+            columns the table lacks left out), buildings (count, by use, dwellings, height range in m), residents by
+            district and those placed in buildings, the land-cover table, the share of cells in each class and the
+            table's missing columns, sites by kind, road length (km) and the loading notes.
         """
         layers = {}
         for name, spec in LAYERS.items():
-            if name in self.layers:
+            if name in self.layers and not self.landcover.missing_columns([name]):
                 v = self.layers[name].values
                 layers[name] = {
                     "units": spec.units,
@@ -367,6 +368,7 @@ class Territory:
             "land_cover": {
                 "table": self.landcover.source,
                 "share_by_class": self._class_shares(),
+                "missing_columns": self.landcover.missing_columns(),
             },
             "sites": {k: int(v) for k, v in s["kind"].value_counts().sort_index().items()},
             "roads_km": float(self.vectors["roads"].length.sum() / 1000.0),
@@ -501,7 +503,8 @@ def _raster_problems(t: Territory) -> list[str]:
             problems.append(f"layer {name!r}: dtype must be {spec.dtype}, got {da.dtype}")
         values = da.values
         lo, hi = spec.valid_range
-        if values.dtype.kind == "f" and not np.isfinite(values).all():
+        unknown = t.landcover.missing_columns([name])  # NaN by design: the table does not give this layer
+        if values.dtype.kind == "f" and not unknown and not np.isfinite(values).all():
             problems.append(
                 f"layer {name!r}: values must be finite, got {int((~np.isfinite(values)).sum())} NaN/inf cells"
             )

@@ -15,11 +15,18 @@ from .console import print_table
 @click.argument("territory", default="demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def info(territory: str, as_json: bool) -> None:
-    """Describe a territory: grid, layers with units and ranges, buildings, people and sites."""
+    """Describe a territory: grid, layers with units and ranges, buildings, people and sites.
+
+    A land-cover table without some physical columns is shown with the engines it can feed.
+    """
     from ..sources import load_territory
 
     t = load_territory(territory)
     summary = t.summary()
+    if summary["land_cover"]["missing_columns"]:  # a partial table: say which engines it feeds (the registry
+        from ..engines import table_engines  # loads numba, so only then)
+
+        summary["land_cover"]["engines"] = table_engines(t.landcover)
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -48,6 +55,9 @@ def print_summary(s: dict, grid_line: str) -> None:
     lc = s["land_cover"]
     shares = ", ".join(f"{name} {100 * share:.1f} %" for name, share in lc["share_by_class"].items())
     click.echo(f"Land cover: table {lc['table']}; {shares}")
+    if lc["missing_columns"]:
+        engines = ", ".join(lc["engines"]) or "no engine"
+        click.echo(f"Land-cover table: feeds {engines}; has no {lc['missing_columns']}")
     sites = ", ".join(f"{k} {n}" for k, n in s["sites"].items()) or "none"
     click.echo(f"Sensitive sites: {sites}\nRoads: {s['roads_km']:.1f} km")
     if s["notes"]:

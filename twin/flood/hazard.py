@@ -16,6 +16,8 @@ import numpy as np
 
 # land use -> debris factor for (d < 0.25 m, 0.25 <= d <= 0.75 m, d > 0.75 m or v > 2 m/s)
 DEBRIS_FACTOR = {"pasture": (0.0, 0.0, 0.5), "woodland": (0.0, 0.5, 1.0), "urban": (0.0, 1.0, 1.0)}
+# the land-cover table's columns the debris factor reads, by class (the engine registry requires them of a table)
+DEBRIS_COLUMNS = ("impervious_fraction", "tree_canopy_fraction")
 HR_CLASSES = (0.75, 1.25, 2.0)  # low | moderate | significant | extreme
 HR_NAMES = ("low", "moderate", "significant", "extreme")
 PPRI_NAMES = ("none", "low", "medium", "high")
@@ -24,8 +26,7 @@ PPRI_NAMES = ("none", "low", "medium", "high")
 def debris_land_use(land_cover: np.ndarray, table) -> np.ndarray:
     """0 pasture (open land), 1 woodland, 2 urban (sealed or built) for each cell, from the land-cover table."""
     idx = np.searchsorted(table.codes, land_cover)
-    canopy = table.values["tree_canopy_fraction"][idx]
-    sealed = table.values["impervious_fraction"][idx]
+    sealed, canopy = (table.values[column][idx] for column in DEBRIS_COLUMNS)
     return np.where(sealed >= 0.5, 2, np.where(canopy >= 0.5, 1, 0)).astype(np.int8)
 
 

@@ -37,7 +37,8 @@ def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area
         ``land.canopy_share``: mean ``tree_canopy`` over the cells (0-1); ``land.impervious_share``:
         mean ``imperviousness`` (0-1); ``land.cool_island_access_share``: share of the residents of
         the ``population`` layer living within ``distance_m`` of a cool island
-        (:func:`cool_islands`), NaN where nobody lives.
+        (:func:`cool_islands`), NaN where nobody lives. A layer the land-cover table does not give (NaN) gives
+        NaN indicators.
 
     Raises
     ------
@@ -52,11 +53,14 @@ def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area
     for key, layer in (("land.canopy_share", "tree_canopy"), ("land.impervious_share", "imperviousness")):
         values = territory[layer].astype(np.float64)
         out += summarise(key, lambda m, v=values: _mean(v[m]), cell_district, names, event=None)
-    near = near_cool_island(territory, distance_m=distance_m, min_area_ha=min_area_ha)
     people = territory["population"].astype(np.float64)
+    if np.isnan(territory["green_area"]).any():  # a table without green_area (flood only): unknown, not "none"
+        near = None
+    else:
+        near = near_cool_island(territory, distance_m=distance_m, min_area_ha=min_area_ha)
     out += summarise(
         "land.cool_island_access_share",
-        lambda m: _share(people[m & near].sum(), people[m].sum()),
+        lambda m: math.nan if near is None else _share(people[m & near].sum(), people[m].sum()),
         cell_district,
         names,
         event=None,

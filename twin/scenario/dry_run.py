@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engines import engine_for
+from ..engines import check_table, engine_for
 from ..errors import ScenarioError, TwinError
 from ..hazards import effective_climate
 from ..measures import apply_measures
@@ -32,6 +32,11 @@ def dry_run(scenario, *, territory=None) -> tuple[Any, list, list[dict[str, Any]
     territory, effects, events
         The territory after the measures, one :class:`~twin.measures.MeasureEffect` per measure, and one dict
         of key figures per event.
+
+    Raises
+    ------
+    twin.errors.TwinError
+        A bad event, territory or measure, or a land-cover table without the columns of an event's engine.
     """
     figures = []
     for event, label in zip(scenario.events, scenario.event_labels(), strict=True):
@@ -44,6 +49,7 @@ def dry_run(scenario, *, territory=None) -> tuple[Any, list, list[dict[str, Any]
             territory = load_territory(scenario.territory)
         except TwinError as exc:
             raise ScenarioError(f"{scenario.name}: territory {scenario.territory!r}: {exc}") from None
+    check_table(territory.landcover, scenario.events)
     territory, effects = apply_measures(
         territory, scenario.measures, labels=scenario.measure_labels(), folders=scenario.measure_folders()
     )
