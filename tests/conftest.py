@@ -145,6 +145,40 @@ path = "roads.gpkg"
     return folder / "territory.toml"
 
 
+BUILDINGS_SECTION = (  # the [buildings] table write_territory_folder writes
+    '[buildings]\npath = "buildings.gpkg"\ncolumns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }\n'
+)
+
+
+def people_without_buildings(folder, *, lc_west: float = 0.0, width: int = 60, north_gardens=(10, 20)):
+    """The test town without buildings: districts Nord (the south 100 m, 120 residents) and Sud (45), land cover
+    written from ``lc_west`` m west of the grid. Nord has gardens (residential) in the grid's columns
+    ``north_gardens``, Sud one roof (residential, rows 0-4, columns 40-44); the rest is grass and road."""
+    toml = write_territory_folder(folder)
+    assert BUILDINGS_SECTION in toml.read_text()
+    toml.write_text(toml.read_text().replace(BUILDINGS_SECTION, ""))
+    west = round(lc_west / 5)
+    lc = np.full((40, west + width), 6, dtype="uint8")
+    lc[:, west : west + 5] = 3
+    lc[20:, west + north_gardens[0] : west + north_gardens[1]] = 7
+    lc[:5, west + 40 : west + 45] = 2
+    write_raster(folder / "lc.tif", lc, crs=L93, transform=Affine(5.0, 0, X0 - lc_west, 0, -5.0, Y0 + 200))
+    return toml
+
+
+def write_districts(folder, rows):
+    """Replace the town's districts by ``rows`` of (name, residents, polygon)."""
+    names, people, polygons = zip(*rows, strict=True)
+    gpd.GeoDataFrame(
+        {"name": names, "population": people, "share_over_75": 0.1, "share_under_5": 0.05},
+        geometry=list(polygons), crs=L93,
+    ).to_file(folder / "districts.geojson")  # fmt: skip
+
+
+# The test town's two districts as write_territory_folder writes them.
+NORD, SUD = box(X0, Y0, X0 + 300, Y0 + 100), box(X0, Y0 + 100, X0 + 300, Y0 + 200)
+
+
 # The baseline scenario's heatwave (scenarios/baseline.toml): 25 July 2019.
 HEATWAVE_2019 = {
     "kind": "heatwave",

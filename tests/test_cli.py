@@ -9,7 +9,7 @@ import sys
 import geopandas as gpd
 import rasterio
 from click.testing import CliRunner
-from conftest import L93, X0, Y0, table_rows, write_territory_folder
+from conftest import L93, SUD, X0, Y0, people_without_buildings, table_rows, write_districts, write_territory_folder
 from shapely.geometry import box
 
 from twin.cli import main
@@ -35,15 +35,17 @@ def test_info_prints_grid_layers_buildings_people_and_sites(tmp_path):
     rows = table_rows(out)
     assert rows["elevation"][0] == "m" and rows["soil_ks"][0] == "m s-1"  # layers with their units
     assert "Buildings: 2 (industrial 1, residential 1)" in out
-    assert "Population: 120 residents in 2 districts; 120 placed in homes" in out and "Warning" not in out
+    assert "Population: 120 residents in 2 districts; 120 placed on the grid, 120 of them in homes" in out
+    assert "Warning" not in out
     assert "Sensitive sites: school 1" in out
     assert "Land cover: table " in out and "landcover.csv; road 8.3 %, grass 91.7 %" in out  # 5 of 60 columns
     assert "heights from floors" in out  # says what it did to the sources
 
 
 def test_info_warns_when_residents_of_the_districts_live_in_no_building(tmp_path):
-    # Only an industrial building: the 120 residents of the districts have no home on the grid, and no indicator
-    # would count them (issue 18: "75 000 residents" printed while the population layer is 0).
+    # Only an industrial building and no residential land (grass and road): the 120 residents of the districts have
+    # no home on the grid, and no indicator would count them (issue 18: "75 000 residents" printed while the
+    # population layer is 0).
     works = gpd.GeoDataFrame(
         {"height": [9.0], "use": ["industrial"]}, geometry=[box(X0 + 100, Y0 + 100, X0 + 160, Y0 + 140)], crs=L93
     )
@@ -52,8 +54,26 @@ def test_info_warns_when_residents_of_the_districts_live_in_no_building(tmp_path
     toml.write_text(toml.read_text().replace(mapping, ""))
     result = CliRunner().invoke(main, ["info", str(toml)])
     assert result.exit_code == 0, result.output
-    assert "120 residents in 2 districts; 0 placed in homes" in result.output
-    assert "Warning: 120 residents of the districts live in no building of the territory" in result.output
+    assert "120 residents in 2 districts; 0 placed on the grid, 0 of them in homes" in result.output
+    assert "Warning: 120 residents of the districts are not placed on the grid" in result.output
+    lost = "population: district 'Nord' has no residential building and no residential land cover (none on the grid)"
+    assert f"warning: {lost}" in result.output and f"  - {lost}" in result.output  # a warning, and in the notes
+
+
+def test_info_says_where_residents_without_buildings_went(tmp_path):
+    # No buildings: Nord's 120 residents on its gardens, Sud's 45 on its roof cells, Nord cut in half by the grid's
+    # west edge (so 60 kept, by area: the land cover covers the grid only).
+    toml = people_without_buildings(tmp_path)
+    write_districts(tmp_path, [("Nord", 120, box(X0 - 300, Y0, X0 + 300, Y0 + 100)), ("Sud", 45, SUD)])
+    result = CliRunner().invoke(main, ["info", str(toml)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Population: 165 residents in 2 districts; 105 placed on the grid, 0 of them in homes" in out
+    assert "Warning: 60 residents of the districts are not placed on the grid" in out
+    spread = "population: district 'Sud' has no residential building on the grid; its 45 residents are spread over"
+    assert f"warning: {spread}" in out and f"  - {spread}" in out
+    assert "  - population: district 'Nord' is cut by the grid: 50.0% of its residents kept, by its area" in out
+    assert "its 60 residents are spread over its 0.50 ha of residential land cover (200 cells)" in out
 
 
 def test_info_json_is_machine_readable(tmp_path):

@@ -17,6 +17,7 @@ from twin.engines import ENGINES, FLOOD, HEAT, table_engines
 from twin.errors import DataSourceError
 from twin.flood.model import FloodParams
 from twin.landcover import COLUMNS, LandCoverTable
+from twin.population import residential_land
 from twin.runner import run
 from twin.sources import load_territory
 
@@ -66,6 +67,18 @@ def test_unknown_codes_are_listed():
     t = LandCoverTable.read()
     assert t.unknown_codes(np.array([1, 2, 42, 0, 42])) == [0, 42]
     assert t.unknown_codes(np.array([1, 2, 255]), nodata=255) == []
+
+
+def test_residential_land_is_the_tables_column_never_a_code(tmp_path):
+    t = LandCoverTable.read()
+    codes = np.array([[2, 7, 6], [-1, 42, 1]])  # building, garden, grass; no class, unknown code, water
+    assert residential_land(codes, t).tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    assert residential_land(codes, LandCoverTable.read(_without_columns(tmp_path / "t.csv", ["residential"]))) is None
+    text = (data_dir() / "landcover.csv").read_text(encoding="utf-8").replace(",none,1\n", ",none,2\n", 1)
+    (tmp_path / "lc.csv").write_text(text, encoding="utf-8")
+    bad = r"^\S*lc\.csv line 3: residential must be within \[0\.0, 1\.0\], got 2\.0$"  # the building row
+    with pytest.raises(DataSourceError, match=bad):
+        LandCoverTable.read(tmp_path / "lc.csv")
 
 
 def test_bad_table_values_name_the_line_and_column(tmp_path):

@@ -7,7 +7,18 @@ import json
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import L93, X0, Y0, write_float_land_cover, write_territory_folder
+import rasterio
+from conftest import (
+    L93,
+    NORD,
+    SUD,
+    X0,
+    Y0,
+    people_without_buildings,
+    write_districts,
+    write_float_land_cover,
+    write_territory_folder,
+)
 from shapely.geometry import box
 
 from twin.errors import DataSourceError, TwinWarning
@@ -114,6 +125,68 @@ def test_population_reaches_the_buildings_of_its_district(tmp_path):
     b = t.vectors["buildings"]
     assert b["population"].tolist() == [120.0, 0.0]  # Nord's 120 residents in its only residential building
     assert t["population"].sum() == pytest.approx(120.0, rel=1e-6)
+
+
+def test_without_buildings_residents_live_on_residential_land_cover_only(tmp_path):
+    # Issue 18: with no buildings, the districts' residents vanished (the population layer was 0).
+    toml = people_without_buildings(tmp_path)
+    write_districts(tmp_path, [("Nord", 120, NORD), ("Sud", 45, SUD)])
+    with pytest.warns(TwinWarning) as caught:
+        t = load_territory(toml)
+    pop, lc = t["population"].astype(np.float64), t["land_cover"]
+    assert pop.sum() == pytest.approx(165.0, rel=1e-6)  # both districts' totals (float32 cells)
+    flagged = t.landcover.codes[t.landcover.values["residential"] > 0]  # by the table's column, not a code
+    assert np.all(np.isin(lc[pop > 0], flagged)) and np.all(pop[np.isin(lc, flagged)] > 0)
+    assert pop[20:].sum() == pytest.approx(120.0, rel=1e-6) and pop[:20].sum() == pytest.approx(45.0, rel=1e-6)
+    assert np.allclose(pop[20:, 10:20], 120.0 / 200) and np.allclose(pop[:5, 40:45], 45.0 / 25)  # equal cells
+    spread = "has no residential building on the grid; its {} residents are spread over its {} ha of residential"
+    notes = t.provenance["notes"]
+    assert any(spread.format(120, "0.50") in n and "'Nord'" in n for n in notes)
+    assert any(spread.format(45, "0.06") in n and "'Sud'" in n for n in notes)
+    assert sorted(str(w.message) for w in caught) == sorted(n for n in notes if n.startswith("population:"))
+    assert t.vectors["districts"]["grid_share"].tolist() == [1.0, 1.0] and t.validate() == []
+
+
+def test_a_district_without_homes_or_residential_land_loses_its_residents_loudly(tmp_path):
+    toml = people_without_buildings(tmp_path)
+    write_districts(tmp_path, [("Nord", 120, NORD), ("Sud", 45, box(X0, Y0 + 150, X0 + 100, Y0 + 200))])
+    with pytest.warns(TwinWarning, match=r"district 'Sud' has no residential building and no residential land cover "
+                      r"\(none on the grid\); its 45 residents are not placed on the grid$"):  # fmt: skip
+        t = load_territory(toml)
+    assert t["population"].sum(dtype=np.float64) == pytest.approx(120.0, rel=1e-6)
+
+
+def test_a_district_half_outside_the_grid_keeps_half_its_residents(tmp_path):
+    # Nord reaches 300 m west of the grid; the land cover covers the grid only: the share is by area, exactly 1/2
+    # (the polygon's edges lie on cell edges), so 60 of its 120 residents, in its one residential building. The
+    # tolerance is float32's (the layer), 1e-6 relative.
+    toml = write_territory_folder(tmp_path)
+    write_districts(tmp_path, [("Nord", 120, box(X0 - 300, Y0, X0 + 300, Y0 + 100)), ("Sud", 0, SUD)])
+    t = load_territory(toml)
+    assert t.vectors["districts"]["grid_share"].tolist() == [0.5, 1.0]
+    assert t.vectors["buildings"]["population"].tolist() == [60.0, 0.0]
+    assert t["population"].sum(dtype=np.float64) == pytest.approx(60.0, rel=1e-6)
+    assert ("population: district 'Nord' is cut by the grid: 50.0% of its residents kept, by its area inside the grid "
+            "over its whole area (the land cover does not tell") in "\n".join(t.provenance["notes"])  # fmt: skip
+
+
+def test_a_cut_district_keeps_the_share_of_its_residential_land_on_the_grid(tmp_path):
+    # The land cover reaches 300 m west of the grid: Nord's gardens are 10 columns wide inside, 20 outside, so it
+    # keeps a third of its 120 residents (exact: whole cells on both sides), not the half its area would give.
+    toml = people_without_buildings(tmp_path, lc_west=300.0)
+    with rasterio.open(tmp_path / "lc.tif", "r+") as dst:
+        lc = dst.read(1)
+        lc[20:, 10:30] = 7  # 60 columns west of the grid: columns 10-29 of the file are 250-150 m west
+        dst.write(lc, 1)
+    write_districts(tmp_path, [("Nord", 120, box(X0 - 300, Y0, X0 + 300, Y0 + 100)), ("Sud", 0, SUD)])
+    with pytest.warns(TwinWarning, match="'Nord' has no residential building on the grid; its 40 residents"):
+        t = load_territory(toml)
+    assert t.vectors["districts"]["grid_share"].iloc[0] == pytest.approx(1 / 3, rel=1e-12)
+    assert t["population"].sum(dtype=np.float64) == pytest.approx(40.0, rel=1e-6)
+    assert (
+        "population: district 'Nord' is cut by the grid: 33.3% of its residents kept, by its residential land "
+        "inside the grid over that of its whole polygon" in t.provenance["notes"]
+    )
 
 
 def test_territory_file_schema_is_strict_and_documented():

@@ -41,6 +41,7 @@ TEXT_COLUMNS = ("name", "soil_texture")
 # Optional columns: column -> (units, valid range); read when the header has them, kept in ``values``.
 OPTIONAL_COLUMNS: Mapping[str, tuple[str, tuple[float, float]]] = {
     "building_intensity": ("1", (0.0, 1.0)),  # InVEST's night mode: floor area over footprint, normalised to 0..1
+    "residential": ("1", (0.0, 1.0)),  # 1 where people live (residents go there without buildings), 0 elsewhere
 }
 
 

@@ -39,7 +39,7 @@ from .grid import Grid
 from .io import raster_grid, read_raster, read_vector
 from .landcover import LandCoverTable, default_table_path
 from .paths import is_file, real_file, source_path
-from .population import DWELLING_AREA_M2
+from .population import DWELLING_AREA_M2, area_shares, land_share, residential_land
 from .rasterize import rasterize_classes
 from .territory import assemble
 from .vectors import prepare_vectors
@@ -303,6 +303,8 @@ def load_territory(ref: str | Path):
     land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
 
     vectors = prepare_vectors(spec, base, grid, notes)
+    if "districts" in vectors:
+        vectors["districts"] = _grid_shares(vectors["districts"], spec.land_cover, base, grid, table, notes)
     territory = assemble(
         name=spec.name,
         grid=grid,
@@ -398,8 +400,8 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
     return values.astype(np.float32)
 
 
-def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
-
+def _read_classes(src: LandCoverSource, base: Path, grid: Grid) -> tuple[np.ndarray, list[str], Path]:
+    """The land-cover source's class codes on ``grid`` (int32, -1 where it has none), the steps taken, its path."""
     path = source_path(base, src.path)
     if Path(str(path)).suffix.lower() in VECTOR_SUFFIXES:
         gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role="land-cover polygons")
@@ -411,6 +413,12 @@ def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list
         steps.append(f"rasterized {len(gdf)} polygons by '{src.class_column}'")
     else:
         codes, steps = read_raster([path], grid, resampling="mode", assume_crs=src.crs, dtype="int32")
+    return codes, steps, path
+
+
+def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
+
+    codes, steps, path = _read_classes(src, base, grid)
     notes += [f"land cover: {s}" for s in steps]
     missing = codes < 0
     if missing.any():
@@ -438,3 +446,56 @@ def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list
             )
         )
     return codes.astype(np.uint8)
+
+
+def _grid_shares(districts, src: LandCoverSource, base: Path, grid: Grid, table: LandCoverTable, notes: list[str]):
+    """The districts with ``grid_share``: the share of each one's residents living on the grid, with a note for each
+    district the grid cuts.
+
+    The share is the district's residential land on the grid over that in all of its polygon, read from the land-cover
+    source on the grid widened to the cut districts (cells the source covers, by their classes' ``residential``
+    weight). Where the source does not cover the polygon, or the table marks no class residential, it is the share
+    of the polygon's area inside the grid, and the note says so.
+    """
+    shares = area_shares(districts, grid)
+    cut = np.flatnonzero(shares < 1)
+    if cut.size:
+        weight, outer, on_grid = _outer_residential(districts.iloc[cut], src, base, grid, table)
+        for i in cut:
+            name = districts["name"].iloc[i]
+            by_land = None if weight is None else land_share(districts.geometry.iloc[i], outer, weight, on_grid)
+            if by_land is not None:
+                shares[i] = by_land
+                how = "by its residential land inside the grid over that of its whole polygon"
+            else:
+                how = (
+                    "by its area inside the grid over its whole area (the land cover does not tell where its residents "
+                    "live outside the grid: it does not cover the polygon, or marks no residential land there)"
+                )
+            notes.append(f"population: district {name!r} is cut by the grid: {shares[i]:.1%} of its residents kept, "
+                         f"{how}")  # fmt: skip
+    return districts.assign(grid_share=shares)
+
+
+MAX_OUTER_CELLS = 4_000_000  # cells read to measure cut districts' residential land; coarser cells above it
+
+
+def _outer_residential(cut, src: LandCoverSource, base: Path, grid: Grid, table: LandCoverTable):
+    """Residential weight on a grid aligned with ``grid`` and widened to cover ``cut`` (NaN where the land-cover
+    source has no class), that grid, and which of its cells lie on ``grid``; ``(None, None, None)`` when the
+    table has no ``residential`` column. Cells are coarsened by a whole factor past :data:`MAX_OUTER_CELLS`."""
+    if "residential" not in table.values:
+        return None, None, None
+    x0, y0, x1, y1 = grid.bounds
+    bx0, by0, bx1, by1 = cut.total_bounds
+    area = (max(x1, bx1) - min(x0, bx0)) * (max(y1, by1) - min(y0, by0))  # m2
+    factor = max(1, int(np.ceil(np.sqrt(area / MAX_OUTER_CELLS) / grid.cell_size)))
+    cell = factor * grid.cell_size
+    left = x0 - np.ceil(max(x0 - bx0, 0) / cell) * cell  # aligned on the grid's upper-left corner
+    top = y1 + np.ceil(max(by1 - y1, 0) / cell) * cell
+    outer = Grid.from_bounds(crs=grid.crs, bounds=(left, min(y0, by0), max(x1, bx1), top), cell_size=cell)
+    codes, _, _ = _read_classes(src, base, outer)
+    weight = np.where(codes < 0, np.nan, residential_land(codes, table))
+    xx, yy = np.meshgrid(outer.x, outer.y)
+    on_grid = (xx > x0) & (xx < x1) & (yy > y0) & (yy < y1)
+    return weight, outer, on_grid

@@ -31,7 +31,7 @@ from .errors import TerritoryError
 from .grid import Grid
 from .landcover import COLUMNS as LANDCOVER_COLUMNS
 from .landcover import LandCoverTable
-from .population import allocate_population
+from .population import allocate_population, area_shares, residential_land
 from .rasterize import rasterize_buildings
 
 
@@ -146,9 +146,21 @@ VECTORS: Mapping[str, VectorSpec] = {
         VectorSpec(
             "districts",
             ("Polygon", "MultiPolygon"),
-            {"name": "str", "population": "int", "share_over_75": "float", "share_under_5": "float"},
-            "districts with residents and the shares of over-75s and under-5s (fractions)",
-            ranges={"population": (0, 1e8), "share_over_75": (0.0, 1.0), "share_under_5": (0.0, 1.0)},
+            {
+                "name": "str",
+                "population": "int",
+                "share_over_75": "float",
+                "share_under_5": "float",
+                "grid_share": "float",
+            },
+            "districts with residents (the whole district's), the shares of over-75s and under-5s and the share of "
+            "the residents living on the grid (fractions; below 1 for a district the grid cuts)",
+            ranges={
+                "population": (0, 1e8),
+                "share_over_75": (0.0, 1.0),
+                "share_under_5": (0.0, 1.0),
+                "grid_share": (0.0, 1.0),
+            },
         ),
         VectorSpec(
             "sites",
@@ -287,7 +299,10 @@ class Territory:
 
         buildings = buildings.reset_index(drop=True)
         height, index = rasterize_buildings(buildings, self.grid)
-        buildings, population = allocate_population(buildings, districts, grid=self.grid, building_index=index)
+        residential = residential_land(self["land_cover"], self.landcover)
+        buildings, population, _ = allocate_population(
+            buildings, districts, grid=self.grid, building_index=index, residential=residential
+        )
         vectors = {**self.vectors, "buildings": buildings, "districts": districts}
         return replace(
             self.with_layers(building_height=height, building_index=index, population=population), vectors=vectors
@@ -329,8 +344,9 @@ class Territory:
         dict
             Grid (cell size and bounds in m), each layer's units, min, max and mean (the layers of the land-cover
             columns the table lacks left out), buildings (count, by use, dwellings, height range in m), residents by
-            district and those placed in buildings, the land-cover table, the share of cells in each class and the
-            table's missing columns, sites by kind, road length (km) and the loading notes.
+            district, those placed on the grid (the population layer) and those of them in buildings, the land-cover
+            table, the share of cells in each class and the table's missing columns, sites by kind, road length (km)
+            and the loading notes.
         """
         layers = {}
         for name, spec in LAYERS.items():
@@ -362,7 +378,8 @@ class Territory:
             },
             "population": {
                 "total": int(d["population"].sum()),
-                "placed": round(float(b["population"].sum())) if "population" in b.columns else 0,
+                "placed": round(float(self["population"].sum(dtype=np.float64))),
+                "in_buildings": round(float(b["population"].sum())) if "population" in b.columns else 0,
                 "districts": {str(n): int(p) for n, p in zip(d["name"], d["population"], strict=True)},
             },
             "land_cover": {
@@ -418,7 +435,9 @@ def assemble(
 
     Derives ``building_height`` and ``building_index`` from the footprints, the
     physical layers from the land-cover table, and ``population`` from the
-    districts (see :mod:`twin.population`). Does not validate: call
+    districts (see :mod:`twin.population`; a district without ``grid_share`` gets the share of its area inside
+    the grid, and the notes of people spread over land cover or left off the grid join the provenance's).
+    Does not validate: call
     :meth:`Territory.check`.
 
     Parameters
@@ -447,8 +466,16 @@ def assemble(
     vectors = {k: v for k, v in vectors.items()}
     buildings = vectors.get("buildings", _empty(VECTORS["buildings"], grid))
     height, index = rasterize_buildings(buildings, grid)
-    buildings, population = allocate_population(buildings, vectors.get("districts"), grid=grid, building_index=index)
+    districts = vectors.get("districts")
+    if districts is not None and "grid_share" not in districts:
+        vectors["districts"] = districts = districts.assign(grid_share=area_shares(districts, grid))
+    buildings, population, notes = allocate_population(
+        buildings, districts, grid=grid, building_index=index, residential=residential_land(land_cover, landcover)
+    )
     vectors["buildings"] = buildings
+    provenance = dict(provenance or {})
+    if notes:
+        provenance["notes"] = [*provenance.get("notes", []), *notes]
     arrays = {
         "elevation": elevation,
         "land_cover": land_cover,
@@ -470,7 +497,7 @@ def assemble(
     layers.rio.write_crs(grid.crs, inplace=True).rio.write_transform(grid.transform, inplace=True)  # no copies
     for key in VECTORS:
         vectors.setdefault(key, _empty(VECTORS[key], grid))
-    return Territory(name, grid, layers, vectors, landcover, dict(provenance or {}))
+    return Territory(name, grid, layers, vectors, landcover, provenance)
 
 
 def _empty(spec: VectorSpec, grid: Grid) -> gpd.GeoDataFrame:

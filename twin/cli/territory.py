@@ -44,12 +44,16 @@ def print_summary(s: dict, grid_line: str) -> None:
         f"\nBuildings: {b['count']} ({uses}); {b['dwellings']} dwellings; "
         f"heights {b['height_m'][0]:g}..{b['height_m'][1]:g} m"
     )
-    click.echo(f"Population: {p['total']} residents in {len(p['districts'])} districts; {p['placed']} placed in homes")
+    click.echo(
+        f"Population: {p['total']} residents in {len(p['districts'])} districts; {p['placed']} placed on the grid, "
+        f"{p['in_buildings']} of them in homes"
+    )
     if p["placed"] != p["total"]:
         click.echo(
-            f"Warning: {p['total'] - p['placed']} residents of the districts live in no building of the territory "
-            "(a district without homes, or cut by the grid): no indicator counts them", err=True,
-        )  # fmt: skip
+            f"Warning: {p['total'] - p['placed']} residents of the districts are not placed on the grid (a district "
+            "cut by the grid, or with neither homes nor residential land: see the notes): no indicator counts them",
+            err=True,
+        )
     if p["districts"]:
         print_table(None, ("district", "residents"), [(name, str(n)) for name, n in p["districts"].items()], right=(1,))
     lc = s["land_cover"]
