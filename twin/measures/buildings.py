@@ -130,11 +130,20 @@ def _share_integer(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 def _add_residents(districts: gpd.GeoDataFrame, home: np.ndarray, residents: np.ndarray):
-    """Districts with ``residents`` added (or removed, if negative) to each building's ``home`` district row."""
+    """Districts with ``residents`` added (or removed, if negative) to each building's ``home`` district row.
+
+    The buildings are on the grid, so are their residents: a district the grid cuts gets a ``grid_share`` that keeps
+    its residents off the grid as they were.
+    """
     districts = districts.copy()
     if districts.empty or not np.any(residents):
         return districts
     delta = np.zeros(len(districts))
     np.add.at(delta, home[home >= 0], residents[home >= 0])
-    districts["population"] = np.maximum(0, np.round(districts["population"].to_numpy() + delta)).astype(np.int64)
+    before = districts["population"].to_numpy(dtype=float)
+    after = np.maximum(0, np.round(before + delta))
+    if "grid_share" in districts:
+        on_grid = np.clip(before * districts["grid_share"].to_numpy(dtype=float) + (after - before), 0, after)
+        districts["grid_share"] = np.divide(on_grid, after, out=np.ones_like(after), where=after > 0)
+    districts["population"] = after.astype(np.int64)
     return districts
