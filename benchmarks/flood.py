@@ -5,7 +5,8 @@ Case B: 2000 x 2000 cells of 2 m, the same rain, `--case-b-seconds` of it (defau
 the run; the speed is per cell-update and does not depend on it).
 Reports cell-updates per second (cells x steps / wall seconds) with 1 thread and with 2, medians of
 `--runs` runs (case A also with `precision="float32"`, under `case_a_f32_*` keys), twin's speed over
-Landlab's on case A, and the depth RMSE between the two (m).
+Landlab's on case A with the same number of threads (Landlab once in a fresh process with OMP_NUM_THREADS=1
+and once with 2: its compiled parts run on OpenMP), and the depth RMSE between the two (m).
 Memory: `bytes_per_cell_f32` and `bytes_per_cell_f64`, the peak resident memory of a case B run (60 s, a frame
 every 10 s) minus that of the same process before its territory is built (after the imports and the kernels'
 compilation, whose peak is reset through /proc/self/clear_refs; the DEM read from a .npy file after the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -141,6 +143,33 @@ def _memory_in_fresh_process(precision: str, dem_file: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _landlab_in_fresh_process(threads: int, dem_file: Path) -> tuple[dict, np.ndarray]:
+    """Landlab on case A in a fresh process whose OpenMP runtime has ``threads`` threads: its compiled parts run
+    in parallel (landlab bundles libgomp: 173 % of a CPU on 2 cores), so that twin on one thread is compared with
+    Landlab on one. Raises ImportError without Landlab."""
+    depth_file = dem_file.with_name(f"landlab_depth_{threads}.npy")
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}  # read when the runtime loads: a fresh process
+    done = subprocess.run([sys.executable, __file__, "--landlab", "--dem", str(dem_file), "--depth-out",
+                           str(depth_file)], capture_output=True, text=True, env=env)  # fmt: skip
+    if done.returncode == 3:
+        raise ImportError("landlab is not installed")
+    done.check_returncode()
+    return json.loads(done.stdout.strip().splitlines()[-1]), np.load(depth_file)
+
+
+def _landlab_child(dem_file: Path, depth_file: Path) -> None:
+    try:
+        import landlab  # noqa: F401
+    except ImportError:
+        sys.exit(3)
+    z = np.load(dem_file)
+    cpu = time.process_time()
+    run, depth = run_landlab(z, 5.0, 3600.0)
+    run["cpu_s"] = time.process_time() - cpu  # over wall_s: the CPUs its threads used
+    np.save(depth_file, depth)
+    print(json.dumps(run))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -148,7 +177,12 @@ def main() -> None:
     parser.add_argument("--skip-b", action="store_true")
     parser.add_argument("--memory", choices=("float32", "float64"), help=argparse.SUPPRESS)  # the child process
     parser.add_argument("--dem", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--landlab", action="store_true", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--depth-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.landlab:
+        _landlab_child(args.dem, args.depth_out)
+        return
     if args.memory:
         print(json.dumps(measure_memory(args.memory, args.dem)))
         return
@@ -162,20 +196,25 @@ def main() -> None:
         depth_f32 = _case_a(out, z_a, event_a, args.runs, "float32", "case_a_f32")
         out["case_a_f32_over_f64_1_thread"] = out["case_a_f32_cups_1_thread"] / out["case_a_cups_1_thread"]
         out["case_a_f32_vs_f64_depth_max_abs_m"] = float(np.abs(depth_f32 - depth_twin).max())
+        z_file = Path(folder) / "case_a_dem.npy"
+        np.save(z_file, z_a.astype(float))
         try:
-            landlab, depth_ll = run_landlab(z_a.astype(float), 5.0, 3600.0)
+            landlab = {t: _landlab_in_fresh_process(t, z_file) for t in (1, 2)}
         except ImportError:
             out["landlab"] = None
         else:
             inner = (slice(5, -5), slice(5, -5))
-            out["landlab_cups"] = landlab["cups"]
-            out["landlab_wall_s"] = landlab["wall_s"]
-            out["landlab_steps"] = landlab["steps"]
-            out["twin_1_thread_over_landlab_cups"] = out["case_a_cups_1_thread"] / landlab["cups"]
-            for threads in (1, 2):  # the issue's ratio: twin in float32 over Landlab, per cell-update
+            for threads, (run, _) in landlab.items():
+                out[f"landlab_cups_{threads}_thread"] = run["cups"]
+                out[f"landlab_wall_s_{threads}_thread"] = run["wall_s"]
+                out[f"landlab_cpu_s_{threads}_thread"] = run["cpu_s"]
+                out["landlab_steps"] = run["steps"]
+            depth_ll = landlab[1][1]
+            out["twin_1_thread_over_landlab_cups"] = out["case_a_cups_1_thread"] / out["landlab_cups_1_thread"]
+            for threads in (1, 2):  # the issue's ratio: twin in float32 over Landlab, per cell-update, same threads
                 key = f"twin_f32_{threads}_thread_over_landlab_cups"
-                out[key] = out[f"case_a_f32_cups_{threads}_thread"] / landlab["cups"]
-            out["twin_1_thread_over_landlab_wall"] = landlab["wall_s"] / out["case_a_wall_s_1_thread"]
+                out[key] = out[f"case_a_f32_cups_{threads}_thread"] / out[f"landlab_cups_{threads}_thread"]
+            out["twin_1_thread_over_landlab_wall"] = out["landlab_wall_s_1_thread"] / out["case_a_wall_s_1_thread"]
             out["depth_rmse_vs_landlab_m"] = float(np.sqrt(np.mean((depth_twin[inner] - depth_ll[inner]) ** 2)))
             out["mean_depth_m"] = float(depth_twin[inner].mean())
         if not args.skip_b:
