@@ -85,8 +85,7 @@ class _Reader:
             if len(data) != frame_bytes:  # pragma: no cover - the file was cut short under the run
                 raise OSError(f"the flood's frames file ends before frame {t} of {self.shape[0]}")
             stack[k] = np.frombuffer(data, dtype=_FLOAT32).reshape(self.shape[1:])
-        out = stack[0] if isinstance(times, int) else stack
-        return out[(slice(None),) * (out.ndim - 2) + tuple(key[1:])] if len(key) > 1 else out
+        return stack[(0 if isinstance(times, int) else slice(None), *key[1:])]
 
     def __del__(self) -> None:
         with contextlib.suppress(OSError, AttributeError):
