@@ -37,7 +37,9 @@ def _now() -> str:
 
 
 def _write(path: Path, state: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Replace ``path`` with ``state`` at once, through a temporary file of this process and thread: the server's
+    threads write a job's state too (two writers sharing one temporary name lost a rename, seen in CI)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
 
