@@ -2,8 +2,8 @@
 
 The data: the ``hipims/sample/input/`` files of the ``hipims==2.1.0`` wheel on PyPI (Newcastle University's
 HiPIMS; the wheel's licence file is the Python Packaging Authority's MIT template, so the data's licence is unclear
-and the files are never committed here). ``.ci/run`` downloads the wheel once into a cache
-(``pip download hipims==2.1.0 --no-deps``) and names it in ``TWIN_HIPIMS_WHEEL``; :func:`wheel` finds it.
+and the files are never committed here). ``.ci/run`` downloads the wheel once into a cache,
+where :mod:`samples` finds it.
 
 The sample: the Environment Agency's 5 m terrain model of Carlisle (EPSG:27700, 1813 × 1855 cells), a land cover of
 two classes (1: the rivers and open water bodies of the floodplain, 2: the rest), 67 rain zones (``rainMask.tif``)
@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,15 +35,13 @@ import pandas as pd
 import rasterio
 from affine import Affine
 from rasterio.windows import Window
+from samples import SAMPLES
 
 # the record's hour that is simulated: its second (the first row of Q_source.xlsx is a spike), s
 START_S, END_S = 1800.0, 5400.0
 # the crop of the sample's 1813 × 1855 grid: first column, first row, columns, rows
 WINDOW = (857, 622, 440, 300)
 SAMPLE = "hipims/sample/input"
-# the wheel's SHA-256 (PyPI's hipims-2.1.0-cp311-cp311-manylinux1_x86_64.whl): another file is refused
-WHEEL_SHA256 = "1455d06211ed01ef03c97599ea24a96f00ebc5bf8a5e2cda951f8f804f246764"
-CACHE = Path(os.environ.get("TWIN_SAMPLE_CACHE", Path.home() / ".cache" / "twin-samples")) / "hipims"
 
 
 @dataclass(frozen=True)
@@ -76,12 +73,8 @@ ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,source
 
 
 def wheel() -> Path | None:
-    """The hipims 2.1.0 wheel: ``TWIN_HIPIMS_WHEEL`` if set, else the one in the cache; None where absent."""
-    named = os.environ.get("TWIN_HIPIMS_WHEEL")
-    if named:
-        return Path(named) if Path(named).is_file() else None
-    found = sorted(CACHE.glob("hipims-2.1.0-*.whl"))
-    return found[0] if found else None
+    """The hipims 2.1.0 wheel in the samples' cache, or None where absent."""
+    return SAMPLES["hipims"].wheel()
 
 
 def read_hydrographs(whl: Path) -> dict[str, np.ndarray]:
@@ -120,8 +113,8 @@ def build(folder: Path, whl: Path, *, cell_size: float = 5.0) -> tuple[Path, Pat
     """
 
     digest = hashlib.sha256(whl.read_bytes()).hexdigest()
-    if digest != WHEEL_SHA256:
-        raise ValueError(f"{whl}: SHA-256 {digest}, not that of PyPI's hipims 2.1.0 wheel ({WHEEL_SHA256})")
+    if digest != SAMPLES["hipims"].sha256:
+        raise ValueError(f"{whl}: SHA-256 {digest}, not that of PyPI's hipims 2.1.0 wheel")
     folder.mkdir(parents=True, exist_ok=True)
     col, row, width, height = WINDOW
     window = Window(col, row, width, height)

@@ -2,8 +2,8 @@
 
 Data: the Carlisle sample of HiPIMS, in the ``hipims==2.1.0`` wheel on PyPI, cropped to 2.2 km × 1.5 km around the
 confluences and written as a territory folder and a scenario file by ``tests/carlisle.py`` (its docstring says what
-the sample holds and how the crop and the forcing are made). ``.ci/run`` downloads the wheel into a cache and names
-it in ``TWIN_HIPIMS_WHEEL``; where the wheel is absent the tests skip, except in CI (``CI=true``), where they fail.
+the sample holds and how the crop and the forcing are made). ``.ci/run`` downloads the wheel into a cache
+(:mod:`samples`); where the wheel is absent the tests skip, except in CI (``CI=true``), where they fail.
 
 The run goes the way a user's does: ``load_scenario`` and ``load_territory`` on the files, then ``simulate`` with
 the scenario's ``[flood]`` options (float64, no infiltration, no sewers). The three rivers enter as discharges per
@@ -20,7 +20,6 @@ peaks in the first minute above its warm-state depth, no cell dry in the warm st
 from __future__ import annotations
 
 import json
-import os
 import time
 import zipfile
 from types import SimpleNamespace
@@ -29,6 +28,7 @@ import carlisle
 import numpy as np
 import pytest
 import rasterio
+import samples
 from rasterio.windows import Window
 
 from twin.flood.boundaries import inflow_cells
@@ -43,13 +43,7 @@ CELL_M = 5.0  # the analysis grid, m: the sample's own cells
 @pytest.fixture(scope="module")
 def hour(tmp_path_factory):
     """The Carlisle hour, run once for the module: the dataset, the territory, the event, its files and wall time."""
-    whl = carlisle.wheel()
-    if whl is None:
-        reason = (f"the hipims 2.1.0 wheel is absent (TWIN_HIPIMS_WHEEL, or {carlisle.CACHE}): .ci/run downloads it "
-                  f"(pip download hipims==2.1.0 --no-deps, for CPython 3.11 on manylinux)")  # fmt: skip
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true: the Carlisle tests must run)", pytrace=False)
-        pytest.skip(reason)
+    whl = samples.require("hipims")
     folder = tmp_path_factory.mktemp("carlisle")
     _, scenario_file = carlisle.build(folder, whl, cell_size=CELL_M)
     scenario = load_scenario(scenario_file)
