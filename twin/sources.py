@@ -27,11 +27,12 @@ import logging
 import tomllib
 import warnings
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .datasets import resolve_territory
 from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
@@ -41,6 +42,7 @@ from .landcover import LandCoverTable, default_table_path
 from .paths import is_file, real_file, source_path
 from .population import DWELLING_AREA_M2, area_shares, land_share, residential_land
 from .rasterize import rasterize_classes
+from .surface import building_heights, canopy, with_canopy
 from .territory import assemble
 from .vectors import prepare_vectors
 
@@ -117,6 +119,44 @@ class BuildingSource(VectorSource):
     )
 
 
+class SurfaceSource(_Model):
+    """Surface models (`twin.surface`): a DSM for the buildings' heights (DSM − DEM per footprint) and a canopy DSM
+    for the tree canopy and its height, each as tiles like `[elevation]`'s."""
+
+    dsm: list[str] | None = Field(
+        None, min_length=1, description="the digital surface model's tiles (roofs and crowns above the datum, m)"
+    )
+    cdsm: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="the canopy DSM's tiles: vegetation height above the ground, m, 0 where none (UMEP's CDSM); its "
+        "canopy replaces the land-cover table's and sets the tree_height layer",
+    )
+    crs: str | None = Field(None, description="CRS of tiles that carry none")
+    height_percentile: Annotated[float, Field(gt=0, le=100)] = Field(
+        90.0, description="percentile of DSM − DEM over a footprint's cells taken as its height"
+    )
+    min_building_height_m: Annotated[float, Field(gt=0)] = Field(
+        2.5, description="floor of the heights from the DSM (a low shed; a footprint whose building is gone), m"
+    )
+    building_heights: Literal["missing", "all"] = Field(
+        "missing",
+        description="'missing': the buildings file's heights and floors win, the DSM gives the others; 'all': the "
+        "DSM gives every height (floors still count dwellings)",
+    )
+    canopy_threshold_m: Annotated[float, Field(gt=0)] = Field(
+        1.0, description="lowest vegetation of the CDSM counted as tree canopy, m"
+    )
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.dsm is None and self.cdsm is None:
+            raise ValueError("give a dsm, a cdsm or both")
+        if self.dsm is None and "building_heights" in self.model_fields_set:
+            raise ValueError("building_heights needs a dsm to measure heights on")
+        return self
+
+
 class TerritoryFile(_Model):
     """A territory file: a name and the sources of every layer."""
 
@@ -133,6 +173,9 @@ class TerritoryFile(_Model):
     sites: VectorSource | None = Field(None, description="sensitive sites (schools, care homes, hospitals...)")
     roads: VectorSource | None = Field(None, description="roads, for the lengths cut by water; none: no roads")
     river: VectorSource | None = Field(None, description="the river (lines or polygons); none: no river")
+    surface: SurfaceSource | None = Field(
+        None, description="surface models: building heights from a DSM, tree canopy and height from a canopy DSM"
+    )
     rainfall: str | None = Field(
         None,
         description="the territory's rainfall statistics: a CSV of Montana coefficients by return period and "
@@ -147,6 +190,18 @@ class TerritoryFile(_Model):
     heat: dict[str, Any] = Field(
         default_factory=dict, description="options of the heat engine (HeatParams) for every scenario run here"
     )
+
+    @model_validator(mode="after")
+    def _surface_fits_buildings(self):
+        if self.surface is not None and self.surface.dsm is not None:
+            if self.buildings is None:
+                raise ValueError("[surface] dsm measures building heights: give [buildings] footprints, or drop dsm")
+            if self.surface.building_heights == "all" and "height" in self.buildings.columns:
+                raise ValueError(
+                    "[surface] building_heights = 'all' takes every height from the DSM: drop `height` from "
+                    "[buildings] columns, or set building_heights = 'missing' (the file's heights win)"
+                )
+        return self
 
     def engine_options(self) -> dict[str, dict[str, Any]]:
         """The ``[flood]`` and ``[heat]`` tables, by engine name (empty tables left out)."""
@@ -216,6 +271,8 @@ def source_files(ref: str | Path) -> list[Path]:
         source = getattr(spec, field)
         if source is not None:
             named.append(source_path(base, source.path))
+    if spec.surface is not None:
+        named += [source_path(base, p) for p in (spec.surface.dsm or []) + (spec.surface.cdsm or [])]
     files = [path]
     for p in map(real_file, named):  # an archive stands for the files in it
         if p.suffix.lower() == ".shp":
@@ -302,7 +359,8 @@ def load_territory(ref: str | Path):
         )
     land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
 
-    vectors = prepare_vectors(spec, base, grid, notes)
+    vectors = prepare_vectors(spec, base, grid, notes, heights=_dsm_heights(spec, base, notes))
+    trees = _cdsm_canopy(spec, base, grid, notes)
     if "districts" in vectors:
         vectors["districts"] = _grid_shares(vectors["districts"], spec.land_cover, base, grid, table, notes)
     territory = assemble(
@@ -314,6 +372,8 @@ def load_territory(ref: str | Path):
         landcover=table,
         provenance={"territory_file": str(path), "description": spec.description, "notes": notes},
     )
+    if trees is not None:
+        territory = with_canopy(territory, *trees)
     for note in notes:
         log.info("%s: %s", path.name, note)
     return replace(territory, options=spec.engine_options(), rainfall_statistics=_rainfall(spec, path)).check()
@@ -398,6 +458,38 @@ def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -
         notes.append(note)
         warnings.warn(note, TwinWarning, stacklevel=3)
     return values.astype(np.float32)
+
+
+def _dsm_heights(spec: TerritoryFile, base: Path, notes: list[str]):
+    """The step giving the buildings their heights from the ``[surface]`` DSM (:func:`twin.surface.building_heights`),
+    or None."""
+    s = spec.surface
+    if s is None or s.dsm is None:
+        return None
+    return partial(
+        building_heights,
+        dsm=[source_path(base, p) for p in s.dsm],
+        dem=[source_path(base, p) for p in spec.elevation.paths],
+        notes=notes,
+        percentile=s.height_percentile,
+        min_height_m=s.min_building_height_m,
+        mode=s.building_heights,
+        missing_height_m=spec.buildings.missing_height_m,
+        dsm_crs=s.crs,
+        dem_crs=spec.elevation.crs,
+    )
+
+
+def _cdsm_canopy(spec: TerritoryFile, base: Path, grid: Grid, notes: list[str]):
+    """The ``[surface]`` CDSM's canopy share and height on the grid (:func:`twin.surface.canopy`), or None."""
+    s = spec.surface
+    if s is None or s.cdsm is None:
+        return None
+    fraction, height, steps = canopy(
+        [source_path(base, p) for p in s.cdsm], grid, threshold_m=s.canopy_threshold_m, assume_crs=s.crs
+    )
+    notes += [n if n.startswith("surface: ") else f"surface: {n}" for n in steps]
+    return fraction, height
 
 
 def _read_classes(src: LandCoverSource, base: Path, grid: Grid) -> tuple[np.ndarray, list[str], Path]:

@@ -51,6 +51,8 @@ class LayerSpec:
         ``(lowest, highest)`` value allowed, in ``units``.
     doc : str
         What the layer is, in English (the ``long_name`` of the files written).
+    nan_allowed : bool
+        NaN is one of the layer's values (its ``doc`` says what it means), not a hole: validation lets it through.
     """
 
     name: str
@@ -58,6 +60,7 @@ class LayerSpec:
     dtype: str
     valid_range: tuple[float, float]
     doc: str
+    nan_allowed: bool = False
 
 
 def _derived_specs() -> list[LayerSpec]:
@@ -94,6 +97,15 @@ LAYERS: Mapping[str, LayerSpec] = {
         LayerSpec("green_roof_fraction", "1", "float32", (0.0, 1.0), "vegetated share of the roof over the cell"),
         LayerSpec(
             "retention_depth", "m", "float32", (0.0, 1.0), "rain depth held on the cell before runoff (green roofs)"
+        ),
+        LayerSpec(
+            "tree_height",
+            "m",
+            "float32",
+            (0.0, 150.0),
+            "height of the tree crowns' tops above the ground (from a canopy DSM); NaN where there is no canopy or "
+            "it is not measured, where the heat engine takes its tree_height_m",
+            nan_allowed=True,
         ),
         *_derived_specs(),
     ]
@@ -255,8 +267,9 @@ class Territory:
         """A new territory where the cells of ``mask`` get class ``code`` and its physical layers.
 
         Green-roof layers are cleared on those cells (the roof or the ground they described is gone).
-        ``keep_canopy`` keeps trees already there (the larger of the old canopy and the class's), as
-        when a car park under planted trees is turned into a lawn.
+        ``keep_canopy`` keeps trees already there (the larger of the old canopy and the class's, and their
+        ``tree_height``), as when a car park under planted trees is turned into a lawn; otherwise the trees' measured
+        height goes with them (NaN: the class's canopy, if any, takes the heat engine's ``tree_height_m``).
 
         Parameters
         ----------
@@ -277,6 +290,8 @@ class Territory:
         arrays = {name: np.where(mask, values[0], self[name]) for name, values in derived.items()}
         if keep_canopy:
             arrays["tree_canopy"] = np.maximum(arrays["tree_canopy"], self["tree_canopy"])
+        elif "tree_height" in self.layers:
+            arrays["tree_height"] = np.where(mask, np.float32(np.nan), self["tree_height"])
         for layer in ("green_roof_fraction", "retention_depth"):
             arrays[layer] = np.where(mask, np.float32(0.0), self[layer])
         return self.with_layers(land_cover=land_cover, **arrays)
@@ -352,6 +367,10 @@ class Territory:
         for name, spec in LAYERS.items():
             if name in self.layers and not self.landcover.missing_columns([name]):
                 v = self.layers[name].values
+                if spec.nan_allowed:  # NaN is a value (no canopy...): the figures are those of the others
+                    v = v[~np.isnan(v)]
+                    if not v.size:
+                        continue
                 layers[name] = {
                     "units": spec.units,
                     "min": float(v.min()),
@@ -484,6 +503,7 @@ def assemble(
         "population": population,
         "green_roof_fraction": np.zeros(grid.shape, dtype=np.float32),
         "retention_depth": np.zeros(grid.shape, dtype=np.float32),
+        "tree_height": np.full(grid.shape, np.nan, dtype=np.float32),  # not measured: a canopy DSM sets it
         **landcover.derive(land_cover),
     }
     layers = xr.Dataset(coords={"y": ("y", grid.y, {"units": "m"}), "x": ("x", grid.x, {"units": "m"})})
@@ -531,10 +551,11 @@ def _raster_problems(t: Territory) -> list[str]:
         values = da.values
         lo, hi = spec.valid_range
         unknown = t.landcover.missing_columns([name])  # NaN by design: the table does not give this layer
-        if values.dtype.kind == "f" and not unknown and not np.isfinite(values).all():
-            problems.append(
-                f"layer {name!r}: values must be finite, got {int((~np.isfinite(values)).sum())} NaN/inf cells"
-            )
+        if values.dtype.kind == "f" and not unknown:
+            bad = np.isinf(values) if spec.nan_allowed else ~np.isfinite(values)  # or NaN is one of its values
+            if bad.any():
+                what = "inf" if spec.nan_allowed else "NaN/inf"
+                problems.append(f"layer {name!r}: values must be finite, got {int(bad.sum())} {what} cells")
         finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
         if finite.size and (finite.min() < lo or finite.max() > hi):
             problems.append(

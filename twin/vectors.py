@@ -35,8 +35,11 @@ BDTOPO_USES = {
 }
 
 
-def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str]) -> dict[str, gpd.GeoDataFrame]:
-    """Read, reproject and normalise every vector source named in a territory file."""
+def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=None) -> dict[str, gpd.GeoDataFrame]:
+    """Read, reproject and normalise every vector source named in a territory file.
+
+    ``heights``, if given, is called as ``heights(buildings, path)`` on the buildings (columns renamed, values
+    recoded) before they are normalised, and returns them with heights filled (the ``[surface]`` DSM's)."""
     out = {}
     for name in VECTORS:
         src = getattr(spec, name)
@@ -48,6 +51,8 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str]) -> dict[str,
         notes += [f"{name}: {s}" for s in steps]
         gdf = _rename(gdf, src, path)
         gdf = _recode(gdf, src, path)
+        if name == "buildings" and heights is not None:
+            gdf = heights(gdf, path)
         out[name] = _NORMALISERS[name](gdf, src, path, notes)
     return out
 

@@ -143,14 +143,16 @@ def tree_surfaces(
     ground: np.ndarray,
     tree_canopy: np.ndarray,
     *,
-    tree_height_m: float,
+    tree_height_m: float | np.ndarray,
     trunk_height_m: float,
     transmissivity: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tree crowns as a porous second surface for shadows.
 
     Every cell with some canopy holds a crown from ``ground + trunk_height_m``
-    to ``ground + tree_height_m``. The canopy fraction ``c`` is the chance that
+    to ``ground + tree_height_m`` (the cell's own height where it is a raster, as a
+    canopy DSM gives it). A tree no taller than the trunk height has its crown from
+    half its height to its top. The canopy fraction ``c`` is the chance that
     a ray crossing the cell meets leaves, and the leaves pass ``transmissivity``
     of the beam, so the cell passes ``1 − c·(1 − transmissivity)``.
 
@@ -160,8 +162,10 @@ def tree_surfaces(
         Ground elevation, m.
     tree_canopy : numpy.ndarray
         Canopy cover of each cell, 0..1.
-    tree_height_m, trunk_height_m : float
-        Crown top and crown base above the ground, m.
+    tree_height_m : float or numpy.ndarray
+        Crown top above the ground, m: one height, or one per cell (finite where there is canopy).
+    trunk_height_m : float
+        Crown base above the ground, m.
     transmissivity : float
         Share of the direct beam passing through leaves, 0..1.
 
@@ -176,6 +180,7 @@ def tree_surfaces(
     g = np.asarray(ground, dtype=np.float64)
     c = np.clip(np.asarray(tree_canopy, dtype=np.float64), 0.0, 1.0)
     has = c > 0.0
-    top = np.where(has, g + tree_height_m, g - 1.0)
-    base = np.where(has, g + trunk_height_m, g - 1.0)
+    h = np.asarray(tree_height_m, dtype=np.float64)
+    top = np.where(has, g + h, g - 1.0)
+    base = np.where(has, g + np.where(h > trunk_height_m, trunk_height_m, 0.5 * h), g - 1.0)
     return top, base, 1.0 - c * (1.0 - transmissivity)

@@ -53,6 +53,10 @@ INPUTS = (
     "green_roof_fraction",
 )
 
+#: Layers the engine reads where they are set; NaN is a value there (``tree_height``: the crowns' top, m, NaN
+#: where not measured, where ``HeatParams.tree_height_m`` applies).
+OPTIONAL_INPUTS = ("tree_height",)
+
 log = logging.getLogger(__name__)
 MODEL_VERSION = "2"
 Hour = Annotated[int, Field(ge=0, le=23)]
@@ -152,7 +156,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     Parameters
     ----------
     territory : twin.territory.Territory
-        Reads the layers of :data:`INPUTS`.
+        Reads the layers of :data:`INPUTS`, and those of :data:`OPTIONAL_INPUTS` it has.
     event : twin.heat.event.Heatwave
         The day (its date sets the sun) and its weather.
     params : HeatParams, optional
@@ -239,6 +243,7 @@ class _Geometry:
     svf: np.ndarray
     wall_height: np.ndarray
     wall_aspect: np.ndarray
+    tree_height: np.ndarray | float  # crowns' top above the ground, m: the layer, HeatParams' where it has none
 
 
 @dataclass(frozen=True)
@@ -298,7 +303,16 @@ def _geometry(layers: dict[str, np.ndarray], cell: float, params: HeatParams) ->
     surface = layers["elevation"] + layers["building_height"]
     svf = geometry.sky_view_factor(surface, cell_size=cell, n_azimuths=params.n_azimuths, radius_m=params.svf_radius_m)
     wall_height, wall_aspect = geometry.walls(surface, cell_size=cell, min_height_m=params.min_wall_height_m)
-    return _Geometry(building, canopy, surface, svf, wall_height, wall_aspect)
+    return _Geometry(building, canopy, surface, svf, wall_height, wall_aspect, _tree_height(layers, params))
+
+
+def _tree_height(layers: dict[str, np.ndarray], params: HeatParams) -> np.ndarray | float:
+    """The crowns' top of each cell, m: the ``tree_height`` layer (a canopy DSM's) where it is set, else
+    ``params.tree_height_m`` (the one number for a territory without the layer, so its results stay the same)."""
+    measured = layers.get("tree_height")
+    if measured is None or np.isnan(measured).all():
+        return params.tree_height_m
+    return np.where(np.isnan(measured), params.tree_height_m, measured)
 
 
 def _shade(geo: _Geometry, elevation: np.ndarray, day, cell: float, params: HeatParams) -> _Shade:
@@ -306,7 +320,7 @@ def _shade(geo: _Geometry, elevation: np.ndarray, day, cell: float, params: Heat
     top, base, trans = geometry.tree_surfaces(
         elevation,
         geo.canopy,
-        tree_height_m=params.tree_height_m,
+        tree_height_m=geo.tree_height,
         trunk_height_m=params.trunk_height_m,
         transmissivity=params.canopy_transmissivity,
     )
@@ -644,8 +658,13 @@ def _at(weather, hours: np.ndarray):
 
 
 def _optional_layers(territory, event) -> dict[str, np.ndarray]:
-    """What InVEST may also take: the event's ET0 raster on the grid, the table's building intensity by class."""
-    out = {}
+    """What the engine may also take: the trees' measured height (:data:`OPTIONAL_INPUTS`), and for InVEST the
+    event's ET0 raster on the grid and the table's building intensity by class."""
+    out = {
+        name: np.asarray(territory.layers[name].values, dtype=np.float64)
+        for name in OPTIONAL_INPUTS
+        if name in territory.layers
+    }
     path = getattr(event, "reference_evapotranspiration_file", None)
     if path is not None:
         out["reference_et0"], notes = cooling.read_reference_et0([path], territory.grid)

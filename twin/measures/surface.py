@@ -48,7 +48,11 @@ def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEff
 
 def tree_planting(measure, territory, *, where: str):
     """Raise tree canopy to ``canopy_fraction`` on open ground (no footprint, no water, no building class) in the
-    area."""
+    area.
+
+    The planted cells' ``tree_height`` becomes ``tree_height_m`` where they had no measured trees or lower ones
+    (a cell has one crown top: the tallest); without ``tree_height_m`` it is left as it was, so that planted
+    cells without measured trees take the heat engine's ``tree_height_m``."""
     sel = select(measure, territory, where=where)
     # trees stand on open ground: not on a footprint, nor on water or the building class (a roof the footprints
     # missed, a courtyard cover)
@@ -59,9 +63,12 @@ def tree_planting(measure, territory, *, where: str):
     cells = ground & (before < measure.canopy_fraction)
     after = np.where(cells, np.float32(measure.canopy_fraction), before)
     added = float((after - before).sum()) * territory.grid.cell_area
-    return territory.with_layers(tree_canopy=after), _effect(
-        measure, sel, cells, territory, canopy_added_m2=round(added, 2)
-    )
+    layers = {"tree_canopy": after}
+    if measure.tree_height_m is not None:
+        height = territory["tree_height"]
+        planted = cells & ~(height >= measure.tree_height_m)  # NaN (none measured) or lower trees
+        layers["tree_height"] = np.where(planted, np.float32(measure.tree_height_m), height)
+    return territory.with_layers(**layers), _effect(measure, sel, cells, territory, canopy_added_m2=round(added, 2))
 
 
 def depaving(measure, territory, *, where: str):

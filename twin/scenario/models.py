@@ -72,6 +72,11 @@ class TreePlanting(_Ground):
 
     type: Literal["tree_planting"]
     canopy_fraction: Fraction = Field(description="tree-canopy fraction reached on planted cells, 0..1")
+    tree_height_m: Annotated[float, Field(gt=0, le=60)] | None = Field(
+        None,
+        description="crown top of the planted trees above the ground, m (the tree_height layer on planted cells "
+        "without measured trees; taller measured trees keep theirs); none: the heat engine's tree_height_m",
+    )
 
 
 class Depaving(_Ground):
