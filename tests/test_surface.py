@@ -177,6 +177,10 @@ def test_canopy_and_tree_height_from_the_cdsm_on_its_own_grid(tmp_path):
     assert np.isnan(height[~tree]).all()
     assert "6 cells with canopy, 6.0..10.0 m tall" in "\n".join(t.provenance["notes"])
     assert t.summary()["layers"]["tree_height"]["max"] == 10.0
+    # a land-cover change keeps the measured trees where it keeps the canopy, and drops their height where not
+    kept = t.with_land_cover(tree, 6, keep_canopy=True)
+    assert (kept["tree_canopy"][tree] == 1.0).all() and (kept["tree_height"][tree] == height[tree]).all()
+    assert np.isnan(t.with_land_cover(tree, 4)["tree_height"]).all()  # paved: the trees are gone
 
 
 def test_canopy_is_the_share_of_cdsm_cells_under_a_coarser_cell_and_height_their_mean(tmp_path):
@@ -207,6 +211,15 @@ def test_tree_height_layer_is_nan_without_a_cdsm_and_planting_sets_it(tmp_path):
     assert np.isnan(planted["tree_height"][~cells]).all()
     default = tree_planting(measure.model_copy(update={"tree_height_m": None}), t, where="test")[0]
     assert np.isnan(default["tree_height"]).all()  # the heat engine's tree_height_m
+
+
+def test_the_tree_height_layer_takes_nan_but_not_inf_nor_heights_out_of_range(tiny):
+    assert np.isnan(tiny["tree_height"]).all() and tiny.validate() == []
+    bad = np.full(tiny.grid.shape, np.nan, dtype=np.float32)
+    bad[0, 0], bad[0, 1] = np.inf, 200.0
+    problems = tiny.with_layers(tree_height=bad).validate()
+    assert "layer 'tree_height': values must be finite, got 1 inf cells" in problems
+    assert any(p.startswith("layer 'tree_height': values must be within [0.0, 150.0] m") for p in problems)
 
 
 def test_a_taller_tree_casts_a_longer_shadow_at_a_low_sun():
