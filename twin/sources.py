@@ -149,7 +149,7 @@ class SurfaceSource(_Model):
     )
 
     @model_validator(mode="after")
-    def _something(self):
+    def _something_to_read(self):
         if self.dsm is None and self.cdsm is None:
             raise ValueError("give a dsm, a cdsm or both")
         if self.dsm is None and "building_heights" in self.model_fields_set:
