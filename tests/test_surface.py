@@ -9,15 +9,15 @@ CDSM with a tree whose crowns stand 6 and 10 m and a 0.5 m hedge. Real data: the
 from __future__ import annotations
 
 import math
-import os
+import shutil
 import warnings
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio.mask
+import samples
 from affine import Affine
 from conftest import HEATWAVE_2019, write_raster
 from shapely.geometry import box
@@ -277,10 +277,8 @@ def test_the_heat_engine_shades_by_the_tree_height_layer():
 
 # ---------------------------------------------------------------- real data: UMEP's Göteborg sample
 
-GOTEBORG = "demos/data/Goteborg_SWEREF99_1200"
 GOTEBORG_FILES = ("DEM_KRbig.tif", "DSM_KRbig.tif", "CDSM_KRbig.tif", "landcover.tif", "buildings.shp", "buildings.shx",
                   "buildings.dbf", "buildings.prj")  # fmt: skip
-UMEP_CACHE = Path(os.environ.get("TWIN_SAMPLE_CACHE", Path.home() / ".cache" / "twin-samples")) / "umep"
 # UMEP's classes present in the sample, with the columns of data/landcover.csv's paved, building, grass and water
 UMEP_TABLE = """code,name,albedo,emissivity,impervious_fraction,tree_canopy_fraction,crop_coefficient,manning_n,\
 ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,residential
@@ -293,17 +291,11 @@ ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,residential
 
 @pytest.fixture(scope="module")
 def goteborg(tmp_path_factory) -> Path:
-    """The sample's files, from the umep 0.0.1b47 wheel (``TWIN_SAMPLE_CACHE``/umep), in a folder of their own."""
-    found = sorted(UMEP_CACHE.glob("umep-0.0.1b47-*.whl"))
-    if not found:
-        reason = f"the umep 0.0.1b47 wheel is absent from {UMEP_CACHE}: .ci/run downloads it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set: the Göteborg tests must run)", pytrace=False)
-        pytest.skip(reason)
+    """The sample's files, from the umep 0.0.1b47 wheel (:mod:`samples`), in a folder of their own."""
+    sample = samples.folder("umep", *GOTEBORG_FILES)
     folder = tmp_path_factory.mktemp("goteborg")
-    with zipfile.ZipFile(found[0]) as z:
-        for name in GOTEBORG_FILES:
-            (folder / name).write_bytes(z.read(f"{GOTEBORG}/{name}"))
+    for name in GOTEBORG_FILES:
+        shutil.copyfile(sample / name, folder / name)
     (folder / "umep.csv").write_text(UMEP_TABLE, encoding="utf-8")
     return folder
 
