@@ -109,10 +109,31 @@ def _change(name: str, units: str, limits: tuple[float, float, float], clear_bel
     return Ramp(name, units, "continuous", stops, clear_below=clear_below, diverging=True)
 
 
-def _keys(name: str, pairs: tuple[tuple[float | str, str, str], ...]) -> Ramp:
-    return Ramp(name, "", "classes", tuple(Stop(v, c, n) for v, c, n in pairs))
+def _keys(name: str, pairs: tuple[tuple[float | str, str, str], ...], clear_below: float | None = None) -> Ramp:
+    return Ramp(name, "", "classes", tuple(Stop(v, c, n) for v, c, n in pairs), clear_below=clear_below)
 
 
+def _colour(ramp: Ramp, note: str) -> str:
+    """The colour of the stop of ``ramp`` with this note."""
+    return next(s.colour for s in ramp.stops if s.note == note)
+
+
+def _classes_of(name: str, ramp: Ramp, notes: tuple[str, ...], clear_below: float | None = None) -> Ramp:
+    """Class codes 0, 1... coloured as the stops of ``ramp`` with those notes: a class map (the UTCI class) in
+    the colours of the continuous map it classifies (the felt temperature), never a second copy of them."""
+    return _keys(name, tuple((code, _colour(ramp, note), note) for code, note in enumerate(notes)), clear_below)
+
+
+# the UTCI felt temperature, graded within the heat-stress classes of Bröde et al. (2012) so that 38 °C and 46 °C
+# differ on a heatwave's map: a stop at each class boundary (the heat engine's), one between the upper two
+_FELT = Ramp("felt_temperature", "degC", "continuous", tuple(
+    Stop(v, c, n) for v, c, n in zip(
+        (9.0, *UTCI_STRESS_C[:3], (UTCI_STRESS_C[2] + UTCI_STRESS_C[3]) / 2, UTCI_STRESS_C[3], 52.0),
+        ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#a50f15", "#67000d", "#2d0006"),
+        ("none", "moderate", "strong", "very_strong", None, "extreme", None), strict=True)))  # fmt: skip
+_NIGHT = Ramp("air_temperature_night", "degC", "continuous", (
+    Stop(14, "#ffffcc"), Stop(17, "#fed976"), Stop(20, "#feb24c", "tropical"), Stop(22, "#fd8d3c"),
+    Stop(25, "#e31a1c"), Stop(28, "#800026")))  # fmt: skip
 WET_M = 0.01  # depths below this are left clear on every map, m
 _RAMPS = (
     # land-cover codes of the shipped table (data/landcover.csv)
@@ -125,19 +146,11 @@ _RAMPS = (
     # exposed buildings in colours that no ground layer uses (not a heat-stress red, not a water blue)
     _keys("hot_buildings", (("exposed", "#c51b7d", "exposed"), ("other", NEUTRAL, "other"))),
     _keys("flooded_buildings", (("exposed", "#6a3d9a", "exposed"), ("other", NEUTRAL, "other"))),
-    # the UTCI felt temperature, graded within the heat-stress classes of Bröde et al. (2012) so that 38 °C and
-    # 46 °C differ on a heatwave's map: a stop at each class boundary (the heat engine's), one between the upper two
-    Ramp("felt_temperature", "degC", "continuous", tuple(
-        Stop(v, c, n) for v, c, n in zip(
-            (9.0, *UTCI_STRESS_C[:3], (UTCI_STRESS_C[2] + UTCI_STRESS_C[3]) / 2, UTCI_STRESS_C[3], 52.0),
-            ("#f1ecd9", "#fdd49e", "#fc8d59", "#d7301f", "#a50f15", "#67000d", "#2d0006"),
-            ("none", "moderate", "strong", "very_strong", None, "extreme", None), strict=True))),
+    _FELT,
     Ramp("air_temperature_day", "degC", "continuous", tuple(
         Stop(v, c) for v, c in ((20, "#ffffcc"), (25, "#ffeda0"), (30, "#feb24c"), (35, "#fd8d3c"), (40, "#e31a1c"),
                                 (45, "#800026")))),
-    Ramp("air_temperature_night", "degC", "continuous", (
-        Stop(14, "#ffffcc"), Stop(17, "#fed976"), Stop(20, "#feb24c", "tropical"), Stop(22, "#fd8d3c"),
-        Stop(25, "#e31a1c"), Stop(28, "#800026"))),
+    _NIGHT,
     Ramp("water_depth", "m", "continuous", (
         Stop(WET_M, "#deebf7", "wet"), Stop(0.1, "#9ecae1", "doorsteps"), Stop(0.3, "#4292c6", "cars_float"),
         Stop(0.5, "#2171b5", "hard_to_walk"), Stop(1.0, "#08519c", "dangerous"), Stop(2.0, "#08306b")),
@@ -152,8 +165,67 @@ _RAMPS = (
     _change("utci_change", "degC", (1.0, 3.0, 6.0), clear_below=0.05),
     _change("air_temperature_night_change", "degC", (0.3, 1.0, 3.0), clear_below=0.05),
     _change("water_depth_change", "m", (0.05, 0.2, 0.5), clear_below=0.005),
+    # class maps (their codes' colours, the files' colour tables and QGIS styles), in the colours of the map each
+    # classifies: the UTCI heat-stress class of the felt temperature, the tropical night of the night's air (the
+    # cooler night left clear)
+    _classes_of("utci_class", _FELT, ("none", "moderate", "strong", "very_strong", "extreme")),
+    _keys("tropical_night", ((0, _NIGHT.stops[0].colour, "cooler"), (1, _colour(_NIGHT, "tropical"), "tropical")),
+          clear_below=1),
+    # the French PPRI hazard class of the flood (0 not flooded, left clear): low, medium, high
+    _keys("ppri_class", ((0, "#ffffff", "none"), (1, "#fed976", "low"), (2, "#fd8d3c", "medium"),
+                         (3, "#bd0026", "high")), clear_below=1),
+    # a map without a ramp of its own (a sky view factor, an arrival time) is drawn from its lowest value (0) to its
+    # highest (1) in these colours (viridis), in the QGIS style beside its file
+    Ramp("sequential", "1", "continuous", (
+        Stop(0.0, "#440154"), Stop(0.25, "#3b528b"), Stop(0.5, "#21918c"), Stop(0.75, "#5ec962"),
+        Stop(1.0, "#fde725"))),
 )  # fmt: skip
 RAMPS: Mapping[str, Ramp] = {r.name: r for r in _RAMPS}
+
+
+# words in a land-cover class's name (any table: OSO, CORINE, UMEP...) -> the class of the shipped table whose
+# colour it takes, first match first
+_LAND_COVER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("water", ("water", "river", "lake", "sea", "pond", "canal", "estuar", "marsh", "wetland")),
+    ("building", ("building", "roof", "built")),
+    ("road", ("road", "street", "rail", "motorway", "highway")),
+    ("garden", ("garden",)),
+    ("trees", ("tree", "forest", "wood", "conifer", "broadleaf", "deciduous", "evergreen", "orchard")),
+    ("meadow", ("meadow", "crop", "arable", "pasture", "vine", "agri", "field", "cereal")),
+    ("grass", ("grass", "lawn", "green", "herb", "shrub", "heath", "moor")),
+    ("bare_soil", ("bare", "soil", "sand", "rock", "beach", "dune", "mineral")),
+    ("paved", ("paved", "asphalt", "sealed", "imperv", "urban", "artificial", "concrete", "industrial", "car_park")),
+)
+
+
+def land_cover_ramp(codes, names) -> Ramp:
+    """The colours of a land-cover table's classes (any table), keyed by code: the shipped table's colour of the
+    class whose name it has or whose words it contains (``"evergreen trees"`` takes the trees' green), else
+    :data:`NEUTRAL`. The shipped table's own classes keep their colours exactly.
+
+    Parameters
+    ----------
+    codes : sequence of int
+        The table's class codes.
+    names : sequence of str
+        Their names, aligned with ``codes``; each stop's note.
+
+    Returns
+    -------
+    Ramp
+        A ramp of keys named ``"land_cover"``, one stop per code in the order given, noted with the class's name.
+    """
+    shipped = {s.note: s.colour for s in RAMPS["land_cover"].stops}
+
+    def colour(name: str) -> str:
+        key = "_".join(str(name).lower().replace("-", " ").split())
+        if key in shipped:
+            return shipped[key]
+        return next((shipped[c] for c, words in _LAND_COVER_WORDS if any(w in key for w in words)), NEUTRAL)
+
+    return Ramp(
+        "land_cover", "", "classes", tuple(Stop(int(c), colour(n), n) for c, n in zip(codes, names, strict=True))
+    )
 
 
 def rgba(ramp: Ramp, values) -> np.ndarray:

@@ -12,8 +12,9 @@ NetCDF, all with their CRS so that QGIS places them correctly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +29,7 @@ import xarray as xr
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 
-from .errors import CRSError, DataSourceError, MissingFileError, OutputExistsError, message
+from .errors import CRSError, DataSourceError, MissingFileError, OutputError, OutputExistsError, message
 from .grid import Grid
 from .paths import exists, is_virtual, real_file
 from .territory import LAYERS
@@ -375,8 +376,15 @@ def write_cog(
     nodata: float | None = None,
     description: str = "",
     overwrite: bool = False,
+    palette: Mapping[int, str] | None = None,
+    categories: Mapping[int, str] | None = None,
 ) -> Path:
-    """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description.
+    """Write one layer as a Cloud-Optimized GeoTIFF (deflate) with CRS, units and description; a class map with
+    its colour table and class names.
+
+    The units are the band's unit (what QGIS and ``gdalinfo`` show) and a ``units`` tag, the description the
+    band's description and a ``long_name`` tag. The class names go to the GDAL sidecar ``<file>.tif.aux.xml``
+    (GeoTIFF has no place for them in the file; GDAL and QGIS read them there).
 
     Parameters
     ----------
@@ -387,13 +395,19 @@ def write_cog(
     grid : Grid
         The grid the values lie on.
     units : str
-        UDUNITS/CF units of the values (``"m"``, ``"degC"``, ``"1"``), kept in the band metadata.
+        UDUNITS/CF units of the values (``"m"``, ``"degC"``, ``"1"``), kept as the band's unit.
     nodata : float, optional
         The value that means no data (NaN for float maps).
     description : str
-        What the layer is, kept as its ``long_name``.
+        What the layer is, kept as the band's description and ``long_name``.
     overwrite : bool
-        Replace an existing file.
+        Replace an existing file (and its sidecar).
+    palette : mapping of int to str, optional
+        ``"#rrggbb"`` of each class code of an integer map, written as the band's colour table (a GeoTIFF colour
+        table has no transparency: the QGIS style beside the file clears what the map leaves clear). A map of
+        another integer type is written as Byte (or UInt16), the only types whose colour table GeoTIFF keeps.
+    categories : mapping of int to str, optional
+        The name of each class code of an integer map (GDAL category names).
 
     Returns
     -------
@@ -404,16 +418,97 @@ def write_cog(
     ------
     OutputExistsError
         The file exists and ``overwrite`` is false.
+    OutputError
+        A ``palette`` for a map whose values are no codes in 0..65535.
     """
     path = _prepare_output(Path(path), overwrite)
-    attrs = {"units": units, "long_name": description} if description else {"units": units}
-    da = xr.DataArray(values, dims=("y", "x"), coords={"y": grid.y, "x": grid.x}, attrs=attrs)
-    da.rio.write_crs(grid.crs, inplace=True).rio.write_transform(grid.transform, inplace=True)  # no copies
-    if nodata is not None:
-        da.rio.write_nodata(nodata, inplace=True)
-    predictor = 3 if np.asarray(values).dtype.kind == "f" else 2
-    da.rio.to_raster(path, driver="COG", compress="DEFLATE", predictor=predictor)
+    sidecar = _aux_path(path)
+    if sidecar.exists():
+        sidecar.unlink()  # another map's class names, or GDAL's statistics of the file replaced
+    values = np.asarray(values)
+    if palette:
+        values = _palette_dtype(values, nodata, path)
+    profile = {
+        "driver": "COG",
+        "width": grid.shape[1],
+        "height": grid.shape[0],
+        "count": 1,
+        "dtype": values.dtype,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": nodata,
+        "compress": "DEFLATE",
+        "predictor": 3 if values.dtype.kind == "f" else 2,
+    }
+    tags = {"units": units, "long_name": description} if description else {"units": units}
+    # GDAL makes a COG as a copy of the dataset written here, colour table and band metadata included
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(values, 1)
+        dst.update_tags(AREA_OR_POINT="Area", **tags)
+        dst.set_band_unit(1, units)
+        if description:
+            dst.set_band_description(1, description)
+        if palette:
+            dst.write_colormap(1, {int(code): _rgb(colour) for code, colour in palette.items()})
+    if categories:
+        _write_category_names(sidecar, categories)
     return path
+
+
+def _palette_dtype(values: np.ndarray, nodata: float | None, path: Path) -> np.ndarray:
+    """A class map in the unsigned type that holds its codes: GeoTIFF keeps colour tables of Byte and UInt16
+    bands only (the flood's int8 PPRI class is written as Byte)."""
+    if values.dtype in (np.uint8, np.uint16):
+        return values
+    codes = values if nodata is None else np.append(values.ravel(), nodata)
+    for dtype in (np.uint8, np.uint16):
+        info = np.iinfo(dtype)
+        if values.dtype.kind in "iu" and codes.min() >= info.min and codes.max() <= info.max:
+            return values.astype(dtype)
+    raise OutputError(message(path, "class map", "whole codes in 0..65535, for a colour table", str(values.dtype)))
+
+
+def _aux_path(path: Path) -> Path:
+    """GDAL's sidecar of a raster (its PAM file): ``map.tif.aux.xml``."""
+    return path.with_name(path.name + ".aux.xml")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _write_category_names(sidecar: Path, categories: Mapping[int, str]) -> None:
+    """The class names of band 1 in GDAL's sidecar: a list indexed by code, empty for codes that are no class."""
+    root = ElementTree.Element("PAMDataset")
+    band = ElementTree.SubElement(root, "PAMRasterBand", band="1")
+    names = ElementTree.SubElement(band, "CategoryNames")
+    for code in range(max(categories) + 1):
+        ElementTree.SubElement(names, "Category").text = categories.get(code, "")
+    ElementTree.indent(root)
+    ElementTree.ElementTree(root).write(sidecar, encoding="UTF-8", xml_declaration=False)
+
+
+def category_names(path: str | Path) -> dict[int, str]:
+    """The class names GDAL keeps for band 1 of a raster in its sidecar, by code (empty if it has none).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A raster written by :func:`write_cog`.
+
+    Returns
+    -------
+    dict of int to str
+        Each named code's name.
+    """
+    sidecar = _aux_path(Path(path))
+    if not sidecar.is_file():
+        return {}
+    band = ElementTree.parse(sidecar).getroot().find("PAMRasterBand[@band='1']")
+    names = band.find("CategoryNames") if band is not None else None
+    if names is None:
+        return {}
+    return {code: c.text for code, c in enumerate(names.findall("Category")) if c.text}
 
 
 def write_vector(

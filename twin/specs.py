@@ -48,6 +48,9 @@ class OutputSpec:
         The colour ramp of :mod:`twin.colours` viewers draw it with; ``None``: not a viewer layer.
     delta_ramp : str or None
         The ramp of its difference against the baseline, for a Δ layer; ``None``: no Δ layer.
+    style : str or None
+        The ramp of :mod:`twin.colours` its file is styled with when it is no viewer layer (``ramp`` None): a class
+        map's classes (its GeoTIFF's colour table, category names and QGIS style, :mod:`twin.styles`).
     menu : bool
         Offered in the page's layer list (the others are reachable by id).
     optional : bool
@@ -69,10 +72,16 @@ class OutputSpec:
     report: bool = False
     ramp: str | None = None
     delta_ramp: str | None = None
+    style: str | None = None
     menu: bool = False
     optional: bool = False
     attrs: Mapping[str, Any] = field(default_factory=dict)
     packed_step: float | None = None
+
+    @property
+    def colours(self) -> str | None:
+        """The ramp of :mod:`twin.colours` its file is drawn with: its viewer ramp, else its ``style``."""
+        return self.ramp or self.style
 
     @property
     def is_map(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..specs import MAP, OutputSpec
+from .hazard import PPRI_NAMES
 
 OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("max_depth", "m", "float32", MAP, "maximum water depth",
@@ -15,7 +16,9 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("duration_deep", "s", "float32", MAP, "time spent deeper than {deep_threshold_m} m", key=True),
     OutputSpec("hazard_rating", "1", "float32", MAP, "UK FD2320 hazard rating d(v + 0.5) + DF, from the maxima",
                key=True),
-    OutputSpec("ppri_class", "1", "int8", MAP, "French PPRI class: 0 none, 1 low, 2 medium, 3 high", key=True),
+    OutputSpec("ppri_class", "1", "int8", MAP, "French PPRI class: 0 none, 1 low, 2 medium, 3 high", key=True,
+               style="ppri_class", attrs={"flag_values": tuple(range(len(PPRI_NAMES))),
+                                          "flag_meanings": " ".join(PPRI_NAMES)}),
     OutputSpec("final_depth", "m", "float32", MAP, "water depth at the end of the run"),
     OutputSpec("blocked", "1", "uint8", MAP, "1 where buildings block the flow"),
     OutputSpec("depth", "m", "float32", ("time", "y", "x"), "water depth (frames)", ramp="water_depth", menu=True),
