@@ -168,11 +168,11 @@ _RAMPS = (
     # class maps (their codes' colours, the files' colour tables and QGIS styles), in the colours of the map each
     # classifies: the UTCI heat-stress class of the felt temperature, the tropical night of the night's air (the
     # cooler night left clear)
-    _classes_of("utci_class", _FELT, ("none", "moderate", "strong", "very_strong", "extreme")),
-    _keys("tropical_night", ((0, _NIGHT.stops[0].colour, "cooler"), (1, _colour(_NIGHT, "tropical"), "tropical")),
+    _classes_of("heat_stress", _FELT, ("none", "moderate", "strong", "very_strong", "extreme")),
+    _keys("night", ((0, _NIGHT.stops[0].colour, "cooler"), (1, _colour(_NIGHT, "tropical"), "tropical")),
           clear_below=1),
     # the French PPRI hazard class of the flood (0 not flooded, left clear): low, medium, high
-    _keys("ppri_class", ((0, "#ffffff", "none"), (1, "#fed976", "low"), (2, "#fd8d3c", "medium"),
+    _keys("ppri_hazard", ((0, "#ffffff", "none"), (1, "#fed976", "low"), (2, "#fd8d3c", "medium"),
                          (3, "#bd0026", "high")), clear_below=1),
     # a map without a ramp of its own (a sky view factor, an arrival time) is drawn from its lowest value (0) to its
     # highest (1) in these colours (viridis), in the QGIS style beside its file

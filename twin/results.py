@@ -12,7 +12,9 @@
                              building) and sites_<event>
       territory/*.tif        elevation, land cover, canopy, imperviousness and building heights after the measures
       events/<event>/*.tif   the key maps of each event's engine (twin.engines) as Cloud-Optimized GeoTIFF (units
-                             in the band metadata)
+                             as the band's unit; a class map with its colour table, its class names in
+                             ``<map>.tif.aux.xml``)
+      */<map>.qml            beside each map, its QGIS style in the report's colours (twin.styles)
       events/<event>/hazard.nc  every map of the engine as CF NetCDF (flood depth frames included)
 
 Everything is written in a hidden sibling folder which is renamed into place at
@@ -38,8 +40,9 @@ import rasterio
 from .engines import engine_for
 from .errors import DataSourceError, MissingFileError, OutputError, OutputExistsError, message
 from .impacts import Indicator
-from .io import write_cog, write_netcdf, write_vector
+from .io import write_netcdf, write_vector
 from .scenario.io import save_scenario
+from .styles import output_style, territory_style, write_map
 from .words import text, translated
 
 TERRITORY_MAPS = ("elevation", "land_cover", "tree_canopy", "imperviousness", "building_height")
@@ -208,21 +211,25 @@ def _write_contents(result, folder: Path) -> None:
     _write_json(folder / "indicators.json", summary(result))
     save_scenario(scenario.model_copy(update={"extends": None}), folder / "scenario.toml")
     territory = result.territory
-    maps = []  # (values, path, units, description, nodata)
+    maps = []  # (values, path, style, units, description, nodata)
     for name in TERRITORY_MAPS:
-        spec = territory.layers[name]
-        maps.append((spec.values, folder / "territory" / f"{name}.tif", spec.attrs.get("units", ""),
-                     spec.attrs.get("long_name", ""), None))  # fmt: skip
+        layer = territory.layers[name]
+        units = layer.attrs.get("units", "")
+        style = territory_style(name, layer.values, units, territory.landcover)
+        maps.append((layer.values, folder / "territory" / f"{name}.tif", style, units,
+                     layer.attrs.get("long_name", ""), None))  # fmt: skip
     for name, event in result.events.items():
-        for var in engine_for(event.event).key_maps:
+        engine = engine_for(event.event)
+        for var in engine.key_maps:
             da = event.hazard[var]
             nodata = float("nan") if da.dtype.kind == "f" else da.attrs.get("missing_value")
-            maps.append((da.values, folder / "events" / name / f"{var}.tif", da.attrs.get("units", ""),
+            style = output_style(engine.output(var), da.values)
+            maps.append((da.values, folder / "events" / name / f"{var}.tif", style, da.attrs.get("units", ""),
                          da.attrs.get("long_name", var), nodata))  # fmt: skip
     gpkg = folder / "impacts.gpkg"
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.map(
-            lambda m: write_cog(m[0], m[1], territory.grid, units=m[2], description=m[3], nodata=m[4]), maps
+            lambda m: write_map(m[0], m[1], territory.grid, m[2], units=m[3], description=m[4], nodata=m[5]), maps
         )
         for name, event in result.events.items():
             write_netcdf(event.hazard, folder / "events" / name / "hazard.nc")

@@ -17,7 +17,7 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("hazard_rating", "1", "float32", MAP, "UK FD2320 hazard rating d(v + 0.5) + DF, from the maxima",
                key=True),
     OutputSpec("ppri_class", "1", "int8", MAP, "French PPRI class: 0 none, 1 low, 2 medium, 3 high", key=True,
-               style="ppri_class", attrs={"flag_values": tuple(range(len(PPRI_NAMES))),
+               style="ppri_hazard", attrs={"flag_values": tuple(range(len(PPRI_NAMES))),
                                           "flag_meanings": " ".join(PPRI_NAMES)}),
     OutputSpec("final_depth", "m", "float32", MAP, "water depth at the end of the run"),
     OutputSpec("blocked", "1", "uint8", MAP, "1 where buildings block the flow"),
