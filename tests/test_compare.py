@@ -14,6 +14,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from conftest import table_rows, write_run_folder
 
 from twin.cli import main
+from twin.colours import RAMPS
 from twin.compare import (
     DEFAULT_WEIGHTS,
     MAIN_KEYS,
@@ -32,6 +34,7 @@ from twin.compare import (
     value_indicators,
     write_comparison,
 )
+from twin.engines import ENGINES
 from twin.errors import OutputError, OutputExistsError, ScenarioError
 from twin.grid import Grid
 from twin.impacts import Indicator
@@ -421,14 +424,17 @@ def test_read_weights_quoted_and_bare_dotted_keys(tmp_path):
 def test_written_files(written):
     _, out = written
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    deltas = [
+        f"differences/basin/{STORM}/delta_max_depth",
+        f"differences/trees/{HEAT}/delta_t_air_day",
+        f"differences/trees/{HEAT}/delta_t_air_night",
+        f"differences/trees/{HEAT}/delta_utci",
+        f"differences/trees/{HEAT}/delta_utci_max",
+        f"differences/trees/{STORM}/delta_max_depth",
+    ]
     assert names == [
         "comparison.json",
-        f"differences/basin/{STORM}/delta_max_depth.tif",
-        f"differences/trees/{HEAT}/delta_t_air_day.tif",
-        f"differences/trees/{HEAT}/delta_t_air_night.tif",
-        f"differences/trees/{HEAT}/delta_utci.tif",
-        f"differences/trees/{HEAT}/delta_utci_max.tif",
-        f"differences/trees/{STORM}/delta_max_depth.tif",
+        *sorted(f"{delta}.{suffix}" for delta in deltas for suffix in ("qml", "tif")),  # each map and its QGIS style
         "indicators.csv",
         "report.html",
         "scorecard.csv",
@@ -496,6 +502,11 @@ def test_difference_maps_equal_scenario_minus_baseline(written, run, event, var)
         delta = src.read(1, masked=True).astype(float).filled(np.nan)
         assert src.crs.to_epsg() == 2154 and src.transform == GRID.transform
     np.testing.assert_allclose(delta, other - base, rtol=0, atol=1e-6, equal_nan=True)
+    spec = next(e.output(var) for e in ENGINES.values() if var in e.compared_maps)
+    if spec.delta_ramp is not None:  # drawn in QGIS with the viewer's Δ ramp
+        shader = ElementTree.parse(path.with_suffix(".qml")).find("pipe/rasterrenderer/rastershader/colorrampshader")
+        stops = [(float(i.get("value")), i.get("color")) for i in shader.findall("item")]
+        assert stops == [(float(s.value), s.colour) for s in RAMPS[spec.delta_ramp].stops]
     if var == "utci":
         assert np.isnan(delta[7, 9]) and np.nanmin(delta) == pytest.approx(-2.0, abs=1e-6)
     if run == "basin":

@@ -20,6 +20,7 @@ from twin.io import category_names, write_cog
 from twin.results import TERRITORY_MAPS
 from twin.runner import run
 from twin.scenario.models import Scenario
+from twin.styles import export_territory
 from twin.territory import LAYERS
 
 STORM = {"kind": "design_storm", "name": "storm", "return_period_years": 100, "duration_min": 15, "after_min": 5}
@@ -184,3 +185,20 @@ def test_every_colour_comes_from_the_one_table():
     ]
     night = RAMPS["air_temperature_night"]
     assert hex_rgb(RAMPS["night"].stops[1].colour).tolist() == rgba(night, np.array([20.0]))[0, :3].tolist()
+
+
+def test_an_exported_territory_opens_styled_too(tiny, tmp_path):
+    written = export_territory(tiny, tmp_path)
+    for name in tiny.layers.data_vars:
+        tif = tmp_path / "layers" / f"{name}.tif"
+        assert tif in written and tif.with_suffix(".qml") in written
+        with rasterio.open(tif) as src:
+            assert src.units == (LAYERS[name].units,), name
+        assert _renderer(tif).get("type") == ("paletted" if name == "land_cover" else "singlebandpseudocolor")
+    tif = tmp_path / "layers" / "land_cover.tif"
+    with rasterio.open(tif) as src:
+        table = src.colormap(1)
+    assert {s.value: _hex(table[s.value]) for s in RAMPS["land_cover"].stops} == {
+        s.value: s.colour for s in RAMPS["land_cover"].stops
+    }
+    assert list(_sidecar_names(tif).values()) == list(tiny.landcover.names)

@@ -21,9 +21,10 @@ import pandas as pd
 from .engines import engine_for
 from .errors import MissingFileError, ScenarioError, message
 from .impacts.records import CATALOGUE, DEFAULT_WEIGHTS, MAIN_KEYS, Indicator
-from .io import raster_grid, write_cog
+from .io import raster_grid
 from .report import write_report
 from .results import check_output, folder_in_place
+from .styles import delta_style, write_map
 
 log = logging.getLogger(__name__)
 
@@ -417,7 +418,8 @@ def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, s
             name = event["name"]
             if base_events.get(name) != event["kind"]:
                 continue
-            for var in engine_for(event["kind"]).compared_maps:
+            engine = engine_for(event["kind"])
+            for var in engine.compared_maps:
                 a, units = run.read_map(name, var)
                 b, _ = base.read_map(name, var)
                 if a.shape != b.shape:
@@ -425,8 +427,9 @@ def write_differences(comparison: Comparison, folder: Path) -> dict[tuple[str, s
                         message(run.folder, f"{name}/{var}", f"on the baseline's grid {b.shape}", a.shape)
                     )
                 path = folder / run.name / name / f"delta_{var}.tif"
-                write_cog(
-                    (a - b).astype(np.float32), path, grid,
+                delta = (a - b).astype(np.float32)
+                write_map(
+                    delta, path, grid, delta_style(engine.output(var), delta),
                     units=units, description=f"{var}: {run.name} minus {base.name}", nodata=float("nan"),
                 )  # fmt: skip
                 out[(run.name, name, var)] = path

@@ -612,12 +612,21 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, *, overwrite: bool = False) -
     return path
 
 
-def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+def _class_names(territory) -> dict[int, str]:
+    """The land-cover table's class names by code."""
+    table = territory.landcover
+    return {int(code): name for code, name in zip(table.codes, table.names, strict=True)}
+
+
+def write_territory(
+    territory, folder: str | Path, *, overwrite: bool = False, palettes: Mapping[str, Mapping[int, str]] | None = None
+) -> list[Path]:
     """Export every layer of a territory in standard files that QGIS opens.
 
-    Writes ``layers/<name>.tif`` (one COG per raster layer), ``territory.nc``
-    (all layers, CF NetCDF) and ``vectors.gpkg`` (one GeoPackage layer per
-    vector layer). Refuses to replace existing files unless ``overwrite``.
+    Writes ``layers/<name>.tif`` (one COG per raster layer, units as the band's unit; the land cover with its
+    table's class names), ``territory.nc`` (all layers, CF NetCDF) and ``vectors.gpkg`` (one GeoPackage layer per
+    vector layer). Refuses to replace existing files unless ``overwrite``. :func:`twin.styles.export_territory`
+    adds the colours.
 
     Parameters
     ----------
@@ -627,6 +636,8 @@ def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -
         Where the files go; created if needed.
     overwrite : bool
         Replace existing files.
+    palettes : mapping of str to mapping, optional
+        The colour table (``{code: "#rrggbb"}``) of each class layer, by layer name.
 
     Returns
     -------
@@ -654,6 +665,8 @@ def write_territory(territory, folder: str | Path, *, overwrite: bool = False) -
             units=LAYERS[name].units,
             description=LAYERS[name].doc,
             overwrite=overwrite,
+            palette=(palettes or {}).get(name),
+            categories=_class_names(territory) if name == "land_cover" else None,
         )
         for name in territory.layers.data_vars
     ]

@@ -21,9 +21,10 @@ import numpy as np
 from .colours import RAMPS, Ramp, land_cover_ramp, measure, stop_label
 from .formats import format_number
 from .grid import Grid
-from .io import write_cog
+from .io import write_cog, write_territory
 from .landcover import LandCoverTable
 from .specs import OutputSpec
+from .territory import Territory
 
 QGIS_VERSION = "3.28.0"  # the style format's version: QGIS 3.28 LTR and later read it
 LANG = "en"  # the language of the legends in the styles
@@ -237,6 +238,23 @@ def output_style(spec: OutputSpec, values: np.ndarray) -> MapStyle:
     return classes_style(ramp) if ramp.kind == "classes" else ramp_style(ramp)
 
 
+def delta_style(spec: OutputSpec, values: np.ndarray) -> MapStyle:
+    """The style of a map's difference scenario − baseline: its Δ ramp, else stretched over its values.
+
+    Parameters
+    ----------
+    spec : twin.specs.OutputSpec
+        What the map is.
+    values : numpy.ndarray
+        The difference, in the spec's units.
+
+    Returns
+    -------
+    MapStyle
+    """
+    return ramp_style(RAMPS[spec.delta_ramp]) if spec.delta_ramp else stretched_style(values, spec.units)
+
+
 def territory_style(name: str, values: np.ndarray, units: str, table: LandCoverTable) -> MapStyle:
     """The style of a territory layer: the land cover by its table's classes, any other stretched.
 
@@ -256,6 +274,38 @@ def territory_style(name: str, values: np.ndarray, units: str, table: LandCoverT
     MapStyle
     """
     return land_cover_style(table) if name == "land_cover" else stretched_style(values, units)
+
+
+def export_territory(territory: Territory, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """:func:`twin.io.write_territory` with the colours: the land cover's colour table, and each layer's QGIS
+    style beside it (``layers/<name>.qml``), as a run's territory maps have them.
+
+    Parameters
+    ----------
+    territory : twin.territory.Territory
+        The territory.
+    folder : str or pathlib.Path
+        Where the files go; created if needed.
+    overwrite : bool
+        Replace existing files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, styles included.
+
+    Raises
+    ------
+    twin.errors.OutputExistsError
+        A file exists and ``overwrite`` is false.
+    """
+    styles = {
+        name: territory_style(name, layer.values, layer.attrs.get("units", ""), territory.landcover)
+        for name, layer in territory.layers.data_vars.items()
+    }
+    palettes = {name: style.palette for name, style in styles.items() if style.palette}
+    written = write_territory(territory, folder, overwrite=overwrite, palettes=palettes)
+    return written + [write_style(style, Path(folder) / "layers" / f"{name}.tif") for name, style in styles.items()]
 
 
 def write_map(

@@ -75,8 +75,8 @@ def print_summary(s: dict, grid_line: str) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 def export(territory: str, out: Path, overwrite: bool) -> None:
     """Write every layer of a territory as COG, NetCDF and GeoPackage (QGIS opens them)."""
-    from ..io import write_territory
     from ..sources import load_territory
+    from ..styles import export_territory
 
-    written = write_territory(load_territory(territory), out, overwrite=overwrite)
+    written = export_territory(load_territory(territory), out, overwrite=overwrite)
     click.echo(f"wrote {len(written)} files to {out}")
