@@ -202,3 +202,12 @@ def test_an_exported_territory_opens_styled_too(tiny, tmp_path):
         s.value: s.colour for s in RAMPS["land_cover"].stops
     }
     assert list(_sidecar_names(tif).values()) == list(tiny.landcover.names)
+
+
+@pytest.mark.parametrize("spec", [s for e in ENGINES.values() for s in e.outputs if s.style], ids=lambda s: s.name)
+def test_each_class_maps_codes_are_its_ramps_classes(spec):
+    """The codes an output declares (CF flag_values) are the codes its style colours, each named."""
+    ramp = RAMPS[spec.style]
+    assert ramp.kind == "classes" and spec.ramp is None
+    assert [s.value for s in ramp.stops] == [int(v) for v in spec.attrs["flag_values"]]
+    assert len(spec.attrs["flag_meanings"].split()) == len(ramp.stops)
