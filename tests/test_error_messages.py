@@ -95,7 +95,7 @@ def test_buildings_with_a_row_lacking_both_are_refused_by_the_files_own_feature_
         crs=L93,
     )
     toml = write_territory_folder(tmp_path, buildings=b)
-    with pytest.raises(DataSourceError, match=r"got \"1 without, first the file's feature 3\""):
+    with pytest.raises(DataSourceError, match=r"buildings\.gpkg row 3: buildings must be given .*, got 'neither \(1 "):
         load_territory(toml)
 
 

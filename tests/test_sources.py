@@ -312,7 +312,7 @@ def test_polygon_sites_become_points_inside_them_and_lines_are_refused(tmp_path)
     gpd.GeoDataFrame(
         {"name": ["Loin", "Cour", "Rue"], "kind": ["school"] * 3}, geometry=[far, grounds, line], crs=L93
     ).to_file(folder / "sites.gpkg")
-    with pytest.raises(DataSourceError, match=r"sites.gpkg feature 3 \('Rue'\): sites geometry must be a point or a "
+    with pytest.raises(DataSourceError, match=r"sites.gpkg row 3 \(name 'Rue'\): sites geometry must be a point or a "
                        r"polygon, got 'LineString'"):  # fmt: skip
         load_territory(toml)
 

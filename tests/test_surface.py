@@ -131,8 +131,8 @@ def test_footprint_heights_match_numpy_percentiles_of_the_cells(tmp_path):
 def test_a_footprint_without_a_dsm_cell_is_refused_or_noted(tmp_path):
     tiny = [("T", box(X0 + 30.1, Y0 - 5.9, X0 + 30.4, Y0 - 5.6))]  # inside a cell, not over its centre
     path = _write_folder(tmp_path, surface='dsm = ["dsm.tif"]', extra_buildings=tiny)
-    with pytest.raises(DataSourceError, match=r"buildings.gpkg: buildings must be covering the centre of a DSM cell.*"
-                       r"1 footprints without, first the file's feature 5 \('T'\)"):  # fmt: skip
+    with pytest.raises(DataSourceError, match=r"buildings.gpkg row 5 \(id 'T'\): buildings must be covering the centre "
+                       r"of a DSM cell.*1 footprints without"):  # fmt: skip
         load_territory(path)
     path = _write_folder(tmp_path, surface='dsm = ["dsm.tif"]', buildings="missing_height_m = 4.0",
                          extra_buildings=tiny)  # fmt: skip

@@ -12,12 +12,15 @@ NetCDF, all with their CRS so that QGIS places them correctly.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
 import pyproj
 import rasterio
 import rasterio.errors
@@ -25,9 +28,11 @@ import rasterio.features
 import rasterio.merge
 import rasterio.warp
 import rioxarray  # noqa: F401  (registers the .rio accessor)
+import shapely
 import xarray as xr
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
+from shapely.errors import GEOSException
 
 from .errors import CRSError, DataSourceError, MissingFileError, OutputError, OutputExistsError, message
 from .grid import Grid
@@ -286,17 +291,13 @@ def read_vector(
         No CRS, or coordinates that cannot be the longitudes and latitudes the file's CRS says.
     """
     path = _existing(path, role)
-    try:
-        gdf = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError with clear text
-        raise DataSourceError(f"{path}: cannot read {role}: {exc}") from None
+    gdf, notes = _read_features(path, layer, role)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise DataSourceError(
             message(path, role, "a file with geometries (GeoPackage, GeoJSON, Shapefile)", "a table without geometry")
         )
     if gdf.crs is None and assume_crs is None:
         raise CRSError(f'{path}: {role} has no CRS; set `crs = "EPSG:..."` for this source in the territory file')
-    notes = []
     if gdf.crs is None:
         gdf = gdf.set_crs(assume_crs)
     elif assume_crs is not None and _declared_crs(assume_crs, path, role) != gdf.crs:
@@ -345,11 +346,62 @@ def read_vector(
     return kept, notes
 
 
+def _read_features(path: Path | str, layer: str | None, role: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The file's features, in its order (the index is each one's row in the file, from 0), and a note on geometries
+    that could not be read as they are: a ring left open is closed (GEOS's fix, as GDAL's OSM driver warns "Non
+    closed ring"), and a ring of fewer than 3 points, which cannot be fixed, leaves its feature without geometry
+    (dropped as empty, the note names the file's rows)."""
+    try:
+        with warnings.catch_warnings():  # GDAL's warnings about the same rings; the note below says what was done
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
+            try:
+                return gpd.read_file(path, layer=layer, engine="pyogrio"), []
+            except GEOSException:
+                frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+                meta, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
+    except Exception as exc:  # pyogrio raises DataSourceError/DataLayerError with clear text
+        raise DataSourceError(f"{path}: cannot read {role}: {exc}") from None
+    wkb = np.asarray(wkb, dtype=object)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    broken = np.flatnonzero(pd.isna(geoms) & pd.notna(wkb))
+    geoms[broken] = shapely.from_wkb(wkb[broken], on_invalid="fix")
+    lost = broken[pd.isna(geoms[broken])]
+    notes = []
+    if broken.size > lost.size:
+        fixed = np.setdiff1d(broken, lost) + 1
+        notes.append(f"{_name(path)}: closed {fixed.size} rings left open (the file's rows {_rows(fixed)})")
+    if lost.size:
+        notes.append(
+            f"{_name(path)}: dropped {lost.size} features whose rings have fewer than 3 points and cannot be repaired "
+            f"(the file's rows {_rows(lost + 1)})"
+        )
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=meta["crs"]), notes
+
+
+def _rows(numbers: np.ndarray, most: int = 10) -> str:
+    """Row numbers for a note: the first ``most``, then how many more."""
+    shown = ", ".join(str(int(n)) for n in numbers[:most])
+    return shown + (f" and {numbers.size - most} more" if numbers.size > most else "")
+
+
+ROW = "file_row"  # each feature's row in its file (1 for the first), kept while a layer is prepared
+
+
 def feature_number(gdf: gpd.GeoDataFrame, row: int) -> int:
     """The number in its file (1 for the first) of row ``row`` of a layer :func:`read_vector` read, whatever
     features were dropped (empty, off the grid) before it."""
     numbers = gdf.attrs.get("feature_numbers")
     return int(numbers[row]) if numbers is not None and row < len(numbers) else row + 1
+
+
+def feature(gdf: gpd.GeoDataFrame, i: int, path: Path | str) -> str:
+    """The file, the row in it and the id (or name) of the feature at position ``i``, for an error about it:
+    ``"buildings.gpkg row 8 (id 'BATIMENT0000000240851632')"``."""
+    row = int(gdf[ROW].iloc[i]) if ROW in gdf.columns else feature_number(gdf, i)
+    ident = next(
+        (f" ({c} {gdf[c].iloc[i]!r})" for c in ("id", "name") if c in gdf.columns and pd.notna(gdf[c].iloc[i])), ""
+    )
+    return f"{path} row {row}{ident}"
 
 
 def _grid_box(grid: Grid):

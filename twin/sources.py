@@ -108,8 +108,16 @@ class VectorSource(_Model):
 
 
 class BuildingSource(VectorSource):
-    """Building footprints with a height (m) or a number of floors."""
+    """Building footprints with a height (m) or a number of floors (a height, floors or dwellings that is not a
+    number is refused, naming the file's row and the building's id), or a preset's file (:mod:`twin.presets`)."""
 
+    preset: Literal["bdtopo", "osm"] | None = Field(
+        None,
+        description="the file's own layout: 'bdtopo' (IGN BD TOPO BATIMENT: HAUTEUR, NB_ETAGES, USAGE1, NB_LOGTS, ID, "
+        "or the GeoPackage edition's names) or 'osm' (an OpenStreetMap .osm.pbf, layer multipolygons: heights parsed "
+        "with their units, building:levels + roof:levels x storey height, building=* mapped to uses, canopies and "
+        "raised bases left out, ids way/<id> or relation/<id>); `columns` still renames other columns",
+    )
     storey_height_m: Annotated[float, Field(gt=0)] = Field(3.0, description="height of one storey, m")
     missing_height_m: Annotated[float, Field(gt=0)] | None = Field(
         None, description="height for buildings with neither height nor floors; refused if unset"
@@ -157,6 +165,28 @@ class SurfaceSource(_Model):
         return self
 
 
+class DistrictSource(VectorSource):
+    """Districts with their residents, from the file's columns or INSEE IRIS (:mod:`twin.presets`)."""
+
+    preset: Literal["iris"] | None = Field(
+        None,
+        description="'iris': IGN's IRIS polygons (CODE_IRIS, NOM_IRIS) with their residents and age shares from "
+        "INSEE's population table by IRIS (`population_table`), joined on the IRIS code",
+    )
+    population_table: str | None = Field(
+        None,
+        description="with preset 'iris': INSEE's population table by IRIS (base-ic-evol-struct-pop-<year>.csv as INSEE "
+        "ships it: ';'-separated, IRIS, P<yy>_POP, P<yy>_POP75P, P<yy>_POP0002, P<yy>_POP0305), relative to the "
+        "territory file",
+    )
+
+    @model_validator(mode="after")
+    def _table_with_its_preset(self):
+        if (self.preset == "iris") != (self.population_table is not None):
+            raise ValueError("preset 'iris' and population_table go together: set both, or neither")
+        return self
+
+
 class TerritoryFile(_Model):
     """A territory file: a name and the sources of every layer."""
 
@@ -167,7 +197,7 @@ class TerritoryFile(_Model):
     elevation: ElevationSource = Field(description="the terrain model")
     land_cover: LandCoverSource = Field(description="the land-cover classes")
     buildings: BuildingSource | None = Field(None, description="building footprints; none: no buildings")
-    districts: VectorSource | None = Field(
+    districts: DistrictSource | None = Field(
         None, description="districts with their residents; none: no districts, no population"
     )
     sites: VectorSource | None = Field(None, description="sensitive sites (schools, care homes, hospitals...)")
@@ -271,6 +301,8 @@ def source_files(ref: str | Path) -> list[Path]:
         source = getattr(spec, field)
         if source is not None:
             named.append(source_path(base, source.path))
+            if getattr(source, "population_table", None):
+                named.append(source_path(base, source.population_table))
     if spec.surface is not None:
         named += [source_path(base, p) for p in (spec.surface.dsm or []) + (spec.surface.cdsm or [])]
     files = [path]

@@ -30,7 +30,7 @@ from rasterio.enums import Resampling
 
 from .errors import DataSourceError, TwinWarning, message
 from .grid import Grid
-from .io import feature_number, raster_grid, read_raster
+from .io import feature, raster_grid, read_raster
 from .territory import LAYERS
 
 HEIGHT_MODES = ("missing", "all")  # which buildings take their height from the DSM (see building_heights)
@@ -225,14 +225,12 @@ def _without_cells(gdf, rows: np.ndarray, given: np.ndarray, path, notes: list[s
     """Refuse footprints without a DSM cell and without a height of their own, or note and warn how they get one."""
     bare = rows[~given[rows]]
     if bare.size and missing_height_m is None:
-        row = int(bare[0])
-        ident = next((f" ({gdf[c].iloc[row]!r})" for c in ("id", "name") if c in gdf.columns), "")
         raise DataSourceError(
             message(
-                path,
+                feature(gdf, int(bare[0]), path),
                 "buildings",
                 "covering the centre of a DSM cell with data, or given a height or floors (or set missing_height_m)",
-                f"{bare.size} footprints without, first the file's feature {feature_number(gdf, row)}{ident}",
+                f"{bare.size} footprints without",
             )
         )
     gdf.loc[bare, "height"] = missing_height_m  # here, so that the one warning says why

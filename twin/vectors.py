@@ -1,10 +1,13 @@
 """Vector sources brought to the territory's contract.
 
 Real files name things their own way (BD TOPO says ``HAUTEUR`` and
-``NB_ETAGES``, OSM says ``building:levels``). A territory file can rename
-columns and recode values; this module applies that, fills what can be derived
-(height from floors, dwellings from floor area) with a note for each
-assumption, and refuses what cannot.
+``NB_ETAGES``, OSM says ``building:levels``). A territory file names a preset
+for the layouts cities have (:mod:`twin.presets`: BD TOPO, OpenStreetMap,
+IRIS) or renames columns and recodes values; this module applies that, repairs
+broken polygons, fills what can be derived (height from floors, dwellings from
+floor area) with a note for each assumption, and refuses what cannot. Every
+error about a feature names the file, the feature's own row in it (before any
+feature was dropped) and its id.
 """
 
 from __future__ import annotations
@@ -15,24 +18,18 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.geometry import MultiPolygon
 
 from .errors import DataSourceError, TwinWarning, message
 from .grid import Grid
-from .io import feature_number, read_vector
+from .io import ROW, feature, feature_number, read_vector
 from .paths import source_path
+from .presets import BDTOPO_USES, bdtopo_columns, iris_districts, osm_buildings
 from .territory import VECTORS
 
-# BD TOPO (IGN) building uses, USAGE1, mapped to twin's uses.
-BDTOPO_USES = {
-    "Résidentiel": "residential",
-    "Commercial et services": "commercial",
-    "Industriel": "industrial",
-    "Agricole": "other",
-    "Religieux": "public",
-    "Sportif": "public",
-    "Annexe": "other",
-    "Indifférencié": "other",
-}
+POLYGON_LAYERS = ("buildings", "districts")
+OSM_LAYER = "multipolygons"  # GDAL's OSM driver's layer of closed ways and multipolygon relations
 
 
 def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=None) -> dict[str, gpd.GeoDataFrame]:
@@ -47,36 +44,60 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=N
             notes.append(f"{name}: no source given; the layer is empty")
             continue
         path = source_path(base, src.path)
-        gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role=name)
+        preset = getattr(src, "preset", None)
+        layer = src.layer or (OSM_LAYER if preset == "osm" else None)
+        gdf, steps = read_vector(path, grid, layer=layer, assume_crs=src.crs, role=name)
         notes += [f"{name}: {s}" for s in steps]
-        gdf = _rename(gdf, src, path)
+        gdf[ROW] = [feature_number(gdf, i) for i in range(len(gdf))]
+        gdf, columns = _preset(gdf, src, base, path, notes)
+        gdf = _rename(gdf, columns, path)
         gdf = _recode(gdf, src, path)
+        if name in POLYGON_LAYERS:
+            gdf = _polygons(gdf, name, path, notes)
         if name == "buildings" and heights is not None:
             gdf = heights(gdf, path)
-        out[name] = _NORMALISERS[name](gdf, src, path, notes)
+        out[name] = _NORMALISERS[name](gdf, src, path, notes).drop(columns=ROW).reset_index(drop=True)
     return out
 
 
-def _rename(gdf: gpd.GeoDataFrame, src, path: Path) -> gpd.GeoDataFrame:
-    absent = {ours: theirs for ours, theirs in src.columns.items() if theirs not in gdf.columns}
+def _preset(gdf: gpd.GeoDataFrame, src, base: Path, path: Path, notes: list[str]):
+    """The layer through its preset, if any, and the renames still to apply (the territory file's win)."""
+    preset = getattr(src, "preset", None)
+    if preset == "bdtopo":
+        return gdf, {**bdtopo_columns(gdf), **src.columns}
+    if preset == "osm":
+        prepared = osm_buildings(gdf, src.storey_height_m, path.name)
+    elif preset == "iris":
+        table = source_path(base, src.population_table)
+        prepared = iris_districts(gdf, table, path, lambda i: feature(gdf, i, path))
+    else:
+        return gdf, src.columns
+    notes += prepared.notes
+    return prepared.gdf, src.columns
+
+
+def _rename(gdf: gpd.GeoDataFrame, columns: dict[str, str], path: Path) -> gpd.GeoDataFrame:
+    absent = {ours: theirs for ours, theirs in columns.items() if theirs not in gdf.columns}
     if absent:
         raise DataSourceError(
             message(
                 path,
                 "columns (renamed in the territory file)",
-                f"present in the file {list(gdf.columns)}",
+                f"present in the file {[c for c in gdf.columns if c != ROW]}",
                 sorted(absent.values()),
             )
         )
-    clashes = [ours for ours, theirs in src.columns.items() if ours in gdf.columns and ours != theirs]
+    clashes = [ours for ours, theirs in columns.items() if ours in gdf.columns and ours != theirs]
     gdf = gdf.drop(columns=clashes)
-    return gdf.rename(columns={theirs: ours for ours, theirs in src.columns.items()})
+    return gdf.rename(columns={theirs: ours for ours, theirs in columns.items()})
 
 
 def _recode(gdf: gpd.GeoDataFrame, src, path: Path) -> gpd.GeoDataFrame:
     for col, mapping in src.values.items():
         if col not in gdf.columns:
-            raise DataSourceError(message(path, "values: column", f"one of {list(gdf.columns)}", col))
+            raise DataSourceError(
+                message(path, "values: column", f"one of {[c for c in gdf.columns if c != ROW]}", col)
+            )
         gdf[col] = gdf[col].map(lambda v, m=mapping: m.get(str(v), v))
     return gdf
 
@@ -89,15 +110,64 @@ def _require(gdf: gpd.GeoDataFrame, columns: list[str], path: Path, layer: str) 
                 path,
                 f"{layer} columns",
                 f"complete (missing {missing}; rename yours with `columns = {{...}}`)",
-                [c for c in gdf.columns if c != gdf.geometry.name],
+                [c for c in gdf.columns if c not in (gdf.geometry.name, ROW)],
             )
         )
 
 
-def _numeric(gdf: gpd.GeoDataFrame, col: str) -> np.ndarray:
+def _numeric(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, expected: str = "a number") -> np.ndarray:
+    """The column as floats, NaN where it is empty; a value present but not a number is refused, never dropped."""
     if col not in gdf.columns:
         return np.full(len(gdf), np.nan)
-    return pd.to_numeric(gdf[col], errors="coerce").to_numpy(dtype=float)
+    values = gdf[col]
+    numbers = pd.to_numeric(values, errors="coerce")
+    blank = values.isna() | values.astype(str).str.strip().eq("")
+    bad = (numbers.isna() & ~blank).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        got = f"{values.iloc[i]!r}" + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
+        raise DataSourceError(f"{feature(gdf, i, path)}: {layer} {col!r} must be {expected}, got {got}")
+    return numbers.to_numpy(dtype=float)
+
+
+def _polygons(gdf: gpd.GeoDataFrame, layer: str, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
+    """The layer's areas, invalid ones (a ring crossing itself) repaired by ``shapely.make_valid`` keeping their
+    polygonal parts, with a warning; a point or a line is refused, and a repair that leaves no area is dropped with
+    the warning."""
+    kinds = gdf.geom_type.to_numpy()
+    polygonal = np.isin(kinds, ("Polygon", "MultiPolygon"))
+    invalid = ~polygonal | ~gdf.is_valid.to_numpy()
+    if not invalid.any():
+        return gdf
+    repaired = [_areas(g) for g in shapely.make_valid(gdf.geometry.to_numpy()[invalid])]
+    idx = np.flatnonzero(invalid)
+    for j, i in enumerate(idx):
+        if not polygonal[i] and repaired[j] is None:
+            raise DataSourceError(
+                f"{feature(gdf, i, path)}: {layer} geometry must be a polygon (an area), got {kinds[i]!r}"
+            )
+    geometry = gdf.geometry.to_numpy().copy()
+    geometry[idx] = repaired
+    lost = idx[[g is None for g in repaired]]
+    fixed = np.setdiff1d(idx, lost)
+    gdf = gdf.set_geometry(gpd.GeoSeries(geometry, index=gdf.index, crs=gdf.crs))
+    if fixed.size:
+        _note(notes, f"{layer}: repaired {fixed.size} invalid polygons (make_valid, polygonal parts kept), first "
+                     f"{feature(gdf, int(fixed[0]), path)}")  # fmt: skip
+    if lost.size:
+        _note(notes, f"{layer}: dropped {lost.size} polygons with no area once repaired (make_valid), first "
+                     f"{feature(gdf, int(lost[0]), path)}")  # fmt: skip
+        gdf = gdf[gdf.geometry.notna()]
+    return gdf
+
+
+def _areas(geometry) -> object:
+    """The polygonal parts of a geometry (one Polygon, or a MultiPolygon), or None when it has none."""
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon") and p.area > 0]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    if not polygons:
+        return None
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
 
 
 def _note(notes: list[str], text: str) -> None:
@@ -112,10 +182,11 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
                 path,
                 "buildings",
                 "given a 'height' (m) or a 'floors' column (map yours with `columns = { height = \"HAUTEUR\" }`)",
-                [c for c in gdf.columns if c != gdf.geometry.name],
+                [c for c in gdf.columns if c not in (gdf.geometry.name, ROW)],
             )
         )
-    height, floors = _numeric(gdf, "height"), _numeric(gdf, "floors")
+    height = _numeric(gdf, "height", path, "buildings", "a number (m)")
+    floors = _numeric(gdf, "floors", path, "buildings")
     has_h, has_f = height > 0, floors > 0
     from_floors = ~has_h & has_f
     height = np.where(has_h, height, floors * src.storey_height_m)
@@ -124,14 +195,12 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     neither = ~has_h & ~has_f
     if neither.any():
         if src.missing_height_m is None:
-            row = int(np.flatnonzero(neither)[0])
-            ident = next((f" ({gdf[c].iloc[row]!r})" for c in ("id", "name") if c in gdf.columns), "")
             raise DataSourceError(
                 message(
-                    path,
+                    feature(gdf, int(np.flatnonzero(neither)[0]), path),
                     "buildings",
                     "given a positive height or number of floors (or set missing_height_m)",
-                    f"{int(neither.sum())} without, first the file's feature {feature_number(gdf, row)}{ident}",
+                    f"neither ({int(neither.sum())} buildings without, this the first)",
                 )
             )
         height = np.where(neither, src.missing_height_m, height)
@@ -147,13 +216,18 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     if unknown:
         gdf.loc[~gdf["use"].isin(allowed), "use"] = "other"
         _note(notes, f"buildings: uses {unknown} are not in {list(allowed)}; taken as 'other'")
+    floor_area = gdf.geometry.area.to_numpy() * gdf["floors"].to_numpy()
+    residential = (gdf["use"] == "residential").to_numpy()
+    estimate = np.where(residential, np.maximum(1, np.round(floor_area / src.dwelling_area_m2)), 0)
     if "dwellings" in gdf.columns:
-        gdf["dwellings"] = np.nan_to_num(_numeric(gdf, "dwellings")).astype(np.int64)
+        dwellings = _numeric(gdf, "dwellings", path, "buildings")
+        unknown = np.isnan(dwellings) & residential
+        if unknown.any():
+            notes.append(f"buildings: {int(unknown.sum())} residential buildings without dwellings; estimated as floor "
+                         f"area / {src.dwelling_area_m2:g} m2")  # fmt: skip
+        gdf["dwellings"] = np.where(unknown, estimate, np.nan_to_num(dwellings)).astype(np.int64)
     else:
-        floor_area = gdf.geometry.area.to_numpy() * gdf["floors"].to_numpy()
-        residential = (gdf["use"] == "residential").to_numpy()
-        estimate = np.maximum(1, np.round(floor_area / src.dwelling_area_m2))
-        gdf["dwellings"] = np.where(residential, estimate, 0).astype(np.int64)
+        gdf["dwellings"] = estimate.astype(np.int64)
         notes.append(f"buildings: no 'dwellings' column; estimated as floor area / {src.dwelling_area_m2:g} m2")
     if "id" not in gdf.columns:
         gdf["id"] = [f"B{i:06d}" for i in range(len(gdf))]
@@ -165,11 +239,10 @@ def _districts(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     _require(gdf, ["name", "population", "share_over_75", "share_under_5"], path, "districts")
     gdf["name"] = gdf["name"].astype(str)
     for col in ("population", "share_over_75", "share_under_5"):
-        values = _numeric(gdf, col)
+        values = _numeric(gdf, col, path, "districts")
         if np.isnan(values).any():
-            raise DataSourceError(
-                message(path, f"districts column {col!r}", "numbers", gdf[col][np.isnan(values)].iloc[0])
-            )
+            i = int(np.flatnonzero(np.isnan(values))[0])
+            raise DataSourceError(message(feature(gdf, i, path), f"districts {col!r}", "a number", gdf[col].iloc[i]))
         gdf[col] = values
     gdf["population"] = gdf["population"].round().astype(np.int64)
     return gdf
@@ -182,11 +255,8 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
     others = ~(areas | (kinds == "Point"))
     if others.any():
         row = int(np.flatnonzero(others.to_numpy())[0])
-        number = feature_number(gdf, row)
-        ident = gdf["name"].iloc[row] if "name" in gdf.columns else f"feature {number}"
-        raise DataSourceError(
-            message(f"{path} feature {number} ({ident!r})", "sites geometry", "a point or a polygon", kinds.iloc[row])
-        )
+        where = feature(gdf, row, path)
+        raise DataSourceError(message(where, "sites geometry", "a point or a polygon", kinds.iloc[row]))
     if areas.any():  # a school's grounds: the site is a point inside them
         gdf = gdf.set_geometry(gdf.geometry.where(~areas, gdf.geometry.representative_point()))
         notes.append(f"sites: {int(areas.sum())} polygons taken at a point inside each (representative point)")
