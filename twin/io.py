@@ -372,8 +372,8 @@ def _read_features(path: Path | str, layer: str | None, role: str) -> tuple[gpd.
         notes.append(f"{_name(path)}: closed {fixed.size} rings left open (the file's rows {_rows(fixed)})")
     if lost.size:
         notes.append(
-            f"{_name(path)}: dropped {lost.size} features whose rings have fewer than 3 points and cannot be repaired "
-            f"(the file's rows {_rows(lost + 1)})"
+            f"{_name(path)}: dropped {lost.size} features whose geometry cannot be read or repaired (a ring of "
+            f"fewer than 3 points...; the file's rows {_rows(lost + 1)})"
         )
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=meta["crs"]), notes
 

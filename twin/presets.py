@@ -305,7 +305,7 @@ def iris_districts(gdf: gpd.GeoDataFrame, table: Path, where: Path | str, row_of
     where : pathlib.Path or str
         The polygons' file, for errors.
     row_of : callable
-        Row of ``gdf`` -> text naming the feature by its file, row and id, for errors.
+        ``(layer, row)`` -> text naming the feature by its file, row and id, for errors.
 
     Raises
     ------
@@ -317,12 +317,13 @@ def iris_districts(gdf: gpd.GeoDataFrame, table: Path, where: Path | str, row_of
         raise DataSourceError(message(where, "IRIS columns", f"including {missing}", list(gdf.columns)))
     people = iris_population(table, str(where))
     codes = gdf["CODE_IRIS"].astype(str).str.strip()
+    gdf = gdf.assign(id=codes.to_numpy())
     absent = ~codes.isin(people.index)
     if absent.any():
         i = int(np.flatnonzero(absent.to_numpy())[0])
         raise DataSourceError(
             message(
-                row_of(i),
+                row_of(gdf, i),
                 "CODE_IRIS",
                 f"a code of the population table {Path(table).name} ({int(absent.sum())} missing there)",
                 codes.iloc[i],
@@ -333,7 +334,6 @@ def iris_districts(gdf: gpd.GeoDataFrame, table: Path, where: Path | str, row_of
     names = names.where(~repeated, names + " (" + codes + ")")
     joined = people.loc[codes.to_numpy()]
     gdf = gdf.assign(
-        id=codes.to_numpy(),
         name=names.to_numpy(),
         population=joined["population"].to_numpy(),
         share_over_75=joined["share_over_75"].to_numpy(),

@@ -51,6 +51,7 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=N
         gdf[ROW] = [feature_number(gdf, i) for i in range(len(gdf))]
         gdf, columns = _preset(gdf, src, base, path, notes)
         gdf = _rename(gdf, columns, path)
+        gdf.attrs["renamed"] = dict(columns)  # twin column -> the file's, for errors
         gdf = _recode(gdf, src, path)
         if name in POLYGON_LAYERS:
             gdf = _polygons(gdf, name, path, notes)
@@ -69,7 +70,7 @@ def _preset(gdf: gpd.GeoDataFrame, src, base: Path, path: Path, notes: list[str]
         prepared = osm_buildings(gdf, src.storey_height_m, path.name)
     elif preset == "iris":
         table = source_path(base, src.population_table)
-        prepared = iris_districts(gdf, table, path, lambda i: feature(gdf, i, path))
+        prepared = iris_districts(gdf, table, path, lambda layer, i: feature(layer, i, path))
     else:
         return gdf, src.columns
     notes += prepared.notes
@@ -125,8 +126,10 @@ def _numeric(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, expected: 
     bad = (numbers.isna() & ~blank).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        theirs = gdf.attrs.get("renamed", {}).get(col, col)
+        field = f"{layer} {col!r}" + (f" (the file's {theirs!r})" if theirs != col else "")
         got = f"{values.iloc[i]!r}" + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
-        raise DataSourceError(f"{feature(gdf, i, path)}: {layer} {col!r} must be {expected}, got {got}")
+        raise DataSourceError(f"{feature(gdf, i, path)}: {field} must be {expected}, got {got}")
     return numbers.to_numpy(dtype=float)
 
 
