@@ -165,7 +165,11 @@ def test_unknown_site_kind_is_named(tmp_path):
     gpd.GeoDataFrame(
         {"name": ["x"], "kind": ["stadium"]}, geometry=gpd.points_from_xy([X0 + 5], [Y0 + 5]), crs=L93
     ).to_file(tmp_path / "sites.gpkg")
-    with pytest.raises(DataSourceError, match=r"sites\.gpkg: sites 'kind' must be one of \[.*\].*, got \['stadium'\]"):
+    with pytest.raises(
+        DataSourceError,
+        match=r"sites\.gpkg row 1 \(name 'x'\) \(the first of the kinds \['stadium'\]\): sites 'kind' must be one of "
+        r"\[.*\].*, got 'stadium'",
+    ):
         load_territory(toml)
 
 

@@ -31,6 +31,7 @@ from .impacts.records import CATALOGUE, RESOLUTIONS
 from .scenario.reference import _type_text
 from .sources import (
     BuildingSource,
+    DistrictSource,
     ElevationSource,
     GridSpec,
     LandCoverSource,
@@ -48,6 +49,7 @@ TERRITORY_MODELS = (
     LandCoverSource,
     VectorSource,
     BuildingSource,
+    DistrictSource,
     SurfaceSource,
 )
 
@@ -73,12 +75,13 @@ table = "oso_landcover.csv"
 [buildings]
 path = "bdtopo.gpkg"
 layer = "batiment"
-columns = { height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1", dwellings = "NB_LOGTS" }
+preset = "bdtopo"          # HAUTEUR, NB_ETAGES, USAGE1, NB_LOGTS, ID read as twin's columns
 storey_height_m = 3.0
 
 [districts]
 path = "iris.gpkg"
-columns = { name = "NOM_IRIS", population = "P21_POP", share_over_75 = "part_75p", share_under_5 = "part_0004" }
+preset = "iris"            # CODE_IRIS, NOM_IRIS, residents from INSEE's table joined on the code
+population_table = "base-ic-evol-struct-pop-2021.csv"
 
 [sites]
 path = "etablissements.geojson"
@@ -228,9 +231,11 @@ def territory_page() -> str:
     for i, model in enumerate(TERRITORY_MODELS):
         out += [f"## {model.__name__}" if i else "## The file (TerritoryFile)", "", _doc(model), ""]
         if model is VectorSource:
-            out += ["The `districts`, `sites`, `roads` and `river` tables.", ""]
+            out += ["The `sites`, `roads` and `river` tables.", ""]
         if model is BuildingSource:
             out += ["The `buildings` table: a [VectorSource](#vectorsource) with these fields too.", ""]
+        if model is DistrictSource:
+            out += ["The `districts` table: a [VectorSource](#vectorsource) with these fields too.", ""]
         if model is SurfaceSource:
             out += ['The `surface` table, e.g. `dsm = ["dsm.tif"]` and `cdsm = ["cdsm.tif"]`.', ""]
         out += [*table(model), ""]

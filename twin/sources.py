@@ -109,7 +109,7 @@ class VectorSource(_Model):
 
 class BuildingSource(VectorSource):
     """Building footprints with a height (m) or a number of floors (a height, floors or dwellings that is not a
-    number is refused, naming the file's row and the building's id), or a preset's file (:mod:`twin.presets`)."""
+    number is refused, naming the file's row and the building's id), or a file a preset reads (twin.presets)."""
 
     preset: Literal["bdtopo", "osm"] | None = Field(
         None,
@@ -166,7 +166,7 @@ class SurfaceSource(_Model):
 
 
 class DistrictSource(VectorSource):
-    """Districts with their residents, from the file's columns or INSEE IRIS (:mod:`twin.presets`)."""
+    """Districts with their residents, from the file's columns or from INSEE IRIS (twin.presets)."""
 
     preset: Literal["iris"] | None = Field(
         None,

@@ -267,12 +267,13 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
     allowed = VECTORS["sites"].choices["kind"]
     unknown = sorted(set(gdf["kind"]) - set(allowed))
     if unknown:
+        first = int(np.flatnonzero(~gdf["kind"].isin(allowed).to_numpy())[0])
         raise DataSourceError(
             message(
-                path,
+                f"{feature(gdf, first, path)} (the first of the kinds {unknown})",
                 "sites 'kind'",
                 f"one of {list(allowed)} (recode yours with `values = {{ kind = {{...}} }}`)",
-                unknown,
+                gdf["kind"].iloc[first],
             )
         )
     if "name" not in gdf.columns:
@@ -293,7 +294,11 @@ def _lines(default_kind: str | None):
             allowed = VECTORS["roads"].choices["kind"]
             unknown = sorted(set(gdf["kind"].astype(str)) - set(allowed))
             if unknown:
-                raise DataSourceError(message(path, "roads 'kind'", f"one of {list(allowed)}", unknown))
+                first = int(np.flatnonzero(~gdf["kind"].astype(str).isin(allowed).to_numpy())[0])
+                where = f"{feature(gdf, first, path)} (the first of the kinds {unknown})"
+                raise DataSourceError(
+                    message(where, "roads 'kind'", f"one of {list(allowed)}", gdf["kind"].iloc[first])
+                )
         return gdf
 
     return normalise
