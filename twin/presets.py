@@ -133,7 +133,7 @@ def bdtopo_columns(gdf: gpd.GeoDataFrame) -> dict[str, str]:
     return found
 
 
-def osm_buildings(gdf: gpd.GeoDataFrame, storey_height_m: float, where: str) -> Prepared:
+def osm_buildings(gdf: gpd.GeoDataFrame, storey_height_m: float, uses: dict[str, str] | None = None) -> Prepared:
     """OSM multipolygons to twin's building columns: ``id``, ``height`` (m, NaN where neither a height nor levels
     are tagged), ``floors`` (NaN where untagged), ``use``, ``dwellings`` (``building:flats``, NaN where untagged).
 
@@ -144,8 +144,9 @@ def osm_buildings(gdf: gpd.GeoDataFrame, storey_height_m: float, where: str) -> 
         file's row of each feature in its index or a ``file_row`` column.
     storey_height_m : float
         Height of one storey, m.
-    where : str
-        The file, for the notes.
+    uses : dict, optional
+        ``building=*`` value -> twin use, over :data:`OSM_USES` (a territory file's ``values = { use = {...} }``:
+        ``{ yes = "residential" }`` where the city's untyped buildings are homes).
 
     Returns
     -------
@@ -209,7 +210,7 @@ def osm_buildings(gdf: gpd.GeoDataFrame, storey_height_m: float, where: str) -> 
             f"building:min_level) left out of the footprints ({shown}): twin's engines take a building as a solid "
             "block from the ground, which would stop the water and the air that pass under them"
         )
-    use = building.map(OSM_USES)
+    use = building.map({**OSM_USES, **(uses or {})})
     building_use = tag("building:use").astype(str).str.strip().str.lower().map(OSM_USES)
     use = use.where(use.notna(), building_use).fillna("other")
     others = sorted(set(building[(use == "other").to_numpy() & ~raised]))

@@ -116,7 +116,8 @@ class BuildingSource(VectorSource):
         description="the file's own layout: 'bdtopo' (IGN BD TOPO BATIMENT: HAUTEUR, NB_ETAGES, USAGE1, NB_LOGTS, ID, "
         "or the GeoPackage edition's names) or 'osm' (an OpenStreetMap .osm.pbf, layer multipolygons: heights parsed "
         "with their units, building:levels + roof:levels x storey height, building=* mapped to uses, canopies and "
-        "raised bases left out, ids way/<id> or relation/<id>); `columns` still renames other columns",
+        'raised bases left out, ids way/<id> or relation/<id>; `values = { use = { yes = "residential" } }` recodes '
+        "building=* values); `columns` still renames other columns",
     )
     storey_height_m: Annotated[float, Field(gt=0)] = Field(3.0, description="height of one storey, m")
     missing_height_m: Annotated[float, Field(gt=0)] | None = Field(

@@ -67,7 +67,7 @@ def _preset(gdf: gpd.GeoDataFrame, src, base: Path, path: Path, notes: list[str]
     if preset == "bdtopo":
         return gdf, {**bdtopo_columns(gdf), **src.columns}
     if preset == "osm":
-        prepared = osm_buildings(gdf, src.storey_height_m, path.name)
+        prepared = osm_buildings(gdf, src.storey_height_m, src.values.get("use"))
     elif preset == "iris":
         table = source_path(base, src.population_table)
         prepared = iris_districts(gdf, table, path, lambda layer, i: feature(layer, i, path))
