@@ -28,7 +28,7 @@ def test_committed_files_are_what_the_generator_makes(tmp_path):
     from twin.synthetic import make_town
 
     write_town(make_town(seed=SEED), tmp_path)
-    for name in ("territory.toml", "rainfall.csv"):
+    for name in ("territory.toml", "rainfall.csv", "energy.csv"):
         assert (tmp_path / name).read_text() == (DEMO / name).read_text(), name
     for name in ("elevation.tif", "land_cover.tif"):
         with rasterio.open(tmp_path / name) as new, rasterio.open(DEMO / name) as old:

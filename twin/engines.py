@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -30,6 +31,7 @@ from .heat.outputs import OUTPUTS as HEAT_OUTPUTS
 from .impacts import EventImpacts, Indicator, flood_impacts, heat_impacts
 from .impacts.flood import expected_annual_damage_indicators
 from .landcover import LandCoverTable, columns_of
+from .paths import is_file
 from .specs import OutputSpec
 
 
@@ -430,6 +432,51 @@ def checked_options(options: Mapping[str, Any], *, where: str) -> dict[str, dict
     if problems:
         raise ScenarioError("\n".join(problems))
     return {name: dict(value or {}) for name, value in options.items()}
+
+
+def path_options(engine: str) -> tuple[str, ...]:
+    """The options of an engine that name a file: fields of its parameters marked ``json_schema_extra={"path":
+    True}`` (the heat engine's ``energy_table``)."""
+    fields = ENGINES[engine].params.model_fields
+    return tuple(
+        f
+        for f, info in fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("path")
+    )
+
+
+def option_files(
+    options: Mapping[str, Mapping[str, Any]], base: Path, *, where: str
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Engine options with the files they name made absolute, relative to ``base``, the folder of the file that
+    names them (a scenario or territory file; the working folder for ``--set``).
+
+    Parameters
+    ----------
+    options : mapping
+        Engine name -> options (already checked by :func:`checked_options`).
+    base : pathlib.Path
+        The folder relative paths start from.
+    where : str
+        The file the options come from, for the problems.
+
+    Returns
+    -------
+    tuple of (dict, list of str)
+        The options (plain dicts), and one line per file that does not exist (``"{where}: heat.energy_table: file
+        not found, got 'energy.csv'"``).
+    """
+    out, problems = {}, []
+    for name, table in options.items():
+        table = dict(table or {})
+        for field in path_options(name) if name in ENGINES else ():
+            value = table.get(field)
+            if isinstance(value, str):
+                table[field] = str(base / value)
+                if not is_file(Path(table[field])):
+                    problems.append(f"{where}: {name}.{field}: file not found, got {value!r}")
+        out[name] = table
+    return out, problems
 
 
 def layer_outputs() -> Iterable[tuple[Engine, OutputSpec]]:

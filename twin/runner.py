@@ -21,7 +21,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import __version__
-from .engines import ENGINES, Engine, check_table, checked_options, engine_for, engine_params, merge_options
+from .engines import (
+    ENGINES,
+    Engine,
+    check_table,
+    checked_options,
+    engine_for,
+    engine_params,
+    merge_options,
+    option_files,
+)
 from .errors import ScenarioError, TwinError
 from .hazards import effective_climate
 from .impacts import land_indicators
@@ -223,10 +232,15 @@ def run_options(scenario, territory, given: Mapping[str, Any], *, defaults: Mapp
     Raises
     ------
     twin.errors.ScenarioError
-        The territory file's options refused by an engine (the message names the file, the field and the value).
+        The territory file's options refused by an engine (the message names the file, the field and the value),
+        or a file they name (relative to the territory file) that does not exist.
     """
     where = str(territory.provenance.get("territory_file") or territory.name)
     territorial = checked_options(getattr(territory, "options", {}) or {}, where=where)
+    if territory.provenance.get("territory_file"):  # the files its options name, relative to it
+        territorial, missing = option_files(territorial, Path(where).parent, where=where)
+        if missing:
+            raise ScenarioError("\n".join(missing))
     models = {name: value for name, value in given.items() if isinstance(value, BaseModel)}
     dicts = {name: value for name, value in given.items() if name not in models}
     scenario_options = scenario.engine_options() if hasattr(scenario, "engine_options") else {}

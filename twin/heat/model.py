@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import ModelInputError, message, validation_problems
 from ..specs import dataset
-from . import comfort, cooling, diurnal, geometry, sun
+from . import comfort, cooling, diurnal, geometry, sun, valuation
 from .event import Heatwave
 from .outputs import NO_CLASS, OUTPUTS
 from .weather import hourly_weather, saturation_vapour_pressure_hpa
@@ -115,6 +115,17 @@ class HeatParams(BaseModel):
     uhi_rise_before_sunset_h: float = Field(1.0, ge=0, le=6, description="the heat island starts growing, h")
     uhi_peak_after_sunset_h: float = Field(4.0, gt=0, le=12, description="the heat island peaks, h (Oke: 3-5 h)")
     uhi_fall_after_sunrise_h: float = Field(3.0, gt=0, le=8, description="the heat island fades to its day level, h")
+    energy_table: str | None = Field(
+        None,
+        description="energy consumption table of InVEST's energy savings (CSV: type, consumption in kWh per °C "
+        "per m², optional cost per kWh and source), relative to the file that names it; none: no energy indicator",
+        json_schema_extra={"path": True},
+    )
+    energy_area: Literal[valuation.AREAS] = Field(
+        "footprint",
+        description="area the table's consumption is per: 'footprint' (InVEST, storeys in the figure) or 'floor' "
+        "(footprint × floors)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -181,6 +192,9 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
         Missing or non-finite layers, an event that is not a dated heatwave, humidity outside 0–100 % or wind ≤ 0.
     twin.errors.ScenarioError
         A weather file that is missing, unreadable, out of range or without the event's date.
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        An ``energy_table`` option naming no file or a table :class:`~twin.heat.valuation.EnergyTable` refuses
+        (read here so that the error comes before the day is simulated; the impacts read it again).
     """
     report = progress or (lambda fraction: None)
     timings: dict[str, float] = {}
@@ -191,6 +205,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     if climate is None:
         climate = getattr(event, "climate", None)
     layers = _checked_layers(territory) | _optional_layers(territory, event)
+    valuation.energy_table_option(params.energy_table)  # a bad table is refused before the day is simulated
     cell = float(territory.grid.cell_size)
     lon, lat = territory.grid.centre_lonlat()
     weather = hourly_weather(event, latitude=lat, longitude=lon, delta_t_c=getattr(climate, "delta_t_c", 0.0) or 0.0)
@@ -274,6 +289,7 @@ class _City:
     hm_night: np.ndarray  # heat mitigation by night of the mode, 1
     uhi: np.ndarray  # (steps, ny, nx), K
     uhi_max: np.ndarray  # the day's largest heat island, K
+    day_magnitude: np.ndarray  # UHI_max of the day's UCM run: its air with no cooling is T_ref + it, K
     meteorology: _Meteorology
     t_ref: np.ndarray  # (steps,), rural air temperature, °C
 
@@ -414,7 +430,8 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, pla
             hours, night, day_k=day_k, night_max_k=uhi_max, retention=retention, shape=params.shape
         )
         hm_night = night_openness
-    return _City(by_day, by_night, hm_night, uhi, uhi.max(axis=0), meteorology, np.asarray(t_ref, dtype=float))
+    day_magnitude = np.broadcast_to(day_magnitude, cc_day.shape)
+    return _City(by_day, by_night, hm_night, uhi, uhi.max(axis=0), day_magnitude, meteorology, np.asarray(t_ref, float))
 
 
 def _meteorology(date, place, t_air, wind) -> _Meteorology:
@@ -540,6 +557,7 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
         "uhi_day": city.uhi[k_day],
         "uhi_night": city.uhi[k_night],
         "uhi_max": city.uhi_max,
+        "uhi_magnitude_day": city.day_magnitude,
         "svf": geo.svf,
         "wall_height": geo.wall_height,
         "wall_aspect": geo.wall_aspect,

@@ -30,6 +30,8 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("uhi_night", "K", "float32", MAP,
                "urban heat island at {night_hour:02d}:00 solar time, T_air - T_ref", key=True),
     OutputSpec("uhi_max", "K", "float32", MAP, "UHI magnitude UHI_max, the day's largest heat island"),
+    OutputSpec("uhi_magnitude_day", "K", "float32", MAP,
+               "UHI magnitude of the day's UCM run before mitigation: its air with no cooling is T_ref + it"),
     OutputSpec("uhi_max_hour", "h", "float32", MAP, "local solar hour of the day's largest heat island"),
     OutputSpec("svf", "1", "float32", MAP, "sky view factor of terrain and buildings"),
     OutputSpec("wall_height", "m", "float32", MAP, "wall height (0 where no wall)"),

@@ -137,6 +137,27 @@ class EnergyTable:
         return rows
 
 
+def energy_table_option(path: str | Path | None, *, option: str = "heat option energy_table") -> EnergyTable | None:
+    """The table an engine option names (:attr:`twin.heat.model.HeatParams.energy_table`), or None when it names none.
+
+    Raises
+    ------
+    MissingFileError
+        No such file; the message names the file and the option.
+    DataSourceError
+        A table :meth:`EnergyTable.read` refuses; the message starts with the option, then names the file, line,
+        column and value.
+    """
+    if path is None:
+        return None
+    try:
+        return EnergyTable.read(path)
+    except MissingFileError:
+        raise MissingFileError(path, role=f"energy consumption table ({option})") from None
+    except DataSourceError as exc:
+        raise DataSourceError(f"{option}: {exc}") from None
+
+
 def _non_negative(text: str | None, where: str, column: str, units: str) -> float:
     try:
         value = float(text)  # type: ignore[arg-type]

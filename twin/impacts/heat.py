@@ -15,6 +15,7 @@ counted in strong stress).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -90,7 +91,9 @@ def heat_impacts(
         ``_over_75``, ``_under_5``), ``heat.people_tropical_night`` and ``heat.utci_degree_hours_per_person``;
         ``heat.sites_strong_stress`` (sites in strong stress at an opening hour) and
         ``heat.site_hours_strong_stress`` for the territory only; ``heat.work_hours_lost_{light,heavy}`` (hours of
-        the working day, 08:00–18:00, lost per workplace, InVEST's work productivity).
+        the working day, 08:00–18:00, lost per workplace, InVEST's work productivity); with an ``energy_table``
+        among the run's options, ``heat.energy_saved_kwh`` (and ``heat.energy_saved_eur`` when the table has
+        prices: air-conditioning energy the heat island's mitigation saves on the buildings, InVEST's energy savings).
         Buildings: ``id, use, district, population, utci_c, stress, exposed, hours_strong_stress, geometry``;
         sites: ``name, kind, utci_c, strong, hours_strong_stress, geometry``.
 
@@ -100,6 +103,8 @@ def heat_impacts(
         Results without ``utci``, ``utci_hourly``, ``t_air_hourly``, ``t_air_min_night``, ``uhi_day`` and
         ``uhi_night`` on the territory's grid or the steps' ``relative_humidity``, or thresholds that are not
         finite or not increasing.
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        An ``energy_table`` option naming no file, a table that cannot be read, or a building ``use`` it lacks.
     """
     where = f"heat results of event {event!r}"
     _check(territory, heat, (strong_c, very_strong_c, extreme_c), where=where)
@@ -131,6 +136,7 @@ def heat_impacts(
     indicators += _person_hours(day, groups, home, names, thresholds, event)
     indicators += _nights(territory, heat, people, home, names, strong_c, day, event)
     indicators += _work_hours_lost(territory, heat, buildings, home, names, day, event)
+    indicators += _energy_saved(territory, heat, buildings, home, names, event)
 
     sites = territory.vectors["sites"].reset_index(drop=True)
     site_utci = at_sites(territory, utci, how="mean", cells="open_ring")
@@ -256,6 +262,35 @@ def _work_hours_lost(territory, heat, buildings, home, names, day: _Day, event: 
         out += summarise(
             f"heat.work_hours_lost_{work}", lambda m, h=hours: _mean(h[m & workplace]), home, names, event=event
         )
+    return out
+
+
+def _energy_saved(territory, heat, buildings, home, names, event: str) -> list[Indicator]:
+    """Air-conditioning energy the heat island's mitigation saves, and its value where the table has prices
+    (InVEST's energy savings, :func:`~twin.heat.valuation.energy_savings`), summed over the buildings; none
+    without an ``energy_table`` among the options of the run (the dataset's ``params``).
+
+    InVEST's one ``T_air`` is the day run's, at ``day_hour``: ``T_air,MAX = T_ref + UHI_max`` with ``T_ref`` that
+    hour's rural air and ``UHI_max`` the run's magnitude before mitigation (``uhi_magnitude_day``, per cell in
+    'default' mode: its mean over the footprint), against the footprint's mean ``t_air_day``. A building with no
+    cell of its own (a footprint under half a cell) has no mean and is left out of the sums."""
+    options = json.loads(heat.attrs.get("params", "{}"))
+    table = valuation.energy_table_option(options.get("energy_table"))
+    if table is None:
+        return []
+    check_dataset(territory, heat, ("t_air_day", "uhi_magnitude_day"), where=f"heat results of event {event!r}")
+    index, n = territory["building_index"], len(buildings)
+    saved = valuation.energy_savings(
+        buildings,
+        valuation.footprint_mean(heat["t_air_day"].values, index, n),
+        t_ref_c=float(heat.attrs["t_ref_day_c"]),
+        uhi_max_k=valuation.footprint_mean(heat["uhi_magnitude_day"].values, index, n),
+        table=table,
+        area=options.get("energy_area", "footprint"),
+    )
+    out = summarise("heat.energy_saved_kwh", lambda m: np.nansum(saved.kwh[m]), home, names, event=event)
+    if saved.value is not None:
+        out += summarise("heat.energy_saved_eur", lambda m: np.nansum(saved.value[m]), home, names, event=event)
     return out
 
 

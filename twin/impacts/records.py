@@ -266,6 +266,8 @@ CATALOGUE: dict[str, IndicatorSpec] = _specs(
     ("heat.utci_degree_hours_per_person", "K h", "lower"),
     ("heat.work_hours_lost_light", "h", "lower"),
     ("heat.work_hours_lost_heavy", "h", "lower"),
+    ("heat.energy_saved_kwh", "kWh", "higher"),
+    ("heat.energy_saved_eur", "EUR", "higher"),
     ("heat.uhi_day_mean_k", "K", "lower"),
     ("heat.uhi_day_p95_k", "K", "lower"),
     ("heat.uhi_night_mean_k", "K", "lower"),

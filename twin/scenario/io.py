@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..datasets import DATASETS
-from ..engines import checked_options, merge_options
+from ..engines import checked_options, merge_options, option_files
 from ..errors import OutputExistsError, ScenarioError, TwinError, validation_problems
 from ..paths import exists, is_file
 from ..sources import rainfall_statistics
@@ -219,6 +219,9 @@ def _absolute_paths(scenario: Scenario, path: Path) -> Scenario:
     measures = [fix(m, f"measures.{i}") for i, m in enumerate(scenario.measures)]
     events = [fix(e, f"events.{i}") for i, e in enumerate(scenario.events)]
     update = {"measures": measures, "events": events}
+    options, missing = option_files(scenario.engine_options(), base, where=str(path))  # e.g. heat.energy_table
+    update |= options
+    problems += missing
     if scenario.extends is not None:
         update["extends"] = str(base / scenario.extends)
     if scenario.territory not in DATASETS:
