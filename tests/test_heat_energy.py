@@ -217,3 +217,21 @@ def test_the_shipped_table_covers_every_use_of_the_demo_with_a_source_and_the_de
     demo = tomllib.loads((data_dir() / "demo" / "territory.toml").read_text(encoding="utf-8"))
     assert demo["heat"] == {"energy_table": "energy.csv", "energy_area": "floor"}
     assert (data_dir() / "demo" / "energy.csv").read_bytes() == (data_dir() / "energy.csv").read_bytes()
+
+
+def test_the_tables_content_not_its_place_keys_a_scenario_and_a_territory(tmp_path):
+    from twin.scenario.io import scenario_hash
+    from twin.sources import source_files
+
+    hashes = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copyfile(data_dir() / "energy.csv", folder / "energy.csv")
+        path = folder / "s.toml"
+        path.write_text('name = "s"\ntitle = "S"\n[heat]\nenergy_table = "energy.csv"\n', encoding="utf-8")
+        hashes.append(scenario_hash(load_scenario(path)))
+    assert hashes[0] == hashes[1]  # the same table in another folder: the same scenario
+    (tmp_path / "b" / "energy.csv").write_text(TABLE, encoding="utf-8")
+    assert scenario_hash(load_scenario(tmp_path / "b" / "s.toml")) != hashes[0]  # another table: another scenario
+    assert (data_dir() / "demo" / "energy.csv") in source_files("demo")  # the territory's hash reads its table

@@ -273,7 +273,7 @@ def read_territory_file(path: str | Path) -> TerritoryFile:
 
 def source_files(ref: str | Path) -> list[Path]:
     """Every file a territory is loaded from: its TOML file, the rasters and vectors it names (a shapefile's
-    sidecar files included) and the land-cover table.
+    sidecar files included), the land-cover table and the files its engine options name.
 
     Parameters
     ----------
@@ -306,6 +306,8 @@ def source_files(ref: str | Path) -> list[Path]:
                 named.append(source_path(base, source.population_table))
     if spec.surface is not None:
         named += [source_path(base, p) for p in (spec.surface.dsm or []) + (spec.surface.cdsm or [])]
+    for options in spec.engine_options().values():  # files its engine options name (the heat's energy_table)
+        named += [base / v for v in options.values() if isinstance(v, str) and is_file(base / v)]
     files = [path]
     for p in map(real_file, named):  # an archive stands for the files in it
         if p.suffix.lower() == ".shp":

@@ -128,6 +128,11 @@ RESOLUTIONS: dict[str, Resolution] = {
         "100 € a year: the expected annual damage integrates damages known to 1 000 € "
         "over return periods of 10 years and more",
     ),
+    "kWh": Resolution(
+        100.0,
+        "100 kWh: the consumption per °C and m² is known to its order of magnitude, and 0.1 °C (the temperatures' "
+        "resolution) over a town's million m² of floor at 0.001 kWh per °C and m² is 100 kWh",
+    ),
     "person-hours": Resolution(1.0, "one person for one hour: the steps of the day are an hour long"),
     "site-hours": Resolution(1.0, "one site for one hour: the steps of the day are an hour long"),
     "h": Resolution(0.1, "six minutes: a share of an hour-long step, averaged over workplaces"),

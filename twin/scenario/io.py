@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..datasets import DATASETS
-from ..engines import checked_options, merge_options, option_files
+from ..engines import ENGINES, checked_options, merge_options, option_files, path_options
 from ..errors import OutputExistsError, ScenarioError, TwinError, validation_problems
 from ..paths import exists, is_file
 from ..sources import rainfall_statistics
@@ -253,9 +253,11 @@ def scenario_hash(scenario: Scenario) -> str:
     import hashlib
     import json
 
+    files = {*PATH_FIELDS, *(f for engine in ENGINES for f in path_options(engine))}  # heat.energy_table too
+
     def walk(value):
         if isinstance(value, dict):
-            return {k: _file_hash(v) if k in PATH_FIELDS and isinstance(v, str) else walk(v) for k, v in value.items()}
+            return {k: _file_hash(v) if k in files and isinstance(v, str) else walk(v) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v) for v in value]
         return value
