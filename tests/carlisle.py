@@ -64,11 +64,12 @@ INFLOWS = (
 # The land-cover table of the two classes. Manning's n from Chow (1959, Open-channel hydraulics, table 5-6): class
 # 1, the rivers and the floodplain's water bodies, a clean winding natural channel (0.035, normal); class 2, the
 # rest, floodplain with light brush and towns (0.050). The other columns are those of data/landcover.csv's water and
-# grass; the flood check runs without infiltration and sewers, so only Manning's n matters to it.
+# grass; class 1 has the role water (the rivers' inflows enter it). The flood check runs without infiltration and
+# sewers, so only Manning's n matters to it.
 LANDCOVER_CSV = """code,name,albedo,emissivity,impervious_fraction,tree_canopy_fraction,crop_coefficient,manning_n,\
-ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,source
-1,water,0.07,0.96,0.0,0.0,1.05,0.035,0.0,0.0,0.0,100,0,none,"Chow 1959 table 5-6: natural channel, clean, winding"
-2,other,0.23,0.95,0.0,0.0,0.90,0.050,3.4,88.9,0.304,61,1,loam,"Chow 1959 table 5-6: floodplain, light brush"
+ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,role,source
+1,water,0.07,0.96,0.0,0.0,1.05,0.035,0.0,0.0,0.0,100,0,none,water,"Chow 1959 table 5-6: natural channel, clean, winding"
+2,other,0.23,0.95,0.0,0.0,0.90,0.050,3.4,88.9,0.304,61,1,loam,,"Chow 1959 table 5-6: floodplain, light brush"
 """
 
 

@@ -129,6 +129,7 @@ rainfall = "rainfall.csv"
 paths = ["dem.tif"]
 [land_cover]
 path = "lc.tif"
+preset = "twin"
 [buildings]
 path = "buildings.gpkg"
 columns = {{ height = "HAUTEUR", floors = "NB_ETAGES", use = "USAGE1" }}

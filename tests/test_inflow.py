@@ -32,9 +32,9 @@ def test_csv_hydrograph_and_climate_multiplier(tmp_path):
         read_hydrograph(path)
 
 
-def test_the_river_enters_by_the_cells_of_the_water_class_whatever_its_code():
-    # The demo's water is code 1; a table that calls code 9 (meadow) "water" moves the inflow to those cells
-    # (issue 18: the class was found by the code number 1).
+def test_the_river_enters_by_the_cells_of_the_water_role_whatever_the_code_and_name():
+    # The demo's water is code 1; a table that gives code 9 (meadow) the role water moves the inflow to those cells
+    # (issue 18: the class was found by the code number 1, then by the name "water"). A name alone moves nothing.
     from dataclasses import replace
 
     from twin.flood.boundaries import inflow_cells
@@ -44,9 +44,27 @@ def test_the_river_enters_by_the_cells_of_the_water_class_whatever_its_code():
     open_cells = demo["building_index"] < 0
     rows, cols, edge = inflow_cells(demo, "river_upstream", open_cells=open_cells, where="t")
     assert edge == "west" and rows.size > 1 and (demo["land_cover"][rows, cols] == 1).all()  # column 0
-    names = ["meadow" if n == "water" else "water" if n == "meadow" else n for n in demo.landcover.names]
-    swapped = replace(demo, landcover=replace(demo.landcover, names=tuple(names)))
+    table = demo.landcover
+    meadow = table.code_of("meadow")
+    roles = tuple("water" if c == meadow else "" if r == "water" else r for c, r in zip(table.codes, table.roles))
+    swapped = replace(demo, landcover=replace(table, roles=roles))
     rows2, cols2, _ = inflow_cells(swapped, "river_upstream", open_cells=open_cells, where="t")
-    meadow = demo.landcover.code_of("meadow")
     assert rows2.size > rows.size and (demo["land_cover"][rows2, cols2] == meadow).all()  # the edge's meadow cells
     assert ((demo["land_cover"][:, 0] == meadow) & open_cells[:, 0]).sum() == rows2.size  # all of them
+    names = ["meadow" if n == "water" else "water" if n == "meadow" else n for n in table.names]
+    renamed = replace(demo, landcover=replace(table, names=tuple(names)))
+    rows3, cols3, _ = inflow_cells(renamed, "river_upstream", open_cells=open_cells, where="t")
+    assert np.array_equal(rows3, rows) and np.array_equal(cols3, cols)  # the role, not the name
+
+
+def test_a_river_inflow_on_a_table_without_roles_is_refused_naming_the_table():
+    from dataclasses import replace
+
+    from twin.errors import DataSourceError
+    from twin.flood.boundaries import inflow_cells
+    from twin.sources import load_territory
+
+    demo = load_territory("demo")
+    bare = replace(demo, landcover=replace(demo.landcover, roles=None))
+    with pytest.raises(DataSourceError, match=r"landcover\.csv: column 'role' must be in the table: .*'water'"):
+        inflow_cells(bare, "river_upstream", open_cells=demo["building_index"] < 0, where="t")

@@ -136,7 +136,7 @@ def flood_only_town(tmp_path):
     """The test town whose land-cover table has the flood engine's columns only."""
     toml = write_territory_folder(tmp_path / "town")
     _without_columns(toml.parent / "flood.csv", _flood_only_columns())
-    toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.tif"\ntable = "flood.csv"'))
+    toml.write_text(toml.read_text().replace('preset = "twin"', 'table = "flood.csv"'))
     return toml
 
 

@@ -146,7 +146,7 @@ class Engine:
 
     def missing_columns(self, table: LandCoverTable) -> list[str]:
         """The columns this engine reads that ``table`` lacks, sorted."""
-        return [column for column in self.landcover_columns if column not in table.values]
+        return [column for column in self.landcover_columns if not table.has_column(column)]
 
     def check_table(self, table: LandCoverTable) -> None:
         """Refuse a land-cover table that lacks a column this engine reads, before anything runs.
@@ -232,6 +232,9 @@ def _fraction_progress(simulate):
     return run
 
 
+# the table's role column: its water classes are the cool islands of every run's land indicators and, for a flood,
+# where a river enters, what an initial level fills and the permanent water its impacts leave out
+ROLE_COLUMN = ("role",)
 HEAT = Engine(
     name="heat",
     events=(Heatwave,),
@@ -243,6 +246,7 @@ HEAT = Engine(
     summarize=weather.summary,
     benefit=Benefit("heat.people_strong_stress", "heat.people_strong_stress", "value.people_relieved_per_meur", 1e6),
     buildings="hot_buildings",
+    table_columns=ROLE_COLUMN,
 )
 FLOOD = Engine(
     name="flood",
@@ -257,7 +261,7 @@ FLOOD = Engine(
     buildings="flooded_buildings",
     aggregate=expected_annual_damage_indicators,
     reuse=reuse_reason,
-    table_columns=DEBRIS_COLUMNS,
+    table_columns=(*DEBRIS_COLUMNS, *ROLE_COLUMN),
 )
 ENGINES: Mapping[str, Engine] = {e.name: e for e in (HEAT, FLOOD)}
 

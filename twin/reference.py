@@ -70,7 +70,7 @@ nodata = "fill"
 
 [land_cover]
 path = "oso_2023.tif"
-table = "oso_landcover.csv"
+preset = "oso"   # or table = "my_landcover.csv", relative to this file
 
 [buildings]
 path = "bdtopo.gpkg"

@@ -16,6 +16,7 @@ Example (the demo's ``data/demo/territory.toml``)::
     paths = ["elevation.tif"]
     [land_cover]
     path = "land_cover.tif"
+    preset = "twin"
     [buildings]
     path = "buildings.gpkg"
     columns = { height = "HAUTEUR", floors = "NB_ETAGES" }   # BD TOPO names
@@ -33,12 +34,13 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from .datasets import resolve_territory
 from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
 from .grid import Grid
 from .io import raster_grid, read_raster, read_vector
-from .landcover import LandCoverTable, default_table_path
+from .landcover import PRESETS, LandCoverTable, preset_path
 from .paths import is_file, real_file, source_path
 from .population import DWELLING_AREA_M2, area_shares, land_share, residential_land
 from .rasterize import rasterize_classes
@@ -86,10 +88,36 @@ class LandCoverSource(_Model):
     class_column: str = Field("code", description="polygon attribute holding the class code")
     table: str | None = Field(
         None,
-        description="land-cover CSV (code, name and the columns of the engines run); the shipped data/landcover.csv "
-        "by default",
+        description="the land-cover CSV (code, name, role and the columns of the engines run), relative to the "
+        "territory file; give it or `preset`, never both",
+    )
+    preset: Literal[tuple(PRESETS)] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="a shipped table for the codes of a known product, instead of `table`: "
+        + ", ".join(f"`{name}`" for name in PRESETS)
+        + " (data/README.md)",
     )
     fill_code: int | None = Field(None, description="code for cells without data; refused if unset")
+
+    @model_validator(mode="after")
+    def _one_table(self) -> LandCoverSource:
+        """A land cover names its table: ``table`` or ``preset``, exactly one (never the demo's table by default)."""
+        if (self.table is None) == (self.preset is None):
+            raise PydanticCustomError(
+                "land_cover_table",
+                "must name its land-cover table, by `table = \"<file.csv>\"` or by `preset =` one of {presets} "
+                "(exactly one; it gives {given})",
+                {"presets": list(PRESETS), "given": "both" if self.table else "neither"},
+            )
+        return self
+
+    def table_path(self, base: Path) -> Path:
+        """The table's file: ``table`` relative to ``base`` (the territory file's folder), or the preset's."""
+        return preset_path(self.preset) if self.preset else base / self.table
+
+    def read_table(self, base: Path) -> LandCoverTable:
+        """The land-cover table it names (see :meth:`table_path`)."""
+        return LandCoverTable.read_preset(self.preset) if self.preset else LandCoverTable.read(base / self.table)
 
 
 class VectorSource(_Model):
@@ -297,7 +325,7 @@ def source_files(ref: str | Path) -> list[Path]:
     spec = read_territory_file(path)
     base = path.parent
     named = [source_path(base, p) for p in spec.elevation.paths] + [source_path(base, spec.land_cover.path)]
-    named.append(base / spec.land_cover.table if spec.land_cover.table else default_table_path())
+    named.append(spec.land_cover.table_path(base))
     for field in ("buildings", "districts", "sites", "roads", "river"):
         source = getattr(spec, field)
         if source is not None:
@@ -386,11 +414,16 @@ def load_territory(ref: str | Path):
     notes: list[str] = []
     grid = _grid(spec, base)
     elevation = _elevation(spec.elevation, base, grid, notes)
-    table = LandCoverTable.read(base / spec.land_cover.table if spec.land_cover.table else None)
+    table = spec.land_cover.read_table(base)
     if table.missing_columns():
         notes.append(
             f"land cover: the table {Path(table.source).name} has no {table.missing_columns()}: their layers are "
             "unknown (NaN), and a run of an engine that reads them is refused"
+        )
+    if table.roles is None:
+        notes.append(
+            f"land cover: the table {Path(table.source).name} has no 'role' column: it does not say which classes are "
+            "water, buildings or grass, and a run is refused until it does"
         )
     land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
 

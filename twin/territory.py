@@ -403,6 +403,8 @@ class Territory:
             },
             "land_cover": {
                 "table": self.landcover.source,
+                "preset": self.landcover.preset,
+                "roles": self._roles(),
                 "share_by_class": self._class_shares(),
                 "missing_columns": self.landcover.missing_columns(),
             },
@@ -410,6 +412,17 @@ class Territory:
             "roads_km": float(self.vectors["roads"].length.sum() / 1000.0),
             "notes": list(self.provenance.get("notes", [])),
         }
+
+    def _roles(self) -> dict[str, list[str]] | None:
+        """The names of the table's classes of each role its ``role`` column gives (None without the column)."""
+        table = self.landcover
+        if table.roles is None:
+            return None
+        roles: dict[str, list[str]] = {}
+        for name, role in zip(table.names, table.roles, strict=True):
+            if role:
+                roles.setdefault(role, []).append(name)
+        return roles
 
     def _class_shares(self) -> dict[str, float]:
         """Share of the grid's cells in each land-cover class of the table, by class name (classes present)."""

@@ -58,7 +58,13 @@ def print_summary(s: dict, grid_line: str) -> None:
         print_table(None, ("district", "residents"), [(name, str(n)) for name, n in p["districts"].items()], right=(1,))
     lc = s["land_cover"]
     shares = ", ".join(f"{name} {100 * share:.1f} %" for name, share in lc["share_by_class"].items())
-    click.echo(f"Land cover: table {lc['table']}; {shares}")
+    table = f"preset {lc['preset']} ({lc['table']})" if lc["preset"] else lc["table"]
+    click.echo(f"Land cover: table {table}; {shares}")
+    if lc["roles"] is None:
+        click.echo("Land-cover table: no 'role' column: it does not say which classes are water or buildings")
+    else:
+        roles = "; ".join(f"{role}: {', '.join(names)}" for role, names in lc["roles"].items()) or "none"
+        click.echo(f"Land-cover classes by role: {roles}")
     if lc["missing_columns"]:
         engines = ", ".join(lc["engines"]) or "no engine"
         click.echo(f"Land-cover table: feeds {engines}; has no {lc['missing_columns']}")

@@ -143,9 +143,8 @@ def inflow_cells(
             )
         (x, y), edge = ends[0], nearest_edge(grid, *ends[0])
         rows, cols = edge_cells(edge, grid.shape)
-        table = territory.landcover  # the water class by its name in the table, whatever its code
-        water_codes = [int(c) for c, name in zip(table.codes, table.names, strict=True) if name == "water"]
-        water = np.isin(territory["land_cover"][rows, cols], water_codes)
+        # the water classes by the table's role column, whatever their codes and names
+        water = territory.landcover.mask(territory["land_cover"][rows, cols], "water", where=f"{where} (river inflow)")
         keep = water & open_cells[rows, cols]
         if not keep.any():  # no water class on the edge: the cell nearest the river's end
             d = np.hypot(grid.x[cols] - x, grid.y[rows] - y)

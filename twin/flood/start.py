@@ -26,17 +26,18 @@ def initial_water(territory, event, *, where: str) -> np.ndarray | None:
     Raises
     ------
     ModelInputError
-        A level without a ``water`` class in the land-cover table, or a level below every water cell's ground.
+        A level without a class of role ``water`` in the land-cover table, or a level below every water cell's ground.
     ScenarioError
         A depth raster with missing cells or negative depths.
     """
     level = getattr(event, "initial_level_m", None)
     path = getattr(event, "initial_depth_file", None)
     if level is not None:
-        table = territory.landcover
-        codes = [int(c) for c, name in zip(table.codes, table.names, strict=True) if name == "water"]
-        if not codes:
-            raise ModelInputError(message(where, "initial_level_m", "a land-cover table with a water class", level))
+        table = territory.landcover  # the water classes by the table's role column, whatever their codes
+        codes = table.codes_with_role("water", where=f"{where} (initial_level_m)")
+        if not codes.size:
+            expected = f"a land-cover table with a class of role 'water' ({table.source} has none)"
+            raise ModelInputError(message(where, "initial_level_m", expected, level))
         water = np.isin(territory["land_cover"], codes) & (territory["building_index"] < 0)
         depth = np.where(water, np.clip(level - territory["elevation"].astype(np.float64), 0.0, None), 0.0)
         if not (depth > 0).any():

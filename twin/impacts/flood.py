@@ -154,10 +154,8 @@ def flood_impacts(
 
 
 def _permanent_water(territory: Territory) -> np.ndarray:
-    """Cells of the land-cover class ``water`` (none if the table has no such class)."""
-    if "water" not in territory.landcover.names:
-        return np.zeros(territory.grid.shape, dtype=bool)
-    return territory["land_cover"] == territory.landcover.code_of("water")
+    """Cells of the land-cover classes of role ``water`` (the table's ``role`` column; none if no class has it)."""
+    return territory.landcover.mask(territory["land_cover"], "water", where="flood impacts (permanent water)")
 
 
 def depth_class(depth_m: np.ndarray) -> np.ndarray:

@@ -73,8 +73,8 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     """Cells of the cool islands: boolean ``(y, x)``.
 
     A cool island is an 8-connected patch of green cells (``green_area == 1``: grass, gardens, trees,
-    meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of the land-cover class
-    named ``"water"`` whatever its size. Gardens count as green, so contiguous private gardens can
+    meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of a land-cover class of
+    role ``water`` (the table's ``role`` column) whatever its size. Gardens count as green, so contiguous private gardens can
     form a patch: the layer knows land cover, not access.
 
     Parameters
@@ -93,6 +93,8 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     ------
     ModelInputError
         A ``min_area_ha`` that is not a number >= 0.
+    twin.errors.DataSourceError
+        A land-cover table without a ``role`` column (it cannot say which classes are water).
     """
     if not (math.isfinite(number(min_area_ha)) and number(min_area_ha) >= 0):
         raise ModelInputError(message("cool islands", "min_area_ha", "a number of hectares >= 0", min_area_ha))
@@ -102,9 +104,7 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     big = area_m2 >= min_area_ha * 1e4 - 1e-6
     big[0] = False  # label 0: not green
     cool = big[labels]
-    if "water" in territory.landcover.names:
-        cool |= territory["land_cover"] == territory.landcover.code_of("water")
-    return cool
+    return cool | territory.landcover.mask(territory["land_cover"], "water", where="cool islands")
 
 
 def near_cool_island(territory: Territory, *, distance_m: float = 300.0, min_area_ha: float = 2.0) -> np.ndarray:

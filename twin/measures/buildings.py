@@ -70,7 +70,8 @@ def new_buildings(measure, territory, *, where: str):
     )
     start = len(old)
     cells = np.isin(changed["building_index"], np.arange(start, start + len(added)))
-    changed = changed.with_land_cover(cells, territory.landcover.code_of("building", where=where))
+    roofs = territory.landcover.code_with_role("building", where=where)  # by the table's role, whatever its code
+    changed = changed.with_land_cover(cells, roofs)
     n = int(cells.sum())
     return changed, MeasureEffect(
         measure.type,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ScenarioError
+from ..errors import DataSourceError, ScenarioError
 from .effect import MeasureEffect
 from .selection import select
 
@@ -24,6 +24,14 @@ def _codes(territory, names: list[str], *, where: str) -> np.ndarray:
     try:
         return np.array([territory.landcover.code_of(n, where=where) for n in names])
     except Exception as exc:
+        raise ScenarioError(str(exc)) from None
+
+
+def _role_code(territory, role: str, *, where: str) -> int:
+    """The code of the table's one class of ``role`` (its ``role`` column), as a ScenarioError if there is none."""
+    try:
+        return territory.landcover.code_with_role(role, where=where)
+    except DataSourceError as exc:
         raise ScenarioError(str(exc)) from None
 
 
@@ -47,17 +55,21 @@ def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEff
 
 
 def tree_planting(measure, territory, *, where: str):
-    """Raise tree canopy to ``canopy_fraction`` on open ground (no footprint, no water, no building class) in the
-    area.
+    """Raise tree canopy to ``canopy_fraction`` on open ground (no footprint, no class of role water or building)
+    in the area.
 
     The planted cells' ``tree_height`` becomes ``tree_height_m`` where they had no measured trees or lower ones
     (a cell has one crown top: the tallest); without ``tree_height_m`` it is left as it was, so that planted
     cells without measured trees take the heat engine's ``tree_height_m``."""
     sel = select(measure, territory, where=where)
-    # trees stand on open ground: not on a footprint, nor on water or the building class (a roof the footprints
-    # missed, a courtyard cover)
-    no_trees = [name for name in ("water", "building") if name in territory.landcover.names]
-    blocked = np.isin(territory["land_cover"], _codes(territory, no_trees, where=where)) if no_trees else False
+    # trees stand on open ground: not on a footprint, nor on a class of role water or building (a roof the
+    # footprints missed, a courtyard cover)
+    try:
+        blocked = territory.landcover.mask(territory["land_cover"], "water", where=where) | territory.landcover.mask(
+            territory["land_cover"], "building", where=where
+        )
+    except DataSourceError as exc:
+        raise ScenarioError(str(exc)) from None
     before = territory["tree_canopy"]
     ground = _require_cells(sel.cells & _open_ground(territory) & ~blocked, sel, where=where, what="open ground")
     cells = ground & (before < measure.canopy_fraction)
@@ -114,7 +126,7 @@ def water_feature(measure, territory, *, where: str):
     """Open water on the open ground of the area."""
     sel = select(measure, territory, where=where)
     cells = _require_cells(sel.cells & _open_ground(territory), sel, where=where, what="open ground")
-    water = _codes(territory, ["water"], where=where)[0]
+    water = _role_code(territory, "water", where=where)
     return territory.with_land_cover(cells, water), _effect(measure, sel, cells, territory)
 
 
@@ -137,12 +149,12 @@ def green_roofs(measure, territory, *, where: str):
     """Vegetate roofs: vegetated share, rain retention, and the surface properties of grass on that share.
 
     Albedo and the crop coefficient become the area-weighted mix of the roof and
-    of the table's ``grass`` class; ``retention_depth`` holds ``retention_mm``.
+    of the table's class of role ``grass``; ``retention_depth`` holds ``retention_mm``.
     """
     sel = select(measure, territory, where=where)
     cells = _roof_cells(sel, territory, where)
     f = np.float32(measure.vegetation_fraction)
-    grass = territory.landcover.derive(np.array([_codes(territory, ["grass"], where=where)[0]], dtype=np.uint8))
+    grass = territory.landcover.derive(np.array([_role_code(territory, "grass", where=where)], dtype=np.uint8))
     arrays = {
         "green_roof_fraction": np.where(cells, f, territory["green_roof_fraction"]),
         "retention_depth": np.where(cells, np.float32(measure.retention_mm / 1000.0), territory["retention_depth"]),

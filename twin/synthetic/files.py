@@ -48,7 +48,7 @@ def write_town(town, folder: str | Path, *, overwrite: bool = False) -> Path:
         "description": town.description,
         "grid": {"crs": g.crs.to_string(), "cell_size": g.cell_size, "bounds": list(g.bounds)},
         "elevation": {"paths": ["elevation.tif"], "nodata": "error"},
-        "land_cover": {"path": "land_cover.tif"},
+        "land_cover": {"path": "land_cover.tif", "preset": "twin"},  # its codes are those of data/landcover.csv
         "rainfall": RAINFALL.name,
         "heat": {"energy_table": ENERGY, "energy_area": "floor"},
     }
