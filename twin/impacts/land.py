@@ -74,8 +74,8 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
 
     A cool island is an 8-connected patch of green cells (``green_area == 1``: grass, gardens, trees,
     meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of a land-cover class of
-    role ``water`` (the table's ``role`` column) whatever its size. Gardens count as green, so contiguous private gardens can
-    form a patch: the layer knows land cover, not access.
+    role ``water`` (the table's ``role`` column) whatever its size. Gardens count as green, so contiguous
+    private gardens can form a patch: the layer knows land cover, not access.
 
     Parameters
     ----------
