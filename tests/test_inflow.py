@@ -46,7 +46,8 @@ def test_the_river_enters_by_the_cells_of_the_water_role_whatever_the_code_and_n
     assert edge == "west" and rows.size > 1 and (demo["land_cover"][rows, cols] == 1).all()  # column 0
     table = demo.landcover
     meadow = table.code_of("meadow")
-    roles = tuple("water" if c == meadow else "" if r == "water" else r for c, r in zip(table.codes, table.roles, strict=True))
+    pairs = zip(table.codes, table.roles, strict=True)
+    roles = tuple("water" if c == meadow else "" if r == "water" else r for c, r in pairs)
     swapped = replace(demo, landcover=replace(table, roles=roles))
     rows2, cols2, _ = inflow_cells(swapped, "river_upstream", open_cells=open_cells, where="t")
     assert rows2.size > rows.size and (demo["land_cover"][rows2, cols2] == meadow).all()  # the edge's meadow cells
