@@ -38,7 +38,8 @@ def test_info_prints_grid_layers_buildings_people_and_sites(tmp_path):
     assert "Population: 120 residents in 2 districts; 120 placed on the grid, 120 of them in homes" in out
     assert "Warning" not in out
     assert "Sensitive sites: school 1" in out
-    assert "Land cover: table " in out and "landcover.csv; road 8.3 %, grass 91.7 %" in out  # 5 of 60 columns
+    assert "Land cover: table preset twin (" in out and "landcover.csv); road 8.3 %, grass 91.7 %" in out  # 5 of 60
+    assert "Land-cover classes by role: water: water; building: building; grass: grass" in out
     assert "heights from floors" in out  # says what it did to the sources
 
 
