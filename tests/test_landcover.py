@@ -82,7 +82,7 @@ def test_residential_land_is_the_tables_column_never_a_code(tmp_path):
 
 
 def test_bad_table_values_name_the_line_and_column(tmp_path):
-    text = (data_dir() / "landcover.csv").read_text(encoding="utf-8").replace("1,water,0.07", "1,water,1.7")
+    text = (data_dir() / "landcover.csv").read_text(encoding="utf-8").replace("1,water,water,0.07", "1,water,water,1.7")
     (tmp_path / "lc.csv").write_text(text, encoding="utf-8")
     with pytest.raises(DataSourceError, match=r"lc\.csv line 2: albedo must be within \[0\.0, 1\.0\], got 1\.7"):
         LandCoverTable.read(tmp_path / "lc.csv")
