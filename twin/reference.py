@@ -248,9 +248,12 @@ def _landcover_columns() -> list[str]:
     """What each engine needs of the land-cover table, from the registry."""
     rows = [f"| {name} | {', '.join(f'`{c}`' for c in e.landcover_columns)} |" for name, e in ENGINES.items()]
     return [
-        "The land-cover table (`table`) needs `code` and `name`, and the columns of the engines that will run; a",
-        "run of an engine whose columns the table lacks is refused, naming them (the layers of a missing column are",
-        "NaN). `twin info` says which engines a partial table feeds. `data/README.md` documents every column.",
+        "A land cover names its table: `table` (your CSV) or `preset` (a shipped one), exactly one; none is taken",
+        "by default. The table needs `code` and `name`, and the columns of the engines that will run; a run of an",
+        "engine whose columns the table lacks is refused, naming them (the layers of a missing column are NaN).",
+        "Its `role` column marks the special classes (`water`, `building`, `grass`): the engines find them by it,",
+        "never by a code or a name. `twin info` says which table it read, and which engines a partial table feeds.",
+        "`data/README.md` documents every column and the presets.",
         "",
         "| engine | columns of the land-cover table it reads |",
         "|---|---|",

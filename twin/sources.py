@@ -93,9 +93,8 @@ class LandCoverSource(_Model):
     )
     preset: Literal[tuple(PRESETS)] | None = Field(  # type: ignore[valid-type]
         None,
-        description="a shipped table for the codes of a known product, instead of `table`: "
-        + ", ".join(f"`{name}`" for name in PRESETS)
-        + " (data/README.md)",
+        description="a shipped table for the codes of a known product, instead of `table` (data/README.md): `twin` "
+        "the demo's, `oso` CESBIO OSO, `corine` CORINE Land Cover's raster, `umep` UMEP's 7 classes",
     )
     fill_code: int | None = Field(None, description="code for cells without data; refused if unset")
 
