@@ -104,7 +104,7 @@ class LandCoverSource(_Model):
         if (self.table is None) == (self.preset is None):
             raise PydanticCustomError(
                 "land_cover_table",
-                "must name its land-cover table, by `table = \"<file.csv>\"` or by `preset =` one of {presets} "
+                'must name its land-cover table, by `table = "<file.csv>"` or by `preset =` one of {presets} '
                 "(exactly one; it gives {given})",
                 {"presets": list(PRESETS), "given": "both" if self.table else "neither"},
             )
