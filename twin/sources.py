@@ -35,6 +35,9 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
+from rasterio.features import geometry_mask
+from rasterio.fill import fillnodata
+from scipy import ndimage
 
 from .datasets import resolve_territory
 from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
@@ -58,12 +61,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DomainSource(_Model):
+    """The analysis domain as polygons (a catchment's outline): the cells whose centre lies inside are active."""
+
+    path: str = Field(description="the polygon file (any vector format twin reads), relative to the territory file")
+    layer: str | None = Field(None, description="the layer of a multi-layer file (GeoPackage)")
+    crs: str | None = Field(None, description="CRS of a file that carries none")
+
+
 class GridSpec(_Model):
     """The analysis grid. Anything left out comes from the first elevation tile."""
 
     crs: str | None = Field(None, description="projected CRS in metres, e.g. 'EPSG:2154'")
     cell_size: Annotated[float, Field(gt=0, description="cell size, m")] | None = None
     bounds: tuple[float, float, float, float] | None = Field(None, description="[xmin, ymin, xmax, ymax], m")
+    domain: str | DomainSource | None = Field(
+        None,
+        description='the active cells: a polygon file (`"outline.gpkg"`, or `{ path = ..., layer = ..., crs = ... }`) '
+        "whose polygons hold the cells' centres; cells outside are inactive (closed to the flood, NaN in the heat "
+        "maps, in no indicator, their elevation holes not filled); none: every cell (see also the elevation's "
+        '`nodata = "domain"`)',
+    )
 
 
 class ElevationSource(_Model):
@@ -75,7 +93,12 @@ class ElevationSource(_Model):
         "or a GDAL virtual path, `/vsizip/...`, is read through GDAL)",
     )
     crs: str | None = Field(None, description="CRS of tiles that carry none")
-    nodata: Literal["fill", "error"] = Field("fill", description="fill holes (with a warning) or refuse them")
+    nodata: Literal["fill", "error", "domain"] = Field(
+        "fill",
+        description="cells without elevation: fill them from their neighbours (with a warning), refuse them, or take "
+        'them as outside the domain (`"domain"`: a catchment\'s terrain model with no data around it; holes that the '
+        "data enclose are still filled); holes outside the domain are never filled",
+    )
 
 
 class LandCoverSource(_Model):
@@ -324,6 +347,8 @@ def source_files(ref: str | Path) -> list[Path]:
     spec = read_territory_file(path)
     base = path.parent
     named = [source_path(base, p) for p in spec.elevation.paths] + [source_path(base, spec.land_cover.path)]
+    if spec.grid.domain is not None:
+        named.append(source_path(base, _domain_source(spec.grid).path))
     named.append(spec.land_cover.table_path(base))
     for field in ("buildings", "districts", "sites", "roads", "river"):
         source = getattr(spec, field)
@@ -412,7 +437,10 @@ def load_territory(ref: str | Path):
     base = path.parent
     notes: list[str] = []
     grid = _grid(spec, base)
-    elevation = _elevation(spec.elevation, base, grid, notes)
+    outline = _outline(spec.grid, base, grid, notes)
+    elevation, domain = _elevation(spec.elevation, base, grid, notes, outline)
+    if not domain.all():
+        notes.append(_domain_note(spec.grid, spec.elevation, domain))
     table = spec.land_cover.read_table(base)
     if table.missing_columns():
         notes.append(
@@ -424,7 +452,7 @@ def load_territory(ref: str | Path):
             f"land cover: the table {Path(table.source).name} has no 'role' column: it does not say which classes are "
             "water, buildings or grass, and a run is refused until it does"
         )
-    land_cover = _land_cover(spec.land_cover, base, grid, table, notes)
+    land_cover = _land_cover(spec.land_cover, base, grid, table, notes, domain)
 
     vectors = prepare_vectors(spec, base, grid, notes, heights=_dsm_heights(spec, base, notes))
     trees = _cdsm_canopy(spec, base, grid, notes)
@@ -438,6 +466,7 @@ def load_territory(ref: str | Path):
         vectors=vectors,
         landcover=table,
         provenance={"territory_file": str(path), "description": spec.description, "notes": notes},
+        domain=domain,
     )
     if trees is not None:
         territory = with_canopy(territory, *trees)
@@ -491,40 +520,84 @@ def _grid(spec: TerritoryFile, base: Path) -> Grid:
     )
 
 
-def _elevation(src: ElevationSource, base: Path, grid: Grid, notes: list[str]) -> np.ndarray:
-    from rasterio.fill import fillnodata
+def _domain_source(g: GridSpec) -> DomainSource:
+    return DomainSource(path=g.domain) if isinstance(g.domain, str) else g.domain
 
 
+def _outline(g: GridSpec, base: Path, grid: Grid, notes: list[str]) -> np.ndarray | None:
+    """The cells whose centre lies in the ``[grid] domain`` polygons (None when the file sets none)."""
+    if g.domain is None:
+        return None
+    src = _domain_source(g)
+    path = source_path(base, src.path)
+    gdf, steps = read_vector(path, grid, layer=src.layer, assume_crs=src.crs, role="domain polygons")
+    notes += [f"domain: {s}" for s in steps]
+    kinds = sorted(set(gdf.geom_type) - {"Polygon", "MultiPolygon"})
+    if kinds:
+        raise DataSourceError(message(path, "[grid] domain", "polygons", f"geometries {kinds}"))
+    inside = geometry_mask(gdf.geometry, out_shape=grid.shape, transform=grid.transform, invert=True)
+    if not inside.any():
+        raise DataSourceError(message(path, "[grid] domain", "polygons holding cell centres of the grid", "none"))
+    return inside
+
+
+def _elevation(
+    src: ElevationSource, base: Path, grid: Grid, notes: list[str], outline: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The terrain on the grid (float32, m; NaN outside the domain where the source has no data) and the domain.
+
+    The domain is ``outline`` (every cell without one), less the cells without data and not enclosed by data when
+    ``nodata = "domain"``. Holes inside the domain are filled (or refused) by ``nodata``'s rule, at most
+    :data:`MAX_FILLED_SHARE` of the domain; those outside are left NaN and count for nothing.
+    """
     paths = [source_path(base, p) for p in src.paths]
     values, steps = read_raster(paths, grid, resampling="bilinear", assume_crs=src.crs)
     notes += [f"elevation: {s}" for s in steps]
-    holes = np.isnan(values)
+    where = paths[0] if len(paths) == 1 else f"elevation tiles {[p.name for p in paths]}"
+    nodata = np.isnan(values)
+    domain = np.ones(grid.shape, dtype=bool) if outline is None else outline
+    if src.nodata == "domain":
+        domain = domain & ndimage.binary_fill_holes(~nodata)  # the data and the holes they enclose
+        if not domain.any():
+            raise DataSourceError(message(where, "elevation", 'data on the grid (nodata = "domain")', "none"))
+    holes = nodata & domain
     if holes.any():
-        where = paths[0] if len(paths) == 1 else f"elevation tiles {[p.name for p in paths]}"
+        whole = bool(domain.all())
         if src.nodata == "error":
             raise DataSourceError(
                 message(
                     where,
                     "elevation",
-                    'complete over the grid (nodata = "error")',
+                    f'complete over the {"grid" if whole else "domain"} (nodata = "error")',
                     f"{int(holes.sum())} cells without data",
                 )
             )
-        if holes.mean() > MAX_FILLED_SHARE:
-            raise DataSourceError(
-                message(
-                    where,
-                    "elevation",
-                    f"covering at least {1 - MAX_FILLED_SHARE:.0%} of the "
-                    "grid before holes are filled (is the [grid] larger than the DEM?)",
-                    f"{int(holes.sum())} of {holes.size} cells without data",
-                )
+        if holes.sum() > MAX_FILLED_SHARE * domain.sum():
+            expected = (
+                f"covering at least {1 - MAX_FILLED_SHARE:.0%} of the grid before holes are filled (is the [grid] "
+                'larger than the DEM? a catchment with no data around it: nodata = "domain")'
+                if whole
+                else f"covering at least {1 - MAX_FILLED_SHARE:.0%} of the domain before holes are filled"
             )
-        values = fillnodata(np.where(holes, 0.0, values), mask=~holes, max_search_distance=max(grid.shape))
-        note = f"elevation: filled {int(holes.sum())} cells without data from their neighbours ({where})"
+            got = f"{int(holes.sum())} of {int(domain.sum())} cells{'' if whole else ' of the domain'} without data"
+            raise DataSourceError(message(where, "elevation", expected, got))
+        filled = fillnodata(np.where(nodata, 0.0, values), mask=~nodata, max_search_distance=max(grid.shape))
+        values = np.where(holes, filled, values)  # the domain's holes only: outside, no elevation is made up
+        inside = "" if whole else " inside the domain"
+        note = f"elevation: filled {int(holes.sum())} cells without data{inside} from their neighbours ({where})"
         notes.append(note)
         warnings.warn(note, TwinWarning, stacklevel=3)
-    return values.astype(np.float32)
+    return values.astype(np.float32), domain
+
+
+def _domain_note(g: GridSpec, src: ElevationSource, domain: np.ndarray) -> str:
+    """``twin info``'s line on the domain: where it comes from and its share of the grid."""
+    how = [f"the polygons of {_domain_source(g).path}"] if g.domain is not None else []
+    how += ["the cells with elevation data (and the holes they enclose)"] if src.nodata == "domain" else []
+    return (
+        f"domain: {' within '.join(how)}: {int(domain.sum())} of {domain.size} cells ({domain.mean():.1%} of the grid) "
+        "are active; the cells outside are closed to the flood, NaN in the heat maps and in no indicator"
+    )
 
 
 def _dsm_heights(spec: TerritoryFile, base: Path, notes: list[str]):
@@ -575,10 +648,15 @@ def _read_classes(src: LandCoverSource, base: Path, grid: Grid) -> tuple[np.ndar
     return codes, steps, path
 
 
-def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str]) -> np.ndarray:
-
+def _land_cover(
+    src: LandCoverSource, base: Path, grid: Grid, table, notes: list[str], domain: np.ndarray | None = None
+) -> np.ndarray:
+    """The class codes on the grid: complete inside the domain (or ``fill_code`` where they are not); outside,
+    cells without a class take ``fill_code``, else the domain's commonest class (no engine reads them)."""
     codes, steps, path = _read_classes(src, base, grid)
     notes += [f"land cover: {s}" for s in steps]
+    if domain is not None and not domain.all():
+        _outside_classes(codes, domain, src, notes)
     missing = codes < 0
     if missing.any():
         if src.fill_code is None:
@@ -605,6 +683,20 @@ def _land_cover(src: LandCoverSource, base: Path, grid: Grid, table, notes: list
             )
         )
     return codes.astype(np.uint8)
+
+
+def _outside_classes(codes: np.ndarray, domain: np.ndarray, src: LandCoverSource, notes: list[str]) -> None:
+    """Give the cells outside the domain without a class one, in place: ``fill_code``, else the domain's
+    commonest class (a placeholder: outside the domain no engine reads it), with a note."""
+    outside = (codes < 0) & ~domain
+    inside = codes[domain & (codes >= 0)]
+    if not outside.any() or (src.fill_code is None and inside.size == 0):
+        return
+    code = src.fill_code if src.fill_code is not None else int(np.bincount(inside).argmax())
+    codes[outside] = code
+    notes.append(f"land cover: {int(outside.sum())} cells outside the domain without a class given class {code} "
+                 f"({'fill_code' if src.fill_code is not None else 'the commonest inside'}; inactive, read by no "
+                 "engine)")  # fmt: skip
 
 
 def _grid_shares(districts, src: LandCoverSource, base: Path, grid: Grid, table: LandCoverTable, notes: list[str]):

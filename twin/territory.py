@@ -9,6 +9,10 @@ holds
 * ``vectors``: GeoDataFrames (buildings, sites, districts, roads, river) in the
   grid's CRS.
 
+The ``domain`` layer says which cells are active: outside it (a catchment's surroundings, beyond a ``[grid]
+domain`` outline) no engine computes and no indicator counts, and the float layers may be NaN (no elevation there).
+It is all true unless the territory file sets a domain.
+
 :data:`LAYERS` and :data:`VECTORS` are the contract: name, units, dtype, valid
 range and meaning. :meth:`Territory.validate` checks all of it and returns every
 problem, not just the first.
@@ -107,6 +111,7 @@ LAYERS: Mapping[str, LayerSpec] = {
             "it is not measured, where the heat engine takes its tree_height_m",
             nan_allowed=True,
         ),
+        LayerSpec("domain", "1", "bool", (0, 1), "1 where the cell is inside the analysis domain (active), 0 outside"),
         *_derived_specs(),
     ]
 }
@@ -314,7 +319,7 @@ class Territory:
 
         buildings = buildings.reset_index(drop=True)
         height, index = rasterize_buildings(buildings, self.grid)
-        residential = residential_land(self["land_cover"], self.landcover)
+        residential = _in_domain(residential_land(self["land_cover"], self.landcover), self["domain"])
         buildings, population, _ = allocate_population(
             buildings, districts, grid=self.grid, building_index=index, residential=residential
         )
@@ -357,16 +362,17 @@ class Territory:
         Returns
         -------
         dict
-            Grid (cell size and bounds in m), each layer's units, min, max and mean (the layers of the land-cover
-            columns the table lacks left out), buildings (count, by use, dwellings, height range in m), residents by
-            district, those placed on the grid (the population layer) and those of them in buildings, the land-cover
-            table, the share of cells in each class and the table's missing columns, sites by kind, road length (km)
-            and the loading notes.
+            Grid (cell size and bounds in m), each layer's units, min, max and mean over the domain's cells (the
+            layers of the land-cover columns the table lacks left out), buildings (count, by use, dwellings, height
+            range in m), residents by district, those placed on the grid (the population layer) and those of them in
+            buildings, the land-cover table, the share of the domain's cells in each class and the table's missing
+            columns, sites by kind, road length (km) and the loading notes.
         """
         layers = {}
+        inside = self["domain"]
         for name, spec in LAYERS.items():
             if name in self.layers and not self.landcover.missing_columns([name]):
-                v = self.layers[name].values
+                v = self.layers[name].values[inside]  # the domain's cells (all of them without a domain)
                 if spec.nan_allowed:  # NaN is a value (no canopy...): the figures are those of the others
                     v = v[~np.isnan(v)]
                     if not v.size:
@@ -425,8 +431,8 @@ class Territory:
         return roles
 
     def _class_shares(self) -> dict[str, float]:
-        """Share of the grid's cells in each land-cover class of the table, by class name (classes present)."""
-        codes, counts = np.unique(self.layers["land_cover"].values, return_counts=True)
+        """Share of the domain's cells in each land-cover class of the table, by class name (classes present)."""
+        codes, counts = np.unique(self["land_cover"][self["domain"]], return_counts=True)
         total = float(counts.sum())
         return {self.landcover.name_of(int(c)): round(float(n) / total, 4) for c, n in zip(codes, counts, strict=True)}
 
@@ -441,6 +447,8 @@ class Territory:
         h = hashlib.sha256()
         h.update(repr((self.grid.crs.to_string(), self.grid.transform[:6], self.grid.shape)).encode())
         for name in sorted(self.layers.data_vars):
+            if name == "domain" and self["domain"].all():  # no domain set: the hash of the territories before it
+                continue
             h.update(name.encode())
             h.update(np.ascontiguousarray(self.layers[name].values).tobytes())
         for name in sorted(self.vectors):
@@ -462,6 +470,7 @@ def assemble(
     vectors: Mapping[str, gpd.GeoDataFrame],
     landcover: LandCoverTable,
     provenance: Mapping[str, Any] | None = None,
+    domain: np.ndarray | None = None,
 ) -> Territory:
     """Build a territory from arrays on ``grid`` and vectors in the grid's CRS.
 
@@ -488,6 +497,8 @@ def assemble(
         The land-cover table: each code's physical layers.
     provenance : mapping, optional
         Where the territory comes from.
+    domain : numpy.ndarray, optional
+        Boolean, the active cells (see the module's docstring); all of them by default. Nobody is placed outside.
 
     Returns
     -------
@@ -501,8 +512,10 @@ def assemble(
     districts = vectors.get("districts")
     if districts is not None and "grid_share" not in districts:
         vectors["districts"] = districts = districts.assign(grid_share=area_shares(districts, grid))
+    domain = np.ones(grid.shape, dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    residential = _in_domain(residential_land(land_cover, landcover), domain)
     buildings, population, notes = allocate_population(
-        buildings, districts, grid=grid, building_index=index, residential=residential_land(land_cover, landcover)
+        buildings, districts, grid=grid, building_index=index, residential=residential
     )
     vectors["buildings"] = buildings
     provenance = dict(provenance or {})
@@ -517,6 +530,7 @@ def assemble(
         "green_roof_fraction": np.zeros(grid.shape, dtype=np.float32),
         "retention_depth": np.zeros(grid.shape, dtype=np.float32),
         "tree_height": np.full(grid.shape, np.nan, dtype=np.float32),  # not measured: a canopy DSM sets it
+        "domain": domain,
         **landcover.derive(land_cover),
     }
     layers = xr.Dataset(coords={"y": ("y", grid.y, {"units": "m"}), "x": ("x", grid.x, {"units": "m"})})
@@ -533,6 +547,11 @@ def assemble(
     return Territory(name, grid, layers, vectors, landcover, provenance)
 
 
+def _in_domain(residential: np.ndarray, domain: np.ndarray) -> np.ndarray:
+    """The residential land weights, 0 outside the domain (nobody lives on inactive cells)."""
+    return residential if domain.all() else np.where(domain, residential, 0.0)
+
+
 def _empty(spec: VectorSpec, grid: Grid) -> gpd.GeoDataFrame:
     dtypes = {"str": "str", "int": "int64", "float": "float64"}
     return gpd.GeoDataFrame(
@@ -544,6 +563,7 @@ def _empty(spec: VectorSpec, grid: Grid) -> gpd.GeoDataFrame:
 
 def _raster_problems(t: Territory) -> list[str]:
     problems: list[str] = []
+    inside = t.layers["domain"].values if "domain" in t.layers else True  # outside the domain NaN is allowed
     crs = t.layers.rio.crs
     if crs is None or crs != t.grid.crs:
         problems.append(f"layers: CRS must be {t.grid.crs.to_string()}, got {crs}")
@@ -565,7 +585,7 @@ def _raster_problems(t: Territory) -> list[str]:
         lo, hi = spec.valid_range
         unknown = t.landcover.missing_columns([name])  # NaN by design: the table does not give this layer
         if values.dtype.kind == "f" and not unknown:
-            bad = np.isinf(values) if spec.nan_allowed else ~np.isfinite(values)  # or NaN is one of its values
+            bad = np.isinf(values[inside]) if spec.nan_allowed else ~np.isfinite(values[inside])  # NaN may be a value
             if bad.any():
                 what = "inf" if spec.nan_allowed else "NaN/inf"
                 problems.append(f"layer {name!r}: values must be finite, got {int(bad.sum())} {what} cells")

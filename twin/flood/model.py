@@ -7,6 +7,9 @@ edges. This module validates the inputs, converts units, runs the kernels of
 ``twin.flood._kernels`` in a readable time loop and wraps the results with
 coordinates, CRS and units. The mass balance is tracked as the run goes and
 returned in the dataset's attributes.
+
+Cells outside the territory's ``domain`` are inactive: blocked like the walls of buildings (no flow through their
+faces, no water on them), they get no rain (none is counted in the balance) and send none down as roofs do.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ INPUTS = (
     "imperviousness",
     "retention_depth",
     "land_cover",
+    "domain",
 )
 
 
@@ -157,6 +161,7 @@ class _Cells:
     has_retention: bool  # some open cell holds rain (retention and store are empty when no cell does)
     roof_retention: bool  # some roof does
     residual: np.ndarray  # float32: the depth is h + residual; float64: empty
+    outside: np.ndarray | None = None  # the cells outside the domain (no rain there); None: there are none
 
 
 @dataclass
@@ -243,15 +248,20 @@ class _Run:
 
 
 def _checked_inputs(territory, params: FloodParams) -> dict[str, np.ndarray]:
+    """The inputs, checked inside the domain; outside it (inactive, closed) what is not finite is made 0."""
     arrays = {}
+    inside = np.ascontiguousarray(territory["domain"], dtype=bool)
+    whole = bool(inside.all())
     for name in INPUTS:
         values = np.ascontiguousarray(territory[name])
+        if values.dtype.kind == "f" and not whole:
+            values = np.where(inside | np.isfinite(values), values, values.dtype.type(0.0))
         if values.dtype.kind == "f" and not np.isfinite(values).all():
             bad = int((~np.isfinite(values)).sum())
             raise ModelInputError(message(f"flood input {name!r}", "values", "finite", f"{bad} NaN/inf cells"))
         arrays[name] = values
     n = arrays["manning_n"]
-    if (n <= 0).any():
+    if (n[inside] <= 0).any() if not whole else (n <= 0).any():
         raise ModelInputError(message("flood input 'manning_n'", "values", "> 0 s m-1/3", round(float(n.min()), 6)))
     return arrays
 
@@ -388,9 +398,12 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     where = f"event {event.name!r}"
     ft = np.dtype(params.precision)  # the state's type; the volumes are float64 whatever it is
 
-    blocked = (arrays["building_index"] >= 0) if params.buildings == "walls" else np.zeros(shape, bool)
+    walls = (arrays["building_index"] >= 0) if params.buildings == "walls" else np.zeros(shape, bool)
+    inside = arrays["domain"]
+    outside = None if inside.all() else ~inside
+    blocked = walls if outside is None else walls | outside  # the domain's edge is a wall too
     open_ = ~blocked
-    roofs = _roofs(blocked, open_)
+    roofs = _roofs(blocked, open_, walls if outside is None else walls & inside)
     # The territory's own arrays where the state's type is theirs (the kernels never write them): no copies.
     z = arrays["elevation"]
     if params.buildings == "terrain":
@@ -408,14 +421,16 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
             raise ModelInputError(message(where, "rain_pattern", f"finite factors >= 0 of shape {shape}",
                                           rain_pattern.shape))  # fmt: skip
     uniform = forcing.rain_field is None and (rain_pattern is None or bool((rain_pattern == 1.0).all()))
-    if uniform:  # the kernels do not read it
-        pattern, pattern_sum = _unused(ny, ft), float(ny * nx)
+    if uniform:  # the kernels do not read it; no rain is counted outside the domain
+        pattern, pattern_sum = _unused(ny, ft), float(ny * nx if outside is None else inside.sum())
     else:  # a field writes its step's rain in it
         pattern = np.ones(shape, ft) if rain_pattern is None else np.ascontiguousarray(rain_pattern, dtype=ft)
+        if outside is not None:
+            pattern = np.where(outside, ft.type(0.0), pattern)
         pattern_sum = float(pattern.sum(dtype=np.float64))  # of the factors as the kernels read them
     retention = arrays["retention_depth"]
     held = bool((retention > 0.0).any())  # green roofs or ground that holds rain: else retention is never read
-    h = _initial_water(initial_depth, blocked, ft, where)
+    h = _initial_water(initial_depth, blocked, ft, where, outside)
     initial = float(h.sum(dtype=np.float64) * grid.cell_area)  # the water as stored (rounded to float32 if it is)
     z, n = np.ascontiguousarray(z, dtype=ft), np.ascontiguousarray(n, dtype=ft)
     if held:
@@ -423,8 +438,8 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     else:
         retention = store = _unused(ny, ft)
     cells = _Cells(h, z, n, blocked, pattern, retention, store, uniform, held and bool((retention[open_] > 0.0).any()),
-                   held and bool((retention[blocked] > 0.0).any()),
-                   np.zeros(shape, ft) if ft == np.float32 else _unused(ny, ft))  # fmt: skip
+                   held and bool((retention[roofs[0], roofs[1]] > 0.0).any()),
+                   np.zeros(shape, ft) if ft == np.float32 else _unused(ny, ft), outside)  # fmt: skip
     modes, stages, stage_functions, inflows = _boundaries(territory, forcing, params, edge_stage, open_, where)
     in_cells = [np.concatenate(c) for c in zip(*[(rows, cols) for _, rows, cols in inflows], strict=True)] or None
     lo, hi, full = _active_ranges(h, modes, *(in_cells or (None, None)))
@@ -448,11 +463,14 @@ def _prepare(territory, event, params: FloodParams, climate, rain_pattern, initi
     )  # fmt: skip
 
 
-def _initial_water(initial_depth, blocked: np.ndarray, ft, where: str) -> np.ndarray:
-    """The depths at the start in the state's type (dry by default); none on blocked cells."""
+def _initial_water(initial_depth, blocked: np.ndarray, ft, where: str, outside=None) -> np.ndarray:
+    """The depths at the start in the state's type (dry by default); none on blocked cells nor outside the domain
+    (whatever the depths say there, NaN included)."""
     if initial_depth is None:
         return np.zeros(blocked.shape, ft)
     h0 = np.asarray(initial_depth, dtype=np.float64)
+    if outside is not None and h0.shape == blocked.shape:
+        h0 = np.where(outside, 0.0, h0)
     if h0.shape != blocked.shape or not np.isfinite(h0).all() or (h0 < 0).any():
         raise ModelInputError(
             message(where, "initial_depth", f"finite depths >= 0 m of shape {blocked.shape}", h0.shape)
@@ -536,9 +554,10 @@ def _rain_concentration(pattern: np.ndarray, blocked: np.ndarray, roofs) -> floa
     return float(factor.max()) if factor.size else 0.0
 
 
-def _roofs(blocked: np.ndarray, open_: np.ndarray):
-    """Where the rain that falls on a building goes: the nearest open cell (rows, columns of roofs and targets)."""
-    roof_rows, roof_cols = np.nonzero(blocked)
+def _roofs(blocked: np.ndarray, open_: np.ndarray, walls: np.ndarray):
+    """Where the rain that falls on a building (``walls``: inside the domain) goes: the nearest open cell (rows,
+    columns of roofs and targets)."""
+    roof_rows, roof_cols = np.nonzero(walls)
     if roof_rows.size and open_.any():
         tr, tc = ndimage.distance_transform_edt(blocked, return_distances=False, return_indices=True)
         return roof_rows, roof_cols, tr[roof_rows, roof_cols], tc[roof_rows, roof_cols]
@@ -747,6 +766,8 @@ def _field_rain(run: _Run, t: float, dt: float) -> float:
     no cell gets rain); the volume follows the pattern."""
     depth = run.forcing.rain_field.depth(t, t + dt)
     np.copyto(run.cells.pattern, depth, casting="same_kind")
+    if run.cells.outside is not None:  # no rain outside the domain
+        run.cells.pattern[run.cells.outside] = 0.0
     run.pattern_sum = float(run.cells.pattern.sum(dtype=np.float64))  # of the depths as the kernels read them
     return 1.0 if run.pattern_sum > 0.0 else 0.0
 

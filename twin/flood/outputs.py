@@ -20,7 +20,7 @@ OUTPUTS: tuple[OutputSpec, ...] = (
                style="ppri_hazard", attrs={"flag_values": tuple(range(len(PPRI_NAMES))),
                                           "flag_meanings": " ".join(PPRI_NAMES)}),
     OutputSpec("final_depth", "m", "float32", MAP, "water depth at the end of the run"),
-    OutputSpec("blocked", "1", "uint8", MAP, "1 where buildings block the flow"),
+    OutputSpec("blocked", "1", "uint8", MAP, "1 where buildings block the flow, or the cell is outside the domain"),
     OutputSpec("depth", "m", "float32", ("time", "y", "x"), "water depth (frames)", ramp="water_depth", menu=True),
     OutputSpec("gauge_depth", "m", "float64", ("gauge", "gauge_time"), "water depth at the gauges", optional=True),
 )  # fmt: skip

@@ -38,7 +38,7 @@ def initial_water(territory, event, *, where: str) -> np.ndarray | None:
         if not codes.size:
             expected = f"a land-cover table with a class of role 'water' ({table.source} has none)"
             raise ModelInputError(message(where, "initial_level_m", expected, level))
-        water = np.isin(territory["land_cover"], codes) & (territory["building_index"] < 0)
+        water = np.isin(territory["land_cover"], codes) & (territory["building_index"] < 0) & territory["domain"]
         depth = np.where(water, np.clip(level - territory["elevation"].astype(np.float64), 0.0, None), 0.0)
         if not (depth > 0).any():
             lowest = float(territory["elevation"][water].min()) if water.any() else None
@@ -47,6 +47,7 @@ def initial_water(territory, event, *, where: str) -> np.ndarray | None:
         return depth
     if path is not None:
         depth, _ = read_raster([path], territory.grid, resampling="bilinear")
+        depth = np.where(territory["domain"], depth, 0.0)  # outside the domain: no water, whatever the file holds
         if not np.isfinite(depth).all() or (depth < 0).any():
             bad = int((~np.isfinite(depth)).sum() + (depth < 0).sum())
             raise ScenarioError(message(path, "depths", "a depth ≥ 0 m on every cell of the grid", f"{bad} cells not"))

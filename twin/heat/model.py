@@ -15,6 +15,10 @@ validate → stages → wrap (docs/architecture.md), one function per stage:
 
 Hours are local solar time (see :mod:`twin.heat.weather`). The model and its assumptions are described in
 ``docs/heat.md``.
+
+Cells outside the territory's ``domain`` are ignored: computed as flat open ground at the domain's lowest
+elevation with the layers they hold (so they cast no shadow and close no sky), and NaN in every float output (no
+class, 255, in ``utci_class``; 0 in the other flags).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ INPUTS = (
     "green_area",
     "imperviousness",
     "green_roof_fraction",
+    "domain",
 )
 
 #: Layers the engine reads where they are set; NaN is a value there (``tree_height``: the crowns' top, m, NaN
@@ -238,6 +243,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     clock = time.perf_counter()
     clock_labels = _clock(date, hours, lon, event, weather)
     ds = _wrap(territory, geo, shade, city, street, night, clock_labels, _at(weather, hours), params)
+    _mask_outside(ds, layers["domain"] > 0.5)
     timings["wrap"] = _lap(clock)
     report(1.0)
     ds.attrs.update(_attrs(event, date, params, city, day, night, clock_labels, climate, (lat, lon), timings))
@@ -590,6 +596,20 @@ def _wrap(territory, geo: _Geometry, shade: _Shade, city: _City, street: _Street
     return ds  # written in place: no copies of the arrays
 
 
+def _mask_outside(ds: xr.Dataset, inside: np.ndarray) -> None:
+    """NaN in every float output outside the domain, no class (255) in ``utci_class`` and 0 in the other flags
+    (``utci_flag``, ``tropical_night``), in place; nothing without a domain."""
+    if inside.all():
+        return
+    for name, var in ds.data_vars.items():
+        if var.dims[-2:] != ("y", "x"):
+            continue
+        if var.dtype.kind == "f":
+            var.values[..., ~inside] = np.nan
+        else:
+            var.values[..., ~inside] = NO_CLASS if name == "utci_class" else 0
+
+
 def _attrs(event, date, params: HeatParams, city, day, night, clock, climate, place, timings) -> dict:
     """The dataset's attributes: the model, the event, the sun and the weather terms, the parameters, timings."""
     k_day, k_night = params.snapshot_steps
@@ -701,10 +721,19 @@ def _checked_layers(territory) -> dict[str, np.ndarray]:
     if missing:
         raise ModelInputError(message(where, "layers", f"complete: {list(INPUTS)}", f"missing {missing}"))
     out = {}
+    inside = np.asarray(territory.layers["domain"].values, dtype=bool)
+    whole = bool(inside.all())
     for name in INPUTS:
         values = np.asarray(territory.layers[name].values, dtype=np.float64)
-        bad = int((~np.isfinite(values)).sum())
+        bad = int((~np.isfinite(values[inside])).sum())
         if bad:
-            raise ModelInputError(message(where, f"layer {name!r}", "finite everywhere", f"{bad} NaN/inf cells"))
+            expected = "finite everywhere" + ("" if whole else " inside the domain")
+            raise ModelInputError(message(where, f"layer {name!r}", expected, f"{bad} NaN/inf cells"))
         out[name] = values
+    if not whole:  # outside: flat open ground at the domain's lowest elevation, no building, nothing unknown
+        low = float(out["elevation"][inside].min())
+        out["elevation"] = np.where(inside, out["elevation"], low)
+        out["building_height"] = np.where(inside, out["building_height"], 0.0)
+        for name in INPUTS:
+            out[name] = np.where(inside | np.isfinite(out[name]), out[name], 0.0)
     return out

@@ -4,7 +4,8 @@ Depth at a building is the **maximum** of the event's ``max_depth`` over the bui
 cells and the ring of cells around it (:func:`~twin.impacts.places.at_buildings` with
 ``"footprint_and_ring"``): with buildings as walls the footprint stays dry, and the water that
 matters is the water against the walls. Permanent water (land-cover class ``water``) counts as dry
-everywhere: a river in its bed is not a flood. A depth "over" a threshold means ``depth >= threshold``.
+everywhere: a river in its bed is not a flood. Cells outside the territory's ``domain`` count nowhere. A depth
+"over" a threshold means ``depth >= threshold``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .places import (
     check_dataset,
     district_index,
     district_raster,
+    in_domain,
     names_of,
     number,
     site_layer,
@@ -104,7 +106,7 @@ def flood_impacts(
     # permanent water (rivers, ponds, fountains) is not flooding: a full river channel must not count as a cut
     # bridge, a high-hazard area or water against the quay-side houses
     water = _permanent_water(territory)
-    depth_map = np.where(water, 0.0, flood["max_depth"].values.astype(np.float64))
+    depth_map = in_domain(territory, np.where(water, 0.0, flood["max_depth"].values.astype(np.float64)))
     districts = territory.vectors["districts"]
     names = districts["name"].astype(str).tolist()
 
@@ -132,7 +134,7 @@ def flood_impacts(
         cut = seg_depth >= bound
         indicators += summarise(key, lambda m, c=cut: length[m & c].sum() / 1e3, seg_district, names, event=event)
 
-    ppri = np.where(water, 0, flood["ppri_class"].values)
+    ppri = np.where(water | ~territory["domain"], 0, flood["ppri_class"].values)
     ha = territory.grid.cell_area / 1e4
     for code, key in PPRI_KEYS.items():
         in_class = ppri == code

@@ -10,7 +10,7 @@ building's ring (:func:`~twin.impacts.places.at_buildings` with ``"open_ring"``)
 garden at the door, not the roof. A building with no open cell around it (enclosed by others) takes
 the mean over its footprint and ring instead. Stress thresholds are strict: "strong" means
 ``UTCI > strong_c``, and counts include the worse classes (a resident in very strong stress is also
-counted in strong stress).
+counted in strong stress). Cells outside the territory's ``domain`` count nowhere (their maps are read as NaN).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from .places import (
     check_dataset,
     district_index,
     district_raster,
+    in_domain,
     names_of,
     number,
     site_layer,
@@ -108,7 +109,7 @@ def heat_impacts(
     """
     where = f"heat results of event {event!r}"
     _check(territory, heat, (strong_c, very_strong_c, extreme_c), where=where)
-    utci = heat["utci"].values.astype(np.float64)
+    utci = in_domain(territory, heat["utci"].values)
     districts = territory.vectors["districts"]
     names = districts["name"].astype(str).tolist()
 
@@ -204,7 +205,7 @@ class _Day:
 
     @classmethod
     def of(cls, territory: Territory, heat: xr.Dataset) -> _Day:
-        utci = heat["utci_hourly"].values.astype(np.float64)
+        utci = in_domain(territory, heat["utci_hourly"].values)
         at_door = at_buildings(territory, utci, how="mean", cells="open_ring")
         around = at_buildings(territory, utci, how="mean", cells="footprint_and_ring")
         steps = utci.shape[0]  # without legal hours, the steps are taken as the hours of the day from 0
@@ -228,7 +229,7 @@ def _person_hours(day: _Day, groups: dict, home: np.ndarray, names: list[str], t
 
 def _nights(territory, heat, people, home, names, strong_c: float, day: _Day, event: str) -> list[Indicator]:
     """Residents whose night stays tropical at their door, and UTCI degree-hours above ``strong_c`` per resident."""
-    t_min = heat["t_air_min_night"].values.astype(np.float64)
+    t_min = in_domain(territory, heat["t_air_min_night"].values)
     at_door = at_buildings(territory, t_min, how="mean", cells="open_ring")
     at_door = np.where(np.isnan(at_door), at_buildings(territory, t_min, how="mean"), at_door)
     tropical = at_door >= TROPICAL_NIGHT_C
@@ -310,7 +311,7 @@ def _site_hours_in_stress(territory: Territory, sites: gpd.GeoDataFrame, day: _D
 def _heat_islands(territory: Territory, heat: xr.Dataset, names: list[str], event: str) -> list[Indicator]:
     """Mean and 95th percentile of the heat island by day and by night over the open cells, and by district."""
     indicators: list[Indicator] = []
-    open_cells = territory["building_index"] < 0
+    open_cells = (territory["building_index"] < 0) & territory["domain"]
     cell_district = np.where(open_cells, district_raster(territory), -2)  # -2: on a building, left out
     for name in ("uhi_day", "uhi_night"):
         values = heat[name].values.astype(np.float64)

@@ -1,6 +1,7 @@
 """Indicators of the territory itself (no event): tree canopy, sealed ground, access to cool islands.
 
-These describe what a scenario's measures change on the ground; their records have ``event=None``.
+These describe what a scenario's measures change on the ground; their records have ``event=None``. Cells outside
+the territory's ``domain`` count nowhere.
 """
 
 from __future__ import annotations
@@ -47,17 +48,18 @@ def land_indicators(territory: Territory, *, distance_m: float = 300.0, min_area
     """
     if not (math.isfinite(number(distance_m)) and number(distance_m) >= 0):
         raise ModelInputError(message("land indicators", "distance_m", "a number of metres >= 0", distance_m))
-    cell_district = district_raster(territory)
+    inside = territory["domain"]
+    cell_district = district_raster(territory)[inside]  # the domain's cells only, as flat arrays
     names = territory.vectors["districts"]["name"].astype(str).tolist()
     out: list[Indicator] = []
     for key, layer in (("land.canopy_share", "tree_canopy"), ("land.impervious_share", "imperviousness")):
-        values = territory[layer].astype(np.float64)
+        values = territory[layer].astype(np.float64)[inside]
         out += summarise(key, lambda m, v=values: _mean(v[m]), cell_district, names, event=None)
-    people = territory["population"].astype(np.float64)
+    people = territory["population"].astype(np.float64)[inside]
     if np.isnan(territory["green_area"]).any():  # a table without green_area (flood only): unknown, not "none"
         near = None
     else:
-        near = near_cool_island(territory, distance_m=distance_m, min_area_ha=min_area_ha)
+        near = near_cool_island(territory, distance_m=distance_m, min_area_ha=min_area_ha)[inside]
     out += summarise(
         "land.cool_island_access_share",
         lambda m: math.nan if near is None else _share(people[m & near].sum(), people[m].sum()),
@@ -75,7 +77,8 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     A cool island is an 8-connected patch of green cells (``green_area == 1``: grass, gardens, trees,
     meadows in the shipped table) of at least ``min_area_ha`` (ha), or a cell of a land-cover class of
     role ``water`` (the table's ``role`` column) whatever its size. Gardens count as green, so contiguous
-    private gardens can form a patch: the layer knows land cover, not access.
+    private gardens can form a patch: the layer knows land cover, not access. Only cells of the territory's
+    ``domain`` count.
 
     Parameters
     ----------
@@ -98,13 +101,14 @@ def cool_islands(territory: Territory, *, min_area_ha: float = 2.0) -> np.ndarra
     """
     if not (math.isfinite(number(min_area_ha)) and number(min_area_ha) >= 0):
         raise ModelInputError(message("cool islands", "min_area_ha", "a number of hectares >= 0", min_area_ha))
-    green = territory["green_area"] >= 0.5
+    green = (territory["green_area"] >= 0.5) & territory["domain"]  # no island outside the domain
     labels, _ = ndimage.label(green, structure=np.ones((3, 3), dtype=bool))
     area_m2 = np.bincount(labels.ravel()) * territory.grid.cell_area
     big = area_m2 >= min_area_ha * 1e4 - 1e-6
     big[0] = False  # label 0: not green
     cool = big[labels]
-    return cool | territory.landcover.mask(territory["land_cover"], "water", where="cool islands")
+    water = territory.landcover.mask(territory["land_cover"], "water", where="cool islands")
+    return cool | (water & territory["domain"])
 
 
 def near_cool_island(territory: Territory, *, distance_m: float = 300.0, min_area_ha: float = 2.0) -> np.ndarray:

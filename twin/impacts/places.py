@@ -134,6 +134,27 @@ def at_sites(
     return np.where(inside & ~np.isnan(from_building), from_building, out)
 
 
+def in_domain(territory: Territory, values: np.ndarray) -> np.ndarray:
+    """``values`` (a map on the territory's grid or a stack of them) as float64, NaN outside the territory's
+    ``domain``: inactive cells count in no indicator (the helpers here leave NaN cells out).
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory; its ``domain`` layer.
+    values : numpy.ndarray
+        A map ``(y, x)`` or a stack ``(time, y, x)``, in its own units.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, of the shape of ``values``, in its units.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    inside = territory["domain"]
+    return values if inside.all() else np.where(inside, values, np.nan)
+
+
 def cells_of_points(territory: Territory, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row and column of the cell under each point (x, y in m), and whether it is on the grid."""
     grid = territory.grid
