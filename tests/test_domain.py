@@ -16,6 +16,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import carlisle
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -26,7 +27,6 @@ from conftest import HEATWAVE_2019, make_event
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon
 
-import carlisle
 from twin.errors import DataSourceError, TwinWarning
 from twin.flood.model import FloodParams, mass_balance, simulate
 from twin.heat.model import simulate as simulate_heat
