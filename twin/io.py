@@ -441,7 +441,7 @@ def write_cog(
     Parameters
     ----------
     values : numpy.ndarray
-        The layer, of ``grid.shape``, in ``units``.
+        The layer, of ``grid.shape``, in ``units`` (a boolean layer, the ``domain``, is written as 0 and 1).
     path : str or pathlib.Path
         The file to write; its folder is created.
     grid : Grid
@@ -478,6 +478,7 @@ def write_cog(
     if sidecar.exists():
         sidecar.unlink()  # another map's class names, or GDAL's statistics of the file replaced
     values = np.asarray(values)
+    values = values.astype(np.uint8) if values.dtype == bool else values  # GeoTIFF has no boolean type: 0 and 1
     if palette:
         values = _palette_dtype(values, nodata, path)
     profile = {

@@ -372,7 +372,8 @@ class Territory:
         inside = self["domain"]
         for name, spec in LAYERS.items():
             if name in self.layers and not self.landcover.missing_columns([name]):
-                v = self.layers[name].values[inside]  # the domain's cells (all of them without a domain)
+                v = self.layers[name].values
+                v = v if name == "domain" else v[inside]  # the domain's cells (all of them without a domain)
                 if spec.nan_allowed:  # NaN is a value (no canopy...): the figures are those of the others
                     v = v[~np.isnan(v)]
                     if not v.size:
