@@ -132,7 +132,9 @@ def test_land_cover_needs_no_class_outside_the_domain_but_every_class_inside(cat
     gap = np.where(disc, 6.0, np.nan)
     gap[20, 20] = np.nan  # one cell of the domain without a class
     _write(catchment / "land_cover.tif", gap)
-    with pytest.raises(DataSourceError, match=r"land_cover\.tif: land cover must be complete .*got '1 cells"):
+    with pytest.raises(
+        DataSourceError, match=r"land_cover\.tif: land cover must be complete over the domain .*got '1 cells"
+    ):
         _load(_territory_file(catchment, nodata="domain"))
 
 

@@ -664,7 +664,7 @@ def _land_cover(
                 message(
                     path,
                     "land cover",
-                    "complete over the grid (or set fill_code)",
+                    f"complete over the {'grid' if domain is None or domain.all() else 'domain'} (or set fill_code)",
                     f"{int(missing.sum())} cells without a class",
                 )
             )
