@@ -5,15 +5,14 @@ polygons. Outside the domain no elevation is made up, the flood engine closes th
 NaN and no indicator counts them. Hand values: a disc of radius 15 cells on a 50 x 40 grid of 5 m cells; the tiny
 town cut at x = 80 m (16 of its 30 columns).
 
-The Carlisle check reads the HiPIMS sample (``tests/carlisle.py`` finds its wheel): the tests skip where the wheel is
+The Carlisle check reads the HiPIMS sample (``tests/samples.py`` finds its wheel): the tests skip where the wheel is
 absent, except in CI (``CI=true``), where they fail.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 import warnings
-import zipfile
 from pathlib import Path
 
 import carlisle
@@ -21,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+import samples
 import shapely
 import xarray as xr
 from conftest import HEATWAVE_2019, make_event
@@ -248,16 +248,11 @@ WINDOW = (1350, 300, 200, 200)
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     """The sample's DEM, land cover and outline, taken out of the wheel into a folder."""
-    whl = carlisle.wheel()
-    if whl is None:
-        reason = f"the hipims 2.1.0 wheel is absent (TWIN_HIPIMS_WHEEL, or {carlisle.CACHE}): .ci/run downloads it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set: the Carlisle tests must run)", pytrace=False)
-        pytest.skip(reason)
+    names = ("DEM.tif", "Landcover.tif", *(f"outline.{s}" for s in ("shp", "shx", "dbf", "prj")))
+    source = samples.folder("hipims", *names)
     folder = tmp_path_factory.mktemp("carlisle-domain")
-    with zipfile.ZipFile(whl) as z:
-        for name in ("DEM.tif", "Landcover.tif", *(f"outline.{s}" for s in ("shp", "shx", "dbf", "prj"))):
-            (folder / name).write_bytes(z.read(f"{carlisle.SAMPLE}/{name}"))
+    for name in names:
+        shutil.copyfile(source / name, folder / name)
     (folder / "landcover.csv").write_text(carlisle.LANDCOVER_CSV, encoding="utf-8")
     return folder
 

@@ -4,16 +4,15 @@ the special classes found by the table's ``role`` column (issue 18: UMEP's codes
 from __future__ import annotations
 
 import csv
-import os
 import re
-import zipfile
+import shutil
 from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import rasterio
+import samples
 from click.testing import CliRunner
 from conftest import write_territory_folder
 
@@ -250,24 +249,15 @@ def test_an_unknown_role_names_the_line(tmp_path):
 
 # ---------------------------------------------------------------- real data: UMEP's Göteborg land cover
 
-UMEP_CACHE = Path(os.environ.get("TWIN_SAMPLE_CACHE", Path.home() / ".cache" / "twin-samples")) / "umep"
-GOTEBORG = "demos/data/Goteborg_SWEREF99_1200"
-
 
 @pytest.fixture(scope="module")
 def goteborg(tmp_path_factory):
     """Göteborg's DEM and land cover (UMEP's codes, float32 with -9999 nodata) out of the umep 0.0.1b47 wheel, as a
     territory with the preset ``umep``; skipped without the wheel, except in CI, where it fails."""
-    found = sorted(UMEP_CACHE.glob("umep-0.0.1b47-*.whl"))
-    if not found:
-        reason = f"the umep 0.0.1b47 wheel is absent from {UMEP_CACHE} (pip download umep==0.0.1b47 --no-deps)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set: the real-data tests must run)", pytrace=False)
-        pytest.skip(reason)
+    source = samples.folder("umep", "landcover.tif", "DEM_KRbig.tif")
     folder = tmp_path_factory.mktemp("goteborg")
-    with zipfile.ZipFile(found[0]) as z:
-        for name in ("landcover.tif", "DEM_KRbig.tif"):
-            (folder / name).write_bytes(z.read(f"{GOTEBORG}/{name}"))
+    for name in ("landcover.tif", "DEM_KRbig.tif"):
+        shutil.copyfile(source / name, folder / name)
     (folder / "territory.toml").write_text(
         'name = "Göteborg"\n[elevation]\npaths = ["DEM_KRbig.tif"]\n'
         '[land_cover]\npath = "landcover.tif"\npreset = "umep"\n',

@@ -279,14 +279,6 @@ def test_the_heat_engine_shades_by_the_tree_height_layer():
 
 GOTEBORG_FILES = ("DEM_KRbig.tif", "DSM_KRbig.tif", "CDSM_KRbig.tif", "landcover.tif", "buildings.shp", "buildings.shx",
                   "buildings.dbf", "buildings.prj")  # fmt: skip
-# UMEP's classes present in the sample, with the columns of data/landcover.csv's paved, building, grass and water
-UMEP_TABLE = """code,name,albedo,emissivity,impervious_fraction,tree_canopy_fraction,crop_coefficient,manning_n,\
-ks_mm_per_h,psi_mm,delta_theta,curve_number,green_area,soil_texture,residential
-1,paved,0.25,0.90,1.0,0.0,0.10,0.015,0.0,0.0,0.0,98,0,none,0
-2,building,0.15,0.92,1.0,0.0,0.10,0.015,0.0,0.0,0.0,98,0,none,1
-5,grass,0.20,0.98,0.0,0.0,0.90,0.035,10.9,110.1,0.412,61,1,sandy_loam,0
-7,water,0.07,0.96,0.0,0.0,1.05,0.030,0.0,0.0,0.0,100,0,none,0
-"""
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +288,6 @@ def goteborg(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("goteborg")
     for name in GOTEBORG_FILES:
         shutil.copyfile(sample / name, folder / name)
-    (folder / "umep.csv").write_text(UMEP_TABLE, encoding="utf-8")
     return folder
 
 
@@ -304,7 +295,7 @@ def test_goteborg_heights_from_the_dsm_match_the_upper_quartile_per_footprint(go
     path = goteborg / "territory.toml"
     path.write_text(
         'name = "Göteborg"\n[elevation]\npaths = ["DEM_KRbig.tif"]\n'
-        '[land_cover]\npath = "landcover.tif"\ntable = "umep.csv"\n'
+        '[land_cover]\npath = "landcover.tif"\npreset = "umep"\n'
         '[buildings]\npath = "buildings.shp"\nmissing_height_m = 10.0\n'
         '[surface]\ndsm = ["DSM_KRbig.tif"]\ncdsm = ["CDSM_KRbig.tif"]\n',
         encoding="utf-8",
