@@ -6,6 +6,8 @@ reaches these checks, so they turn any such failure into "not there".
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import re
 from pathlib import Path
 
@@ -62,3 +64,18 @@ def real_file(path: Path | str) -> Path:
 def is_virtual(path: Path | str) -> bool:
     """Whether ``path`` is a GDAL virtual path (read through GDAL, not the file system)."""
     return bool(VIRTUAL.match(str(path)))
+
+
+def with_sidecars(path: Path | str) -> list[Path]:
+    """The files on disk a source is read from: the archive behind a GDAL virtual path, and a shapefile's sidecar
+    files (``.shx``, ``.dbf``, ``.prj``...: every file of its folder with its stem), sorted; else the file itself."""
+    file = real_file(path)
+    if file.suffix.lower() == ".shp":
+        return sorted(q for q in file.parent.glob(glob.escape(file.stem) + ".*") if q.is_file()) or [file]
+    return [file]
+
+
+def sha256_file(path: Path | str) -> str:
+    """SHA-256 of a file's content, as a hex digest (read in blocks: a large DEM is not held in memory)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

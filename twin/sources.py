@@ -24,6 +24,7 @@ Example (the demo's ``data/demo/territory.toml``)::
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tomllib
 import warnings
@@ -39,16 +40,25 @@ from rasterio.features import geometry_mask
 from rasterio.fill import fillnodata
 from scipy import ndimage
 
+from . import territory_cache
 from .datasets import resolve_territory
-from .errors import DataSourceError, MissingFileError, TerritoryFileError, TwinWarning, message, validation_problems
+from .errors import (
+    DataSourceError,
+    MissingFileError,
+    TerritoryFileError,
+    TwinError,
+    TwinWarning,
+    message,
+    validation_problems,
+)
 from .grid import Grid
 from .io import raster_grid, read_raster, read_vector
 from .landcover import PRESETS, LandCoverTable, preset_path
-from .paths import is_file, real_file, source_path
+from .paths import is_file, sha256_file, source_path, with_sidecars
 from .population import DWELLING_AREA_M2, area_shares, land_share, residential_land
 from .rasterize import rasterize_classes
 from .surface import building_heights, canopy, with_canopy
-from .territory import assemble
+from .territory import Territory, assemble
 from .vectors import prepare_vectors
 
 log = logging.getLogger(__name__)
@@ -323,7 +333,11 @@ def read_territory_file(path: str | Path) -> TerritoryFile:
 
 def source_files(ref: str | Path) -> list[Path]:
     """Every file a territory is loaded from: its TOML file, the rasters and vectors it names (a shapefile's
-    sidecar files included), the land-cover table and the files its engine options name.
+    sidecar files included; a zip archive for the files in it), the land-cover table, the rainfall statistics and
+    the files its engine options name.
+
+    This is the one list of a territory's inputs: the territory cache's key and the runs' provenance are built on
+    it (:func:`source_roles`), so a new kind of source is added here.
 
     Parameters
     ----------
@@ -333,7 +347,7 @@ def source_files(ref: str | Path) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The territory file first; the files it names may not exist.
+        The territory file first, each file once; the files it names may not exist.
 
     Raises
     ------
@@ -342,31 +356,59 @@ def source_files(ref: str | Path) -> list[Path]:
     TerritoryFileError
         An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
     """
+    return [p for p, _ in source_roles(ref)]
 
+
+def source_roles(ref: str | Path) -> list[tuple[Path, str]]:
+    """The files of :func:`source_files`, each with its role (``"territory file"``, ``"elevation"``, ``"land
+    cover"``, ``"land-cover table"``, ``"buildings"``, ..., ``"rainfall statistics"``; roles joined when one file
+    serves several).
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+
+    Returns
+    -------
+    list of (pathlib.Path, str)
+
+    Raises
+    ------
+    MissingFileError
+        No territory file.
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    """
     path = resolve_territory(ref)
     spec = read_territory_file(path)
     base = path.parent
-    named = [source_path(base, p) for p in spec.elevation.paths] + [source_path(base, spec.land_cover.path)]
+    named: list[tuple[str, Path | str]] = [("territory file", path)]
+    named += [("elevation", source_path(base, p)) for p in spec.elevation.paths]
+    named.append(("land cover", source_path(base, spec.land_cover.path)))
     if spec.grid.domain is not None:
-        named.append(source_path(base, _domain_source(spec.grid).path))
-    named.append(spec.land_cover.table_path(base))
+        named.append(("domain", source_path(base, _domain_source(spec.grid).path)))
+    named.append(("land-cover table", spec.land_cover.table_path(base)))
     for field in ("buildings", "districts", "sites", "roads", "river"):
         source = getattr(spec, field)
         if source is not None:
-            named.append(source_path(base, source.path))
+            named.append((field, source_path(base, source.path)))
             if getattr(source, "population_table", None):
-                named.append(source_path(base, source.population_table))
+                named.append((f"{field} population table", source_path(base, source.population_table)))
     if spec.surface is not None:
-        named += [source_path(base, p) for p in (spec.surface.dsm or []) + (spec.surface.cdsm or [])]
-    for options in spec.engine_options().values():  # files its engine options name (the heat's energy_table)
-        named += [base / v for v in options.values() if isinstance(v, str) and is_file(base / v)]
-    files = [path]
-    for p in map(real_file, named):  # an archive stands for the files in it
-        if p.suffix.lower() == ".shp":
-            files += sorted(q for q in p.parent.glob(p.stem + ".*") if q.is_file())
-        else:
-            files.append(p)
-    return files
+        named += [("surface model (DSM)", source_path(base, p)) for p in spec.surface.dsm or []]
+        named += [("canopy surface model (CDSM)", source_path(base, p)) for p in spec.surface.cdsm or []]
+    if spec.rainfall is not None:
+        named.append(("rainfall statistics", base / spec.rainfall))
+    for engine, options in spec.engine_options().items():  # files its engine options name (the heat's energy_table)
+        named += [(f"[{engine}] {k}", base / v) for k, v in options.items() if isinstance(v, str) and is_file(base / v)]
+    roles: dict[Path, list[str]] = {}
+    for role, p in named:
+        for file in with_sidecars(p):  # an archive stands for the files in it
+            roles.setdefault(file, [])
+            if role not in roles[file]:
+                roles[file].append(role)
+    return [(file, ", ".join(r)) for file, r in roles.items()]
 
 
 def source_hash(ref: str | Path) -> str:
@@ -390,28 +432,30 @@ def source_hash(ref: str | Path) -> str:
     TerritoryFileError
         An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
     """
-    import hashlib
-
     h = hashlib.sha256()
     for p in source_files(ref):
         if not is_file(p):
             raise MissingFileError(p, role="territory source file")
         h.update(p.name.encode())
-        with open(p, "rb") as f:
-            h.update(hashlib.file_digest(f, "sha256").digest())
+        h.update(bytes.fromhex(sha256_file(p)))
     return h.hexdigest()
 
 
-def load_territory(ref: str | Path):
+def load_territory(ref: str | Path, *, cache: bool | None = None) -> Territory:
     """Load a territory from a territory file, or ``"demo"`` for the embedded demo.
 
     Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
     records the file and one note per reprojection, fill or assumption made (each also logged).
+    A territory loaded before from the same files (same contents, same twin) is read back from the territory
+    cache (:mod:`twin.territory_cache`), its warnings given again: the same territory, in a fraction of the time.
 
     Parameters
     ----------
     ref : str or pathlib.Path
         A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+    cache : bool, optional
+        Read from and write to the territory cache; None (the default): unless ``TWIN_NO_CACHE`` is set (what the
+        commands' ``--no-cache`` does).
 
     Returns
     -------
@@ -433,6 +477,35 @@ def load_territory(ref: str | Path):
         The assembled territory breaks its contract (every problem listed).
     """
     path = resolve_territory(ref)
+    if not (territory_cache.enabled() if cache is None else cache):
+        return _load(path)
+    try:
+        key = territory_cache.territory_key(path, source_files(path))
+    except TwinError:  # a missing or refused file: the loading says so in its own words
+        return _load(path)
+    found = territory_cache.read(key)
+    if found is not None:
+        territory, warned = found
+        for note in territory.provenance.get("notes", []):
+            log.info("%s: %s", path.name, note)
+        for text in warned:
+            warnings.warn(text, TwinWarning, stacklevel=2)
+        return territory
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            territory = _load(path)
+        warned = [str(w.message) for w in caught if issubclass(w.category, TwinWarning)]
+        territory_cache.write(key, territory, warned=warned)
+    finally:  # given again as they came, for the caller's filters
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return territory
+
+
+def _load(path: Path) -> Territory:
+    """:func:`load_territory` from the sources, without the cache."""
     spec = read_territory_file(path)
     base = path.parent
     notes: list[str] = []

@@ -8,6 +8,7 @@ one line on stderr and exit code 1.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from importlib.metadata import entry_points
@@ -44,6 +45,23 @@ class _Group(click.Group):
         except TwinError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+
+
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:  # an environment variable, so that the batch's worker processes see it too
+        from ..territory_cache import NO_CACHE_ENV
+
+        os.environ[NO_CACHE_ENV] = "1"
+
+
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_cache,
+    help="Load the territory from its sources, neither reading nor writing the territory cache "
+    "(kept in $TWIN_CACHE_DIR, else ~/.cache/twin/territories).",
+)
 
 
 def _plugins() -> dict:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from .app import main
+from .app import main, no_cache_option
 from .console import Progress, print_table
 
 
 @main.command()
 @click.argument("sweep", type=click.Path(path_type=Path))
+@no_cache_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Batch folder (default: the sweep's).")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: one per core).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="A running Dask scheduler to send the tasks to.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .app import main
+from .app import main, no_cache_option
 from .console import Progress, print_table
 
 _PRECISION = click.option(
@@ -21,6 +21,7 @@ _PRECISION = click.option(
 
 @main.command("run")
 @click.argument("scenario", type=click.Path(path_type=Path))
+@no_cache_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Results folder.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing results folder.")
 @click.option(
@@ -151,6 +152,7 @@ def _parse_weights(items) -> dict[str, float]:
 
 
 @main.command()
+@no_cache_option
 @click.option("--out", "out", default=Path("twin-demo"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the runs, the comparison and the report.")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from .app import main
+from .app import main, no_cache_option
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@no_cache_option
 @click.option("--quick", is_flag=True, help="Check the files only; do not load the territory to apply the measures.")
 def validate(files: tuple[Path, ...], quick: bool) -> None:
     """Check scenario files: their fields, the files they name, and their measures on their territory.

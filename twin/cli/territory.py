@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from .app import main
+from .app import main, no_cache_option
 from .console import print_table
 
 
 @main.command()
 @click.argument("territory", default="demo")
+@no_cache_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def info(territory: str, as_json: bool) -> None:
     """Describe a territory: grid, layers with units and ranges, buildings, people and sites.
@@ -76,6 +77,7 @@ def print_summary(s: dict, grid_line: str) -> None:
 
 @main.command()
 @click.argument("territory")
+@no_cache_option
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the COG layers, NetCDF and GeoPackage.")  # fmt: skip
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
