@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,9 @@ from pathlib import Path
 if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two processes (pytest-xdist), one per core: each
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # takes one thread (two processes x two OpenMP threads on two
     # cores spend their time waiting on each other's barriers); set before numba is imported
+
+# The territory cache of the tests: shared by their processes (writes are atomic), never the user's own.
+os.environ.setdefault("TWIN_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"twin-tests-cache-{getpass.getuser()}"))
 
 import geopandas as gpd
 import numpy as np

@@ -1,0 +1,192 @@
+"""The territory cache: a territory read back from it is the one loaded from the sources, and nothing stale is read."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import xarray as xr
+from click.testing import CliRunner
+from conftest import write_territory_folder
+from geopandas.testing import assert_geodataframe_equal
+
+from twin import territory_cache
+from twin.cli import main
+from twin.errors import TwinWarning
+from twin.sources import load_territory, source_files, source_roles
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty cache folder of this test's own, the cache on."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(territory_cache.CACHE_DIR_ENV, str(folder))
+    monkeypatch.delenv(territory_cache.NO_CACHE_ENV, raising=False)
+    return folder
+
+
+def entries(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def assert_same_territory(a, b):
+    """Every field of the two territories equal: layers identical (values, dtypes, attributes, CRS), vectors equal
+    (dtypes, index, CRS, attributes), the table, the notes, the options, the rainfall statistics."""
+    names = [f.name for f in dataclasses.fields(a)]
+    for name in names:
+        x, y = getattr(a, name), getattr(b, name)
+        if name == "layers":
+            xr.testing.assert_identical(x, y)
+            assert list(x.data_vars) == list(y.data_vars)
+            for layer in x.data_vars:
+                np.testing.assert_array_equal(x[layer].values, y[layer].values)
+                assert x[layer].dtype == y[layer].dtype
+            assert x.rio.crs == y.rio.crs and x.rio.transform() == y.rio.transform()
+        elif name == "vectors":
+            assert list(x) == list(y)
+            for key in x:
+                assert_geodataframe_equal(x[key], y[key], check_dtype=True, check_crs=True, check_index_type=True)
+                assert x[key].attrs.keys() == y[key].attrs.keys()
+                for attr in x[key].attrs:
+                    np.testing.assert_array_equal(x[key].attrs[attr], y[key].attrs[attr])
+        elif name == "landcover":
+            np.testing.assert_array_equal(x.codes, y.codes)
+            assert x.codes.dtype == y.codes.dtype and x.names == y.names and x.source == y.source
+            assert x.values.keys() == y.values.keys()
+            for col in x.values:
+                np.testing.assert_array_equal(x.values[col], y.values[col])
+                assert x.values[col].dtype == y.values[col].dtype
+        else:
+            assert x == y, name
+    assert a.content_hash() == b.content_hash()
+    assert a.summary() == b.summary()
+
+
+def test_a_territory_from_the_cache_is_the_one_loaded_from_the_sources(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    first = load_territory(toml)  # loaded from the sources, and kept
+    assert len(entries(cache)) == 1
+    key = territory_cache.territory_key(toml, source_files(toml))
+    kept, warned = territory_cache.read(key)
+    assert warned == []
+    assert_same_territory(kept, load_territory(toml, cache=False))
+    assert_same_territory(load_territory(toml), first)  # the second load is the cached one, and the same
+    assert first.rainfall_statistics == tmp_path / "town" / "rainfall.csv"
+
+
+def test_the_demo_from_the_cache_is_the_demo(cache):
+    load_territory("demo")
+    files = source_files("demo")
+    key = territory_cache.territory_key(files[0], files)
+    kept, _ = territory_cache.read(key)
+    assert_same_territory(kept, load_territory("demo", cache=False))
+
+
+def test_a_changed_source_file_is_another_key(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    before = load_territory(toml)
+    with rasterio.open(tmp_path / "town" / "dem.tif", "r+") as dem:  # the terrain raised by 1 m
+        dem.write(dem.read(1) + np.float32(1.0), 1)
+    after = load_territory(toml)
+    np.testing.assert_array_equal(after["elevation"], before["elevation"] + np.float32(1.0))
+    assert len(entries(cache)) == 2
+    table = tmp_path / "town" / "rainfall.csv"  # a file no layer reads: still part of the key
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    load_territory(toml)
+    assert len(entries(cache)) == 3
+
+
+def test_no_cache_neither_reads_nor_writes_it(tmp_path, cache, monkeypatch):
+    toml = write_territory_folder(tmp_path / "town")
+    load_territory(toml, cache=False)
+    assert entries(cache) == []
+    result = CliRunner().invoke(main, ["info", "--no-cache", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert "test town" in result.output and entries(cache) == []
+    monkeypatch.delenv(territory_cache.NO_CACHE_ENV)  # --no-cache set it for this process
+    result = CliRunner().invoke(main, ["info", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert len(entries(cache)) == 1
+
+
+def test_no_cache_bypasses_an_entry_that_is_there(tmp_path, cache, monkeypatch):
+    toml = write_territory_folder(tmp_path / "town")
+    load_territory(toml)
+    (entry,) = [cache / name for name in entries(cache)]
+    meta = json.loads((entry / "territory.json").read_text(encoding="utf-8"))
+    meta["name"] = "a name only the cache knows"
+    (entry / "territory.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert load_territory(toml).name == "a name only the cache knows"  # the entry is what is read...
+    assert load_territory(toml, cache=False).name == "test town"  # ... unless the cache is bypassed
+    monkeypatch.setenv(territory_cache.NO_CACHE_ENV, "1")
+    assert load_territory(toml).name == "test town"
+
+
+@pytest.mark.parametrize("broken", ["layers.nc", "territory.json", "vectors/buildings.parquet"])
+def test_a_corrupt_entry_is_ignored_with_a_warning(tmp_path, cache, broken):
+    toml = write_territory_folder(tmp_path / "town")
+    fresh = load_territory(toml)
+    (entry,) = [cache / name for name in entries(cache)]
+    file = entry / broken
+    file.write_bytes(file.read_bytes()[: len(file.read_bytes()) // 2])  # cut in the middle
+    with pytest.warns(TwinWarning, match=r"territory cache: .* cannot be read .*loading from the sources"):
+        again = load_territory(toml)
+    assert_same_territory(again, fresh)
+    assert entries(cache) == [entry.name]  # written again, whole
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TwinWarning)
+        assert_same_territory(load_territory(toml), fresh)
+
+
+def test_the_loading_warnings_are_given_again_from_the_cache(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    with rasterio.open(tmp_path / "town" / "dem.tif", "r+") as dem:  # a hole in the terrain: filled, with a warning
+        dem.nodata = -9999.0
+        values = dem.read(1)
+        values[3, 4] = -9999.0
+        dem.write(values, 1)
+    for _ in range(2):
+        with pytest.warns(TwinWarning, match="elevation: filled 1 cells without data"):
+            t = load_territory(toml)
+        assert any("filled 1 cells" in note for note in t.provenance["notes"])
+    assert len(entries(cache)) == 1
+
+
+def test_writes_are_atomic_and_the_first_entry_stays(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    t = load_territory(toml)
+    key = territory_cache.territory_key(toml, source_files(toml))
+    assert territory_cache.write(key, dataclasses.replace(t, name="second"), warned=[]) is True
+    assert entries(cache) == [key]  # no temporary folder left; the entry another process wrote first is kept
+    assert territory_cache.read(key)[0].name == "test town"
+
+
+def test_a_territory_that_json_cannot_give_back_is_not_cached(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    t = load_territory(toml, cache=False)
+    odd = dataclasses.replace(t, options={"flood": {"cfl": np.float32(0.5)}})  # not a JSON number
+    assert territory_cache.write("k", odd, warned=[]) is False
+    assert entries(cache) == []
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(territory_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert territory_cache.cache_dir() == tmp_path / "xdg" / "twin" / "territories"
+    monkeypatch.setenv(territory_cache.CACHE_DIR_ENV, str(tmp_path / "mine"))
+    assert territory_cache.cache_dir() == tmp_path / "mine"
+
+
+def test_source_roles_name_every_input_once(tmp_path):
+    toml = write_territory_folder(tmp_path / "town")
+    roles = dict(source_roles(toml))
+    folder = tmp_path / "town"
+    assert roles[toml] == "territory file" and roles[folder / "dem.tif"] == "elevation"
+    assert roles[folder / "rainfall.csv"] == "rainfall statistics" and roles[folder / "buildings.gpkg"] == "buildings"
+    assert roles[Path(load_territory(toml, cache=False).landcover.source)] == "land-cover table"
+    assert source_files(toml) == list(roles)
