@@ -18,7 +18,7 @@ from geopandas.testing import assert_geodataframe_equal
 from twin import territory_cache
 from twin.cli import main
 from twin.errors import TwinWarning
-from twin.sources import load_territory, source_files, source_roles
+from twin.sources import load_territory, source_files, source_inputs, source_roles
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_territory_from_the_cache_is_the_one_loaded_from_the_sources(tmp_path,
     toml = write_territory_folder(tmp_path / "town")
     first = load_territory(toml)  # loaded from the sources, and kept
     assert len(entries(cache)) == 1
-    key = territory_cache.territory_key(toml, source_files(toml))
+    key = territory_cache.territory_key(toml, source_inputs(toml))
     kept, warned = territory_cache.read(key)
     assert warned == []
     assert_same_territory(kept, load_territory(toml, cache=False))
@@ -81,8 +81,7 @@ def test_a_territory_from_the_cache_is_the_one_loaded_from_the_sources(tmp_path,
 
 def test_the_demo_from_the_cache_is_the_demo(cache):
     load_territory("demo")
-    files = source_files("demo")
-    key = territory_cache.territory_key(files[0], files)
+    key = territory_cache.territory_key(source_files("demo")[0], source_inputs("demo"))
     kept, _ = territory_cache.read(key)
     assert_same_territory(kept, load_territory("demo", cache=False))
 
@@ -160,7 +159,7 @@ def test_the_loading_warnings_are_given_again_from_the_cache(tmp_path, cache):
 def test_writes_are_atomic_and_the_first_entry_stays(tmp_path, cache):
     toml = write_territory_folder(tmp_path / "town")
     t = load_territory(toml)
-    key = territory_cache.territory_key(toml, source_files(toml))
+    key = territory_cache.territory_key(toml, source_inputs(toml))
     assert territory_cache.write(key, dataclasses.replace(t, name="second"), warned=[]) is True
     assert entries(cache) == [key]  # no temporary folder left; the entry another process wrote first is kept
     assert territory_cache.read(key)[0].name == "test town"

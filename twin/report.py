@@ -466,6 +466,12 @@ def _provenance(run, lang: str) -> dict:
         if isinstance(e.get("mass_balance"), dict):
             balance.append(f"{name}: {format_sci(e['mass_balance'].get('relative_error'), lang)}")
     after = terr.get("sha256_after_measures")
+    inputs = [
+        {"name": Path(str(f.get("path", ""))).name, "path": str(f.get("path", "")), "role": str(f.get("role", "")),
+         "sha": _hash(f.get("sha256"))}
+        for f in p.get("inputs") or []
+        if isinstance(f, dict)
+    ]  # fmt: skip
     return {
         "name": run.name,
         "title": run.title(lang),
@@ -478,6 +484,10 @@ def _provenance(run, lang: str) -> dict:
         "timings": timings,
         "reused": reused,
         "balance": balance,
+        "inputs": inputs,
+        "table": Path(str(terr["land_cover_table"])).name if terr.get("land_cover_table") else DASH,
+        "notes": [str(n) for n in terr.get("notes") or []],
+        "changed_layers": [str(n) for n in terr.get("changed_layers") or []],
     }
 
 

@@ -5,12 +5,16 @@
     RUN/
       indicators.json        the scenario (title, description, cost), its measures (area, cells), its events
                              and every indicator as a tidy record with units
-      provenance.json        scenario and territory SHA-256, twin version, engine parameters, timings per stage,
-                             flood results reused from another run and why
+      provenance.json        scenario and territory SHA-256, every input file (the territory's sources, the
+                             scenario and the files it names) with its role and SHA-256, the land-cover table,
+                             the loading notes, the layers the measures changed, twin version, engine
+                             parameters, timings per stage, flood results reused from another run and why
       scenario.toml          the resolved scenario (inherited measures and events written out)
       impacts.gpkg           per event, layers buildings_<event> (depth and damage, or UTCI and stress, per
                              building) and sites_<event>
-      territory/*.tif        elevation, land cover, canopy, imperviousness and building heights after the measures
+      territory/*.tif        elevation, land cover, canopy, imperviousness and building heights after the measures,
+                             and every other layer the measures changed (albedo, green roofs, Manning's n...), so
+                             that QGIS can check them
       events/<event>/*.tif   the key maps of each event's engine (twin.engines) as Cloud-Optimized GeoTIFF (units
                              as the band's unit; a class map with its colour table, its class names in
                              ``<map>.tif.aux.xml``)
@@ -212,7 +216,8 @@ def _write_contents(result, folder: Path) -> None:
     save_scenario(scenario.model_copy(update={"extends": None}), folder / "scenario.toml")
     territory = result.territory
     maps = []  # (values, path, style, units, description, nodata)
-    for name in TERRITORY_MAPS:
+    changed = (result.provenance.get("territory") or {}).get("changed_layers") or []
+    for name in dict.fromkeys([*TERRITORY_MAPS, *changed]):
         layer = territory.layers[name]
         units = layer.attrs.get("units", "")
         style = territory_style(name, layer.values, units, territory.landcover)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from . import __version__
@@ -35,9 +36,11 @@ from .errors import ScenarioError, TwinError
 from .hazards import effective_climate
 from .impacts import land_indicators
 from .measures import apply_measures
+from .paths import is_file, sha256_file, with_sidecars
 from .results import check_output, write_run
 from .scenario import load_scenario
 from .scenario.io import scenario_hash, with_rainfall_statistics
+from .scenario.models import PATH_FIELDS
 from .sources import load_territory
 
 log = logging.getLogger(__name__)
@@ -198,8 +201,10 @@ def run(
 
 
 def _provenance(scenario, source, territories, params, events, timings) -> dict[str, Any]:
-    """Where a run comes from: the twin version, the scenario's and the territory's content hashes, the engines'
-    parameters, each event's forcing and engine, the platform and the timings."""
+    """Where a run comes from: the twin version, the scenario's and the territory's content hashes, the territory's
+    land-cover table, loading notes and the layers the measures changed, every input file with its role and SHA-256
+    (the territory's sources, the scenario file and the files it names), the engines' parameters, each event's
+    forcing and engine, the platform and the timings."""
     territory, base_hash, changed = territories
     return {
         "twin_version": __version__,
@@ -215,12 +220,61 @@ def _provenance(scenario, source, territories, params, events, timings) -> dict[
             "sha256_before_measures": base_hash,
             "sha256_after_measures": changed.content_hash(),
             "source": territory.provenance.get("territory_file"),  # the territory file it was read from (None: built)
+            "land_cover_table": territory.landcover.source,
+            "notes": list(territory.provenance.get("notes", [])),  # how the sources were put on the grid
+            "changed_layers": changed_layers(territory, changed),  # by the measures: written in territory/
         },
+        "inputs": [*territory.provenance.get("sources", []), *scenario_inputs(scenario, source)],
         "parameters": {n: p.model_dump(mode="json") for n, p in params.items()},
         "events": {n: _event_provenance(scenario, e) for n, e in events.items()},
         "platform": {"python": platform.python_version(), "machine": platform.machine()},
         "timings_s": timings,
     }
+
+
+def changed_layers(before, after) -> list[str]:
+    """The raster layers of ``after`` that differ from ``before``'s (NaN equal to NaN), in ``after``'s order."""
+    return [
+        name
+        for name, da in after.layers.data_vars.items()
+        if name not in before.layers or not np.array_equal(before[name], da.values, equal_nan=da.dtype.kind == "f")
+    ]
+
+
+def scenario_inputs(scenario, source) -> list[dict[str, str]]:
+    """The scenario file and every file it names (weather, rain series and grids, hydrographs, zones, areas...:
+    the fields of ``PATH_FIELDS``; relative to the scenario file if not absolute), each with its role and SHA-256; a
+    shapefile with its sidecar files."""
+    named = [("scenario file", str(source))] if source else []
+    data = scenario.model_dump(mode="json", exclude={"extends", "territory"})
+    for i, measure in enumerate(data.pop("measures", None) or []):
+        named += _named_files(measure, f"measure {i + 1} ({measure.get('type', '')})")
+    for event in data.pop("events", None) or []:
+        named += _named_files(event, f"event {event.get('name', '')}")
+    named += _named_files(data, "scenario")
+    base = Path(source).parent if source else Path()
+    inputs, seen = [], set()
+    for role, written in named:
+        for file in with_sidecars(written if Path(written).is_absolute() else base / written):
+            if is_file(file) and (file, role) not in seen:
+                seen.add((file, role))
+                inputs.append({"path": str(file.resolve()), "role": role, "sha256": sha256_file(file)})
+    return inputs
+
+
+def _named_files(value, where: str) -> list[tuple[str, str]]:
+    """``(role, path)`` of each path field in a scenario's dumped ``value``, at any depth."""
+    if isinstance(value, list):
+        return [found for v in value for found in _named_files(v, where)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    for key, v in value.items():
+        if key in PATH_FIELDS and isinstance(v, str):
+            found.append((f"{where}: {key}", v))
+        else:
+            found += _named_files(v, where)
+    return found
 
 
 def run_options(scenario, territory, given: Mapping[str, Any], *, defaults: Mapping[str, Any] | None = None):

@@ -445,7 +445,8 @@ def load_territory(ref: str | Path, *, cache: bool | None = None) -> Territory:
     """Load a territory from a territory file, or ``"demo"`` for the embedded demo.
 
     Returns a validated :class:`~twin.territory.Territory` whose ``provenance``
-    records the file and one note per reprojection, fill or assumption made (each also logged).
+    records the file, each source file with its role and SHA-256 (``sources``, :func:`source_inputs`) and one
+    note per reprojection, fill or assumption made (each also logged).
     A territory loaded before from the same files (same contents, same twin) is read back from the territory
     cache (:mod:`twin.territory_cache`), its warnings given again: the same territory, in a fraction of the time.
 
@@ -477,12 +478,13 @@ def load_territory(ref: str | Path, *, cache: bool | None = None) -> Territory:
         The assembled territory breaks its contract (every problem listed).
     """
     path = resolve_territory(ref)
-    if not (territory_cache.enabled() if cache is None else cache):
-        return _load(path)
     try:
-        key = territory_cache.territory_key(path, source_files(path))
+        inputs = source_inputs(path)
     except TwinError:  # a missing or refused file: the loading says so in its own words
         return _load(path)
+    if not (territory_cache.enabled() if cache is None else cache):
+        return _with_inputs(_load(path), inputs)
+    key = territory_cache.territory_key(path, inputs)
     found = territory_cache.read(key)
     if found is not None:
         territory, warned = found
@@ -495,13 +497,46 @@ def load_territory(ref: str | Path, *, cache: bool | None = None) -> Territory:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            territory = _load(path)
+            territory = _with_inputs(_load(path), inputs)
         warned = [str(w.message) for w in caught if issubclass(w.category, TwinWarning)]
         territory_cache.write(key, territory, warned=warned)
     finally:  # given again as they came, for the caller's filters
         for w in caught:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     return territory
+
+
+def source_inputs(ref: str | Path) -> list[dict[str, str]]:
+    """Each file of :func:`source_roles` with its role and the SHA-256 of its content: what a territory's
+    ``provenance["sources"]`` lists, and what its cache key is made of.
+
+    Parameters
+    ----------
+    ref : str or pathlib.Path
+        A territory file, a folder holding ``territory.toml``, or a dataset name (``"demo"``).
+
+    Returns
+    -------
+    list of dict
+        ``{"path": absolute path, "role": ..., "sha256": hex digest}``, the territory file first.
+
+    Raises
+    ------
+    MissingFileError
+        The territory file or a file it names does not exist.
+    TerritoryFileError
+        An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
+    """
+    inputs = []
+    for p, role in source_roles(ref):
+        if not is_file(p):
+            raise MissingFileError(p, role=f"territory source file ({role})")
+        inputs.append({"path": str(Path(p).resolve()), "role": role, "sha256": sha256_file(p)})
+    return inputs
+
+
+def _with_inputs(territory: Territory, inputs: list[dict[str, str]]) -> Territory:
+    return replace(territory, provenance={**territory.provenance, "sources": inputs})
 
 
 def _load(path: Path) -> Territory:

@@ -4,8 +4,8 @@ Loading a territory reads, reprojects and rasterizes every source and allocates 
 tile. :func:`twin.sources.load_territory` keeps what it loads here and reads it back while nothing it depends on has
 changed. The key is the SHA-256 of
 
-* the territory file's place, each file :func:`twin.sources.source_files` lists (path and content hash: a changed
-  DEM, table or footprint file is another key);
+* the territory file's place, each file :func:`twin.sources.source_files` lists (path and SHA-256 of its content:
+  a changed DEM, table or footprint file is another key);
 * twin's version and the content of its own modules (a changed loading rule is another key);
 * the versions of the libraries that read and reproject the sources (GDAL, rasterio, pyproj, shapely, ...).
 
@@ -44,10 +44,9 @@ import xarray as xr
 from rasterio.crs import CRS
 
 from . import __version__
-from .errors import MissingFileError, TwinWarning
+from .errors import TwinWarning
 from .grid import Grid
 from .landcover import LandCoverTable
-from .paths import is_file, sha256_file
 from .territory import Territory
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def enabled() -> bool:
     return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
-def territory_key(territory_file: Path, files: Iterable[Path]) -> str:
+def territory_key(territory_file: Path, inputs: Iterable[Mapping[str, str]]) -> str:
     """The cache key of a territory: a hex SHA-256 of its file's place, its source files' paths and contents, twin's
     version and code and the reading libraries' versions.
 
@@ -79,22 +78,15 @@ def territory_key(territory_file: Path, files: Iterable[Path]) -> str:
     ----------
     territory_file : pathlib.Path
         The territory file (its place is in the provenance the territory carries).
-    files : iterable of pathlib.Path
-        Every file the territory is read from (:func:`twin.sources.source_files`).
-
-    Raises
-    ------
-    MissingFileError
-        A source file that does not exist.
+    inputs : iterable of mapping
+        Every file the territory is read from, as :func:`twin.sources.source_inputs` gives them (``path`` and
+        ``sha256``).
     """
-    h = hashlib.sha256()
     where = str(Path(territory_file).resolve())
-    h.update(json.dumps([FORMAT, __version__, _code_hash(), _libraries(), where]).encode())
-    for p in files:
-        if not is_file(p):
-            raise MissingFileError(p, role="territory source file")
-        h.update(f"\0{Path(p).resolve()}\0{sha256_file(p)}".encode())
-    return h.hexdigest()
+    files = [(f["path"], f["sha256"]) for f in inputs]
+    return hashlib.sha256(
+        json.dumps([FORMAT, __version__, _code_hash(), _libraries(), where, files]).encode()
+    ).hexdigest()
 
 
 def read(key: str) -> tuple[Territory, list[str]] | None:
