@@ -189,3 +189,28 @@ def test_source_roles_name_every_input_once(tmp_path):
     assert roles[folder / "rainfall.csv"] == "rainfall statistics" and roles[folder / "buildings.gpkg"] == "buildings"
     assert roles[Path(load_territory(toml, cache=False).landcover.source)] == "land-cover table"
     assert source_files(toml) == list(roles)
+
+
+def test_a_territory_that_does_not_read_back_equal_is_not_cached(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    t = load_territory(toml, cache=False)
+    tuples = np.empty(1, dtype=object)
+    tuples[0] = (1, 2)  # Parquet gives a tuple back as an array
+    sites = t.vectors["sites"].assign(note=tuples)
+    odd = dataclasses.replace(t, vectors={**t.vectors, "sites": sites})
+    assert territory_cache.write("k", odd, warned=[]) is False  # refused, not raised
+    assert entries(cache) == []
+
+
+def test_same_tells_a_changed_cell_or_feature():
+    from twin.testing import tiny_territory
+
+    t = tiny_territory()
+    assert territory_cache.same(t, dataclasses.replace(t))
+    albedo = t["albedo"].copy()
+    albedo[0, 0] += np.float32(0.01)
+    assert not territory_cache.same(t, t.with_layers(albedo=albedo))
+    moved = t.vectors["buildings"].copy()
+    moved.loc[0, "height"] += 1.0
+    assert not territory_cache.same(t, dataclasses.replace(t, vectors={**t.vectors, "buildings": moved}))
+    assert not territory_cache.same(t, dataclasses.replace(t, provenance={**t.provenance, "notes": ["other"]}))

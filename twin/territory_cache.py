@@ -113,8 +113,14 @@ def read(key: str) -> tuple[Territory, list[str]] | None:
 def write(key: str, territory: Territory, *, warned: list[str]) -> bool:
     """Keep ``territory`` under ``key`` (atomically), with the warnings its loading gave.
 
-    Returns False, and caches nothing, when the territory cannot be written so that it reads back equal (a value
-    of its provenance or options that JSON changes) or the folder cannot be written (logged, never raised).
+    The entry is read back before it is renamed into place: one that does not give back the territory exactly (a
+    value that JSON, NetCDF or Parquet changes) is not kept.
+
+    Returns
+    -------
+    bool
+        Whether the entry is there. False, and nothing cached, when the territory would not read back equal or the
+        folder cannot be written (logged, never raised).
     """
     meta = _meta(territory, warned)
     if meta is None:
@@ -130,15 +136,52 @@ def write(key: str, territory: Territory, *, warned: list[str]) -> bool:
             plain.attrs = {}
             plain.to_parquet(tmp / "vectors" / f"{name}.parquet")
         (tmp / "territory.json").write_text(meta, encoding="utf-8")
+        if not same(_read_entry(tmp)[0], territory):
+            log.info("territory cache: %s not cached (it does not read back equal)", territory.name)
+            _remove(tmp)
+            return False
         try:
             tmp.rename(entry)
         except OSError:  # another process wrote the same entry first: keep theirs
             _remove(tmp)
-    except OSError as exc:
-        log.info("territory cache: not written to %s (%s)", root, exc)
+    except Exception as exc:  # a cache that cannot be written is only slower: never a failed load
+        log.info("territory cache: not written to %s (%s: %s)", root, type(exc).__name__, exc)
         _remove(tmp)
         return False
     return True
+
+
+def same(a: Territory, b: Territory) -> bool:
+    """Whether two territories are exactly equal: layers identical (values, dtypes, attributes, coordinates), vectors
+    equal (columns, dtypes, index, CRS, geometries as WKB, attributes), and every other field equal.
+
+    Parameters
+    ----------
+    a, b : Territory
+    """
+    if not a.layers.identical(b.layers) or list(a.layers.data_vars) != list(b.layers.data_vars):
+        return False
+    if list(a.vectors) != list(b.vectors) or not all(_same_frame(a.vectors[k], b.vectors[k]) for k in a.vectors):
+        return False
+    others = [f.name for f in dataclasses.fields(a) if f.name not in ("layers", "vectors")]
+    try:
+        return all(_equal(_encode(getattr(a, n)), _encode(getattr(b, n))) for n in others)
+    except TypeError:  # a value the cache does not know: not provably the same
+        return False
+
+
+def _same_frame(x: gpd.GeoDataFrame, y: gpd.GeoDataFrame) -> bool:
+    geometry = x.geometry.name
+    return (
+        list(x.columns) == list(y.columns)
+        and x.dtypes.equals(y.dtypes)
+        and type(x.index) is type(y.index)
+        and x.index.equals(y.index)
+        and x.crs == y.crs
+        and x.drop(columns=geometry).equals(y.drop(columns=geometry))
+        and list(x.geometry.to_wkb()) == list(y.geometry.to_wkb())
+        and _equal(_encode(dict(x.attrs)), _encode(dict(y.attrs)))
+    )
 
 
 def _read_entry(entry: Path) -> tuple[Territory, list[str]]:
@@ -209,6 +252,10 @@ def _encode(value: Any) -> Any:
         return {"__path__": str(value)}
     if value is None or isinstance(value, str | bool | int | float):
         return value
+    if isinstance(value, Grid | LandCoverTable):
+        return {"__" + type(value).__name__: _encode(vars(value))}
+    if isinstance(value, CRS):
+        return {"__crs__": value.to_wkt()}
     raise TypeError(f"{type(value).__name__} is not kept by the territory cache")
 
 
