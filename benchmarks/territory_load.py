@@ -41,7 +41,7 @@ def main() -> None:
         env = {**os.environ, "TWIN_CACHE_DIR": str(Path(tmp) / "cache")}
         env.pop("TWIN_NO_CACHE", None)
         pycache = None
-        if sys.flags.dont_write_bytecode or env.pop("PYTHONDONTWRITEBYTECODE", None):
+        if env.pop("PYTHONDONTWRITEBYTECODE", None) or sys.flags.dont_write_bytecode:
             pycache = env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tmp) / "pycache"))
         os.environ.update({"TWIN_CACHE_DIR": env["TWIN_CACHE_DIR"]})
         os.environ.pop("TWIN_NO_CACHE", None)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +12,6 @@ from pathlib import Path
 if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two processes (pytest-xdist), one per core: each
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # takes one thread (two processes x two OpenMP threads on two
     # cores spend their time waiting on each other's barriers); set before numba is imported
-
-# The territory cache of the tests: shared by their processes (writes are atomic), never the user's own.
-os.environ.setdefault("TWIN_CACHE_DIR", str(Path(tempfile.gettempdir()) / f"twin-tests-cache-{getpass.getuser()}"))
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +26,17 @@ from twin.testing import tiny_territory
 L93 = "EPSG:2154"
 # A Lambert-93 window in the Loire valley used by the file-based tests.
 X0, Y0 = 431_000.0, 6_711_000.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def territory_cache_of_the_session(tmp_path_factory):
+    """The territory cache of this test session, never the user's: one folder shared by the session's processes
+    (pytest-xdist workers' temporary folders share a parent; writes are atomic), removed with pytest's old folders."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "territory-cache"
+    os.environ["TWIN_CACHE_DIR"] = str(folder)
+    os.environ.pop("TWIN_NO_CACHE", None)
+    return folder
 
 
 @pytest.fixture(scope="session")
