@@ -214,3 +214,11 @@ def test_same_tells_a_changed_cell_or_feature():
     moved.loc[0, "height"] += 1.0
     assert not territory_cache.same(t, dataclasses.replace(t, vectors={**t.vectors, "buildings": moved}))
     assert not territory_cache.same(t, dataclasses.replace(t, provenance={**t.provenance, "notes": ["other"]}))
+
+
+def test_the_territory_file_is_named_as_given_whether_cached_or_not(tmp_path, cache, monkeypatch):
+    toml = write_territory_folder(tmp_path / "town")
+    monkeypatch.chdir(tmp_path)
+    for ref in ("town/territory.toml", toml, "town/territory.toml", toml):
+        assert load_territory(ref).provenance["territory_file"] == str(ref)
+    assert len(entries(cache)) == 2

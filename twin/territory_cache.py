@@ -77,12 +77,12 @@ def territory_key(territory_file: Path, inputs: Iterable[Mapping[str, str]]) -> 
     Parameters
     ----------
     territory_file : pathlib.Path
-        The territory file (its place is in the provenance the territory carries).
+        The territory file, as given and resolved (the provenance and the notes name it as given).
     inputs : iterable of mapping
         Every file the territory is read from, as :func:`twin.sources.source_inputs` gives them (``path`` and
         ``sha256``).
     """
-    where = str(Path(territory_file).resolve())
+    where = [str(territory_file), str(Path(territory_file).resolve())]  # as given: the provenance and notes say it
     files = [(f["path"], f["sha256"]) for f in inputs]
     return hashlib.sha256(
         json.dumps([FORMAT, __version__, _code_hash(), _libraries(), where, files]).encode()
