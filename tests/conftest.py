@@ -192,6 +192,22 @@ NORD, SUD = box(X0, Y0, X0 + 300, Y0 + 100), box(X0, Y0 + 100, X0 + 300, Y0 + 20
 
 
 # The baseline scenario's heatwave (scenarios/baseline.toml): 25 July 2019.
+def write_epw(path, days, value, *, latitude=47.47, longitude=-0.55, tz=1.0, years=None, city="Angers"):
+    """An EPW file holding ``days`` (dates, in file order); ``value(d, h)`` gives (t, rh, wind) of the row of day
+    ``d`` (its index in ``days``) and hour ``h`` (1..24, the hour ending at h:00 standard time)."""
+    location = f"LOCATION,{city},-,FRA,SRC-TMYx,071300,{latitude},{longitude},{tz},50.0"
+    lines = [location, *(f"HEADER{i}" for i in range(2, 9))]
+    for d, day in enumerate(days):
+        year = day.year if years is None else years[d]
+        for hour in range(1, 25):
+            fields = [str(year), str(day.month), str(day.day), str(hour), "60", "?9?9"] + ["0"] * 29
+            t, rh, wind = value(d, hour)
+            fields[6], fields[8], fields[21] = repr(t), repr(rh), repr(wind)
+            lines.append(",".join(fields))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 HEATWAVE_2019 = {
     "kind": "heatwave",
     "name": "heatwave-2019",

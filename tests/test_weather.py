@@ -12,6 +12,7 @@ import pandas as pd
 import pvlib
 import pytest
 from click.testing import CliRunner
+from conftest import write_epw
 
 from twin.cli import main
 from twin.errors import ScenarioError
@@ -49,22 +50,6 @@ def _heatwave(**fields):
 
 def _file_event(path, **fields):
     return _heatwave(weather_file=str(path), max_air_temperature_c=None, min_air_temperature_c=None, **fields)
-
-
-def _epw(path, days, value, *, latitude=47.47, longitude=-0.55, tz=1.0, years=None):
-    """An EPW file holding ``days`` (dates, in file order); ``value(d, h)`` gives (t, rh, wind) of the row of day
-    ``d`` (its index in ``days``) and hour ``h`` (1..24, the hour ending at h:00 standard time)."""
-    location = f"LOCATION,Angers,-,FRA,SRC-TMYx,071300,{latitude},{longitude},{tz},50.0"
-    lines = [location, *(f"HEADER{i}" for i in range(2, 9))]
-    for d, day in enumerate(days):
-        year = day.year if years is None else years[d]
-        for hour in range(1, 25):
-            fields = [str(year), str(day.month), str(day.day), str(hour), "60", "?9?9"] + ["0"] * 29
-            t, rh, wind = value(d, hour)
-            fields[6], fields[8], fields[21] = repr(t), repr(rh), repr(wind)
-            lines.append(",".join(fields))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _linear(d, hour):
@@ -161,7 +146,7 @@ def test_solar_noon_from_an_epw_at_angers_is_pvlib_s_transit(tmp_path):
     dates = [dt.date(2023, m, d) for m, d in ((1, 15), (2, 11), (3, 21), (4, 25), (5, 14), (6, 21), (7, 26),
                                               (9, 22), (11, 3), (12, 21))]  # fmt: skip
     for date in dates:
-        path = _epw(tmp_path / f"{date}.epw", _around(date), _linear)
+        path = write_epw(tmp_path / f"{date}.epw", _around(date), _linear)
         w = read_weather_file(path, date=date, **ANGERS)
         noon_standard_h = (w.air_temperature_c[12] + 10.0) / 0.5 - 24.0
         times = pd.DatetimeIndex([pd.Timestamp(date, tz="Etc/GMT-1")])  # UTC+1
@@ -178,7 +163,7 @@ def test_epw_hours_end_at_their_hour_and_are_interpolated_to_solar_time(tmp_path
     # 4·(14 − 15) + E ≈ −10 min behind standard time, so solar 00:00 falls between the day before's hour 24 and
     # the date's hour 1.
     place = {"latitude": 47.0, "longitude": 14.0}
-    path = _epw(tmp_path / "x.epw", _around(DATE), _linear, **place)
+    path = write_epw(tmp_path / "x.epw", _around(DATE), _linear, **place)
     w = read_weather_file(path, date=DATE, **place)
     shift_min = 4.0 * (14.0 - 15.0) + sun.equation_of_time_min(DATE)
     assert w.source.solar_shift_min == pytest.approx(shift_min, abs=1e-12)
@@ -191,7 +176,7 @@ def test_epw_hours_end_at_their_hour_and_are_interpolated_to_solar_time(tmp_path
 
 
 def test_epw_read_with_the_territory_s_longitude_and_far_stations_are_logged(tmp_path, caplog):
-    path = _epw(tmp_path / "x.epw", _around(DATE), _linear, latitude=47.0, longitude=14.0)
+    path = write_epw(tmp_path / "x.epw", _around(DATE), _linear, latitude=47.0, longitude=14.0)
     with caplog.at_level(logging.WARNING, logger="twin.heat.weather"):
         w = read_weather_file(path, date=DATE, **ANGERS)
     assert "from the territory" in caplog.text and "x.epw" in caplog.text
@@ -204,7 +189,7 @@ def test_epw_read_with_the_territory_s_longitude_and_far_stations_are_logged(tmp
 
 
 def test_an_epw_holding_only_the_date_is_taken_as_a_repeating_day(tmp_path):
-    path = _epw(tmp_path / "x.epw", [DATE], lambda d, h: (20.0 + h % 24, 50.0, 2.0))
+    path = write_epw(tmp_path / "x.epw", [DATE], lambda d, h: (20.0 + h % 24, 50.0, 2.0))
     w = read_weather_file(path, date=DATE, **ANGERS)
     assert w.source.repeated_day
     shift_h = solar_shift_min(DATE, longitude=-0.55, utc_offset_h=1.0) / 60.0
@@ -212,7 +197,7 @@ def test_an_epw_holding_only_the_date_is_taken_as_a_repeating_day(tmp_path):
 
 
 def test_a_date_missing_from_a_dated_file_names_the_file_the_date_and_its_years(tmp_path):
-    path = _epw(tmp_path / "athens.epw", _around(dt.date(2023, 7, 25)), _linear)
+    path = write_epw(tmp_path / "athens.epw", _around(dt.date(2023, 7, 25)), _linear)
     with pytest.raises(
         ScenarioError,
         match=r"athens\.epw: date 2019-07-25 not in the file \(it holds 2023\); give a date of those years, or set "
@@ -231,7 +216,7 @@ def test_a_typical_year_wraps_31_december_to_1_january(tmp_path):
     days = [dt.date(2005, 1, 1), dt.date(2011, 12, 30), dt.date(2011, 12, 31)]
     value = lambda d, h: _linear((3, 1, 2)[d] - 1, h)  # noqa: E731 (linear over 30 Dec, 31 Dec, 1 Jan)
     brest = {"latitude": 48.4, "longitude": -4.5}
-    path = _epw(tmp_path / "tmy.epw", days, value, **brest)
+    path = write_epw(tmp_path / "tmy.epw", days, value, **brest)
     date = dt.date(2019, 12, 31)
     w = hourly_weather(_file_event(path, date="2019-12-31", typical_year=True), **brest)
     shift_min = solar_shift_min(date, longitude=-4.5, utc_offset_h=1.0)
@@ -246,7 +231,7 @@ def test_bad_epw_rows_name_the_row(tmp_path):
     def value(d, h):
         return (99.9 if (d, h) == (1, 7) else 25.0), 50.0, 2.0  # 99.9: EPW's missing dry bulb
 
-    path = _epw(tmp_path / "x.epw", _around(DATE), value)
+    path = write_epw(tmp_path / "x.epw", _around(DATE), value)
     row = 8 + 24 + 7  # 8 header lines, the day before, then hour 7
     with pytest.raises(ScenarioError, match=rf"x\.epw: row {row}: air_temperature_c \(field 7\) must be within "
                        r"\[-40, 60\] °C, got 99\.9"):  # fmt: skip
@@ -341,7 +326,7 @@ def test_time_zone_must_be_an_iana_name():
 
 
 def test_summary_of_a_weather_file_gives_the_file_s_figures_not_the_unused_ones(tmp_path):
-    path = _epw(tmp_path / "x.epw", _around(DATE), _linear)
+    path = write_epw(tmp_path / "x.epw", _around(DATE), _linear)
     event = _file_event(path, time_zone="Europe/Paris")
     figures = summary(event, Climate(delta_t_c=1.0))  # no territory: the EPW header's coordinates
     assert "relative_humidity_pct" not in figures and "wind_speed_m_s" not in figures
@@ -366,7 +351,7 @@ def test_summary_of_a_time_csv_without_a_place_gives_the_file_s_own_day(tmp_path
 
 
 def test_twin_show_prints_the_weather_file_s_figures_and_not_the_unused_humidity_and_wind(tmp_path):
-    _epw(tmp_path / "angers.epw", _around(DATE), _linear)
+    write_epw(tmp_path / "angers.epw", _around(DATE), _linear)
     scenario = tmp_path / "s.toml"
     scenario.write_text(
         'name = "s"\ntitle = "S"\nterritory = "demo"\n\n[[events]]\nkind = "heatwave"\nname = "epw-day"\n'
