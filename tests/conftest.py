@@ -208,6 +208,18 @@ def write_epw(path, days, value, *, latitude=47.47, longitude=-0.55, tz=1.0, yea
     return path
 
 
+def write_heatwave_scenario(folder: Path, territory, body: str = "") -> Path:
+    """``folder/s.toml``: a scenario on ``territory`` with ``body`` (tables such as ``[heat]``) and one 36 °C
+    heatwave from daily extremes."""
+    path = folder / "s.toml"
+    path.write_text(
+        f'name = "s"\ntitle = "S"\nterritory = "{territory}"\n{body}\n[[events]]\nkind = "heatwave"\n'
+        'name = "canicule"\ndate = 2019-07-25\nmax_air_temperature_c = 36.0\nmin_air_temperature_c = 20.0\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 HEATWAVE_2019 = {
     "kind": "heatwave",
     "name": "heatwave-2019",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
-from conftest import HEATWAVE_2019, write_territory_folder
+from conftest import HEATWAVE_2019, write_heatwave_scenario, write_territory_folder
 
 from twin.cli import main
 from twin.datasets import data_dir
@@ -161,29 +161,15 @@ def test_a_scenario_names_the_table_relative_to_itself_and_a_missing_one_is_name
         load_scenario(bad)
 
 
-HEATWAVE = """
-[[events]]
-kind = "heatwave"
-name = "canicule"
-date = 2019-07-25
-max_air_temperature_c = 36.0
-min_air_temperature_c = 20.0
-"""
-
-
-def _scenario(folder, territory):
-    path = folder / "s.toml"
-    path.write_text(f'name = "s"\ntitle = "S"\nterritory = "{territory}"\n{HEATWAVE}', encoding="utf-8")
-    return path
-
-
 def test_a_territory_file_names_the_table_relative_to_itself_and_the_run_reports_the_savings(tmp_path):
     folder = tmp_path / "t"
     (folder / "tables").mkdir(parents=True)
     shutil.copyfile(data_dir() / "energy.csv", folder / "tables" / "energy.csv")
     territory = write_territory_folder(folder, toml_extra='[heat]\nenergy_table = "tables/energy.csv"\n')
     out = tmp_path / "run"
-    result = CliRunner().invoke(main, ["-q", "run", str(_scenario(tmp_path, territory)), "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["-q", "run", str(write_heatwave_scenario(tmp_path, territory)), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     parameters = json.loads((out / "provenance.json").read_text(encoding="utf-8"))["parameters"]["heat"]
     assert parameters["energy_table"] == str(folder / "tables" / "energy.csv")
@@ -194,7 +180,9 @@ def test_a_territory_file_names_the_table_relative_to_itself_and_the_run_reports
 
 def test_a_territory_files_missing_table_is_refused_with_the_file_and_option_named(tmp_path):
     territory = write_territory_folder(tmp_path / "t", toml_extra='[heat]\nenergy_table = "energie.csv"\n')
-    result = CliRunner().invoke(main, ["run", str(_scenario(tmp_path, territory)), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["run", str(write_heatwave_scenario(tmp_path, territory)), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "territory.toml" in result.output and "heat.energy_table" in result.output
     assert "energie.csv" in result.output

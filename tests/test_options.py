@@ -7,27 +7,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_territory_folder
+from conftest import write_heatwave_scenario, write_territory_folder
 
 from twin.cli import main
 from twin.engines import merge_options
 from twin.errors import ScenarioError
 from twin.scenario import load_scenario
-
-HEATWAVE = """
-[[events]]
-kind = "heatwave"
-name = "canicule"
-date = 2019-07-25
-max_air_temperature_c = 36.0
-min_air_temperature_c = 20.0
-"""
-
-
-def _scenario(folder, territory, body=""):
-    path = folder / "s.toml"
-    path.write_text(f'name = "s"\ntitle = "S"\nterritory = "{territory}"\n{body}\n{HEATWAVE}', encoding="utf-8")
-    return path
 
 
 def _parameters(out):
@@ -51,7 +36,7 @@ def test_the_territory_file_the_scenario_and_set_reach_the_engines_in_that_order
     territory = write_territory_folder(
         tmp_path / "t", toml_extra='[heat]\nsteps_per_day = 12\nnight_hour = 22\n[flood]\nedges = { west = "closed" }'
     )
-    scenario = _scenario(tmp_path, territory, "[heat]\nday_hour = 14\nuhi_day_ratio = 0.2\n")
+    scenario = write_heatwave_scenario(tmp_path, territory, "[heat]\nday_hour = 14\nuhi_day_ratio = 0.2\n")
     out = tmp_path / "run"
     flags = ["--set", "heat.uhi_day_ratio=0.1", "--set", "flood.edges.east=closed"]
     result = CliRunner().invoke(main, ["-q", "run", str(scenario), "--out", str(out), *flags])
@@ -80,7 +65,7 @@ def test_a_bad_option_names_its_place_field_and_allowed_values(tmp_path):
     bad.write_text('name = "b"\ntitle = "B"\n[heat]\nmode = "fast"\n', encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"bad.toml.*heat.*mode.*'default'.*'invest'.*'fast'"):
         load_scenario(bad)
-    scenario = _scenario(tmp_path, write_territory_folder(tmp_path / "t"))
+    scenario = write_heatwave_scenario(tmp_path, write_territory_folder(tmp_path / "t"))
     result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(tmp_path / "o"), "--set",
                                        "flood.edges.east=open"])  # fmt: skip
     assert result.exit_code != 0 and "Traceback" not in result.output
@@ -92,7 +77,7 @@ def test_a_bad_option_names_its_place_field_and_allowed_values(tmp_path):
 
 def test_a_territory_files_bad_option_is_refused_with_the_file_named(tmp_path):
     territory = write_territory_folder(tmp_path / "t", toml_extra="[heat]\nsteps_per_day = 1000\n")
-    scenario = _scenario(tmp_path, territory)
+    scenario = write_heatwave_scenario(tmp_path, territory)
     result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "territory.toml" in result.output and "steps_per_day" in result.output and "1000" in result.output
@@ -101,6 +86,8 @@ def test_a_territory_files_bad_option_is_refused_with_the_file_named(tmp_path):
 def test_options_that_only_fit_together_are_checked_once_merged(tmp_path):
     # 12 steps a day from the territory file: the default day_hour 15 is not a step's hour, and no place sets one
     territory = write_territory_folder(tmp_path / "t", toml_extra="[heat]\nsteps_per_day = 12\nnight_hour = 22\n")
-    result = CliRunner().invoke(main, ["run", str(_scenario(tmp_path, territory)), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["run", str(write_heatwave_scenario(tmp_path, territory)), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "engine options" in result.output and "day_hour must be one of the steps' hours" in result.output
