@@ -466,12 +466,11 @@ def _provenance(run, lang: str) -> dict:
         if isinstance(e.get("mass_balance"), dict):
             balance.append(f"{name}: {format_sci(e['mass_balance'].get('relative_error'), lang)}")
     after = terr.get("sha256_after_measures")
-    inputs = [
-        {"name": Path(str(f.get("path", ""))).name, "path": str(f.get("path", "")), "role": str(f.get("role", "")),
-         "sha": _hash(f.get("sha256"))}
-        for f in p.get("inputs") or []
-        if isinstance(f, dict)
-    ]  # fmt: skip
+    files = [f for f in p.get("inputs") or [] if isinstance(f, dict)]
+    inputs = [{"name": Path(str(f.get("path", ""))).name, "role": str(f.get("role", "")), "sha": _hash(f.get("sha256"))}
+              for f in files]  # fmt: skip
+    # the page may be served: it names files, never the folders of the machine that made it
+    folders = sorted({str(Path(str(f.get("path", ""))).parent) for f in files}, key=len, reverse=True)
     return {
         "name": run.name,
         "title": run.title(lang),
@@ -486,9 +485,18 @@ def _provenance(run, lang: str) -> dict:
         "balance": balance,
         "inputs": inputs,
         "table": Path(str(terr["land_cover_table"])).name if terr.get("land_cover_table") else DASH,
-        "notes": [str(n) for n in terr.get("notes") or []],
+        "notes": [_without_folders(str(n), folders) for n in terr.get("notes") or []],
         "changed_layers": [str(n) for n in terr.get("changed_layers") or []],
     }
+
+
+def _without_folders(text: str, folders: list[str]) -> str:
+    """``text`` with the folders of the run's input files taken out of the paths it names (``/srv/x/dem.tif`` →
+    ``dem.tif``)."""
+    for folder in folders:
+        if folder not in ("", "."):
+            text = text.replace(folder.rstrip("/") + "/", "")
+    return text
 
 
 def _hash(value) -> dict:
