@@ -4,7 +4,9 @@ warm).
 Prints one JSON line:
 - `twin info demo` in a fresh process, warm (the cache filled by a first run, Python's bytecode cached), and with
   `--no-cache` (loaded from the sources each time): what a user waits;
-- `python -c "import twin.sources"` in a fresh process: the imports' share of it, and a bare `python -c pass`;
+- `python -c "import twin.sources"` in a fresh process: what a load imports (the GIS stack), and
+  `python -c "import twin.territory_key"`: what `twin info` imports when the cache holds the territory's summary
+  (`twin.territory_key.cached_summary`), and a bare `python -c pass`;
 - `load_territory("demo")` in this process, from the cache and from the sources (imports done).
 The subprocesses' CPU time (user + system, `*_cpu_s`) is given beside their wall time: on a busy machine it is what
 stays comparable (on an idle one the two are close, the imports running on one core).
@@ -65,6 +67,7 @@ def main() -> None:
 
         bare, bare_cpu = _medians([sys.executable, "-c", "pass"], env)
         imports, imports_cpu = _medians([sys.executable, "-c", "import twin.sources"], env)
+        lean, lean_cpu = _medians([sys.executable, "-c", "import twin.territory_key"], env)
         warm, warm_cpu = _medians([sys.executable, "-m", "twin.cli", "info", "demo"], env)
         no_cache, no_cache_cpu = _medians([sys.executable, "-m", "twin.cli", "info", "--no-cache", "demo"], env, n=3)
 
@@ -80,10 +83,12 @@ def main() -> None:
                 "twin_info_demo_warm_s": round(warm, 3),
                 "twin_info_demo_no_cache_s": round(no_cache, 3),
                 "import_twin_sources_s": round(imports, 3),
+                "import_twin_territory_key_s": round(lean, 3),
                 "python_bare_s": round(bare, 3),
                 "twin_info_demo_warm_cpu_s": round(warm_cpu, 3),
                 "twin_info_demo_no_cache_cpu_s": round(no_cache_cpu, 3),
                 "import_twin_sources_cpu_s": round(imports_cpu, 3),
+                "import_twin_territory_key_cpu_s": round(lean_cpu, 3),
                 "python_bare_cpu_s": round(bare_cpu, 3),
                 "load_territory_demo_cached_s": round(cached, 3),
                 "load_territory_demo_fresh_s": round(fresh, 3),

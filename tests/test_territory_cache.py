@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -15,10 +18,12 @@ from click.testing import CliRunner
 from conftest import write_territory_folder
 from geopandas.testing import assert_geodataframe_equal
 
-from twin import territory_cache
+from twin import territory_cache, territory_key
 from twin.cli import main
 from twin.errors import TwinWarning
 from twin.sources import load_territory, source_files, source_inputs, source_roles
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -222,3 +227,83 @@ def test_the_territory_file_is_named_as_given_whether_cached_or_not(tmp_path, ca
     for ref in ("town/territory.toml", toml, "town/territory.toml", toml):
         assert load_territory(ref).provenance["territory_file"] == str(ref)
     assert len(entries(cache)) == 2
+
+
+def _info(*args):
+    """``twin info`` run in this process: its standard output and its standard error."""
+    result = CliRunner().invoke(main, ["info", *args])
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout, result.stderr
+
+
+def _hole_in_the_terrain(folder):
+    """A cell of the territory's DEM without data: its loading fills it, with a warning."""
+    with rasterio.open(folder / "dem.tif", "r+") as dem:
+        dem.nodata = -9999.0
+        values = dem.read(1)
+        values[3, 4] = -9999.0
+        dem.write(values, 1)
+
+
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_info_from_the_cache_prints_what_a_load_prints(tmp_path, cache, as_json):
+    toml = write_territory_folder(tmp_path / "town")
+    _hole_in_the_terrain(tmp_path / "town")
+    for ref in ("demo", str(toml)):
+        missed = _info(ref, *as_json)  # loaded from the sources; the entry and its summary written
+        hit = _info(ref, *as_json)  # from summary.json
+        assert hit == missed
+        assert hit == _info("--no-cache", ref, *as_json)  # and what the sources give, the cache bypassed
+        os.environ.pop(territory_cache.NO_CACHE_ENV, None)  # --no-cache set it for this process
+    assert "warning: elevation: filled 1 cells without data" in hit[1]  # the town's warning, given again
+    assert len(entries(cache)) == 2
+
+
+def test_info_reads_the_summary_without_loading(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    _info(str(toml))
+    (entry,) = [cache / name for name in entries(cache)]
+    kept = json.loads((entry / territory_cache.SUMMARY).read_text(encoding="utf-8"))
+    kept["summary"]["name"] = "a name only the summary knows"
+    (entry / territory_cache.SUMMARY).write_text(json.dumps(kept), encoding="utf-8")
+    assert "Territory: a name only the summary knows" in _info(str(toml))[0]  # the summary is what is read...
+    assert "Territory: test town" in _info("--no-cache", str(toml))[0]  # ... unless the cache is bypassed
+    os.environ.pop(territory_cache.NO_CACHE_ENV, None)
+    (entry / territory_cache.SUMMARY).write_text('{"summary": {"name": ', encoding="utf-8")  # broken
+    assert territory_key.cached_summary(toml) is None
+    assert "Territory: test town" in _info(str(toml))[0]  # loaded (from the entry), as if there were none
+
+
+def test_cached_summary_is_none_when_there_is_none(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    assert territory_key.cached_summary(toml) is None  # nothing cached yet
+    assert territory_key.cached_summary(tmp_path / "nowhere.toml") is None  # no territory file: no crash
+    t = load_territory(toml)
+    kept = territory_key.cached_summary(toml)
+    assert kept == {"summary": json.loads(json.dumps(t.summary())), "grid": t.grid.describe(), "warnings": []}
+    (tmp_path / "town" / "rainfall.csv").write_text("changed\n", encoding="utf-8")  # another key: not this summary
+    assert territory_key.cached_summary(toml) is None
+
+
+def test_an_entry_without_its_summary_gets_it_when_read(tmp_path, cache):
+    toml = write_territory_folder(tmp_path / "town")
+    _hole_in_the_terrain(tmp_path / "town")
+    with pytest.warns(TwinWarning):
+        t = load_territory(toml)
+    (entry,) = [cache / name for name in entries(cache)]
+    (entry / territory_cache.SUMMARY).unlink()  # as an older twin left it
+    assert territory_key.cached_summary(toml) is None
+    with pytest.warns(TwinWarning):
+        load_territory(toml)  # read from the entry, its summary written
+    kept = territory_key.cached_summary(toml)
+    assert kept["summary"]["name"] == t.name and kept["grid"] == t.grid.describe()
+    assert len(kept["warnings"]) == 1 and kept["warnings"][0].startswith("elevation: filled 1 cells without data")
+
+
+@pytest.mark.parametrize("module", ["twin.territory_file", "twin.territory_key"])
+def test_the_territory_file_and_the_cache_key_import_no_gis_library(module):
+    """``twin info`` on a cached territory imports these, and must start fast: none of the GIS stack."""
+    heavy = ["geopandas", "pandas", "xarray", "rasterio", "rioxarray", "dask", "scipy", "shapely", "pyproj", "numba"]
+    code = f"import sys, {module}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -24,9 +24,9 @@ from shapely.geometry import box
 from .errors import TwinWarning
 from .grid import Grid
 from .landcover import LandCoverTable
+from .territory_file import DWELLING_AREA_M2  # noqa: F401  (re-exported: defined with its file format)
 
 PERSONS_PER_DWELLING = 2.1  # INSEE: mean household size in France, 2.1-2.2 people in the 2020s
-DWELLING_AREA_M2 = 75.0  # gross floor area per dwelling when a source gives none
 
 
 def district_of(districts: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> np.ndarray:

@@ -4,7 +4,7 @@
 committed page differs from what this module renders, so every field, indicator and output is documented as the
 code defines it:
 
-* ``territory.md``: the territory file (:class:`twin.sources.TerritoryFile` and its tables);
+* ``territory.md``: the territory file (:class:`twin.territory_file.TerritoryFile` and its tables);
 * ``flood-params.md`` and ``heat-params.md``: the engines' options (:class:`twin.flood.model.FloodParams`,
   :class:`twin.heat.model.HeatParams`);
 * ``sweep.md``: the sweep file (:class:`twin.batch.sweep.Sweep`);
@@ -29,7 +29,7 @@ from .flood.model import FloodParams
 from .heat.model import HeatParams
 from .impacts.records import CATALOGUE, RESOLUTIONS
 from .scenario.reference import _type_text
-from .sources import (
+from .territory_file import (
     BuildingSource,
     DistrictSource,
     DomainSource,

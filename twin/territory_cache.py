@@ -2,20 +2,18 @@
 
 Loading a territory reads, reprojects and rasterizes every source and allocates its residents: seconds even on a small
 tile. :func:`twin.sources.load_territory` keeps what it loads here and reads it back while nothing it depends on has
-changed. The key is the SHA-256 of
-
-* the territory file's place, each file :func:`twin.sources.source_files` lists (path and SHA-256 of its content:
-  a changed DEM, table or footprint file is another key);
-* twin's version and the content of its own modules (a changed loading rule is another key);
-* the versions of the libraries that read and reproject the sources (GDAL, rasterio, pyproj, shapely, ...).
+changed: the key (the territory file's place, the contents of every file it names, twin's version and code, the
+reading libraries' versions) and the folder are :mod:`twin.territory_key`'s.
 
 An entry is a folder: ``layers.nc`` (NetCDF, the raster layers as loaded, their attributes and CRS),
-``vectors/<name>.parquet`` (GeoParquet, each vector layer with its dtypes, index and CRS) and ``territory.json``
+``vectors/<name>.parquet`` (GeoParquet, each vector layer with its dtypes, index and CRS), ``territory.json``
 (name, grid, land-cover table, provenance and its notes, engine options, rainfall statistics, the vector layers'
-attributes and the warnings the loading gave, replayed on each read). It is written in a hidden sibling folder
-renamed into place, so parallel processes (test workers, batch workers) never read half an entry; a territory that
-cannot be written exactly (a value JSON does not give back equal) is not cached. An entry that cannot be read is
-ignored with a warning and loaded again from the sources.
+attributes and the warnings the loading gave, replayed on each read) and ``summary.json`` (what ``twin info``
+prints and those warnings: :func:`twin.territory_key.cached_summary` reads it without loading the territory). It is
+written in a hidden sibling folder renamed into place, so parallel processes (test workers, batch workers) never
+read half an entry; a territory that cannot be written exactly (a value JSON does not give back equal) is not
+cached. An entry that cannot be read is ignored with a warning and loaded again from the sources; one without its
+``summary.json`` (written by an older twin, or not writable then) gets it when it is read.
 
 The folder is ``$TWIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/twin/territories``, else ``~/.cache/twin/territories``.
 ``TWIN_NO_CACHE=1`` (what ``--no-cache`` sets) turns the cache off. Deleting the folder is always safe.
@@ -24,69 +22,36 @@ The folder is ``$TWIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/twin/territories``, el
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import importlib.metadata
 import json
 import logging
 import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping
-from functools import cache
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import rasterio
 import xarray as xr
 from rasterio.crs import CRS
 
-from . import __version__
 from .errors import TwinWarning
 from .grid import Grid
 from .landcover import LandCoverTable
 from .territory import Territory
+from .territory_key import (  # noqa: F401  (the key and the folder, as importable from here as before)
+    CACHE_DIR_ENV,
+    FORMAT,
+    NO_CACHE_ENV,
+    SUMMARY,
+    cache_dir,
+    enabled,
+    territory_key,
+)
 
 log = logging.getLogger(__name__)
-CACHE_DIR_ENV = "TWIN_CACHE_DIR"
-NO_CACHE_ENV = "TWIN_NO_CACHE"
-FORMAT = 1  # of an entry: a change of layout is another key
-LIBRARIES = ("numpy", "pandas", "xarray", "rasterio", "pyproj", "shapely", "geopandas", "pyogrio", "netCDF4", "pyarrow")
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def cache_dir() -> Path:
-    """The cache folder: ``$TWIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/twin/territories``, else
-    ``~/.cache/twin/territories`` (it need not exist yet)."""
-    if os.environ.get(CACHE_DIR_ENV):
-        return Path(os.environ[CACHE_DIR_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twin" / "territories"
-
-
-def enabled() -> bool:
-    """Whether loads go through the cache: unless ``TWIN_NO_CACHE`` is set to something other than ``0`` or empty."""
-    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
-
-
-def territory_key(territory_file: Path, inputs: Iterable[Mapping[str, str]]) -> str:
-    """The cache key of a territory: a hex SHA-256 of its file's place, its source files' paths and contents, twin's
-    version and code and the reading libraries' versions.
-
-    Parameters
-    ----------
-    territory_file : pathlib.Path
-        The territory file, as given and resolved (the provenance and the notes name it as given).
-    inputs : iterable of mapping
-        Every file the territory is read from, as :func:`twin.sources.source_inputs` gives them (``path`` and
-        ``sha256``).
-    """
-    where = [str(territory_file), str(Path(territory_file).resolve())]  # as given: the provenance and notes say it
-    files = [(f["path"], f["sha256"]) for f in inputs]
-    return hashlib.sha256(
-        json.dumps([FORMAT, __version__, _code_hash(), _libraries(), where, files]).encode()
-    ).hexdigest()
 
 
 def read(key: str) -> tuple[Territory, list[str]] | None:
@@ -99,7 +64,7 @@ def read(key: str) -> tuple[Territory, list[str]] | None:
     if not (entry / "territory.json").is_file():
         return None
     try:
-        return _read_entry(entry)
+        found = _read_entry(entry)
     except Exception as exc:  # a broken cache entry is never fatal: the sources are there
         warnings.warn(
             f"territory cache: {entry} cannot be read ({type(exc).__name__}: {exc}); loading from the sources",
@@ -108,6 +73,9 @@ def read(key: str) -> tuple[Territory, list[str]] | None:
         )
         _remove(entry)
         return None
+    if not (entry / SUMMARY).is_file():  # an entry of an older twin: `twin info` reads it from now on
+        _write_summary(entry, *found)
+    return found
 
 
 def write(key: str, territory: Territory, *, warned: list[str]) -> bool:
@@ -136,6 +104,7 @@ def write(key: str, territory: Territory, *, warned: list[str]) -> bool:
             plain.attrs = {}
             plain.to_parquet(tmp / "vectors" / f"{name}.parquet")
         (tmp / "territory.json").write_text(meta, encoding="utf-8")
+        _write_summary(tmp, territory, warned)
         if not same(_read_entry(tmp)[0], territory):
             log.info("territory cache: %s not cached (it does not read back equal)", territory.name)
             _remove(tmp)
@@ -289,26 +258,25 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-@cache
-def _code_hash() -> str:
-    """SHA-256 of twin's own modules: a changed rule of loading is another key, whatever the version says."""
-    h = hashlib.sha256()
-    for p in sorted(_PACKAGE.rglob("*.py")):
-        h.update(p.relative_to(_PACKAGE).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-@cache
-def _libraries() -> dict[str, str]:
-    """The versions of the libraries that read, reproject and write the sources (GDAL's through rasterio's)."""
-    versions = {"gdal": rasterio.__gdal_version__}
-    for name in LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+def _write_summary(entry: Path, territory: Territory, warned: list[str]) -> bool:
+    """Write ``summary.json`` in ``entry`` (through a temporary file replaced into place): what
+    :func:`twin.territory_key.cached_summary` gives ``twin info``. Not written, and False, when the summary would
+    not print the same once read back (a value JSON does not keep) or the file cannot be written; never raises."""
+    try:
+        summary = territory.summary()
+        kept = {"summary": summary, "grid": territory.grid.describe(), "warnings": list(warned)}
+        text = json.dumps(kept, allow_nan=True, ensure_ascii=False)
+        as_printed = json.dumps(summary, indent=2, ensure_ascii=False)  # what `twin info --json` prints
+        if json.dumps(json.loads(text)["summary"], indent=2, ensure_ascii=False) != as_printed:
+            log.info("territory cache: no summary for %s (it does not read back equal)", territory.name)
+            return False
+        tmp = entry / f".{SUMMARY}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, entry / SUMMARY)
+    except Exception as exc:  # no summary is only a slower `twin info`
+        log.info("territory cache: no summary for %s (%s: %s)", territory.name, type(exc).__name__, exc)
+        return False
+    return True
 
 
 def _remove(folder: Path) -> None:

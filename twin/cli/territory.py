@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import warnings
 from pathlib import Path
 
 import click
@@ -20,18 +22,41 @@ def info(territory: str, as_json: bool) -> None:
 
     A land-cover table without some physical columns is shown with the engines it can feed.
     """
-    from ..sources import load_territory
+    kept = _cached(territory)
+    if kept is not None:  # from the territory cache, without loading the territory or importing its libraries
+        summary, grid_line = kept["summary"], kept["grid"]
+    else:
+        from ..sources import load_territory
 
-    t = load_territory(territory)
-    summary = t.summary()
-    if summary["land_cover"]["missing_columns"]:  # a partial table: say which engines it feeds (the registry
-        from ..engines import table_engines  # loads numba, so only then)
+        t = load_territory(territory)
+        summary, grid_line = t.summary(), t.grid.describe()
+        if summary["land_cover"]["missing_columns"]:  # a partial table: say which engines it feeds (the registry
+            from ..engines import table_engines  # loads numba, so only then)
 
-        summary["land_cover"]["engines"] = table_engines(t.landcover)
+            summary["land_cover"]["engines"] = table_engines(t.landcover)
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        print_summary(summary, t.grid.describe())
+        print_summary(summary, grid_line)
+
+
+def _cached(territory: str) -> dict | None:
+    """The territory cache's summary of ``territory`` (:func:`twin.territory_key.cached_summary`), its loading's notes
+    logged and its warnings given again as a cached load gives them; None when the cache is off or holds none, or
+    when the table is partial (the engines it feeds come from the registry, with the territory loaded)."""
+    from ..datasets import resolve_territory
+    from ..errors import TwinWarning
+    from ..territory_key import cached_summary, enabled
+
+    kept = cached_summary(territory) if enabled() else None
+    if kept is None or kept["summary"].get("land_cover", {}).get("missing_columns"):
+        return None
+    name = resolve_territory(territory).name
+    for note in kept["summary"].get("notes", []):  # as twin.sources.load_territory logs them
+        logging.getLogger("twin.sources").info("%s: %s", name, note)
+    for text in kept["warnings"]:
+        warnings.warn(text, TwinWarning, stacklevel=2)
+    return kept
 
 
 def print_summary(s: dict, grid_line: str) -> None:
