@@ -2,7 +2,7 @@
 
 A territory file names one with ``preset = "bdtopo"`` or ``"osm"`` under ``[buildings]`` and ``preset = "iris"``
 under ``[districts]``; the preset turns the file's own columns into twin's (``height`` in m, ``floors``, ``use``,
-``dwellings``, ``id``; a district's ``name``, ``population`` and age shares) before :mod:`twin.vectors` checks them,
+``dwellings``, ``id``; a district's ``name``, ``population`` and age shares) before ``twin.vectors`` checks them,
 and says in a note each thing it assumed.
 
 - **BD TOPO** (``BATIMENT``): ``HAUTEUR`` (m), ``NB_ETAGES``, ``USAGE1``, ``NB_LOGTS``, ``ID`` as the shapefile

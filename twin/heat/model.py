@@ -198,7 +198,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     twin.errors.ScenarioError
         A weather file that is missing, unreadable, out of range or without the event's date.
     twin.errors.MissingFileError, twin.errors.DataSourceError
-        An ``energy_table`` option naming no file or a table :class:`~twin.heat.valuation.EnergyTable` refuses
+        An ``energy_table`` option naming no file or a table ``twin.heat.valuation.EnergyTable`` refuses
         (read here so that the error comes before the day is simulated; the impacts read it again).
     """
     report = progress or (lambda fraction: None)
