@@ -60,6 +60,19 @@ def test_the_reference_examples_are_valid_files():
     Sweep.model_validate(tomllib.loads(reference.SWEEP_EXAMPLE))
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/data.md"])
+def test_the_guides_territory_files_are_valid(page):
+    """Each whole territory file a guide shows (one with an elevation and a land cover) is a valid file; fragments
+    (a ``[surface]`` or ``[grid]`` table alone) are not checked."""
+    blocks = [
+        tomllib.loads(b) for b in re.findall(r"```toml\n(.*?)```", (ROOT / page).read_text(encoding="utf-8"), re.S)
+    ]
+    whole = [b for b in blocks if "elevation" in b and "land_cover" in b]
+    assert whole, f"{page} shows no whole territory file"
+    for block in whole:
+        TerritoryFile.model_validate(block)
+
+
 def test_every_indicator_is_in_the_catalogue_page_with_units_and_direction():
     text = (DOCS / "reference" / "indicators.md").read_text(encoding="utf-8")
     for key, spec in CATALOGUE.items():
