@@ -19,12 +19,14 @@ from click.testing import CliRunner
 from conftest import HEATWAVE_2019, write_heatwave_scenario, write_territory_folder
 
 from twin.cli import main
+from twin.compare import compare, write_comparison
 from twin.datasets import data_dir
 from twin.errors import DataSourceError, MissingFileError, ScenarioError
 from twin.heat import valuation
 from twin.heat.event import Heatwave
 from twin.heat.model import HeatParams, simulate
 from twin.impacts import heat_impacts
+from twin.results import load_run
 from twin.scenario import load_scenario
 
 SUD, NORD = slice(10, 20), slice(0, 10)
@@ -176,6 +178,9 @@ def test_a_territory_file_names_the_table_relative_to_itself_and_the_run_reports
     indicators = json.loads((out / "indicators.json").read_text(encoding="utf-8"))["indicators"]
     keys = {(i["key"], i.get("district")) for i in indicators}
     assert {("heat.energy_saved_kwh", None), ("heat.energy_saved_eur", None)} <= keys
+    write_comparison(compare([load_run(out)], baseline=load_run(out)), tmp_path / "cmp")
+    page = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert "energy_table=energy.csv" in page and str(tmp_path) not in page  # the file, no folder of this machine
 
 
 def test_a_territory_files_missing_table_is_refused_with_the_file_and_option_named(tmp_path):

@@ -443,13 +443,16 @@ def _event_words(event: dict, lang: str) -> str:
 def _provenance(run, lang: str) -> dict:
     p = run.provenance or {}
     scen, terr = p.get("scenario") or {}, p.get("territory") or {}
+    files = [f for f in p.get("inputs") or [] if isinstance(f, dict)]
+    # the page may be served: it names files, never the folders of the machine that made it
+    folders = sorted({str(Path(str(f.get("path", ""))).parent) for f in files}, key=len, reverse=True)
     params = []
     for engine, values in (p.get("parameters") or {}).items():
         if isinstance(values, dict):
             line = ", ".join(f"{k}={_compact(v)}" for k, v in values.items())
         else:
             line = _compact(values)
-        params.append({"engine": engine, "text": line})
+        params.append({"engine": engine, "text": _without_folders(line, folders)})
     colon = text("punct.colon", lang)
     timings = [
         f"{stage}{colon}{format_number(s, lang, digits=1)}{NBSP}s"
@@ -466,11 +469,8 @@ def _provenance(run, lang: str) -> dict:
         if isinstance(e.get("mass_balance"), dict):
             balance.append(f"{name}: {format_sci(e['mass_balance'].get('relative_error'), lang)}")
     after = terr.get("sha256_after_measures")
-    files = [f for f in p.get("inputs") or [] if isinstance(f, dict)]
     inputs = [{"name": Path(str(f.get("path", ""))).name, "role": str(f.get("role", "")), "sha": _hash(f.get("sha256"))}
               for f in files]  # fmt: skip
-    # the page may be served: it names files, never the folders of the machine that made it
-    folders = sorted({str(Path(str(f.get("path", ""))).parent) for f in files}, key=len, reverse=True)
     return {
         "name": run.name,
         "title": run.title(lang),
