@@ -22,22 +22,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numba
 import numpy as np
+from timing import median_seconds
 
 N = 3
-
-
-def _median(fn, n: int = N) -> float:
-    fn()  # warm-up: compilation and caches
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def synthetic_city(n: int = 1000, *, cell: float = 1.0, seed: int = 5) -> np.ndarray:
@@ -70,7 +60,7 @@ def bench_svf() -> dict:
     for threads in (1, 2):
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         out[f"svf_1000x1000_{threads}thread_s"] = round(
-            _median(lambda: sky_view_factor(z, cell_size=1.0, n_azimuths=32, radius_m=100.0)), 3
+            median_seconds(lambda: sky_view_factor(z, cell_size=1.0, n_azimuths=32, radius_m=100.0), N), 3
         )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     out["svf_1000_s"] = out["svf_1000x1000_2thread_s"]  # issue 17: still <= 3 s
@@ -87,7 +77,7 @@ def bench_shadows() -> dict:
     for threads in (1, 2):
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         out[f"shadow_1000x1000_sun20deg_{threads}thread_s"] = round(
-            _median(lambda: sunlit_fraction(z, cell_size=1.0, elevation_deg=20.0, azimuth_deg=250.0)), 3
+            median_seconds(lambda: sunlit_fraction(z, cell_size=1.0, elevation_deg=20.0, azimuth_deg=250.0), N), 3
         )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     out["shadow_cells_per_s_2threads"] = round(z.size / out["shadow_1000x1000_sun20deg_2thread_s"])
@@ -122,7 +112,7 @@ def bench_demo() -> dict:
             stages.append(json.loads(ds.attrs["timings_s"]))
             results[:] = [ds]
 
-        total = _median(run)
+        total = median_seconds(run, N)
         if mode == "default":
             out["hourly_heat_demo_s"] = round(total, 3)
             p95 = heat_island_p95(results[0], demo_park_and_dense_centre(territory)[1])
@@ -166,7 +156,7 @@ def bench_ucm() -> dict:
                 kernels=kernels,
             )
 
-        t = _median(run)
+        t = median_seconds(run, N)
         out[f"ucm_2000x2000_day_night_{mode}_s"] = round(t, 3)
         out[f"ucm_cells_per_s_{mode}"] = round(n * n / t)
     return out

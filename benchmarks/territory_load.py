@@ -28,17 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import median_seconds
+
 N = 5
-
-
-def _median(fn, n: int = N) -> float:
-    fn()  # warm-up: caches filled
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _medians(cmd: list[str], env: dict, n: int = N) -> tuple[float, float]:
@@ -73,8 +65,8 @@ def main() -> None:
 
         from twin.sources import load_territory
 
-        cached = _median(lambda: load_territory("demo"))
-        fresh = _median(lambda: load_territory("demo", cache=False), n=3)
+        cached = median_seconds(lambda: load_territory("demo"), N)
+        fresh = median_seconds(lambda: load_territory("demo", cache=False), 3)
     print(
         json.dumps(
             {
