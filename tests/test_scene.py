@@ -10,15 +10,17 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import struct
 
 import numpy as np
 import pytest
+import rasterio
 from affine import Affine
 from conftest import HEATWAVE_2019
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from twin.colours import RAMPS
+from twin.colours import RAMPS, hex_rgb, land_cover_ramp
 from twin.errors import DataSourceError, TwinError
 from viewer.layers import LAYERS, colours, get_layer, legend, overlay_png
 
@@ -245,6 +247,26 @@ def test_scenes_of_a_run_colour_the_ground_and_the_buildings_by_layer(scene, run
     delta = scene.run_scene(runs / "green", layer="utci_delta", baseline=runs / "base")
     change = delta.meshes["terrain"].point_data["RGB"]
     assert (change[:, 2] > change[:, 0] + 40).any()  # trees cool the south: blue appears on the ground
+
+
+def test_the_ground_takes_the_colours_of_the_runs_own_land_cover_table(scene, runs, tmp_path):
+    """A run on another land-cover table (UMEP's codes: 7 is water there, a garden in the demo's table) shows its
+    ground in the colours its map carries, which twin.styles gives each class by its name, not the demo's colours
+    for the same codes."""
+    run = tmp_path / "umep"
+    shutil.copytree(runs / "base", run)
+    path = run / "territory" / "land_cover.tif"
+    with rasterio.open(path) as src:
+        profile, codes = src.profile, src.read(1)
+    table = land_cover_ramp([2, 5, 7], ["Buildings", "Grass", "Water"])
+    profile.update(driver="GTiff")
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.full_like(codes, 7), 1)  # all water
+        dst.write_colormap(1, {int(s.value): tuple(int(c) for c in hex_rgb(s.colour)) for s in table.stops})
+    ground = scene.run_scene(run, layer="land").meshes["terrain"].point_data["RGB"]
+    water = RAMPS["land_cover"].stops[0]
+    assert water.note == "water" and table.stops[2].colour == water.colour
+    np.testing.assert_array_equal(np.unique(ground, axis=0), hex_rgb(water.colour)[None, :])
 
 
 def test_a_layer_the_run_cannot_show_is_refused_with_the_run_the_field_and_the_choices(scene, runs):

@@ -89,6 +89,27 @@ def _raster(path: Path) -> tuple[np.ndarray, Affine]:
     return (values.astype(np.float64).filled(np.nan) if values.dtype.kind == "f" else values.filled(0)), transform
 
 
+def _ground(path: Path) -> np.ndarray:
+    """RGBA of a run's land cover in the colours of its own table: the colour table the run wrote in the map
+    (:mod:`twin.styles`, a colour per class name of any table, the shipped one's or a preset's), else the shipped
+    table's colours by code (a run written before colour tables). Clear where the map has no class."""
+    import rasterio
+
+    land_cover, _ = _raster(path)
+    with rasterio.open(path) as src:
+        try:
+            table = src.colormap(1)
+        except ValueError:  # no colour table in the file
+            table = None
+    if not table:
+        return colours(LAYERS[LAND], land_cover)
+    lut = np.zeros((max(table) + 1, 4), dtype=np.uint8)
+    for code, colour in table.items():
+        if tuple(colour[:3]) != (0, 0, 0):  # GDAL pads the table with black for codes that are no class
+            lut[code] = colour
+    return lut[np.clip(land_cover, 0, len(lut) - 1).astype(np.int64)]
+
+
 def _choose_event(record, lay: Layer, event: str | None) -> str | None:
     kinds = {e["name"]: e["kind"] for e in record.events}
     where = f"run {record.name!r} ({record.folder})"
@@ -241,11 +262,10 @@ def run_scene(
                                       f"None (frames and steps are for {animated})", frame))  # fmt: skip
     territory = record.folder / "territory"
     elevation, transform = _raster(territory / "elevation.tif")
-    land_cover, _ = _raster(territory / "land_cover.tif")
     ny, nx = elevation.shape
     origin = (transform.c + nx * transform.a / 2, transform.f + ny * transform.e / 2)
 
-    ground = colours(LAYERS[LAND], land_cover)
+    ground = _ground(territory / "land_cover.tif")
     ground[ground[..., 3] == 0, :3] = hex_rgb(GROUND)
     shown = None
     if lay.is_delta:
