@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -75,7 +76,17 @@ def with_sidecars(path: Path | str) -> list[Path]:
     return [file]
 
 
+_DIGESTS: dict[tuple, str] = {}  # (file, size, modification time, inode) -> SHA-256, for this process
+
+
 def sha256_file(path: Path | str) -> str:
-    """SHA-256 of a file's content, as a hex digest (read in blocks: a large DEM is not held in memory)."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    """SHA-256 of a file's content, as a hex digest (read in blocks: a large DEM is not held in memory).
+
+    A file asked again in the same process and unchanged since (same size, modification time and inode) is not
+    read again: a command that looks for a territory in the cache, misses, and loads it hashes each file once."""
+    stat = os.stat(path)
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _DIGESTS:
+        with open(path, "rb") as f:
+            _DIGESTS[key] = hashlib.file_digest(f, "sha256").hexdigest()
+    return _DIGESTS[key]
