@@ -215,6 +215,30 @@ def test_the_heat_engine_writes_nan_outside_the_domain(catchment):
     assert np.isfinite(ds["utci"].values[disc]).all() and np.isfinite(ds["t_air_night"].values[disc]).all()
 
 
+def test_what_lies_outside_the_domain_changes_no_heat_map_inside_it(catchment):
+    """The heat engine's neighbourhoods (green areas, park cooling, air mixing, building intensity, the night's
+    sky and vegetation) see the domain only, as if its edge were the grid's: towers, a park and white ground outside
+    it leave every map inside as it was, to the single-precision FFT's rounding (1e-4 K)."""
+    disc = _disc()
+    territory = _load(_territory_file(catchment, nodata="domain"))
+    outside = ~disc
+
+    def outside_as(value, layer):
+        return np.where(outside, value, territory[layer])
+
+    other = territory.with_layers(
+        building_height=outside_as(30.0, "building_height"), tree_canopy=outside_as(1.0, "tree_canopy"),
+        green_area=outside_as(1.0, "green_area"), imperviousness=outside_as(0.0, "imperviousness"),
+        albedo=outside_as(0.9, "albedo"), crop_coefficient=outside_as(1.0, "crop_coefficient"),
+    )  # fmt: skip
+    event = make_event(**HEATWAVE_2019)
+    base, changed = simulate_heat(territory, event), simulate_heat(other, event)
+    for name in ("green_area_nearby", "heat_mitigation_day", "heat_mitigation_night", "uhi_max", "t_air_day",
+                 "t_air_night", "tmrt", "utci", "utci_max", "t_air_min_night"):  # fmt: skip
+        np.testing.assert_allclose(changed[name].values[disc], base[name].values[disc], atol=1e-4, err_msg=name)
+    assert base["green_area_nearby"].values[disc].max() > 0  # the disc is grass: its own green counts
+
+
 def test_indicators_count_nothing_outside_the_domain():
     """The tiny town cut at x = 80 m: B1, B2, B4 inside, B3 and the school outside. A metre of water everywhere, in
     the high hazard class: 3 buildings, no site, 80 m of the 150 m road and 16 × 20 cells of 25 m² count."""

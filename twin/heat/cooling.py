@@ -126,10 +126,24 @@ def kernel_mass_inside(shape: tuple[int, int], kernel: np.ndarray) -> np.ndarray
     return sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
 
 
-def weighted_mean(signal: np.ndarray, kernel: np.ndarray, *, mass: np.ndarray | None = None) -> np.ndarray:
-    """Kernel-weighted mean of ``signal`` around each cell, edge-corrected (divided by the mass inside the grid)."""
+def kernel_mass(shape: tuple[int, int], kernel: np.ndarray, inside: np.ndarray | None = None) -> np.ndarray:
+    """``Σ_j kernel(i − j)`` over the cells ``j`` of the grid, or of its ``inside`` cells (a territory's domain:
+    cells outside it are treated as the grid's edge is). Never below the smallest positive weight's thousandth, so
+    that a cell whose neighbourhood is all outside divides by something (its value is not used)."""
+    if inside is None:
+        return kernel_mass_inside(shape, kernel)
+    return np.maximum(convolve(np.asarray(inside, dtype=float), kernel, double=True), 1e-3 * kernel[kernel > 0].min())
+
+
+def weighted_mean(
+    signal: np.ndarray, kernel: np.ndarray, *, mass: np.ndarray | None = None, inside: np.ndarray | None = None
+) -> np.ndarray:
+    """Kernel-weighted mean of ``signal`` around each cell, edge-corrected: over the cells of the grid, or of its
+    ``inside`` cells only (divided by the kernel's mass on them, :func:`kernel_mass`)."""
     if mass is None:
-        mass = kernel_mass_inside(np.shape(signal)[-2:], kernel)
+        mass = kernel_mass(np.shape(signal)[-2:], kernel, inside)
+    if inside is not None:
+        signal = np.asarray(signal, dtype=float) * inside
     return convolve(signal, kernel) / mass
 
 
@@ -247,21 +261,32 @@ def cooling_capacity_intensity(building_intensity: np.ndarray) -> np.ndarray:
 
 
 def building_intensity(
-    building_height: np.ndarray, *, cell_size: float, storey_height_m: float, window_m: float, far_max: float
+    building_height: np.ndarray,
+    *,
+    cell_size: float,
+    storey_height_m: float,
+    window_m: float,
+    far_max: float,
+    inside: np.ndarray | None = None,
 ) -> np.ndarray:
     """Building intensity, 0..1: the floor-area ratio around each cell over ``far_max``.
 
     ``FAR = Σ floors·footprint / land area`` within ``window_m`` (a disk), with
-    ``floors = height / storey_height_m``; InVEST reads a building intensity
-    per land-cover class instead, normalised the same way.
+    ``floors = height / storey_height_m``, over the grid's cells or its ``inside`` ones (a domain); InVEST reads
+    a building intensity per land-cover class instead, normalised the same way.
     """
     floors = np.asarray(building_height, dtype=float) / storey_height_m
-    far = weighted_mean(floors, disk_kernel(window_m / cell_size))
+    far = weighted_mean(floors, disk_kernel(window_m / cell_size), inside=inside)
     return np.clip(far / far_max, 0.0, 1.0)
 
 
 def green_area_within(
-    green: np.ndarray, *, cell_size: float, distance_px: float, edges: str = "not_green"
+    green: np.ndarray,
+    *,
+    cell_size: float,
+    distance_px: float,
+    edges: str = "not_green",
+    inside: np.ndarray | None = None,
 ) -> np.ndarray:
     """Green area within ``distance_px`` pixels (cell centres at ``d ≤ distance_px``) of each cell, m².
 
@@ -278,6 +303,8 @@ def green_area_within(
         InVEST's code, which counts the green cells inside the grid and scales the count up to a full disc,
         ``count × (cells of the disc) / (cells of the disc inside the grid)`` (pygeoprocessing's
         ``convolve_2d`` with ``ignore_nodata_and_edges=True`` on an unnormalised dichotomous kernel).
+    inside : numpy.ndarray, optional
+        The cells of the territory's domain (bool): those outside count as beyond the grid.
 
     Returns
     -------
@@ -292,9 +319,10 @@ def green_area_within(
     if edges not in GREEN_EDGES:
         raise ModelInputError(message("green_area_within", "edges", f"one of {list(GREEN_EDGES)}", edges))
     disk = disk_kernel(distance_px)
-    count = np.rint(convolve(np.asarray(green, dtype=float), disk, double=True))
+    green = np.asarray(green, dtype=float) if inside is None else np.asarray(green, dtype=float) * inside
+    count = np.rint(convolve(green, disk, double=True))
     if edges == "full_disc":
-        count = count * (disk.sum() / kernel_mass_inside(count.shape, disk))
+        count = count * (disk.sum() / kernel_mass(count.shape, disk, inside))
     return count * cell_size * cell_size
 
 
@@ -390,6 +418,7 @@ class CoolingKernels:
     mix: np.ndarray
     mix_mass: np.ndarray
     green_edges: str = "not_green"
+    inside: np.ndarray | None = None  # the domain's cells: the neighbourhoods leave the others out
 
 
 def cooling_kernels(
@@ -400,11 +429,13 @@ def cooling_kernels(
     r_mix_m: float,
     mode: str,
     green_edges: str = "not_green",
+    inside: np.ndarray | None = None,
 ) -> CoolingKernels:
     """Kernels for :func:`urban_cooling`: InVEST's (``mode="invest"``) or the default mode's.
 
     ``green_edges="full_disc"`` gives InVEST's green area near the grid's edges (see :func:`green_area_within`);
-    the default counts cells beyond the grid as not green, whatever the mode.
+    the default counts cells beyond the grid as not green, whatever the mode. With ``inside`` (a territory's
+    domain, bool), cells outside it are treated as the grid's edge is: in no green area, cooling or mixing.
     """
     if green_edges not in GREEN_EDGES:
         raise ModelInputError(message("cooling_kernels", "green_edges", f"one of {list(GREEN_EDGES)}", green_edges))
@@ -416,7 +447,8 @@ def cooling_kernels(
         d_px = d_cool_m / cell_size
         park = exponential_kernel(d_px)
         mix = gaussian_kernel(r_mix_m / cell_size / 3.0)
-    return CoolingKernels(d_px, park, kernel_mass_inside(shape, park), mix, kernel_mass_inside(shape, mix), green_edges)
+    masses = kernel_mass(shape, park, inside), kernel_mass(shape, mix, inside)
+    return CoolingKernels(d_px, park, masses[0], mix, masses[1], green_edges, inside)
 
 
 def urban_cooling(
@@ -454,13 +486,16 @@ def urban_cooling(
     cc = np.asarray(cc, dtype=float)
     g = np.asarray(green, dtype=float)
     t_ref = np.asarray(t_ref_c, dtype=float).reshape((-1, 1, 1) if cc.ndim == 3 else ())
-    ga = green_area_within(g, cell_size=cell_size, distance_px=kernels.green_px, edges=kernels.green_edges)
-    cc_park = weighted_mean(g * cc, kernels.park, mass=kernels.park_mass)
+    inside = kernels.inside
+    ga = green_area_within(
+        g, cell_size=cell_size, distance_px=kernels.green_px, edges=kernels.green_edges, inside=inside
+    )
+    cc_park = weighted_mean(g * cc, kernels.park, mass=kernels.park_mass, inside=inside)
     use_cc = (cc >= cc_park) | (ga < GREEN_AREA_THRESHOLD_M2)
     hm = np.where(use_cc, cc, cc_park)
     excess = (1.0 - hm) * uhi_max_k  # mixed as an excess over T_ref: single precision costs < 1e-5 K
     t_nomix = t_ref + excess
-    t_air = t_ref + weighted_mean(excess, kernels.mix, mass=kernels.mix_mass)
+    t_air = t_ref + weighted_mean(excess, kernels.mix, mass=kernels.mix_mass, inside=inside)
     return Cooling(cc, cc_park, np.broadcast_to(ga, cc.shape), hm, t_nomix, t_air)
 
 

@@ -17,8 +17,9 @@ Hours are local solar time (see :mod:`twin.heat.weather`). The model and its ass
 ``docs/heat.md``.
 
 Cells outside the territory's ``domain`` are ignored: computed as flat open ground at the domain's lowest
-elevation with the layers they hold (so they cast no shadow and close no sky), and NaN in every float output (no
-class, 255, in ``utci_class``; 0 in the other flags).
+elevation with no building nor tree (so they cast no shadow and close no sky), left out of every neighbourhood
+(green areas, cooling, air mixing, building intensity, the night's openness: as beyond the grid's edge), and NaN
+in every float output (no class, 255, in ``utci_class``; 0 in the other flags).
 """
 
 from __future__ import annotations
@@ -378,6 +379,8 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, pla
     island at each step: InVEST's day and night maps in 'invest' mode, the diurnal cycle of
     :mod:`twin.heat.diurnal` otherwise."""
     invest = params.mode == "invest"
+    domain = layers["domain"] > 0.5
+    inside = None if domain.all() else domain  # neighbourhoods leave the cells outside the domain out
     et0 = layers.get("reference_et0")  # InVEST's optional ET0 raster, mm; uniform without it (ETI = Kc)
     eti = cooling.evapotranspiration_index(layers["crop_coefficient"], **({} if et0 is None else {"et0": et0}))
     if not invest:
@@ -393,6 +396,7 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, pla
         storey_height_m=params.storey_height_m,
         window_m=params.intensity_window_m,
         far_max=params.far_max,
+        inside=inside,
     )
     if invest and "class_building_intensity" in layers:  # InVEST's night mode reads it per land-cover class
         intensity = layers["class_building_intensity"]
@@ -406,9 +410,10 @@ def _city_scale(geo: _Geometry, shade: _Shade, layers, weather, night, date, pla
     kernels = cooling.cooling_kernels(
         geo.surface.shape, cell_size=cell, d_cool_m=params.d_cool_m, r_mix_m=params.r_mix_m, mode=params.mode,
         green_edges="full_disc" if invest else "not_green",  # InVEST scales the green disc cut by the edge up
+        inside=inside,
     )  # fmt: skip
     green = (layers["green_area"] > 0.5).astype(float)
-    night_openness = _night_openness(geo.svf, f_veg, cell, params)
+    night_openness = _night_openness(geo.svf, f_veg, cell, params, inside)
     if invest:
         m = meteorology.value_k
         openness = float(geo.svf.mean() + f_veg.mean())  # one magnitude for the territory, as InVEST takes it
@@ -451,11 +456,11 @@ def _meteorology(date, place, t_air, wind) -> _Meteorology:
     return _Meteorology(cooling.uhi_meteorology_k(mean_ghi_w_m2=ghi, dtr_k=dtr, wind_m_s=u), ghi, dtr, u)
 
 
-def _night_openness(svf, f_veg, cell: float, params: HeatParams) -> np.ndarray:
-    """``(SVF + F_veg)/2`` averaged within ``uhi_window_m``, 0..1: the night's heat mitigation, as
-    ``UHI_max = (1 − it)·2·meteorology`` is Theeuwes' ``(2 − SVF − F_veg)·meteorology``."""
+def _night_openness(svf, f_veg, cell: float, params: HeatParams, inside=None) -> np.ndarray:
+    """``(SVF + F_veg)/2`` averaged within ``uhi_window_m`` (over the domain's cells), 0..1: the night's heat
+    mitigation, as ``UHI_max = (1 − it)·2·meteorology`` is Theeuwes' ``(2 − SVF − F_veg)·meteorology``."""
     kernel = cooling.disk_kernel(params.uhi_window_m / cell)
-    means = cooling.weighted_mean(np.stack([np.asarray(svf, float), np.asarray(f_veg, float)]), kernel)
+    means = cooling.weighted_mean(np.stack([np.asarray(svf, float), np.asarray(f_veg, float)]), kernel, inside=inside)
     return np.clip(0.5 * (means[0] + means[1]), 0.0, 1.0)
 
 
@@ -730,10 +735,11 @@ def _checked_layers(territory) -> dict[str, np.ndarray]:
             expected = "finite everywhere" + ("" if whole else " inside the domain")
             raise ModelInputError(message(where, f"layer {name!r}", expected, f"{bad} NaN/inf cells"))
         out[name] = values
-    if not whole:  # outside: flat open ground at the domain's lowest elevation, no building, nothing unknown
+    if not whole:  # outside: flat open ground at the domain's lowest elevation, no building nor tree, nothing unknown
         low = float(out["elevation"][inside].min())
         out["elevation"] = np.where(inside, out["elevation"], low)
         out["building_height"] = np.where(inside, out["building_height"], 0.0)
+        out["tree_canopy"] = np.where(inside, out["tree_canopy"], 0.0)
         for name in INPUTS:
             out[name] = np.where(inside | np.isfinite(out[name]), out[name], 0.0)
     return out
