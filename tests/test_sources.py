@@ -19,7 +19,7 @@ from conftest import (
     write_float_land_cover,
     write_territory_folder,
 )
-from shapely.geometry import box
+from shapely.geometry import Polygon, box
 
 from twin.errors import DataSourceError, TwinWarning
 from twin.sources import load_territory, read_territory_file
@@ -96,6 +96,42 @@ def test_land_cover_from_polygons(tmp_path):
     t = load_territory(toml)
     assert np.all(t["land_cover"][:, :30] == 8) and np.all(t["land_cover"][:, 30:] == 6)
     assert np.allclose(t["tree_canopy"][:, :30], 0.9)
+
+
+@pytest.mark.parametrize(
+    ("classes", "got"),
+    [(["8", "forest"], "got 'forest'"), ([8.0, None], "got no value"), ([8.0, 6.5], "got 6.5")],
+)
+def test_a_land_cover_polygon_without_a_whole_class_is_refused_naming_it(tmp_path, classes, got):
+    toml = write_territory_folder(tmp_path)
+    gpd.GeoDataFrame(
+        {"id": ["wood", "park"], "classe": classes},
+        geometry=[box(X0, Y0, X0 + 150, Y0 + 200), box(X0 + 150, Y0, X0 + 300, Y0 + 200)], crs=L93,
+    ).to_file(tmp_path / "lc.gpkg")  # fmt: skip
+    toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.gpkg"\nclass_column = "classe"'))
+    with pytest.raises(DataSourceError) as err:
+        load_territory(toml)
+    assert str(err.value) == (
+        f"{tmp_path / 'lc.gpkg'} row 2 (id 'park'): land-cover polygons 'classe' must be a whole class code of the "
+        f"land-cover table, {got}"
+    )
+
+
+def test_a_land_cover_polygon_crossing_itself_is_repaired_with_a_note(tmp_path):
+    """A bow tie (a ring crossing itself) burns its two triangles, as shapely's make_valid cuts it."""
+    toml = write_territory_folder(tmp_path)
+    x1, y1 = X0 + 300, Y0 + 200
+    bow_tie = Polygon([(X0, Y0), (x1, y1), (x1, Y0), (X0, y1)])
+    gpd.GeoDataFrame(
+        {"id": ["all", "bow"], "classe": [6, 8]}, geometry=[box(X0, Y0, x1, y1), bow_tie], crs=L93
+    ).to_file(tmp_path / "lc.gpkg")
+    toml.write_text(toml.read_text().replace('path = "lc.tif"', 'path = "lc.gpkg"\nclass_column = "classe"'))
+    with pytest.warns(TwinWarning, match=r"repaired 1 invalid polygons .*lc\.gpkg row 2 \(id 'bow'\)"):
+        t = load_territory(toml)
+    wood = t["land_cover"] == 8
+    assert 0.4 < wood.mean() < 0.6  # the two triangles: half of the box
+    assert wood[:, 0].any() and wood[:, -1].any() and not wood[:, wood.shape[1] // 2].all()
+    assert any("land cover: land-cover polygons: repaired 1" in n for n in t.provenance["notes"])
 
 
 def _catchment_codes(x: np.ndarray, y: np.ndarray) -> np.ndarray:

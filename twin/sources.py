@@ -49,7 +49,7 @@ from .territory_file import (  # noqa: F401  (the territory file's names, as imp
     source_inputs,
     source_roles,
 )
-from .vectors import prepare_vectors
+from .vectors import land_cover_polygons, prepare_vectors
 
 log = logging.getLogger(__name__)
 MAX_FILLED_SHARE = 0.25  # more of the grid than this without elevation is refused, not filled
@@ -331,8 +331,10 @@ def _read_classes(src: LandCoverSource, base: Path, grid: Grid) -> tuple[np.ndar
             raise DataSourceError(
                 message(path, "class_column", f"one of the columns {list(gdf.columns)}", src.class_column)
             )
+        repairs: list[str] = []
+        gdf = land_cover_polygons(gdf, src.class_column, path, repairs)
         codes = rasterize_classes(gdf, src.class_column, grid)
-        steps.append(f"rasterized {len(gdf)} polygons by '{src.class_column}'")
+        steps += [*repairs, f"rasterized {len(gdf)} polygons by '{src.class_column}'"]
     else:
         codes, steps = read_raster([path], grid, resampling="mode", assume_crs=src.crs, dtype="int32")
     return codes, steps, path

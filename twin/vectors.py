@@ -133,6 +133,26 @@ def _numeric(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, expected: 
     return numbers.to_numpy(dtype=float)
 
 
+def land_cover_polygons(gdf: gpd.GeoDataFrame, column: str, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
+    """Land-cover polygons ready to burn on the grid: invalid ones repaired as every polygon layer's are (with a
+    note), a point or a line refused, and ``column`` made whole class codes (int32). A class that is empty, not a
+    number or not whole is refused, naming the file, the feature's row and id, the column and the value.
+    """
+    layer = "land-cover polygons"
+    gdf = _polygons(gdf, layer, path, notes)
+    codes = _numeric(gdf, column, path, layer, "a whole class code of the land-cover table")
+    bad = ~np.isfinite(codes) | (codes != np.round(codes))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        value = gdf[column].iloc[i]
+        shown = "no value" if pd.isna(value) else repr(value) if isinstance(value, str) else str(value)
+        got = shown + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
+        raise DataSourceError(
+            f"{feature(gdf, i, path)}: {layer} {column!r} must be a whole class code of the land-cover table, got {got}"
+        )
+    return gdf.assign(**{column: codes.astype(np.int32)})
+
+
 def _polygons(gdf: gpd.GeoDataFrame, layer: str, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
     """The layer's areas, invalid ones (a ring crossing itself) repaired by ``shapely.make_valid`` keeping their
     polygonal parts, with a warning; a point or a line is refused, and a repair that leaves no area is dropped with
