@@ -7,12 +7,23 @@ directions checked are the ones a planner expects of these scenarios.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
-from demo_reference import REFERENCE, RELATIVE, demo_leaves, differences, read_reference
+from demo_reference import (
+    ACROSS_CPUS_ABS,
+    ACROSS_CPUS_REL,
+    REFERENCE,
+    RELATIVE,
+    demo_leaves,
+    differences,
+    host_cpu,
+    read_reference,
+    reference_cpu,
+)
 from test_report import ARTEFACTS
 
 from twin.cli import main
@@ -46,11 +57,19 @@ def test_every_example_scenario_ran_and_the_output_says_where_the_report_is(demo
 def test_every_figure_equals_the_committed_reference(demo):
     """Refactoring moves no number: every leaf of every scenario's indicators.json equals the reference figures
     (tests/data/demo_indicators.csv: the figures made by the commit before the engine registry, the texts in other
-    languages added since) to 1e-9 relative. A change of
-    the physics meant to move them regenerates the file (see tests/demo_reference.py)."""
+    languages added since) to 1e-9 relative; on a CPU other than the reference's, the flood's indicators within
+    1 % or a few cells (its float32 fastmath kernels round differently there: see tests/demo_reference.py). A
+    change of the physics meant to move them regenerates the file (see tests/demo_reference.py)."""
     out, _, _ = demo
-    problems = differences(demo_leaves(out / "runs"), read_reference(), rtol=RELATIVE)
+    here, made_on = host_cpu(), reference_cpu()
+    problems = differences(demo_leaves(out / "runs"), read_reference(), rtol=RELATIVE, across_cpus=here != made_on)
     assert not problems, f"{len(problems)} figures differ from {REFERENCE.name}:\n" + "\n".join(problems[:40])
+    if here != made_on:
+        warnings.warn(
+            f"the flood's indicators were compared within {ACROSS_CPUS_REL:.0%} or {ACROSS_CPUS_ABS}, not 1e-9: "
+            f"this CPU ({here}) is not the one the reference was made on ({made_on})",
+            stacklevel=1,
+        )
 
 
 def _delta(runs, name, key, *, event=None, district=None):
