@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from affine import Affine
+from conftest import write_territory_folder
 
-from twin.errors import CRSError
+from twin.errors import CRSError, DataSourceError
 from twin.grid import Grid
+from twin.sources import load_territory
 
 
 def test_from_bounds_snaps_outward_and_places_cell_centres():
@@ -37,3 +41,20 @@ def test_centre_lonlat_of_a_lambert93_grid():
     g = Grid.from_bounds(crs="EPSG:2154", bounds=(699_000, 6_599_000, 701_000, 6_601_000), cell_size=5)
     lon, lat = g.centre_lonlat()
     assert lon == pytest.approx(3.0, abs=1e-6) and lat == pytest.approx(46.5, abs=1e-6)
+
+
+def test_a_territory_grid_too_large_for_memory_is_refused_before_anything_is_read(tmp_path):
+    """A cell size of 1 mm over the test town (300 x 200 m) is 6e10 cells: more than any machine here holds, so
+    the territory is refused naming its file, the fields and the grid, instead of numpy's allocation traceback."""
+    toml = write_territory_folder(tmp_path, toml_extra='[grid]\ncrs = "EPSG:2154"\ncell_size = 0.001\n')
+    with pytest.raises(DataSourceError) as err:
+        load_territory(toml, cache=False)
+    text = str(err.value)
+    assert text.startswith(f"{toml} [grid]: bounds and cell_size must be a grid this machine's ")
+    assert "got '300,000 x 200,000 = 60,000,000,000 cells'" in text
+
+
+def test_grid_errors_name_the_territory_file(tmp_path):
+    toml = write_territory_folder(tmp_path, toml_extra='[grid]\ncrs = "EPSG:2154"\nbounds = [10, 10, 0, 0]\n')
+    with pytest.raises(CRSError, match=rf"^{re.escape(str(toml))} \[grid\]: bounds must be"):
+        load_territory(toml, cache=False)

@@ -8,6 +8,7 @@ importable from here), puts each source on the analysis grid and returns a valid
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from dataclasses import replace
 from functools import partial
@@ -53,6 +54,9 @@ from .vectors import land_cover_polygons, prepare_vectors
 
 log = logging.getLogger(__name__)
 MAX_FILLED_SHARE = 0.25  # more of the grid than this without elevation is refused, not filled
+#: A loaded territory's layers, bytes a cell (measured: docs/flood.md, 73 B beside a float32 flood's 80 B): a grid
+#: of more cells than memory holds at this rate is refused before anything is read.
+BYTES_PER_CELL = 73
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
 
 
@@ -130,7 +134,7 @@ def _load(path: Path) -> Territory:
     spec = read_territory_file(path)
     base = path.parent
     notes: list[str] = []
-    grid = _grid(spec, base)
+    grid = _fitting(_grid(spec, base, where=f"{path} [grid]"), where=f"{path} [grid]")
     outline = _outline(spec.grid, base, grid, notes)
     elevation, domain = _elevation(spec.elevation, base, grid, notes, outline)
     if not domain.all():
@@ -197,11 +201,10 @@ def _rainfall(spec: TerritoryFile, path: Path) -> Path | None:
     return table
 
 
-def _grid(spec: TerritoryFile, base: Path) -> Grid:
-
+def _grid(spec: TerritoryFile, base: Path, *, where: str) -> Grid:
     g = spec.grid
     if g.crs and g.cell_size and g.bounds:
-        return Grid.from_bounds(crs=g.crs, bounds=g.bounds, cell_size=g.cell_size, where="territory file [grid]")
+        return Grid.from_bounds(crs=g.crs, bounds=g.bounds, cell_size=g.cell_size, where=where)
     first = raster_grid(source_path(base, spec.elevation.paths[0]), assume_crs=spec.elevation.crs)
     crs = g.crs or first.crs
     bounds = g.bounds
@@ -209,9 +212,34 @@ def _grid(spec: TerritoryFile, base: Path) -> Grid:
         import rasterio.warp
 
         bounds = rasterio.warp.transform_bounds(first.crs, crs, *first.bounds) if g.crs else first.bounds
-    return Grid.from_bounds(
-        crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size, where="territory file [grid]"
-    )
+    return Grid.from_bounds(crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size, where=where)
+
+
+def _fitting(grid: Grid, *, where: str) -> Grid:
+    """``grid``, refused before any layer is read when its layers could not fit in this machine's memory
+    (:data:`BYTES_PER_CELL` a cell), rather than failing later with a traceback from numpy."""
+    cells = grid.width * grid.height
+    memory = _physical_memory()
+    if memory is not None and cells * BYTES_PER_CELL > memory:
+        most = memory // BYTES_PER_CELL
+        raise DataSourceError(
+            message(
+                where,
+                "bounds and cell_size",
+                f"a grid this machine's {memory / 2**30:.0f} GiB can hold ({BYTES_PER_CELL} bytes a cell for the "
+                f"territory's layers alone: at most {most:,} cells; a coarser cell_size or smaller bounds)",
+                f"{grid.width:,} x {grid.height:,} = {cells:,} cells",
+            )
+        )
+    return grid
+
+
+def _physical_memory() -> int | None:
+    """This machine's memory, bytes (None where the system does not say: no check)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _outline(g: GridSpec, base: Path, grid: Grid, notes: list[str]) -> np.ndarray | None:
