@@ -173,8 +173,8 @@ def test_an_inline_series_is_the_same_run_as_its_csv_file(tmp_path):
     a, b = simulate(territory, _river(**segment), params=params), simulate(territory, from_file, params=params)
     assert np.array_equal(a.max_depth.values, b.max_depth.values) and balance_of(a) == balance_of(b)
     csv.write_text("time_h,discharge_m3_s\n0,0\n0.5,1\n", encoding="utf-8")  # m³/s where m²/s is expected
-    with pytest.raises(ScenarioError, match=r"q\.csv: hydrograph per unit width .* must have numeric columns "
-                                            r"time_h, discharge_m2_s"):  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"q\.csv: hydrograph per unit width .*: header must be a line naming the "
+                                            r"columns \['time_h', 'discharge_m2_s'\]"):  # fmt: skip
         simulate(territory, from_file, params=params)
 
 

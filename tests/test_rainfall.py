@@ -86,6 +86,66 @@ def test_montana_table_lookup_by_return_period_and_duration_band():
         montana_for(rows, return_period_years=1000, duration_min=60, where="storm")
 
 
+HEADER = "return_period_years,min_duration_min,max_duration_min,a,b\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ("100,6,60,-8.7,0.60\n", "line 3: Montana table: a must be positive (mm/min^(1-b)), got -8.7"),
+        ("100,6,60,8.7,1.60\n", "line 3: Montana table: b must be between 0 and 1, both excluded, got 1.6"),
+        (
+            "100,60,6,8.7,0.60\n",
+            "line 3: Montana table: max_duration_min must be at least min_duration_min (60), got 6.0",
+        ),
+        ("0,6,60,8.7,0.60\n", "line 3: Montana table: return_period_years must be a positive number of years, got 0.0"),
+        (
+            "100,6,60,8.7,0.60\n100,30,120,9.0,0.70\n",
+            "line 4: Montana table: duration band must be apart from line 3's for the same return period (6-60 min, "
+            "100 years), got '30-120 min'",
+        ),
+        ("100,6,60,abc,0.60\n", "line 3: Montana table: a must be a finite number, got 'abc'"),
+        ("100,6,60,8.7\n", "line 3: Montana table: b must be a finite number, got 'nothing'"),
+        ("100,6,60,nan,0.6\n", "line 3: Montana table: a must be a finite number, got 'nan'"),
+        ("", ": Montana table: rows must be at least one row under the header, got 'none'"),
+    ],
+)
+def test_a_bad_montana_row_is_refused_naming_its_line_column_and_value(tmp_path, rows, error):
+    """Each row is checked as an inline ``montana`` is; before, a negative ``a`` gave a negative storm, a ``b`` of
+    1.6 a NaN one, an inverted band another band's coefficients, all silently."""
+    path = tmp_path / "rainfall.csv"
+    path.write_text("# a comment line\n" + HEADER + rows, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        read_montana_table(path)
+    assert str(err.value) == f"{path}{'' if error.startswith(':') else ' '}{error}"
+
+
+def test_two_bands_of_one_return_period_may_meet_at_an_end(tmp_path):
+    path = tmp_path / "rainfall.csv"
+    path.write_text(HEADER + "100,6,60,8.7,0.60\n100,60,1440,22.8,0.84\n10,6,60,6.0,0.6\n", encoding="utf-8")
+    assert [r.b for r in read_montana_table(path)] == [0.60, 0.84, 0.6]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("\ufeff" + HEADER + "100,6,60,8.7,0.60\n", None),  # a byte-order mark, as spreadsheets write
+        ("", "Montana table: header must be a line naming the columns"),
+        (HEADER.replace(",", ";") + "100;6;60;8.7;0.60\n", "(this file separates them with ';': twin reads commas)"),
+    ],
+)
+def test_a_montana_file_is_read_with_a_bom_and_an_empty_or_semicolon_file_is_named(tmp_path, text, error):
+    path = tmp_path / "rainfall.csv"
+    path.write_text(text, encoding="utf-8")
+    if error is None:
+        assert read_montana_table(path)[0].a == 8.7
+        return
+    with pytest.raises(ScenarioError) as err:
+        read_montana_table(path)
+    assert str(err.value).startswith(f"{path}: Montana table: header must be a line naming the columns")
+    assert error in str(err.value)
+
+
 def _storm(**fields):
     base = {"kind": "design_storm", "name": "s", "return_period_years": 100, "duration_min": 60,
             "montana_file": str(RAINFALL)}  # fmt: skip
@@ -110,5 +170,6 @@ def test_rain_series_from_csv(tmp_path):
     with pytest.raises(ScenarioError, match=r"rain\.csv: time_min must be evenly spaced and increasing"):
         read_rain_series(path)
     path.write_text("minute,mm\n0,1\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"rain\.csv: rain series must have numeric columns time_min"):
+    header = r"rain\.csv: rain series: header must be a line naming the columns \['time_min', 'intensity_mm_per_h'\]"
+    with pytest.raises(ScenarioError, match=header + r", got \['minute', 'mm'\]"):
         read_rain_series(path)

@@ -20,13 +20,14 @@ Two design shapes are offered:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ScenarioError, message
-from ..tables import read_columns
+from ..tables import read_columns, read_table
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,43 @@ class MontanaRow:
 
 
 def read_montana_table(path: str | Path) -> list[MontanaRow]:
-    """Read a CSV with columns return_period_years, min_duration_min, max_duration_min, a, b."""
+    """Read a CSV with columns return_period_years, min_duration_min, max_duration_min, a, b.
+
+    Each row is checked as an inline ``montana`` is (``a > 0``, ``0 < b < 1``), with a positive return period and
+    a duration band ``0 ≤ min ≤ max``; two bands of one return period may meet at an end but not overlap (which
+    would pick one silently). Errors name the file's line, the column and the value.
+    """
     cols = ("return_period_years", "min_duration_min", "max_duration_min", "a", "b")
-    table = read_columns(path, cols, role="Montana table")
-    return [MontanaRow(*(float(table[c][k]) for c in cols)) for k in range(table["a"].size)]
+    table = read_table(path, cols, role="Montana table")
+    rows = [MontanaRow(*(float(table.columns[c][k]) for c in cols)) for k in range(table.lines.size)]
+    for row, line in zip(rows, table.lines, strict=True):
+        where = f"{path} line {line}: Montana table"
+        checks = (
+            ("return_period_years", row.return_period_years > 0, "a positive number of years"),
+            ("min_duration_min", row.min_duration_min >= 0, "a duration ≥ 0, min"),
+            ("max_duration_min", row.max_duration_min >= row.min_duration_min,
+             f"at least min_duration_min ({row.min_duration_min:g})"),
+            ("a", row.a > 0, "positive (mm/min^(1-b))"),
+            ("b", 0 < row.b < 1, "between 0 and 1, both excluded"),
+        )  # fmt: skip
+        for column, ok, expected in checks:
+            if not ok:
+                raise ScenarioError(message(where, column, expected, getattr(row, column)))
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        r, q = rows[i], rows[j]
+        if r.return_period_years == q.return_period_years and (
+            r.min_duration_min < q.max_duration_min and q.min_duration_min < r.max_duration_min
+        ):
+            raise ScenarioError(
+                message(
+                    f"{path} line {table.lines[j]}: Montana table",
+                    "duration band",
+                    f"apart from line {table.lines[i]}'s for the same return period "
+                    f"({r.min_duration_min:g}-{r.max_duration_min:g} min, {r.return_period_years:g} years)",
+                    f"{q.min_duration_min:g}-{q.max_duration_min:g} min",
+                )
+            )
+    return rows
 
 
 def montana_for(
