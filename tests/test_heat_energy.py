@@ -94,7 +94,9 @@ def test_no_table_no_energy_indicator(tiny):
 
 
 def test_a_use_missing_from_the_table_names_the_building_and_the_table(tiny, tmp_path):
-    with pytest.raises(DataSourceError, match=r"buildings row 2.*use.*energy.csv.*'commercial'"):
+    with pytest.raises(
+        DataSourceError, match=r"buildings row 3 \(id 'B3'\): use must be a type of .*energy.csv.*'commercial'"
+    ):
         _by_district(tiny, tmp_path, area="floor", table="type,consumption\nresidential,0.01\n")
 
 
@@ -228,3 +230,26 @@ def test_the_tables_content_not_its_place_keys_a_scenario_and_a_territory(tmp_pa
     (tmp_path / "b" / "energy.csv").write_text(TABLE, encoding="utf-8")
     assert scenario_hash(load_scenario(tmp_path / "b" / "s.toml")) != hashes[0]  # another table: another scenario
     assert (data_dir() / "demo" / "energy.csv") in source_files("demo")  # the territory's hash reads its table
+
+
+@pytest.mark.parametrize(
+    ("heat", "table", "error"),
+    [
+        ('energy_table = "energy.csv"\nenergy_area = "roof"', "residential,0.01\nindustrial,0.02\n",
+         "territory.toml: heat: energy_area: Input should be 'footprint' or 'floor', got 'roof'"),
+        ('energy_tabel = "energy.csv"', "residential,0.01\n",
+         "territory.toml: heat: energy_tabel: Extra inputs are not permitted, got 'energy.csv'"),
+        ('energy_table = "energy.csv"', "residential,0.01\n",
+         "buildings row 2 (id 'B000001'): use must be a type of {folder}/energy.csv ['residential'], got 'industrial'"),
+    ],
+)
+def test_validate_refuses_heat_options_the_run_would_refuse(tmp_path, heat, table, error):
+    """`twin validate` checks the territory file's engine options as `twin run` takes them, and that the energy
+    table covers every building use: before, these passed validation and the run stopped (the last one after the
+    whole day was simulated, naming a 0-based row and no file)."""
+    territory = write_territory_folder(tmp_path / "town", toml_extra=f"[heat]\n{heat}\n")
+    (tmp_path / "town" / "energy.csv").write_text("type,consumption\n" + table, encoding="utf-8")
+    scenario = write_heatwave_scenario(tmp_path, territory)
+    result = CliRunner().invoke(main, ["validate", str(scenario)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert error.format(folder=tmp_path / "town") in result.output

@@ -111,7 +111,7 @@ def test_energy_savings_errors(tmp_path):
     unknown = _buildings().assign(use=["residential", "industrial"])
     with pytest.raises(
         DataSourceError,
-        match=rf"^buildings row 1: use must be a type of {source} \['residential', 'commercial'\], "
+        match=rf"^buildings row 2: use must be a type of {source} \['residential', 'commercial'\], "
         r"got 'industrial'",
     ):
         valuation.energy_savings(unknown, np.array([31.0, 31.0]), t_ref_c=30.0, uhi_max_k=3.0, table=table)

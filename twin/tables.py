@@ -54,7 +54,8 @@ def read_table(path: str | Path, columns: Sequence[str], *, role: str) -> Table:
     missing = [c for c in columns if c not in header]
     if missing:
         hint = " (this file separates them with ';': twin reads commas)" if any(";" in h for h in header) else ""
-        raise ScenarioError(message(f"{path}: {role}", "header", f"a line naming the columns {list(columns)}{hint}", header))
+        expected = f"a line naming the columns {list(columns)}{hint}"
+        raise ScenarioError(message(f"{path}: {role}", "header", expected, header))
     if len(rows) < 2:
         raise ScenarioError(message(f"{path}: {role}", "rows", "at least one row under the header", "none"))
     at = {c: header.index(c) for c in columns}

@@ -16,11 +16,14 @@ from .app import main, no_cache_option
 @no_cache_option
 @click.option("--quick", is_flag=True, help="Check the files only; do not load the territory to apply the measures.")
 def validate(files: tuple[Path, ...], quick: bool) -> None:
-    """Check scenario files: their fields, the files they name, and their measures on their territory.
+    """Check scenario files: their fields, the files they name, their measures on their territory, and the engine
+    options of the territory file and the scenario (the files they name, an energy table for every building use).
 
     Exit 1 if any is invalid, naming the file, the field and the value of each error.
     """
     from ..errors import TwinError
+    from ..heat.valuation import check_energy_table
+    from ..runner import run_options
     from ..scenario import load_scenario
     from ..scenario.dry_run import dry_run
     from ..sources import load_territory
@@ -33,7 +36,10 @@ def validate(files: tuple[Path, ...], quick: bool) -> None:
             if not quick:
                 if s.territory not in territories:
                     territories[s.territory] = load_territory(s.territory)
-                dry_run(s, territory=territories[s.territory])
+                territory = dry_run(s, territory=territories[s.territory])[0]
+                options = run_options(s, territories[s.territory], {})  # the territory file's and the scenario's
+                if any(e.kind == "heatwave" for e in s.events):
+                    check_energy_table(options["heat"].energy_table, territory.vectors["buildings"])
         except TwinError as exc:
             failed += 1
             click.echo(f"invalid {path}:", err=True)

@@ -211,7 +211,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     if climate is None:
         climate = getattr(event, "climate", None)
     layers = _checked_layers(territory) | _optional_layers(territory, event)
-    valuation.energy_table_option(params.energy_table)  # a bad table is refused before the day is simulated
+    valuation.check_energy_table(params.energy_table, territory.vectors["buildings"])  # before the day is simulated
     cell = float(territory.grid.cell_size)
     lon, lat = territory.grid.centre_lonlat()
     weather = hourly_weather(event, latitude=lat, longitude=lon, delta_t_c=getattr(climate, "delta_t_c", 0.0) or 0.0)

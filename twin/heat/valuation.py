@@ -41,6 +41,7 @@ import geopandas as gpd
 import numpy as np
 
 from ..errors import CRSError, DataSourceError, MissingFileError, ModelInputError, message
+from ..io import feature
 from ..paths import is_file
 from .weather import saturation_vapour_pressure_hpa
 
@@ -125,15 +126,16 @@ class EnergyTable:
             source=str(path),
         )
 
-    def rows_of(self, building_types: np.ndarray, *, column: str) -> np.ndarray:
-        """The row of the table for each building's type; raises naming the first building whose type is missing."""
+    def rows_of(self, buildings: gpd.GeoDataFrame, *, column: str) -> np.ndarray:
+        """The row of the table for each building's type (its ``column``); raises naming the first building whose
+        type is missing: its row in the buildings' file and its id (:func:`twin.io.feature`)."""
+        types = buildings[column].to_numpy()
         index = {t: k for k, t in enumerate(self.types)}
-        rows = np.array([index.get(str(t), -1) for t in building_types], dtype=np.int64)
+        rows = np.array([index.get(str(t), -1) for t in types], dtype=np.int64)
         if (rows < 0).any():
             k = int(np.flatnonzero(rows < 0)[0])
-            raise DataSourceError(
-                message(f"buildings row {k}", column, f"a type of {self.source} {list(self.types)}", building_types[k])
-            )
+            where = feature(buildings, k, "buildings")
+            raise DataSourceError(message(where, column, f"a type of {self.source} {list(self.types)}", types[k]))
         return rows
 
 
@@ -156,6 +158,15 @@ def energy_table_option(path: str | Path | None, *, option: str = "heat option e
         raise MissingFileError(path, role=f"energy consumption table ({option})") from None
     except DataSourceError as exc:
         raise DataSourceError(f"{option}: {exc}") from None
+
+
+def check_energy_table(path: str | Path | None, buildings: gpd.GeoDataFrame) -> None:
+    """Refuse an ``energy_table`` option that the run could not use on these buildings, before any work: a missing
+    or bad table (:func:`energy_table_option`), or a building whose ``use`` the table lacks (named by its file row
+    and id). Nothing without a table."""
+    table = energy_table_option(path)
+    if table is not None:
+        table.rows_of(buildings, column="use")
 
 
 def _non_negative(text: str | None, where: str, column: str, units: str) -> float:
@@ -291,7 +302,7 @@ def energy_savings(
     missing = [c for c in needed if c not in buildings.columns]
     if missing:
         raise DataSourceError(message("buildings", "columns", f"to include {missing}", list(buildings.columns)))
-    rows = table.rows_of(buildings[type_column].to_numpy(), column=type_column)
+    rows = table.rows_of(buildings, column=type_column)
     area_m2 = buildings.geometry.area.to_numpy(dtype=float)
     if area == "floor":
         area_m2 = area_m2 * buildings["floors"].to_numpy(dtype=float)
