@@ -279,6 +279,19 @@ def test_terrain_edit_raises_inside_only_and_counts_the_fill(tiny, tmp_path):
     assert effect.details["fill_m3"] == pytest.approx(cells.sum() * 25.0 * 0.5, rel=1e-4)
 
 
+def test_a_dike_nowhere_above_the_ground_and_an_edit_of_no_cell_are_refused(tiny, tmp_path):
+    """Measures that would do nothing are mistakes, refused as tree planting on no open ground is: a crest below
+    the ground all along its line (the tiny town's ground is about 100 m), and a terrain edit of a 10 cm square that
+    holds no cell centre."""
+    line = _shapes(tmp_path, "d", LineString([(X0 + 10, Y0 + 20), (X0 + 140, Y0 + 80)]))
+    with pytest.raises(ScenarioError, match=r"crest_elevation_m must be above the ground somewhere along the line "
+                                            r"\(lowest ground [0-9.]+ m\), got -100\.0"):  # fmt: skip
+        apply_measure(_measure(type="dike", line=line, crest_elevation_m=-100.0, width_m=5.0), tiny)
+    tiny_zone = _shapes(tmp_path, "z", box(X0 + 81, Y0 + 51, X0 + 81.1, Y0 + 51.1))
+    with pytest.raises(ScenarioError, match=r"the selection must contain a cell of the grid, got none in area"):
+        apply_measure(_measure(type="terrain_edit", area=tiny_zone, operation="raise", value_m=0.5), tiny)
+
+
 def test_unknown_district_is_named_with_the_known_ones(tiny):
     with pytest.raises(
         ScenarioError,

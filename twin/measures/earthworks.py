@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from ..errors import ScenarioError, message
 from .effect import MeasureEffect
-from .selection import LINES, cells_in, read_shapes, select
+from .selection import LINES, cells_in, read_shapes, require_cells, select
 
 FOUR_NEIGHBOURS = ndimage.generate_binary_structure(2, 1)
 
@@ -137,6 +137,13 @@ def dike(measure, territory, *, where: str):
         else z + np.float32(measure.height_m)
     )
     new = np.where(cells, np.maximum(z, crest), z).astype(np.float32)
+    if not (new > z).any():  # a crest nowhere above the ground is no dike: a mistake, not a measure
+        given = measure.crest_elevation_m if measure.crest_elevation_m is not None else measure.height_m
+        field = "crest_elevation_m" if measure.crest_elevation_m is not None else "height_m"
+        lowest = float(z[cells].min())
+        raise ScenarioError(
+            message(where, field, f"above the ground somewhere along the line (lowest ground {lowest:.2f} m)", given)
+        )
     area = territory.grid.cell_area
     n = int(cells.sum())
     return territory.with_layers(elevation=new), MeasureEffect(
@@ -157,6 +164,7 @@ def dike(measure, territory, *, where: str):
 def terrain_edit(measure, territory, *, where: str):
     """Raise or lower the ground in the area by ``value_m``, or set it to ``value_m``."""
     sel = select(measure, territory, where=where)
+    require_cells(sel.cells, sel, where=where, what="a cell of the grid")
     z = territory["elevation"]
     v = np.float32(measure.value_m)
     edited = {"raise": z + v, "lower": z - v, "set": np.full_like(z, v)}[measure.operation]

@@ -93,6 +93,13 @@ def select(measure, territory, *, where: str) -> Selection:
     return Selection(cells, chosen, f"buildings where {text}")
 
 
+def require_cells(cells: np.ndarray, sel: Selection, *, where: str, what: str) -> np.ndarray:
+    """The cells, or a ScenarioError when the selection leaves none: a measure that does nothing is a mistake."""
+    if not cells.any():
+        raise ScenarioError(f"{where}: the selection must contain {what}, got none in {sel.description}")
+    return cells
+
+
 def _buildings_within(buildings: gpd.GeoDataFrame, shapes: gpd.GeoSeries) -> np.ndarray:
     if len(buildings) == 0:
         return np.zeros(0, dtype=np.int64)

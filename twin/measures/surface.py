@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import DataSourceError, ScenarioError
 from .effect import MeasureEffect
-from .selection import select
+from .selection import require_cells, select
 
 # Permeable pavement on a granular base: Green-Ampt suction and moisture deficit of a sandy loam
 # (Rawls et al. 1983: psi 110.1 mm, effective porosity 0.412, initial saturation 0.3), and the
@@ -33,13 +33,6 @@ def _role_code(territory, role: str, *, where: str) -> int:
         return territory.landcover.code_with_role(role, where=where)
     except DataSourceError as exc:
         raise ScenarioError(str(exc)) from None
-
-
-def _require_cells(cells: np.ndarray, sel, *, where: str, what: str) -> np.ndarray:
-    """The cells, or a ScenarioError when the selection leaves none: a measure that does nothing is a mistake."""
-    if not cells.any():
-        raise ScenarioError(f"{where}: the selection must contain {what}, got none in {sel.description}")
-    return cells
 
 
 def _effect(measure, sel, cells: np.ndarray, territory, **details) -> MeasureEffect:
@@ -71,7 +64,7 @@ def tree_planting(measure, territory, *, where: str):
     except DataSourceError as exc:
         raise ScenarioError(str(exc)) from None
     before = territory["tree_canopy"]
-    ground = _require_cells(sel.cells & _open_ground(territory) & ~blocked, sel, where=where, what="open ground")
+    ground = require_cells(sel.cells & _open_ground(territory) & ~blocked, sel, where=where, what="open ground")
     cells = ground & (before < measure.canopy_fraction)
     after = np.where(cells, np.float32(measure.canopy_fraction), before)
     added = float((after - before).sum()) * territory.grid.cell_area
@@ -88,7 +81,7 @@ def depaving(measure, territory, *, where: str):
     sel = select(measure, territory, where=where)
     codes = _codes(territory, measure.classes, where=f"{where}.classes")
     target = _codes(territory, [measure.to], where=f"{where}.to")[0]
-    cells = _require_cells(
+    cells = require_cells(
         sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes),
         sel,
         where=where,
@@ -102,7 +95,7 @@ def permeable_pavement(measure, territory, *, where: str):
     """Make the listed sealed classes infiltrate at ``infiltration_mm_per_h`` (no longer impervious)."""
     sel = select(measure, territory, where=where)
     codes = _codes(territory, measure.classes, where=f"{where}.classes")
-    cells = _require_cells(
+    cells = require_cells(
         sel.cells & _open_ground(territory) & np.isin(territory["land_cover"], codes),
         sel,
         where=where,
@@ -125,13 +118,13 @@ def permeable_pavement(measure, territory, *, where: str):
 def water_feature(measure, territory, *, where: str):
     """Open water on the open ground of the area."""
     sel = select(measure, territory, where=where)
-    cells = _require_cells(sel.cells & _open_ground(territory), sel, where=where, what="open ground")
+    cells = require_cells(sel.cells & _open_ground(territory), sel, where=where, what="open ground")
     water = _role_code(territory, "water", where=where)
     return territory.with_land_cover(cells, water), _effect(measure, sel, cells, territory)
 
 
 def _roof_cells(sel, territory, where: str) -> np.ndarray:
-    return _require_cells(sel.cells & ~_open_ground(territory), sel, where=where, what="roofs")
+    return require_cells(sel.cells & ~_open_ground(territory), sel, where=where, what="roofs")
 
 
 def cool_roofs(measure, territory, *, where: str):
