@@ -6,9 +6,9 @@ import re
 
 import pytest
 from affine import Affine
-from conftest import write_territory_folder
+from conftest import X0, Y0, write_territory_folder
 
-from twin.errors import CRSError, DataSourceError
+from twin.errors import CRSError, DataSourceError, TwinWarning
 from twin.grid import Grid
 from twin.sources import load_territory
 
@@ -58,3 +58,13 @@ def test_grid_errors_name_the_territory_file(tmp_path):
     toml = write_territory_folder(tmp_path, toml_extra='[grid]\ncrs = "EPSG:2154"\nbounds = [10, 10, 0, 0]\n')
     with pytest.raises(CRSError, match=rf"^{re.escape(str(toml))} \[grid\]: bounds must be"):
         load_territory(toml, cache=False)
+
+
+def test_bounds_that_are_not_whole_cells_are_extended_with_a_warning(tmp_path):
+    """The grid is snapped outward to whole cells; the strip it adds must have data too, so it is said first."""
+    grid = f'[grid]\ncrs = "EPSG:2154"\ncell_size = 5.0\nbounds = [{X0}, {Y0 + 1}, {X0 + 297}, {Y0 + 200}]\n'
+    toml = write_territory_folder(tmp_path, toml_extra=grid)
+    with pytest.warns(TwinWarning, match=r"grid: the bounds are not whole cells of 5 m: the grid reaches 3 m past "
+                                         r"their east edge and 1 m past their south edge"):  # fmt: skip
+        territory = load_territory(toml, cache=False)
+    assert territory.grid.shape == (40, 60)

@@ -135,6 +135,9 @@ def _load(path: Path) -> Territory:
     base = path.parent
     notes: list[str] = []
     grid = _fitting(_grid(spec, base, where=f"{path} [grid]"), where=f"{path} [grid]")
+    for note in _snapped(spec.grid.bounds, grid):  # a warning: a source's missing strip is blamed on it next
+        notes.append(note)
+        warnings.warn(note, TwinWarning, stacklevel=3)
     outline = _outline(spec.grid, base, grid, notes)
     elevation, domain = _elevation(spec.elevation, base, grid, notes, outline)
     if not domain.all():
@@ -213,6 +216,20 @@ def _grid(spec: TerritoryFile, base: Path, *, where: str) -> Grid:
 
         bounds = rasterio.warp.transform_bounds(first.crs, crs, *first.bounds) if g.crs else first.bounds
     return Grid.from_bounds(crs=crs, bounds=bounds, cell_size=g.cell_size or first.cell_size, where=where)
+
+
+def _snapped(bounds, grid: Grid) -> list[str]:
+    """A note when the file's ``bounds`` are not whole cells: the grid reaches past their east and south edges."""
+    if bounds is None:
+        return []
+    east = grid.x0 + grid.width * grid.cell_size - float(bounds[2])
+    south = float(bounds[1]) - (grid.y0 - grid.height * grid.cell_size)
+    if max(east, south) <= 1e-6 * grid.cell_size:
+        return []
+    return [
+        f"grid: the bounds are not whole cells of {grid.cell_size:g} m: the grid reaches {east:.3g} m past their east "
+        f"edge and {south:.3g} m past their south edge, where every source must have data"
+    ]
 
 
 def _fitting(grid: Grid, *, where: str) -> Grid:
