@@ -382,3 +382,25 @@ def test_zipped_sources_and_gdal_virtual_paths_are_read(tmp_path):
     toml.write_text(text.replace('paths = ["dem.zip"]', 'paths = ["missing.zip/dem.tif"]'))
     with pytest.raises(MissingFileError, match=r"missing\.zip"):
         load_territory(toml)
+
+
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [(np.inf, "inf at 1 cells"), (-9999.0, "-9999 at 1 cells"), (1e30, "1e+30 at 1 cells")],
+)
+def test_an_infinite_or_out_of_range_elevation_names_the_file_and_the_first_cell(tmp_path, value, got):
+    """An undeclared nodata value (-9999, 1e30) or an infinity in the terrain model is refused where it is read,
+    naming the file and the cell, not later as "layer 'elevation': values must be finite" without either."""
+    toml = write_territory_folder(tmp_path)
+    with rasterio.open(tmp_path / "dem.tif") as src:
+        profile, dem = src.profile, src.read(1)
+    dem[3, 7] = value
+    with rasterio.open(tmp_path / "dem.tif", "w", **profile) as dst:
+        dst.write(dem, 1)
+    with pytest.raises(DataSourceError) as err:
+        load_territory(toml, cache=False)
+    x, y = X0 + 7.5 * 5.0, Y0 + 200.0 - 3.5 * 5.0
+    assert str(err.value).startswith(
+        f"{tmp_path / 'dem.tif'}: elevation must be finite and within [-500, 5000] m, got '{got}, the first at "
+        f"x = {x:.1f}, y = {y:.1f}"
+    )

@@ -29,7 +29,7 @@ from .paths import is_file, source_path
 from .population import area_shares, land_share, residential_land
 from .rasterize import rasterize_classes
 from .surface import building_heights, canopy, with_canopy
-from .territory import Territory, assemble
+from .territory import LAYERS, Territory, assemble
 from .territory_file import (  # noqa: F401  (the territory file's names, as importable from here as before)
     DWELLING_AREA_M2,
     SCHEMA_VERSION,
@@ -276,6 +276,24 @@ def _outline(g: GridSpec, base: Path, grid: Grid, notes: list[str]) -> np.ndarra
     return inside
 
 
+def _check_elevation(values: np.ndarray, grid: Grid, where) -> None:
+    """Refuse an elevation that is infinite or outside the layer's valid range (an undeclared nodata value such as
+    -9999 looks like that), naming the source, the count, the first cell's centre and its value."""
+    low, high = LAYERS["elevation"].valid_range
+    bad = np.isinf(values) | (np.isfinite(values) & ((values < low) | (values > high)))
+    if bad.any():
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        x, y = grid.x0 + (col + 0.5) * grid.cell_size, grid.y0 - (row + 0.5) * grid.cell_size
+        value = float(values[row, col])
+        hint = " (a nodata value the file does not declare?)" if np.isfinite(value) else ""
+        raise DataSourceError(
+            message(
+                where, "elevation", f"finite and within [{low:g}, {high:g}] m",
+                f"{value:g} at {int(bad.sum())} cells, the first at x = {x:.1f}, y = {y:.1f}{hint}",
+            )
+        )  # fmt: skip
+
+
 def _elevation(
     src: ElevationSource, base: Path, grid: Grid, notes: list[str], outline: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -289,6 +307,7 @@ def _elevation(
     values, steps = read_raster(paths, grid, resampling="bilinear", assume_crs=src.crs)
     notes += [f"elevation: {s}" for s in steps]
     where = paths[0] if len(paths) == 1 else f"elevation tiles {[p.name for p in paths]}"
+    _check_elevation(values, grid, where)
     nodata = np.isnan(values)
     domain = np.ones(grid.shape, dtype=bool) if outline is None else outline
     if src.nodata == "domain":
