@@ -404,3 +404,16 @@ def test_an_infinite_or_out_of_range_elevation_names_the_file_and_the_first_cell
         f"{tmp_path / 'dem.tif'}: elevation must be finite and within [-500, 5000] m, got '{got}, the first at "
         f"x = {x:.1f}, y = {y:.1f}"
     )
+
+
+def test_a_raster_whose_crs_cannot_place_its_coordinates_is_named(tmp_path):
+    """Lambert-93 metres labelled EPSG:4326 (degrees) project to infinities: the error says the CRS cannot place
+    them, not that an extent of (inf, inf, inf, inf) misses the grid."""
+    grid = f'[grid]\ncrs = "EPSG:2154"\ncell_size = 5.0\nbounds = [{X0}, {Y0}, {X0 + 300}, {Y0 + 200}]\n'
+    toml = write_territory_folder(tmp_path, toml_extra=grid)
+    with rasterio.open(tmp_path / "dem.tif") as src:
+        profile, dem = src.profile, src.read(1)
+    with rasterio.open(tmp_path / "dem.tif", "w", **(profile | {"crs": "EPSG:4326"})) as dst:
+        dst.write(dem, 1)
+    with pytest.raises(DataSourceError, match=r"dem\.tif: extent must be coordinates its CRS \(EPSG:4326\) can place"):
+        load_territory(toml, cache=False)

@@ -236,6 +236,13 @@ def _missing(values: np.ndarray, fill: float) -> np.ndarray:
 
 def _require_overlap(bounds: Sequence[float], crs: CRS, grid: Grid, path: Path) -> None:
     gx0, gy0, gx1, gy1 = rasterio.warp.transform_bounds(crs, grid.crs, *bounds)
+    if not all(np.isfinite((gx0, gy0, gx1, gy1))):  # e.g. metres read as degrees: the CRS cannot place them
+        raise DataSourceError(
+            message(
+                path, "extent", f"coordinates its CRS ({crs.to_string()}) can place (is it the file's true CRS, or the "
+                "one a territory file declares for it?)", tuple(round(float(v), 1) for v in bounds),
+            )
+        )  # fmt: skip
     x0, y0, x1, y1 = grid.bounds
     if gx0 >= x1 or gx1 <= x0 or gy0 >= y1 or gy1 <= y0:
         raise DataSourceError(
