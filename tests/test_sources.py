@@ -417,3 +417,16 @@ def test_a_raster_whose_crs_cannot_place_its_coordinates_is_named(tmp_path):
         dst.write(dem, 1)
     with pytest.raises(DataSourceError, match=r"dem\.tif: extent must be coordinates its CRS \(EPSG:4326\) can place"):
         load_territory(toml, cache=False)
+
+
+def test_a_negative_land_cover_code_is_named(tmp_path):
+    """-3 in an int16 land cover is a value of the file, not "a cell without a class": its code is named."""
+    toml = write_territory_folder(tmp_path)
+    with rasterio.open(tmp_path / "lc.tif") as src:
+        profile, lc = src.profile, src.read(1).astype("int16")
+    lc[5, 5] = -3
+    with rasterio.open(tmp_path / "lc.tif", "w", **(profile | {"dtype": "int16", "nodata": None})) as dst:
+        dst.write(lc, 1)
+    with pytest.raises(DataSourceError, match=r"lc\.tif: land-cover codes must be codes of the table .*, got "
+                                              r"'negative codes \[-3\] at 1 cells'"):  # fmt: skip
+        load_territory(toml, cache=False)

@@ -413,6 +413,12 @@ def _land_cover(
     notes += [f"land cover: {s}" for s in steps]
     if domain is not None and not domain.all():
         _outside_classes(codes, domain, src, notes)
+    negative = np.unique(codes[codes < -1])  # -1 is the readers' "no class"; below it, values of the file itself
+    if negative.size:
+        raise DataSourceError(
+            message(path, "land-cover codes", f"codes of the table {table.source} {table.codes.tolist()}",
+                    f"negative codes {negative.tolist()} at {int((codes < -1).sum())} cells"),
+        )  # fmt: skip
     missing = codes < 0
     if missing.any():
         if src.fill_code is None:
