@@ -34,10 +34,18 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from shapely.errors import GEOSException
 
-from .errors import CRSError, DataSourceError, MissingFileError, OutputError, OutputExistsError, message
+from .errors import (
+    CRSError,
+    DataSourceError,
+    MissingFileError,
+    OutputError,
+    OutputExistsError,
+    TwinWarning,
+    message,
+)
 from .grid import Grid
 from .paths import exists, is_virtual, real_file
-from .territory import LAYERS
+from .territory import LAYERS, VECTORS
 
 RESAMPLING = {"bilinear": Resampling.bilinear, "mode": Resampling.mode, "nearest": Resampling.nearest}
 
@@ -264,7 +272,13 @@ def _declared_crs(crs: object, path: Path, role: str) -> pyproj.CRS:
 
 
 def read_vector(
-    path: str | Path, grid: Grid, *, layer: str | None = None, assume_crs: object = None, role: str = "vector"
+    path: str | Path,
+    grid: Grid,
+    *,
+    layer: str | None = None,
+    assume_crs: object = None,
+    role: str = "vector",
+    without_geometry: str = "note",
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read a vector file, reproject it to the grid's CRS and keep the features touching the grid.
 
@@ -280,11 +294,15 @@ def read_vector(
         CRS for a file that carries none.
     role : str
         What the file is (``"buildings"``...), for the notes and the error messages.
+    without_geometry : {"note", "warn", "error"}
+        What becomes of a feature whose geometry is null or empty: left out with a note naming the first one's row
+        and id (``"note"``), the same note also given as a :class:`~twin.errors.TwinWarning` (``"warn"``), or an
+        error naming it (``"error"``: a district without an area would lose its residents).
 
     Returns
     -------
     gdf : geopandas.GeoDataFrame
-        The features in the grid's CRS, empty geometries and features off the grid left out.
+        The features in the grid's CRS, features without a geometry and off the grid left out.
     notes : list of str
         One line per step taken (reprojection, features dropped).
 
@@ -293,12 +311,12 @@ def read_vector(
     MissingFileError
         No such file.
     DataSourceError
-        Not a file of geometries, or no feature on the grid.
+        Not a file of geometries, no feature on the grid, or (``without_geometry="error"``) a feature without one.
     CRSError
         No CRS, or coordinates that cannot be the longitudes and latitudes the file's CRS says.
     """
     path = _existing(path, role)
-    gdf, notes = _read_features(path, layer, role)
+    gdf, notes, unreadable = _read_features(path, layer, role)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise DataSourceError(
             message(path, role, "a file with geometries (GeoPackage, GeoJSON, Shapefile)", "a table without geometry")
@@ -333,7 +351,7 @@ def read_vector(
             f"{_name(path)}: reprojected {len(gdf)} features from {gdf.crs.to_string()} to {grid.crs.to_string()}"
         )
         gdf = gdf.to_crs(grid.crs)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = _with_geometry(gdf, unreadable, path, role, without_geometry, notes)
     inside = gdf.intersects(_grid_box(grid))
     if len(gdf) and not inside.any():
         raise DataSourceError(
@@ -353,16 +371,49 @@ def read_vector(
     return kept, notes
 
 
-def _read_features(path: Path | str, layer: str | None, role: str) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The file's features, in its order (the index is each one's row in the file, from 0), and a note on geometries
-    that could not be read as they are: a ring left open is closed (GEOS's fix, as GDAL's OSM driver warns "Non
-    closed ring"), and a ring of fewer than 3 points, which cannot be fixed, leaves its feature without geometry
-    (dropped as empty, the note names the file's rows)."""
+_KINDS = {"Polygon": "a polygon", "LineString": "a line", "Point": "a point"}
+
+
+def _with_geometry(
+    gdf: gpd.GeoDataFrame, unreadable: np.ndarray, path: Path | str, role: str, without: str, notes: list[str]
+) -> gpd.GeoDataFrame:
+    """The features that have a geometry; those whose geometry is null or empty in the file are refused or left out
+    with a note naming the first (``without``, see :func:`read_vector`). Those :func:`_read_features` could not
+    repair (``unreadable``, rows from 0) are noted there already, or refused here."""
+    geometry = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)  # not GeoSeries.notna(): it warns on empties
+    if not missing.any():
+        return gdf
+    first = int(np.flatnonzero(missing)[0])
+    if without == "error":
+        spec = VECTORS.get(role)
+        kinds = [_KINDS[k] for k in spec.geometry if k in _KINDS] if spec is not None else []
+        expected = " or ".join(kinds) or "a geometry"
+        got = "a geometry that cannot be read or repaired" if first in unreadable else "no geometry"
+        count = int(missing.sum())
+        more = f" ({count} features without, this the first)" if count > 1 else ""
+        raise DataSourceError(f"{feature(gdf, first, path)}: {role} geometry must be {expected}, got {got}{more}")
+    blank = missing.copy()
+    blank[unreadable] = False
+    if blank.any():
+        first = int(np.flatnonzero(blank)[0])
+        text = f"dropped {int(blank.sum())} features without a geometry, first {feature(gdf, first, path)}"
+        notes.append(text)
+        if without == "warn":
+            warnings.warn(f"{role}: {text}", TwinWarning, stacklevel=3)
+    return gdf[~missing]
+
+
+def _read_features(path: Path | str, layer: str | None, role: str) -> tuple[gpd.GeoDataFrame, list[str], np.ndarray]:
+    """The file's features, in its order (the index is each one's row in the file, from 0), a note on geometries
+    that could not be read as they are, and the rows (from 0) of those left without one: a ring left open is closed
+    (GEOS's fix, as GDAL's OSM driver warns "Non closed ring"), and a ring of fewer than 3 points, which cannot be
+    fixed, leaves its feature without geometry (dropped as empty, the note names the file's rows)."""
     try:
         with warnings.catch_warnings():  # GDAL's warnings about the same rings; the note below says what was done
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
             try:
-                return gpd.read_file(path, layer=layer, engine="pyogrio"), []
+                return gpd.read_file(path, layer=layer, engine="pyogrio"), [], np.array([], dtype=int)
             except GEOSException:
                 frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
                 meta, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
@@ -382,7 +433,7 @@ def _read_features(path: Path | str, layer: str | None, role: str) -> tuple[gpd.
             f"{_name(path)}: dropped {lost.size} features whose geometry cannot be read or repaired (a ring of "
             f"fewer than 3 points...; the file's rows {_rows(lost + 1)})"
         )
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=meta["crs"]), notes
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=meta["crs"]), notes, lost
 
 
 def _rows(numbers: np.ndarray, most: int = 10) -> str:

@@ -46,7 +46,8 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=N
         path = source_path(base, src.path)
         preset = getattr(src, "preset", None)
         layer = src.layer or (OSM_LAYER if preset == "osm" else None)
-        gdf, steps = read_vector(path, grid, layer=layer, assume_crs=src.crs, role=name)
+        without = "error" if name == "districts" else "warn"  # a district left out would lose its residents
+        gdf, steps = read_vector(path, grid, layer=layer, assume_crs=src.crs, role=name, without_geometry=without)
         notes += [f"{name}: {s}" for s in steps]
         gdf[ROW] = [feature_number(gdf, i) for i in range(len(gdf))]
         gdf, columns = _preset(gdf, src, base, path, notes)
