@@ -8,6 +8,7 @@ import os
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from conftest import L93, NORD, SUD, X0, Y0, write_territory_folder
 from shapely.geometry import Point, Polygon, box
@@ -78,3 +79,78 @@ def test_a_site_without_a_geometry_is_left_out_with_a_warning(tmp_path):
                                          r"\(name 'École'\)$"):  # fmt: skip
         t = load_territory(toml, cache=False)
     assert t.vectors["sites"]["name"].tolist() == ["Crèche"]
+
+
+# 2. heights and floors
+
+
+@pytest.mark.parametrize(
+    ("columns", "ending"),
+    [
+        ({"HAUTEUR": [9.0, -3.0]}, "buildings 'height' (the file's 'HAUTEUR') must be within [0, 500] m (0 or empty "
+                                   "where unknown), got -3"),
+        ({"HAUTEUR": [9.0, 501.5]}, "buildings 'height' (the file's 'HAUTEUR') must be within [0, 500] m (0 or "
+                                    "empty where unknown), got 501.5"),
+        ({"HAUTEUR": [9.0, np.inf]}, "buildings 'height' (the file's 'HAUTEUR') must be within [0, 500] m (0 or "
+                                     "empty where unknown), got inf"),
+        ({"NB_ETAGES": [3, -2]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within [1, 200] (a building "
+                                 "of a ground floor alone has 1; empty where unknown), got -2"),
+        ({"NB_ETAGES": [3, 0]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within [1, 200] (a building "
+                                "of a ground floor alone has 1; empty where unknown), got 0"),
+        ({"HAUTEUR": [9.0, None], "NB_ETAGES": [3, 0]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within "
+                                                        "[1, 200] (a building of a ground floor alone has 1; empty "
+                                                        "where unknown), got 0"),
+        ({"dwellings": [4, -10]}, "buildings 'dwellings' must be within [0, 10000], got -10"),
+        ({"dwellings": [4, 10_001]}, "buildings 'dwellings' must be within [0, 10000], got 10001"),
+    ],
+    ids=["height-negative", "height-too-high", "height-inf", "floors-negative", "floors-zero-with-height",
+         "floors-zero-alone", "dwellings-negative", "dwellings-too-many"],
+)  # fmt: skip
+def test_heights_floors_and_dwellings_out_of_range_are_refused_not_replaced(tmp_path, columns, ending):
+    """A negative height was replaced by floors x storey height, negative floors by height / storey height, and
+    dwellings checked only once the territory was built, without the file or the feature.
+
+    Floors = 0 is refused rather than read: a building of a ground floor alone has 1 floor, so 0 says either
+    "unknown" or the storeys counted above the ground floor (the French "étages", R+0), and the number of floors
+    counts the dwellings estimated from floor area: guessing either way changes the residents. The height given
+    beside it does not settle which; the error says to leave the floors empty where unknown."""
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], **columns))
+    _refused(toml, f"buildings.gpkg row 2 (id 'B2'): {ending}")
+
+
+def test_several_bad_values_are_counted_and_the_first_named(tmp_path):
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2", "B3"], HAUTEUR=[9.0, -1.0, -2.0]))
+    _refused(toml, "buildings.gpkg row 2 (id 'B2'): buildings 'height' (the file's 'HAUTEUR') must be within "
+                   "[0, 500] m (0 or empty where unknown), got -1 (2 such values)")  # fmt: skip
+
+
+def test_a_zero_or_empty_height_still_comes_from_the_floors(tmp_path):
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], HAUTEUR=[0.0, None], NB_ETAGES=[2, 4]))
+    b = load_territory(toml, cache=False).vectors["buildings"]
+    assert b["height"].tolist() == [6.0, 12.0] and b["floors"].tolist() == [2, 4]
+
+
+# 3. building ids
+
+
+def test_a_building_id_given_twice_is_refused_naming_both_rows(tmp_path):
+    """A demolition measure names its buildings by id: two buildings of one id make it ambiguous."""
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2", "B1"]))
+    _refused(toml, "buildings.gpkg rows 1 and 3 (id 'B1'): buildings 'id' must be unique (a measure names a "
+                   "building by its id), got 'B1' twice")  # fmt: skip
+
+
+def test_several_ids_given_several_times_are_counted(tmp_path):
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2", "B1", "B2"]))
+    _refused(toml, "buildings.gpkg rows 1 and 3 (id 'B1'): buildings 'id' must be unique (a measure names a "
+                   "building by its id), got 'B1' twice (1 more ids given more than once)")  # fmt: skip
+
+
+@pytest.mark.parametrize(("nothing", "shown"), [(None, "row 2: "), ("  ", "row 2 (id '  '): ")],
+                         ids=["null", "blank"])  # fmt: skip
+def test_a_building_without_an_id_where_the_file_has_ids_is_refused_naming_its_row(tmp_path, nothing, shown):
+    """It was refused once the territory was built ("column 'id' must have no missing values"), without the file or
+    the row; a blank id was kept as a building's name."""
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", nothing]))
+    _refused(toml, f"buildings.gpkg {shown}buildings 'id' must be given (a measure names a building by its id), "
+                   f"got {'no value' if nothing is None else repr(nothing)}")  # fmt: skip

@@ -56,8 +56,10 @@ def prepare_vectors(spec, base: Path, grid: Grid, notes: list[str], *, heights=N
         gdf = _recode(gdf, src, path)
         if name in POLYGON_LAYERS:
             gdf = _polygons(gdf, name, path, notes)
-        if name == "buildings" and heights is not None:
-            gdf = heights(gdf, path)
+        if name == "buildings":
+            _check_buildings(gdf, path)  # the file's own values, before a DSM fills or replaces heights
+            if heights is not None:
+                gdf = heights(gdf, path)
         out[name] = _NORMALISERS[name](gdf, src, path, notes).drop(columns=ROW).reset_index(drop=True)
     return out
 
@@ -127,11 +129,81 @@ def _numeric(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, expected: 
     bad = (numbers.isna() & ~blank).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        theirs = gdf.attrs.get("renamed", {}).get(col, col)
-        field = f"{layer} {col!r}" + (f" (the file's {theirs!r})" if theirs != col else "")
         got = f"{values.iloc[i]!r}" + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
-        raise DataSourceError(f"{feature(gdf, i, path)}: {field} must be {expected}, got {got}")
+        raise DataSourceError(f"{feature(gdf, i, path)}: {_field(gdf, col, layer)} must be {expected}, got {got}")
     return numbers.to_numpy(dtype=float)
+
+
+def _field(gdf: gpd.GeoDataFrame, col: str, layer: str) -> str:
+    """A column as errors name it: ``"buildings 'height' (the file's 'HAUTEUR')"``."""
+    theirs = gdf.attrs.get("renamed", {}).get(col, col)
+    return f"{layer} {col!r}" + (f" (the file's {theirs!r})" if theirs != col else "")
+
+
+def _number(v: float) -> str:
+    """A number for an error: ``-10``, ``1.5``, ``inf``, ``100000000``."""
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+
+
+def _within(
+    gdf: gpd.GeoDataFrame,
+    col: str,
+    values: np.ndarray,
+    path: Path,
+    layer: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    units: str = "",
+    hint: str = "",
+) -> None:
+    """Refuse a value (not NaN: empty is for the caller) outside ``[lo, hi]`` (the layer's range in :data:`VECTORS`
+    by default) or infinite, naming the file, the first such feature's row and id, the column and its value."""
+    spec_lo, spec_hi = VECTORS[layer].ranges.get(col, (-np.inf, np.inf))
+    lo, hi = spec_lo if lo is None else lo, spec_hi if hi is None else hi
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ((values < lo) | (values > hi) | np.isinf(values))
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad)[0])
+    got = _number(values[i]) + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
+    expected = f"within [{_number(lo)}, {_number(hi)}]" + (f" {units}" if units else "") + hint
+    raise DataSourceError(f"{feature(gdf, i, path)}: {_field(gdf, col, layer)} must be {expected}, got {got}")
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Where a column is null or only blanks."""
+    return (values.isna() | values.astype(object).map(lambda v: isinstance(v, str) and not v.strip())).to_numpy()
+
+
+def _named(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, why: str) -> None:
+    """Refuse a feature whose ``col`` (its id or name) is null or blank, naming the file and its row."""
+    blank = _blank(gdf[col])
+    if blank.any():
+        i = int(np.flatnonzero(blank)[0])
+        more = f" ({int(blank.sum())} features without, this the first)" if blank.sum() > 1 else ""
+        got = "no value" if pd.isna(gdf[col].iloc[i]) else repr(gdf[col].iloc[i])
+        raise DataSourceError(
+            f"{feature(gdf, i, path)}: {_field(gdf, col, layer)} must be given ({why}), got {got}{more}"
+        )
+
+
+def _unique(gdf: gpd.GeoDataFrame, col: str, path: Path, layer: str, why: str) -> None:
+    """Refuse two features of the same ``col`` (id or name), naming the file, both rows and the value."""
+    values = gdf[col].astype(str)
+    again = values.duplicated(keep=False).to_numpy()
+    if not again.any():
+        return
+    value = values[again].iloc[0]
+    rows = np.flatnonzero((values == value).to_numpy())
+    numbers = [int(gdf[ROW].iloc[r]) if ROW in gdf.columns else feature_number(gdf, int(r)) for r in rows]
+    shown = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    others = values[again].nunique() - 1
+    more = f" ({others} more {col}s given more than once)" if others else ""
+    raise DataSourceError(
+        f"{path} rows {shown} ({col} {value!r}): {_field(gdf, col, layer)} must be unique ({why}), "
+        f"got {value!r} {'twice' if len(rows) == 2 else f'{len(rows)} times'}{more}"
+    )
 
 
 def land_cover_polygons(gdf: gpd.GeoDataFrame, column: str, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
@@ -197,6 +269,28 @@ def _areas(geometry) -> object:
 def _note(notes: list[str], text: str) -> None:
     notes.append(text)
     warnings.warn(text, TwinWarning, stacklevel=4)
+
+
+def _check_buildings(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse what the buildings' file says wrong, before anything is filled or derived from it: a height outside
+    [0, 500] m (0 or empty: unknown, taken from the floors), floors outside [1, 200] (empty: unknown; 0 is
+    refused, not guessed: a building of a ground floor alone has 1, and "0" may count the storeys above it or mean
+    unknown), dwellings outside [0, 10000], and an id that is empty or given twice (a measure names buildings by
+    it). Each error names the file, the feature's row and id, the column and the value."""
+    layer = "buildings"
+    if "height" in gdf.columns:
+        height = _numeric(gdf, "height", path, layer, "a number (m)")
+        _within(gdf, "height", height, path, layer, units="m", hint=" (0 or empty where unknown)")
+    if "floors" in gdf.columns:
+        floors = _numeric(gdf, "floors", path, layer)
+        hint = " (a building of a ground floor alone has 1; empty where unknown)"
+        _within(gdf, "floors", floors, path, layer, lo=1, hint=hint)
+    if "dwellings" in gdf.columns:
+        _within(gdf, "dwellings", _numeric(gdf, "dwellings", path, layer), path, layer)
+    if "id" in gdf.columns:
+        why = "a measure names a building by its id"
+        _named(gdf, "id", path, layer, why)
+        _unique(gdf, "id", path, layer, why)
 
 
 def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
