@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -154,3 +155,52 @@ def test_a_building_without_an_id_where_the_file_has_ids_is_refused_naming_its_r
     toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", nothing]))
     _refused(toml, f"buildings.gpkg {shown}buildings 'id' must be given (a measure names a building by its id), "
                    f"got {'no value' if nothing is None else repr(nothing)}")  # fmt: skip
+
+
+# 4. districts and sites, at reading time with the file and the feature
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "ending"),
+    [
+        ("people", (120, -5), "districts 'population' must be within [0, 100000000] residents, got -5"),
+        ("over_75", (0.1, 1.5), "districts 'share_over_75' must be within [0, 1], got 1.5"),
+        ("under_5", (0.05, -0.1), "districts 'share_under_5' must be within [0, 1], got -0.1"),
+    ],
+)
+def test_district_figures_out_of_range_are_refused_naming_the_district(tmp_path, column, values, ending):
+    toml = write_territory_folder(tmp_path)
+    _districts(tmp_path, ["Nord", "Sud"], **{column: values})
+    _refused(toml, f"districts.geojson row 2 (name 'Sud'): {ending}")
+
+
+def test_a_district_name_given_twice_is_refused_naming_both_rows(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    _districts(tmp_path, ["Nord", "Nord"])
+    _refused(toml, "districts.geojson rows 1 and 2 (name 'Nord'): districts 'name' must be unique (the results "
+                   "name each district's residents by it), got 'Nord' twice")  # fmt: skip
+
+
+def test_a_district_without_a_name_is_refused_naming_its_row(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    _districts(tmp_path, ["Nord", None])
+    _refused(toml, "districts.geojson row 2: districts 'name' must be given (the results name each district's "
+                   "residents by it), got no value")  # fmt: skip
+
+
+def test_a_site_without_a_name_is_refused_naming_its_row(tmp_path):
+    toml = write_territory_folder(tmp_path)
+    gpd.GeoDataFrame({"name": ["École", None], "kind": ["school", "nursery"]},
+                     geometry=[Point(X0 + 30, Y0 + 30), Point(X0 + 130, Y0 + 30)], crs=L93).to_file(
+        tmp_path / "sites.gpkg")  # fmt: skip
+    _refused(toml, "sites.gpkg row 2: sites 'name' must be given (the results name each site by it; leave the "
+                   "column out to number them), got no value")  # fmt: skip
+
+
+def test_the_territory_still_checks_what_code_builds(tiny):
+    """A territory built in code never went through a file: the contract's checks stay its last guard."""
+    buildings = tiny.vectors["buildings"].assign(dwellings=lambda b: np.where(b["id"] == "B1", -10, b["dwellings"]))
+    districts = tiny.vectors["districts"].assign(name="Sud")
+    problems = replace(tiny, vectors={**tiny.vectors, "buildings": buildings, "districts": districts}).validate()
+    assert "vector 'buildings': column 'dwellings' must be within [0, 10000], got -10 (1 rows)" in problems
+    assert "vector 'districts': column 'name' must be unique, got duplicates ['Sud']" in problems

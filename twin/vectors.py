@@ -355,12 +355,16 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
 
 def _districts(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
     _require(gdf, ["name", "population", "share_over_75", "share_under_5"], path, "districts")
+    why = "the results name each district's residents by it"
+    _named(gdf, "name", path, "districts", why)
     gdf["name"] = gdf["name"].astype(str)
+    _unique(gdf, "name", path, "districts", why)
     for col in ("population", "share_over_75", "share_under_5"):
         values = _numeric(gdf, col, path, "districts")
         if np.isnan(values).any():
             i = int(np.flatnonzero(np.isnan(values))[0])
             raise DataSourceError(message(feature(gdf, i, path), f"districts {col!r}", "a number", gdf[col].iloc[i]))
+        _within(gdf, col, values, path, "districts", units="residents" if col == "population" else "")
         gdf[col] = values
     gdf["population"] = gdf["population"].round().astype(np.int64)
     return gdf
@@ -393,6 +397,7 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
         )
     if "name" not in gdf.columns:
         gdf["name"] = [f"{k} {i + 1}" for i, k in enumerate(gdf["kind"])]
+    _named(gdf, "name", path, "sites", "the results name each site by it; leave the column out to number them")
     gdf["name"] = gdf["name"].astype(str)
     return gdf
 
