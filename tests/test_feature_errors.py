@@ -94,27 +94,17 @@ def test_a_site_without_a_geometry_is_left_out_with_a_warning(tmp_path):
                                     "empty where unknown), got 501.5"),
         ({"HAUTEUR": [9.0, np.inf]}, "buildings 'height' (the file's 'HAUTEUR') must be within [0, 500] m (0 or "
                                      "empty where unknown), got inf"),
-        ({"NB_ETAGES": [3, -2]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within [1, 200] (a building "
-                                 "of a ground floor alone has 1; empty where unknown), got -2"),
-        ({"NB_ETAGES": [3, 0]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within [1, 200] (a building "
-                                "of a ground floor alone has 1; empty where unknown), got 0"),
-        ({"HAUTEUR": [9.0, None], "NB_ETAGES": [3, 0]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within "
-                                                        "[1, 200] (a building of a ground floor alone has 1; empty "
-                                                        "where unknown), got 0"),
+        ({"NB_ETAGES": [3, -2]}, "buildings 'floors' (the file's 'NB_ETAGES') must be within [0, 200] (a building "
+                                 "of a ground floor alone has 1; 0 or empty where unknown), got -2"),
         ({"dwellings": [4, -10]}, "buildings 'dwellings' must be within [0, 10000], got -10"),
         ({"dwellings": [4, 10_001]}, "buildings 'dwellings' must be within [0, 10000], got 10001"),
     ],
-    ids=["height-negative", "height-too-high", "height-inf", "floors-negative", "floors-zero-with-height",
-         "floors-zero-alone", "dwellings-negative", "dwellings-too-many"],
+    ids=["height-negative", "height-too-high", "height-inf", "floors-negative", "dwellings-negative",
+         "dwellings-too-many"],
 )  # fmt: skip
 def test_heights_floors_and_dwellings_out_of_range_are_refused_not_replaced(tmp_path, columns, ending):
     """A negative height was replaced by floors x storey height, negative floors by height / storey height, and
-    dwellings checked only once the territory was built, without the file or the feature.
-
-    Floors = 0 is refused rather than read: a building of a ground floor alone has 1 floor, so 0 says either
-    "unknown" or the storeys counted above the ground floor (the French "étages", R+0), and the number of floors
-    counts the dwellings estimated from floor area: guessing either way changes the residents. The height given
-    beside it does not settle which; the error says to leave the floors empty where unknown."""
+    dwellings checked only once the territory was built, without the file or the feature."""
     toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], **columns))
     _refused(toml, f"buildings.gpkg row 2 (id 'B2'): {ending}")
 
@@ -123,6 +113,16 @@ def test_several_bad_values_are_counted_and_the_first_named(tmp_path):
     toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2", "B3"], HAUTEUR=[9.0, -1.0, -2.0]))
     _refused(toml, "buildings.gpkg row 2 (id 'B2'): buildings 'height' (the file's 'HAUTEUR') must be within "
                    "[0, 500] m (0 or empty where unknown), got -1 (2 such values)")  # fmt: skip
+
+
+def test_zero_floors_are_unknown_with_a_warning_and_come_from_the_height(tmp_path):
+    """A building has at least its ground floor, so 0 floors is a file's way of not knowing (real files hold such
+    zeros): it is read as unknown, its floors then come from the height, and a warning names the first."""
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], HAUTEUR=[9.0, 12.0], NB_ETAGES=[3, 0]))
+    with pytest.warns(TwinWarning, match=r"buildings: 1 buildings with 0 floors taken as unknown \(their floors come "
+                                         r"from the height\), first .*buildings\.gpkg row 2 \(id 'B2'\)"):  # fmt: skip
+        b = load_territory(toml, cache=False).vectors["buildings"]
+    assert b["height"].tolist() == [9.0, 12.0] and b["floors"].tolist() == [3, 4]
 
 
 def test_a_zero_or_empty_height_still_comes_from_the_floors(tmp_path):

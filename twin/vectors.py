@@ -273,18 +273,18 @@ def _note(notes: list[str], text: str) -> None:
 
 def _check_buildings(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Refuse what the buildings' file says wrong, before anything is filled or derived from it: a height outside
-    [0, 500] m (0 or empty: unknown, taken from the floors), floors outside [1, 200] (empty: unknown; 0 is
-    refused, not guessed: a building of a ground floor alone has 1, and "0" may count the storeys above it or mean
-    unknown), dwellings outside [0, 10000], and an id that is empty or given twice (a measure names buildings by
-    it). Each error names the file, the feature's row and id, the column and the value."""
+    [0, 500] m (0 or empty: unknown, taken from the floors), floors outside [0, 200] (0 or empty: unknown, taken
+    from the height with a warning, as a building of a ground floor alone has 1 and real files hold zeros where
+    they do not know), dwellings outside [0, 10000], and an id that is empty or given twice (a measure names
+    buildings by it). Each error names the file, the feature's row and id, the column and the value."""
     layer = "buildings"
     if "height" in gdf.columns:
         height = _numeric(gdf, "height", path, layer, "a number (m)")
         _within(gdf, "height", height, path, layer, units="m", hint=" (0 or empty where unknown)")
     if "floors" in gdf.columns:
         floors = _numeric(gdf, "floors", path, layer)
-        hint = " (a building of a ground floor alone has 1; empty where unknown)"
-        _within(gdf, "floors", floors, path, layer, lo=1, hint=hint)
+        hint = " (a building of a ground floor alone has 1; 0 or empty where unknown)"
+        _within(gdf, "floors", floors, path, layer, hint=hint)
     if "dwellings" in gdf.columns:
         _within(gdf, "dwellings", _numeric(gdf, "dwellings", path, layer), path, layer)
     if "id" in gdf.columns:
@@ -306,6 +306,10 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     height = _numeric(gdf, "height", path, "buildings", "a number (m)")
     floors = _numeric(gdf, "floors", path, "buildings")
     has_h, has_f = height > 0, floors > 0
+    zero = floors == 0
+    if zero.any():  # a building has at least its ground floor: 0 is a file's way of not knowing
+        _note(notes, f"buildings: {int(zero.sum())} buildings with 0 floors taken as unknown (their floors come from "
+                     f"the height), first {feature(gdf, int(np.flatnonzero(zero)[0]), path)}")  # fmt: skip
     from_floors = ~has_h & has_f
     height = np.where(has_h, height, floors * src.storey_height_m)
     if from_floors.any():
