@@ -95,6 +95,9 @@ class Engine:
     table_columns : tuple of str
         Columns of the land-cover table it reads by class, besides those its ``inputs`` derive from (the flood's
         debris factor reads each class's canopy).
+    check : callable or None
+        ``check(params, territory)``: refuses options this territory cannot run with, before any work (the heat's
+        energy table against the building uses); `twin validate` calls it, and the engine's ``simulate`` itself.
     """
 
     name: str
@@ -110,6 +113,7 @@ class Engine:
     aggregate: Callable[[Sequence[tuple[HazardEvent, EventImpacts]]], list[Indicator]] | None = None
     reuse: Callable[..., str | None] | None = None
     table_columns: tuple[str, ...] = ()
+    check: Callable[[BaseModel, Any], None] | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -247,6 +251,7 @@ HEAT = Engine(
     benefit=Benefit("heat.people_strong_stress", "heat.people_strong_stress", "value.people_relieved_per_meur", 1e6),
     buildings="hot_buildings",
     table_columns=ROLE_COLUMN,
+    check=heat_model.check_options,
 )
 FLOOD = Engine(
     name="flood",

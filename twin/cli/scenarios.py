@@ -21,8 +21,8 @@ def validate(files: tuple[Path, ...], quick: bool) -> None:
 
     Exit 1 if any is invalid, naming the file, the field and the value of each error.
     """
+    from ..engines import engine_for
     from ..errors import TwinError
-    from ..heat.valuation import check_energy_table
     from ..runner import run_options
     from ..scenario import load_scenario
     from ..scenario.dry_run import dry_run
@@ -38,8 +38,9 @@ def validate(files: tuple[Path, ...], quick: bool) -> None:
                     territories[s.territory] = load_territory(s.territory)
                 territory = dry_run(s, territory=territories[s.territory])[0]
                 options = run_options(s, territories[s.territory], {})  # the territory file's and the scenario's
-                if any(e.kind == "heatwave" for e in s.events):
-                    check_energy_table(options["heat"].energy_table, territory.vectors["buildings"])
+                for engine in {engine_for(e).name: engine_for(e) for e in s.events}.values():
+                    if engine.check is not None:  # what a run of this engine would refuse before any work
+                        engine.check(options[engine.name], territory)
         except TwinError as exc:
             failed += 1
             click.echo(f"invalid {path}:", err=True)

@@ -211,7 +211,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     if climate is None:
         climate = getattr(event, "climate", None)
     layers = _checked_layers(territory) | _optional_layers(territory, event)
-    valuation.check_energy_table(params.energy_table, territory.vectors["buildings"])  # before the day is simulated
+    check_options(params, territory)  # before the day is simulated
     cell = float(territory.grid.cell_size)
     lon, lat = territory.grid.centre_lonlat()
     weather = hourly_weather(event, latitude=lat, longitude=lon, delta_t_c=getattr(climate, "delta_t_c", 0.0) or 0.0)
@@ -250,6 +250,18 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
     ds.attrs.update(_attrs(event, date, params, city, day, night, clock_labels, climate, (lat, lon), timings))
     log.debug("%s: heat stages in %s s", ds.attrs["event"], ds.attrs["timings_s"])
     return ds
+
+
+def check_options(params: HeatParams, territory) -> None:
+    """Refuse options this territory cannot run with, before any work: an ``energy_table`` that is missing, bad, or
+    lacks a building use of the territory (:func:`twin.heat.valuation.check_energy_table`).
+
+    Raises
+    ------
+    twin.errors.MissingFileError, twin.errors.DataSourceError
+        The table, or the first building whose use it lacks (its file row and id).
+    """
+    valuation.check_energy_table(params.energy_table, territory.vectors["buildings"])
 
 
 # ---------------------------------------------------------------- the stages
