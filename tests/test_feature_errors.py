@@ -125,6 +125,15 @@ def test_zero_floors_are_unknown_with_a_warning_and_come_from_the_height(tmp_pat
     assert b["height"].tolist() == [9.0, 12.0] and b["floors"].tolist() == [3, 4]
 
 
+def test_a_building_without_a_use_is_other_with_a_warning_naming_it(tmp_path):
+    """An empty use was read as the text 'nan' and reported among unknown uses as ['nan']."""
+    toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], USAGE1=["Résidentiel", None]))
+    with pytest.warns(TwinWarning, match=r"buildings: 1 buildings without a use taken as 'other' \(no residents\), "
+                                         r"first .*buildings\.gpkg row 2 \(id 'B2'\)"):  # fmt: skip
+        b = load_territory(toml, cache=False).vectors["buildings"]
+    assert b["use"].tolist() == ["residential", "other"]
+
+
 def test_a_zero_or_empty_height_still_comes_from_the_floors(tmp_path):
     toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], HAUTEUR=[0.0, None], NB_ETAGES=[2, 4]))
     b = load_territory(toml, cache=False).vectors["buildings"]

@@ -332,9 +332,14 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     if "use" not in gdf.columns:
         gdf["use"] = "residential"
         _note(notes, "buildings: no 'use' column; all buildings taken as residential")
+    blank = gdf["use"].isna().to_numpy() | gdf["use"].astype(str).str.strip().eq("").to_numpy()
     gdf["use"] = gdf["use"].map(lambda v: BDTOPO_USES.get(str(v), str(v).strip().lower()))
     allowed = VECTORS["buildings"].choices["use"]
-    unknown = sorted(set(gdf["use"]) - set(allowed))
+    unknown = sorted(set(gdf.loc[~blank, "use"]) - set(allowed))
+    if blank.any():
+        gdf.loc[blank, "use"] = "other"
+        _note(notes, f"buildings: {int(blank.sum())} buildings without a use taken as 'other' (no residents), first "
+                     f"{feature(gdf, int(np.flatnonzero(blank)[0]), path)}")  # fmt: skip
     if unknown:
         gdf.loc[~gdf["use"].isin(allowed), "use"] = "other"
         _note(notes, f"buildings: uses {unknown} are not in {list(allowed)}; taken as 'other'")
