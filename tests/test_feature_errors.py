@@ -134,6 +134,22 @@ def test_a_building_without_a_use_is_other_with_a_warning_naming_it(tmp_path):
     assert b["use"].tolist() == ["residential", "other"]
 
 
+def test_fractional_floors_and_dwellings_are_rounded_with_a_warning(tmp_path):
+    """2.5 floors (OpenStreetMap's building:levels has them) were cut down to 2 without a word."""
+    buildings = _buildings(["B1", "B2"], HAUTEUR=[None, None], NB_ETAGES=[2.5, 3.0], dwellings=[4.0, 6.4])
+    toml = write_territory_folder(tmp_path, buildings=buildings)
+    text = tmp_path / "territory.toml"
+    text.write_text(text.read_text().replace('use = "USAGE1" }', 'use = "USAGE1", dwellings = "dwellings" }'))
+    with pytest.warns(TwinWarning) as warned:
+        b = load_territory(toml, cache=False).vectors["buildings"]
+    said = [str(w.message) for w in warned]
+    assert any(m.startswith("buildings: 1 values of 'floors' that are not whole numbers rounded, first 2.5 at ")
+               and m.endswith("buildings.gpkg row 1 (id 'B1')") for m in said), said  # fmt: skip
+    assert any("1 values of 'dwellings' that are not whole numbers rounded, first 6.4 at " in m for m in said)
+    assert b["floors"].tolist() == [3, 3] and b["dwellings"].tolist() == [4, 6]
+    assert b["height"].tolist() == [7.5, 9.0]  # the height from the floors as the file gives them
+
+
 def test_a_zero_or_empty_height_still_comes_from_the_floors(tmp_path):
     toml = write_territory_folder(tmp_path, buildings=_buildings(["B1", "B2"], HAUTEUR=[0.0, None], NB_ETAGES=[2, 4]))
     b = load_territory(toml, cache=False).vectors["buildings"]

@@ -328,7 +328,9 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
         height = np.where(neither, src.missing_height_m, height)
         _note(notes, f"buildings: {int(neither.sum())} without height or floors set to {src.missing_height_m:g} m")
     gdf["height"] = height
-    gdf["floors"] = np.where(has_f, floors, np.maximum(1, np.round(height / src.storey_height_m))).astype(np.int64)
+    whole = _whole(gdf, "floors", floors, path, notes)  # the height above took the file's own (2.5 floors: 7.5 m)
+    from_height = np.round(height / src.storey_height_m)
+    gdf["floors"] = np.maximum(1, np.where(has_f, whole, from_height)).astype(np.int64)
     if "use" not in gdf.columns:
         gdf["use"] = "residential"
         _note(notes, "buildings: no 'use' column; all buildings taken as residential")
@@ -347,7 +349,7 @@ def _buildings(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
     residential = (gdf["use"] == "residential").to_numpy()
     estimate = np.where(residential, np.maximum(1, np.round(floor_area / src.dwelling_area_m2)), 0)
     if "dwellings" in gdf.columns:
-        dwellings = _numeric(gdf, "dwellings", path, "buildings")
+        dwellings = _whole(gdf, "dwellings", _numeric(gdf, "dwellings", path, "buildings"), path, notes)
         unknown = np.isnan(dwellings) & residential
         if unknown.any():
             notes.append(f"buildings: {int(unknown.sum())} residential buildings without dwellings; estimated as floor "
@@ -375,8 +377,24 @@ def _districts(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.
             raise DataSourceError(message(feature(gdf, i, path), f"districts {col!r}", "a number", gdf[col].iloc[i]))
         _within(gdf, col, values, path, "districts", units="residents" if col == "population" else "")
         gdf[col] = values
-    gdf["population"] = gdf["population"].round().astype(np.int64)
+    population = gdf["population"].to_numpy(dtype=float)
+    gdf["population"] = np.floor(population + 0.5).astype(np.int64)
+    fractional = int((population != np.floor(population)).sum())
+    if fractional:  # INSEE's IRIS populations are estimates with decimals: a note, not a warning
+        notes.append(f"districts: {fractional} populations rounded to whole residents ({path.name})")
     return gdf
+
+
+def _whole(gdf, col: str, values: np.ndarray, path: Path, notes: list[str]) -> np.ndarray:
+    """A buildings' count (floors, dwellings) rounded to whole numbers, halves up, with a warning naming
+    how many were not whole and the first (they were cut down without a word); NaN stays NaN."""
+    fractional = np.isfinite(values) & (values != np.floor(values))
+    if not fractional.any():
+        return values
+    i = int(np.flatnonzero(fractional)[0])
+    _note(notes, f"buildings: {int(fractional.sum())} values of {col!r} that are not whole numbers rounded, first "
+                 f"{values[i]:g} at {feature(gdf, i, path)}")  # fmt: skip
+    return np.where(fractional, np.floor(values + 0.5), values)
 
 
 def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
