@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from conftest import L93, NORD, SUD, X0, Y0, write_territory_folder
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from twin.errors import DataSourceError, TwinWarning
 from twin.sources import load_territory
@@ -229,3 +229,12 @@ def test_the_territory_still_checks_what_code_builds(tiny):
     problems = replace(tiny, vectors={**tiny.vectors, "buildings": buildings, "districts": districts}).validate()
     assert "vector 'buildings': column 'dwellings' must be within [0, 10000], got -10 (1 rows)" in problems
     assert "vector 'districts': column 'name' must be unique, got duplicates ['Sud']" in problems
+
+
+@pytest.mark.parametrize("shape", [Point(X0 + 10, Y0 + 10), box(X0 + 10, Y0, X0 + 20, Y0 + 200)], ids=["point", "area"])
+def test_a_road_that_is_not_a_line_is_refused_naming_it(tmp_path, shape):
+    """A road is a line: a point or an area was refused only by the territory's last check, without the file."""
+    toml = write_territory_folder(tmp_path)
+    gpd.GeoDataFrame({"name": ["Rue", "Place"]}, geometry=[LineString([(X0 + 10, Y0), (X0 + 10, Y0 + 200)]), shape],
+                     crs=L93).to_file(tmp_path / "roads.gpkg")  # fmt: skip
+    _refused(toml, f"roads.gpkg row 2 (name 'Place'): roads geometry must be a line, got {shape.geom_type!r}")

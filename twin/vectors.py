@@ -431,6 +431,13 @@ def _sites(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoD
 
 def _lines(default_kind: str | None):
     def normalise(gdf: gpd.GeoDataFrame, src, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
+        layer = "roads" if default_kind is not None else "river"
+        kinds = gdf.geom_type.to_numpy()
+        other = ~np.isin(kinds, ("LineString", "MultiLineString"))
+        if other.any():  # a road or a river is a line: a point or an area is a mistake of the file's, named there
+            i = int(np.flatnonzero(other)[0])
+            got = f"{kinds[i]!r}" + (f" ({int(other.sum())} such features)" if other.sum() > 1 else "")
+            raise DataSourceError(f"{feature(gdf, i, path)}: {layer} geometry must be a line, got {got}")
         if "name" not in gdf.columns:
             gdf["name"] = ""
         gdf["name"] = gdf["name"].fillna("").astype(str)

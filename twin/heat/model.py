@@ -254,7 +254,7 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
 
 def check_options(params: HeatParams, territory) -> None:
     """Refuse options this territory cannot run with, before any work: an ``energy_table`` that is missing, bad, or
-    lacks a building use of the territory (:func:`twin.heat.valuation.check_energy_table`).
+    lacks a building use of the territory (``twin.heat.valuation.check_energy_table``).
 
     Raises
     ------
