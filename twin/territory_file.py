@@ -410,11 +410,9 @@ def source_hash(ref: str | Path) -> str:
         An unknown dataset name, or a territory file :func:`read_territory_file` refuses.
     """
     h = hashlib.sha256()
-    for p in source_files(ref):
-        if not is_file(p):
-            raise MissingFileError(p, role="territory source file")
-        h.update(p.name.encode())
-        h.update(bytes.fromhex(sha256_file(p)))
+    for file in source_inputs(ref):  # the same files, hashed once each, as the provenance and the cache list them
+        h.update(Path(file["path"]).name.encode())
+        h.update(bytes.fromhex(file["sha256"]))
     return h.hexdigest()
 
 

@@ -38,7 +38,7 @@ def validate(files: tuple[Path, ...], quick: bool) -> None:
                     territories[s.territory] = load_territory(s.territory)
                 territory = dry_run(s, territory=territories[s.territory])[0]
                 options = run_options(s, territories[s.territory], {})  # the territory file's and the scenario's
-                for engine in {engine_for(e).name: engine_for(e) for e in s.events}.values():
+                for engine in {engine.name: engine for engine in map(engine_for, s.events)}.values():
                     if engine.check is not None:  # what a run of this engine would refuse before any work
                         engine.check(options[engine.name], territory)
         except TwinError as exc:

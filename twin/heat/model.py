@@ -254,14 +254,16 @@ def simulate(territory, event, *, params: HeatParams | None = None, climate=None
 
 def check_options(params: HeatParams, territory) -> None:
     """Refuse options this territory cannot run with, before any work: an ``energy_table`` that is missing, bad, or
-    lacks a building use of the territory (``twin.heat.valuation.check_energy_table``).
+    lacks a building use of the territory (the first such building named by its file row and id).
 
     Raises
     ------
     twin.errors.MissingFileError, twin.errors.DataSourceError
         The table, or the first building whose use it lacks (its file row and id).
     """
-    valuation.check_energy_table(params.energy_table, territory.vectors["buildings"])
+    table = valuation.energy_table_option(params.energy_table)
+    if table is not None:
+        table.rows_of(territory.vectors["buildings"], column="use")
 
 
 # ---------------------------------------------------------------- the stages

@@ -160,15 +160,6 @@ def energy_table_option(path: str | Path | None, *, option: str = "heat option e
         raise DataSourceError(f"{option}: {exc}") from None
 
 
-def check_energy_table(path: str | Path | None, buildings: gpd.GeoDataFrame) -> None:
-    """Refuse an ``energy_table`` option that the run could not use on these buildings, before any work: a missing
-    or bad table (:func:`energy_table_option`), or a building whose ``use`` the table lacks (named by its file row
-    and id). Nothing without a table."""
-    table = energy_table_option(path)
-    if table is not None:
-        table.rows_of(buildings, column="use")
-
-
 def _non_negative(text: str | None, where: str, column: str, units: str) -> float:
     try:
         value = float(text)  # type: ignore[arg-type]
