@@ -1,4 +1,4 @@
-"""Small numeric CSV tables that scenarios point to: rain series, hydrographs, weather, Montana coefficients.
+"""Small numeric CSV tables that scenarios point to: rain series, zone rain series, hydrographs, Montana coefficients.
 
 One reader, so that every such file gets the same manners: lines starting with ``#`` are comments, a byte-order
 mark is ignored, and a missing file, an unreadable one, a file with no rows, a missing column or a cell that is not
